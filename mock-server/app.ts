@@ -1,0 +1,113 @@
+// Builds the mock Handle server as a Fastify instance that serves HTTP and HTTPS on one port, as the
+// real server does, so tests can start it in-process and `pid-mock serve` can start it for real.
+import type { Server } from 'node:http';
+import * as httpolyglot from '@httptoolkit/httpolyglot';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { HandleStore } from './store.js';
+import type { ValueReference } from './model.js';
+import { HandleService } from './handle-service.js';
+import { envelopeBody, Rc } from './envelope.js';
+import { isTls } from './connection.js';
+import apiRoutes from './routes/api.js';
+import hrlsRoutes from './routes/hrls.js';
+import adminRoutes from './routes/admin.js';
+import filesRoutes from './routes/files.js';
+import resolverRoutes from './routes/resolver.js';
+
+export interface MockServerConfig {
+  store: HandleStore;
+  tls: { certPem: string; keyPem: string };
+  serverAdmins: () => ValueReference[];
+  hrlsUsers: () => Record<string, string>;
+  adminToken: string;
+  /** Base URL of the stand-in repository, as stored in the seed records' URL values. */
+  publicBaseUrl: string;
+  reset: () => void;
+  reseed: () => void;
+  site: () => Record<string, unknown>;
+  /** false for silent tests; otherwise pino options or true. */
+  logger: boolean | Record<string, unknown>;
+  /** Largest accepted request body. */
+  bodyLimit?: number;
+}
+
+const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+function isApi(request: FastifyRequest): boolean {
+  return (request.raw.url ?? '').startsWith('/api');
+}
+
+/** Framework-level failures (oversized or unreadable requests) still answer in the Handle envelope under /api. */
+function replyWithClientError(request: FastifyRequest, reply: FastifyReply, status: number, message: string): FastifyReply {
+  if (isApi(request)) {
+    return reply.code(status).type('application/json;charset=utf-8').send(JSON.stringify(envelopeBody(Rc.protocolError, message)));
+  }
+  return reply.code(status).type('text/plain;charset=utf-8').send(`${message}\n`);
+}
+
+export function buildApp(config: MockServerConfig): FastifyInstance {
+  const bodyLimit = config.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const app = Fastify({
+    serverFactory: (handler) =>
+      httpolyglot.createServer(
+        { tls: { key: config.tls.keyPem, cert: config.tls.certPem, requestCert: true, rejectUnauthorized: false } },
+        handler,
+      ) as unknown as Server,
+    // httpolyglot's server cannot reap idle keep-alive sockets itself; Fastify must track and end them.
+    forceCloseConnections: true,
+    bodyLimit,
+    logger: config.logger === false ? false : config.logger === true ? { level: 'info' } : config.logger,
+    // Fastify's own two lines per request are replaced by the single line of the onResponse hook.
+    logController: new LogController({ disableRequestLogging: true }),
+    // Handle names may hold characters find-my-way would otherwise refuse or rewrite.
+    routerOptions: { ignoreDuplicateSlashes: false, maxParamLength: 2048 },
+    frameworkErrors: (error, request, reply) => {
+      replyWithClientError(request, reply, 400, `java.lang.Exception: bad request: ${error.message}`);
+    },
+  });
+
+  // One JSON line per request; the identity is a handle reference, never a password or key.
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      {
+        method: request.method,
+        url: request.url,
+        scheme: isTls(request.raw) ? 'https' : 'http',
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+        ...(request.identity ? { identity: request.identity } : {}),
+      },
+      'request',
+    );
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return replyWithClientError(request, reply, 413, `java.lang.Exception: request body larger than ${bodyLimit} bytes`);
+    }
+    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+      return replyWithClientError(request, reply, error.statusCode, `java.lang.Exception: ${error.message}`);
+    }
+    request.log.error({ err: error }, 'internal error');
+    if (isApi(request)) {
+      return reply.code(500).type('application/json;charset=utf-8').send(JSON.stringify(envelopeBody(Rc.error, 'Internal Error')));
+    }
+    return reply.code(500).type('text/plain;charset=utf-8').send('Internal error\n');
+  });
+
+  app.setNotFoundHandler((request, reply) => replyWithClientError(request, reply, 404, `Nothing at ${request.method} ${request.url.split('?')[0]}`));
+
+  const service = new HandleService(config.store, config.serverAdmins);
+  void app.register(apiRoutes, { service, siteInfo: config.site });
+  void app.register(hrlsRoutes, { store: config.store, users: config.hrlsUsers });
+  void app.register(adminRoutes, { store: config.store, adminToken: config.adminToken, reset: config.reset, reseed: config.reseed });
+  void app.register(filesRoutes, { publicBaseUrl: config.publicBaseUrl });
+  void app.register(resolverRoutes, {
+    lookup: (handle: string) => {
+      const found = service.publicRecord(handle);
+      return found.status === 'found' ? { status: 'found', handle, values: found.values } : found;
+    },
+    baseUrl: (request: FastifyRequest) => `${isTls(request.raw) ? 'https' : 'http'}://${request.headers.host ?? 'localhost'}`,
+  });
+  return app;
+}

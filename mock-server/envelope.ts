@@ -1,0 +1,74 @@
+// The one Handle JSON response envelope: responseCode first, then message, then values, then handle
+// last (HS 9 key order), and the named constructors for every outcome the API can report.
+
+export interface Envelope {
+  httpStatus: number;
+  body: Record<string, unknown> | '';
+}
+
+/** A Handle-shaped failure: thrown by the service layer, rendered by the routes. */
+export class HandleApiError extends Error {
+  constructor(
+    readonly httpStatus: number,
+    readonly responseCode: number,
+    message: string | undefined,
+    /** The real server only echoes `handle` where the failing request carried one it had parsed. */
+    readonly handle?: string,
+  ) {
+    super(message ?? `Handle response code ${responseCode}`);
+    this.detail = message;
+  }
+  readonly detail: string | undefined;
+
+  toEnvelope(): Envelope {
+    return { httpStatus: this.httpStatus, body: envelopeBody(this.responseCode, this.detail, this.handle) };
+  }
+}
+
+export function envelopeBody(
+  responseCode: number,
+  message?: string,
+  handle?: string,
+  extra?: Record<string, unknown>,
+): Record<string, unknown> {
+  const body: Record<string, unknown> = { responseCode };
+  if (message !== undefined) body.message = message;
+  if (extra) Object.assign(body, extra);
+  if (handle !== undefined) body.handle = handle;
+  return body;
+}
+
+export const Rc = {
+  success: 1,
+  error: 2,
+  protocolError: 4,
+  handleNotFound: 100,
+  handleAlreadyExists: 101,
+  invalidHandle: 102,
+  valuesNotFound: 200,
+  valueAlreadyExists: 201,
+  invalidValue: 202,
+  serverNotResponsible: 301,
+  invalidAdmin: 400,
+  authenticationNeeded: 402,
+} as const;
+
+export const fail = {
+  /** Bad request entity or parameter; the message keeps the Java exception class the real server shows. */
+  protocol: (message: string, httpStatus = 400) => new HandleApiError(httpStatus, Rc.protocolError, message),
+  emptyHandle: () => new HandleApiError(400, Rc.invalidHandle, 'Empty handle invalid'),
+  invalidHandle: (message: string, handle?: string) => new HandleApiError(400, Rc.invalidHandle, message, handle),
+  notHomed: (handle: string) => new HandleApiError(400, Rc.serverNotResponsible, "That prefix doesn't live here", handle),
+  notFound: (handle: string) => new HandleApiError(404, Rc.handleNotFound, undefined, handle),
+  alreadyExists: (handle: string) => new HandleApiError(409, Rc.handleAlreadyExists, undefined, handle),
+  indexConflict: (handle: string, index: number) =>
+    new HandleApiError(409, Rc.valueAlreadyExists, `Index conflict for ${index}`, handle),
+  invalidValue: (handle: string, message: string) => new HandleApiError(400, Rc.invalidValue, message, handle),
+  valuesNotFound: (handle: string) => new HandleApiError(400, Rc.valuesNotFound, undefined, handle),
+  noPermission: (handle?: string) => new HandleApiError(403, Rc.invalidAdmin, undefined, handle),
+  /** The body the real server sends with 401 (HTTPS) or 403 (plain HTTP, where credentials are ignored). */
+  authenticationNeeded: (handle: string | undefined, overTls: boolean) =>
+    new HandleApiError(overTls ? 401 : 403, Rc.authenticationNeeded, undefined, handle),
+  unknownEndpoint: (method: string, path: string) =>
+    new HandleApiError(404, Rc.protocolError, `Unknown HTTP API endpoint ${method} ${path}`),
+};

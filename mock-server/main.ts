@@ -1,0 +1,107 @@
+// The `pid-mock` command: serve the mock Handle server, and manage identities and prefixes of a data
+// folder. Flags may also come from PID_MOCK_* environment variables (used by the container image).
+import { Command, Option } from 'commander';
+import { startMockServer, DEFAULT_PREFIX } from './server.js';
+import { addIdentity, addPrefix } from './data-folder-admin.js';
+
+function env(name: string): string | undefined {
+  const value = process.env[name];
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+export function cli(): Command {
+  const program = new Command('pid-mock')
+    .description('An offline Handle.Net server for learning to work with Persistent Identifiers')
+    .showHelpAfterError();
+
+  program
+    .command('serve')
+    .description('serve the REST API, resolver pages, reverse look-up and stand-in repository (HTTP and HTTPS on one port)')
+    .addOption(new Option('--host <host>', 'address to bind').default(env('PID_MOCK_HOST') ?? '127.0.0.1'))
+    .addOption(new Option('--port <port>', 'port for HTTP and HTTPS').default(env('PID_MOCK_PORT') ?? '8000'))
+    .addOption(new Option('--data <dir>', 'data folder (SQLite, certificates, credentials)').default(env('PID_MOCK_DATA') ?? './data'))
+    .option('--memory', 'keep handles in memory only (certificates go to a temporary folder)', false)
+    .option('--prefix <prefix>', 'prefix to home (repeatable; the first is the trainees\' prefix)', collect)
+    .option('--public-host <host>', 'host name written into credentials and seed URLs', env('PID_MOCK_PUBLIC_HOST'))
+    .option('--quiet', 'no request log on stderr', false)
+    .addHelpText('after', '\nExample:\n  pid-mock serve --data ./demo-data --port 18000\n  curl --cacert ./demo-data/credentials/ca.pem https://127.0.0.1:18000/api/handles/11304/cf8956a2-39d3-11e5-8a18-f31aa6f4d448')
+    .action(async (opts: { host: string; port: string; data: string; memory: boolean; prefix?: string[]; publicHost?: string; quiet: boolean }) => {
+      const port = Number(opts.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) {
+        program.error(`--port must be a number from 0 to 65535, not "${opts.port}"`, { exitCode: 2 });
+      }
+      const prefixes = opts.prefix ?? (env('PID_MOCK_PREFIX')?.split(/[\s,]+/) ?? [DEFAULT_PREFIX]);
+      const server = await startMockServer({
+        host: opts.host,
+        port,
+        dataDir: opts.memory ? undefined : opts.data,
+        memory: opts.memory,
+        prefixes,
+        publicHost: opts.publicHost,
+        // Request log lines go to stderr so stdout stays the readiness announcement.
+        logger: opts.quiet ? false : { level: 'info', stream: process.stderr },
+      });
+      process.stdout.write(
+        [
+          `pid-mock serving prefix ${server.state.prefixes.join(', ')} on port ${server.port}`,
+          `  REST API (HTTPS): ${server.httpsUrl}/api/handles/`,
+          `  resolver:         ${server.httpUrl}/`,
+          `  reverse look-up:  ${server.httpsUrl}/hrls/handles`,
+          `  repository:       ${server.httpUrl}/files/`,
+          `  credentials:      ${server.credentialsDir}/cred_file.json (certificate), cred_basic.json (password)`,
+          `  instructor:       ${server.instructorDir}/ (admin token, instructor credentials)`,
+          'ready',
+          '',
+        ].join('\n'),
+      );
+      const stop = async () => {
+        await server.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+
+  const identity = program.command('identity').description('manage identities (index:handle holding a password or a certificate key)');
+  identity
+    .command('add <identity>')
+    .description('add an HS_SECKEY (password) and/or an HS_PUBKEY (certificate) identity')
+    .option('--data <dir>', 'data folder', env('PID_MOCK_DATA') ?? './data')
+    .option('--password <password>', 'password for an HS_SECKEY at this index (generated when neither --password nor --cert is given)')
+    .option('--cert <dir>', 'issue a client certificate for this identity into DIR')
+    .option('--admin-of <prefix>', 'add the identity to the admin group of this prefix')
+    .addHelpText('after', '\nExample:\n  pid-mock identity add 300:21.T12995/USER02 --admin-of 21.T12995')
+    .action(async (name: string, opts: { data: string; password?: string; cert?: string; adminOf?: string }) => {
+      const result = await addIdentity(opts.data, { identity: name, password: opts.password, certDir: opts.cert, adminOf: opts.adminOf });
+      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    });
+
+  const prefix = program.command('prefix').description('manage homed prefixes');
+  prefix
+    .command('add <prefix>')
+    .description('home a prefix and create its prefix handle 0.NA/<prefix> with the instructor as admin')
+    .option('--data <dir>', 'data folder', env('PID_MOCK_DATA') ?? './data')
+    .action((name: string, opts: { data: string }) => {
+      const result = addPrefix(opts.data, name);
+      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    });
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await cli().parseAsync(argv);
+  } catch (error) {
+    // A trainee sees one clear line, never a stack trace.
+    process.stderr.write(`pid-mock: ${(error as Error).message}\n`);
+    process.exit(error instanceof UsageError ? 2 : 1);
+  }
+}
+
+export class UsageError extends Error {}
+
+if (require.main === module) void main(process.argv);

@@ -1,0 +1,236 @@
+// First-start set-up of a mock server's state: certificate authority and server certificate, homed
+// prefixes with their prefix handles and admin groups, the instructor and trainee identities, the
+// seed records, and the credentials files trainees load (B2HANDLE's keys).
+import { mkdirSync, readFileSync, writeFileSync, existsSync, chmodSync } from 'node:fs';
+import { createPublicKey, randomBytes } from 'node:crypto';
+import { basename, join } from 'node:path';
+import type { HandleStore } from './store.js';
+import type { StoredValue, ValueReference } from './model.js';
+import { parseValueInput } from './value-codec.js';
+import { parseValueReference, prefixHandle, bareprefix, storageKey } from './handle-names.js';
+import { createCertificateAuthority, issueClientCertificate, issueServerCertificate, type PemPair } from './tls.js';
+import { seedRecords, WARMUP_DOI, WARMUP_HANDLE, type SeedRecord, type SeedValue } from './fixtures/seed-records.js';
+
+/** What provisioning decided once and must remember across restarts (kept in the settings table). */
+export interface ProvisionedState {
+  prefixes: string[];
+  instructor: { identity: string; password: string };
+  trainees: Array<{ name: string; passwordIdentity: string; certificateIdentity: string; password: string }>;
+  hrlsUsers: Record<string, string>;
+  serverAdmins: string[];
+  adminToken: string;
+}
+
+export interface ServerTls {
+  ca: PemPair;
+  server: PemPair;
+}
+
+const STATE_KEY = 'provisioning';
+const WARMUP_PREFIXES = [WARMUP_HANDLE.split('/')[0]!, WARMUP_DOI.split('/')[0]!];
+
+/** Passwords from the URL-safe alphabet, so every client's percent-encoding leaves them unchanged. */
+export function newSecret(bytes = 12): string {
+  return randomBytes(bytes).toString('base64url').replace(/[-_]/g, 'x');
+}
+
+export function readState(store: HandleStore): ProvisionedState | undefined {
+  const text = store.getSetting(STATE_KEY);
+  return text ? (JSON.parse(text) as ProvisionedState) : undefined;
+}
+
+export function saveState(store: HandleStore, state: ProvisionedState): void {
+  store.setSetting(STATE_KEY, JSON.stringify(state));
+}
+
+export function serverAdminsOf(state: ProvisionedState): ValueReference[] {
+  return state.serverAdmins.map(parseValueReference);
+}
+
+function admin(handle: string, index: number, permissions: string): SeedValue {
+  return { index: 100, type: 'HS_ADMIN', data: { format: 'admin', value: { handle, index, permissions } } };
+}
+
+/** Turns REST-shaped records into stored values, stamped now; used for seeds and base records alike. */
+export function applyRecords(store: HandleStore, records: SeedRecord[], actor: string): void {
+  const timestamp = Math.floor(Date.now() / 1000);
+  store.transaction(() => {
+    for (const record of records) {
+      const values: StoredValue[] = record.values.map((v, i) => ({ ...parseValueInput(v, `${record.handle} values[${i}]`), timestamp }));
+      store.replaceRecord(record.handle, values, { actor, action: store.exists(record.handle) ? 'replace' : 'create' });
+    }
+  });
+}
+
+function certificatePaths(stateDir: string, trainee: string): { cert: string; key: string } {
+  return { cert: join(stateDir, 'credentials', `${trainee}_certificate_only.pem`), key: join(stateDir, 'credentials', `${trainee}_privkey.pem`) };
+}
+
+/**
+ * The records that make up a fresh server apart from the seeds: one prefix handle per homed prefix
+ * (HS_ADMIN → its own admin group at 200), the instructor's secret on the main prefix handle, and
+ * each trainee's handle with an HS_SECKEY (300) and the HS_PUBKEY of their certificate (301).
+ */
+export function baseRecords(state: ProvisionedState, traineeKeys: Record<string, { n: string; e: string }>): SeedRecord[] {
+  const main = state.prefixes[0]!;
+  const instructor = parseValueReference(state.instructor.identity);
+  const records: SeedRecord[] = [];
+  for (const prefix of [...state.prefixes, ...WARMUP_PREFIXES]) {
+    const isTraineePrefix = state.prefixes.includes(prefix);
+    const members: ValueReference[] = [instructor];
+    if (isTraineePrefix) {
+      for (const t of state.trainees) {
+        members.push(parseValueReference(t.passwordIdentity), parseValueReference(t.certificateIdentity));
+      }
+    }
+    const values: SeedValue[] = [
+      admin(prefixHandle(prefix), 200, '111111111111'),
+      { index: 200, type: 'HS_VLIST', data: { format: 'vlist', value: members } },
+    ];
+    if (prefix === main) values.push({ index: 300, type: 'HS_SECKEY', permissions: '1100', data: state.instructor.password });
+    records.push({ handle: prefixHandle(prefix), values });
+  }
+  for (const t of state.trainees) {
+    const handle = parseValueReference(t.passwordIdentity).handle;
+    const key = traineeKeys[t.name];
+    records.push({
+      handle,
+      values: [
+        admin(prefixHandle(main), 200, '011111110011'),
+        { index: parseValueReference(t.passwordIdentity).index, type: 'HS_SECKEY', permissions: '1100', data: t.password },
+        ...(key ? [{ index: parseValueReference(t.certificateIdentity).index, type: 'HS_PUBKEY', data: { format: 'key', value: { kty: 'RSA', ...key } } }] : []),
+      ],
+    });
+  }
+  return records;
+}
+
+export interface ProvisionOptions {
+  prefixes: string[];
+  /** Host names and addresses the server certificate must be valid for, besides localhost. */
+  hostnames: string[];
+}
+
+/** Loads the TLS material of a state folder, creating CA and server certificate on first start. */
+export async function ensureTls(stateDir: string, hostnames: string[]): Promise<ServerTls> {
+  const dir = join(stateDir, 'tls');
+  mkdirSync(dir, { recursive: true });
+  const files = { caCert: join(dir, 'ca.pem'), caKey: join(dir, 'ca-key.pem'), cert: join(dir, 'server.pem'), key: join(dir, 'server-key.pem') };
+  if (!existsSync(files.caCert)) {
+    const ca = await createCertificateAuthority('pid-handson local certificate authority');
+    writeFileSync(files.caKey, ca.keyPem, { mode: 0o600 });
+    writeFileSync(files.caCert, ca.certPem);
+  }
+  const ca = { certPem: readFileSync(files.caCert, 'utf8'), keyPem: readFileSync(files.caKey, 'utf8') };
+  const namesFile = join(dir, 'server-names.json');
+  const wanted = JSON.stringify([...new Set(hostnames)].sort());
+  if (!existsSync(files.cert) || !existsSync(namesFile) || readFileSync(namesFile, 'utf8') !== wanted) {
+    const ips = hostnames.filter((h) => /^[\d.]+$|:/.test(h));
+    const dns = hostnames.filter((h) => !ips.includes(h));
+    const server = await issueServerCertificate(ca, { dnsNames: ['localhost', ...dns], ipAddresses: ips });
+    writeFileSync(files.key, server.keyPem, { mode: 0o600 });
+    writeFileSync(files.cert, server.certPem);
+    writeFileSync(namesFile, wanted);
+  }
+  return { ca, server: { certPem: readFileSync(files.cert, 'utf8'), keyPem: readFileSync(files.key, 'utf8') } };
+}
+
+/** Public keys of the trainees' certificates, read back from the PEM files written at first start. */
+function traineeKeys(stateDir: string, state: ProvisionedState): Record<string, { n: string; e: string }> {
+  const keys: Record<string, { n: string; e: string }> = {};
+  for (const t of state.trainees) {
+    const path = certificatePaths(stateDir, t.name).cert;
+    if (!existsSync(path)) continue;
+    const jwk = createPublicKey(readFileSync(path)).export({ format: 'jwk' });
+    keys[t.name] = { n: String(jwk.n), e: String(jwk.e) };
+  }
+  return keys;
+}
+
+/** Rebuilds identities and prefix handles, and the seeds, for a new or reset server. */
+export function applyInitialRecords(store: HandleStore, stateDir: string, state: ProvisionedState, publicBaseUrl: string): void {
+  for (const prefix of ['0.NA', ...state.prefixes, ...WARMUP_PREFIXES]) store.homePrefix(prefix);
+  applyRecords(store, baseRecords(state, traineeKeys(stateDir, state)), 'pid-mock');
+  applyRecords(store, seedRecords({ prefix: state.prefixes[0]!, publicBaseUrl }), 'pid-mock');
+}
+
+/** First start: decide identities and secrets, issue the trainee certificate, write the records. */
+export async function provision(
+  store: HandleStore,
+  stateDir: string,
+  tls: ServerTls,
+  options: ProvisionOptions & { publicBaseUrl: string },
+): Promise<ProvisionedState> {
+  const existing = readState(store);
+  if (existing) {
+    // Prefixes named on a later start are homed too, with their prefix handles.
+    const added = options.prefixes.map(bareprefix).filter((p) => !existing.prefixes.some((q) => storageKey(q) === storageKey(p)));
+    if (added.length) {
+      existing.prefixes.push(...added);
+      saveState(store, existing);
+      for (const p of added) store.homePrefix(p);
+      applyRecords(store, baseRecords(existing, traineeKeys(stateDir, existing)).filter((r) => added.some((p) => r.handle === prefixHandle(p))), 'pid-mock');
+    }
+    return existing;
+  }
+  const prefixes = options.prefixes.map(bareprefix);
+  const main = prefixes[0]!;
+  const trainee = { name: 'USER01', passwordIdentity: `300:${main}/USER01`, certificateIdentity: `301:${main}/USER01`, password: newSecret() };
+  const state: ProvisionedState = {
+    prefixes,
+    instructor: { identity: `300:${prefixHandle(main)}`, password: newSecret() },
+    trainees: [trainee],
+    hrlsUsers: { [`${main}-search`.replace(/[^A-Za-z0-9.-]/g, '')]: newSecret() },
+    serverAdmins: [`300:${prefixHandle(main)}`],
+    adminToken: newSecret(24),
+  };
+  mkdirSync(join(stateDir, 'credentials'), { recursive: true });
+  const client = await issueClientCertificate(tls.ca, trainee.certificateIdentity);
+  const paths = certificatePaths(stateDir, trainee.name);
+  writeFileSync(paths.key, client.keyPem, { mode: 0o600 });
+  writeFileSync(paths.cert, client.certPem);
+  saveState(store, state);
+  applyInitialRecords(store, stateDir, state, options.publicBaseUrl);
+  return state;
+}
+
+/**
+ * Writes the credentials files for the current server URL (rewritten on every start, since the
+ * port may change): `cred_file.json` for a client certificate, `cred_basic.json` for a password, and
+ * the instructor's own file and admin token outside the folder shared with trainees.
+ */
+export function writeCredentials(stateDir: string, state: ProvisionedState, handleServerUrl: string): { credentialsDir: string; instructorDir: string } {
+  const credentialsDir = join(stateDir, 'credentials');
+  const instructorDir = join(stateDir, 'instructor');
+  mkdirSync(credentialsDir, { recursive: true });
+  mkdirSync(instructorDir, { recursive: true, mode: 0o700 });
+  const caPath = join(credentialsDir, 'ca.pem');
+  writeFileSync(caPath, readFileSync(join(stateDir, 'tls', 'ca.pem')));
+  const main = state.prefixes[0]!;
+  const [searchUser, searchPassword] = Object.entries(state.hrlsUsers)[0] ?? ['', ''];
+  const common = {
+    handle_server_url: handleServerUrl,
+    prefix: main,
+    handleowner: `200:${prefixHandle(main)}`,
+    reverselookup_username: searchUser,
+    reverselookup_password: searchPassword,
+    // B2HANDLE hands this path to `requests` as is, so it must be absolute.
+    HTTPS_verify: caPath,
+  };
+  const trainee = state.trainees[0]!;
+  const cert = certificatePaths(stateDir, trainee.name);
+  const write = (path: string, content: unknown, mode = 0o644) => {
+    writeFileSync(path, `${JSON.stringify(content, null, 2)}\n`, { mode });
+    chmodSync(path, mode);
+  };
+  // Key and certificate paths start with ./ because B2HANDLE resolves only such paths against the file's folder.
+  write(join(credentialsDir, 'cred_file.json'), {
+    ...common,
+    private_key: `./${basename(cert.key)}`,
+    certificate_only: `./${basename(cert.cert)}`,
+  });
+  write(join(credentialsDir, 'cred_basic.json'), { ...common, username: trainee.passwordIdentity, password: trainee.password });
+  write(join(instructorDir, 'cred_instructor.json'), { ...common, username: state.instructor.identity, password: state.instructor.password }, 0o600);
+  writeFileSync(join(instructorDir, 'admin-token'), `${state.adminToken}\n`, { mode: 0o600 });
+  return { credentialsDir, instructorDir };
+}

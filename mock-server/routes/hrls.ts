@@ -1,0 +1,106 @@
+// The EUDAT reverse look-up service (HRLS) at /hrls: search handles by value with `*` wildcards,
+// behind its own Basic-auth realm, answered by indexed SQL (protocol reference §6).
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { HandleStore, SearchField } from '../store.js';
+
+export interface HrlsOptions {
+  store: HandleStore;
+  /** Realm users (name → password) with the handle-search role. */
+  users: () => Record<string, string>;
+}
+
+const SPECIAL = new Set(['limit', 'page', 'retrieverecords', 'enforcesql']);
+const PREFIX_SEGMENT = /^\d{2}[0-9a-zA-Z.]*$/;
+const DEFAULT_LIMIT = 1000;
+const MAX_LIMIT = 100000;
+
+function realmUser(request: FastifyRequest, users: Record<string, string>): string | undefined {
+  const header = request.headers.authorization ?? '';
+  if (!/^basic\s/i.test(header)) return undefined;
+  const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return undefined;
+  // Jetty compares the realm name and password exactly as sent (no percent-decoding).
+  const name = decoded.slice(0, colon);
+  const offered = Buffer.from(decoded.slice(colon + 1), 'utf8');
+  const expected = Object.prototype.hasOwnProperty.call(users, name) ? Buffer.from(users[name]!, 'utf8') : undefined;
+  return expected && expected.length === offered.length && timingSafeEqual(expected, offered) ? name : undefined;
+}
+
+function unauthorised(reply: FastifyReply): FastifyReply {
+  return reply
+    .code(401)
+    .header('www-authenticate', 'basic realm="default"')
+    .type('text/html;charset=utf-8')
+    .send(
+      '<html><head><title>Error 401 Unauthorized</title></head><body><h2>HTTP ERROR 401 Unauthorized</h2>' +
+        '<p>The reverse look-up service needs its own user name and password (reverselookup_username / reverselookup_password in your credentials file).</p></body></html>',
+    );
+}
+
+/** The servlet's error bodies are plain JSON-quoted strings; ours say what to fix, with status 400 not 500. */
+function badQuery(reply: FastifyReply, message: string): FastifyReply {
+  return reply.code(400).type('text/plain;charset=utf-8').send(`${JSON.stringify(message)}\n`);
+}
+
+function parseCount(text: string | null, fallback: number): number | string {
+  if (text === null) return fallback;
+  if (!/^-?\d+$/.test(text.trim())) return `Invalid number: For input string: "${text}"`;
+  return Number(text);
+}
+
+export default async function hrlsRoutes(app: FastifyInstance, options: HrlsOptions): Promise<void> {
+  app.addHook('onRequest', async (request, reply) => {
+    if (!realmUser(request, options.users())) return unauthorised(reply);
+  });
+
+  app.get('/hrls/ping', async (_request, reply) => reply.type('text/plain;charset=utf-8').send('OK\n'));
+
+  const search = async (request: FastifyRequest, reply: FastifyReply) => {
+    const rawUrl = request.raw.url ?? '';
+    const q = rawUrl.indexOf('?');
+    const path = q < 0 ? rawUrl : rawUrl.slice(0, q);
+    const params = new URLSearchParams(q < 0 ? '' : rawUrl.slice(q + 1));
+    // Matrix parameters (`;x=y`) are ignored by the servlet's JAX-RS path matching.
+    const segment = decodeURIComponent(path.replace(/^\/hrls\/handles\/?/, '').split(';')[0] ?? '');
+    if (segment && !PREFIX_SEGMENT.test(segment)) {
+      return reply.code(404).type('text/plain;charset=utf-8').send(`No reverse look-up resource at ${path}: a prefix such as 21.T12995 is expected\n`);
+    }
+    const limit = parseCount(params.get('limit'), DEFAULT_LIMIT);
+    const page = parseCount(params.get('page'), 0);
+    if (typeof limit === 'string') return badQuery(reply, limit);
+    if (typeof page === 'string') return badQuery(reply, page);
+    if (limit < 0 || page < 0) return badQuery(reply, 'limit and page must not be negative');
+
+    const byType = new Map<string, string[]>();
+    for (const [key, value] of params) {
+      if (SPECIAL.has(key)) continue;
+      if (key.toUpperCase() === 'HS_SECKEY') return badQuery(reply, 'Searching via HS_SECKEY entries is not allowed!');
+      byType.set(key, [...(byType.get(key) ?? []), value]);
+    }
+    if (!byType.size) return reply.type('application/json;charset=utf-8').send('[]');
+    const fields: SearchField[] = [...byType].map(([type, patterns]) => ({ type, patterns }));
+    const handles = options.store.search(fields, {
+      ...(segment ? { handlePrefix: segment } : {}),
+      limit: Math.min(limit, MAX_LIMIT),
+      page,
+    });
+    const retrieve = (params.get('retrieverecords') ?? '').toLowerCase() === 'true';
+    if (!retrieve) return reply.type('application/json;charset=utf-8').send(JSON.stringify(handles));
+    // As on the servlet: every value but HS_SECKEY, data as raw text (binary values come out garbled).
+    const records: Record<string, Array<{ type: string; value: string }>> = {};
+    for (const handle of handles) {
+      records[handle] = (options.store.getValues(handle) ?? [])
+        .filter((v) => v.type.toUpperCase() !== 'HS_SECKEY')
+        .map((v) => ({ type: v.type, value: v.data.toString('utf8') }));
+    }
+    return reply.type('application/json;charset=utf-8').send(JSON.stringify(records));
+  };
+  app.get('/hrls/handles', search);
+  app.get('/hrls/handles/', search);
+  app.get('/hrls/handles/*', search);
+  app.all('/hrls/*', async (request, reply) =>
+    reply.code(404).type('text/plain;charset=utf-8').send(`No reverse look-up resource at ${request.url.split('?')[0]}\n`),
+  );
+}

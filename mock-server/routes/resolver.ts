@@ -1,0 +1,192 @@
+// Fastify plugin for the browser resolver, GET /{handle}: the mock's stand-in for hdl.handle.net / doi.org (protocol reference §7).
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { HandleValueJson } from '../model.js';
+import { DEFAULT_TTL } from '../model.js';
+import { chooseRedirect, encodeIriToUri, listLocations } from '../loc-selection.js';
+import {
+  encodeUrlPath,
+  handlePath,
+  renderHandleValuesPage,
+  renderHomePage,
+  renderLocationsXml,
+  renderNotFoundPage,
+  renderPrefixNotFoundPage,
+  renderRedirectPage,
+  renderValuesNotFoundPage,
+} from '../views/resolver-pages.js';
+
+export type RecordLookup = (handle: string) =>
+  | { status: 'found'; handle: string; values: HandleValueJson[] } // public values only, sorted by index
+  | { status: 'not-found' }
+  | { status: 'prefix-not-homed'; prefix: string };
+
+export interface ResolverOptions {
+  lookup: RecordLookup;
+  /** Scheme, host and port learners use to reach this server, e.g. `http://127.0.0.1:8000`. */
+  baseUrl: (request: FastifyRequest) => string;
+}
+
+const HTML = 'text/html;charset=utf-8';
+// HandleValue.MAX_RECOGNIZED_TTL: the proxy never lets a cache keep a redirect longer than two days.
+const MAX_EXPIRES_MS = 2 * 86400 * 1000;
+
+/** Query parameters in order, each possibly repeated; a bare `?noredirect` has the value "". */
+type ProxyQuery = Map<string, string[]>;
+
+function decodeComponent(text: string, plusIsSpace: boolean): string {
+  const spaced = plusIsSpace ? text.replace(/\+/g, ' ') : text;
+  try {
+    return decodeURIComponent(spaced);
+  } catch {
+    return spaced;
+  }
+}
+
+/**
+ * Reads the query string the way HDLProxy does rather than with Fastify's parser: "+" stays a plus (it is
+ * common in `urlappend` and `locatt` values) and ";" separates parameters as well as "&". Only our own
+ * home-page form needs `plusIsSpace`, because browsers submit a space typed into it as "+".
+ */
+function parseProxyQuery(rawUrl: string, plusIsSpace = false): ProxyQuery {
+  const query: ProxyQuery = new Map();
+  const questionMark = rawUrl.indexOf('?');
+  if (questionMark < 0) return query;
+  for (const part of rawUrl.slice(questionMark + 1).split(/[&;]/)) {
+    if (part === '') continue;
+    const equals = part.indexOf('=');
+    const name = decodeComponent(equals < 0 ? part : part.slice(0, equals), plusIsSpace);
+    const value = equals < 0 ? '' : decodeComponent(part.slice(equals + 1), plusIsSpace);
+    query.set(name, [...(query.get(name) ?? []), value]);
+  }
+  return query;
+}
+
+function firstParam(query: ProxyQuery, name: string): string | undefined {
+  return query.get(name)?.[0];
+}
+
+/** Strips the URI forms people paste (`hdl:`, `doi:`, `info:hdl/`, `urn:hdl:` ...) as HDLServletRequest.normalizeHandle does. */
+export function normalizeHandle(path: string): string {
+  let handle = path;
+  while (handle.startsWith('/')) handle = handle.slice(1).trim();
+  const lower = handle.toLowerCase();
+  if (lower.startsWith('info:doi/') || lower.startsWith('info:hdl/')) return handle.slice(9);
+  if (lower.startsWith('hdl:') || lower.startsWith('doi:')) return handle.slice(4);
+  if (lower.startsWith('urn:hdl:') || lower.startsWith('urn:doi:')) {
+    handle = handle.slice(8);
+    // In a handle URN the first colon stands for the prefix/suffix slash (urn:hdl:21.T12995:X).
+    const colon = handle.indexOf(':');
+    const slash = handle.indexOf('/');
+    if (colon >= 0 && (slash < 0 || slash > colon)) handle = `${handle.slice(0, colon)}/${handle.slice(colon + 1)}`;
+  }
+  return handle;
+}
+
+/** The values `?index=` / `?type=` ask for: any match counts, and a type ending in "." also matches its sub-types. */
+function narrowValues(values: HandleValueJson[], query: ProxyQuery): { values: HandleValueJson[]; narrowed: boolean } {
+  const types = (query.get('type') ?? []).map((type) => type.toLowerCase());
+  let indexes = (query.get('index') ?? []).map((index) => Number(index));
+  // The proxy ignores the whole index list when one entry is not a number, rather than failing.
+  if (indexes.some((index) => !Number.isInteger(index))) indexes = [];
+  if (types.length === 0 && indexes.length === 0) return { values, narrowed: false };
+  const typeMatches = (valueType: string): boolean => {
+    const type = valueType.toLowerCase();
+    return types.some((wanted) =>
+      wanted.endsWith('.') ? type.startsWith(wanted) || type === wanted.slice(0, -1) : type === wanted,
+    );
+  };
+  return { values: values.filter((value) => indexes.includes(value.index) || typeMatches(value.type)), narrowed: true };
+}
+
+function expiryOf(value: HandleValueJson, now: number): number {
+  let expiry: number;
+  if (typeof value.ttl === 'number') {
+    expiry = now + value.ttl * 1000;
+  } else if (/^\s*-?\d+\s*$/.test(value.ttl)) {
+    expiry = now + Number(value.ttl) * 1000;
+  } else {
+    // A string TTL is an absolute expiry date (protocol reference §2.2).
+    const absolute = Date.parse(value.ttl);
+    expiry = Number.isNaN(absolute) ? now + DEFAULT_TTL * 1000 : absolute;
+  }
+  return Math.min(expiry, now + MAX_EXPIRES_MS);
+}
+
+function sendHtml(reply: FastifyReply, status: number, body: string): FastifyReply {
+  return reply.code(status).type(HTML).send(body);
+}
+
+function sendValuesPage(reply: FastifyReply, handle: string, values: HandleValueJson[], baseUrl: string): FastifyReply {
+  return sendHtml(reply, 200, renderHandleValuesPage({ handle, values, baseUrl }));
+}
+
+/**
+ * Registers `GET /` (the form) and `GET /*` (resolution) with their HEAD twins. Static and longer routes
+ * such as `/api/*` still win in find-my-way, so the REST API and admin routes are not shadowed.
+ *
+ * @example app.register(resolverRoutes, { lookup: (h) => store.lookupPublic(h), baseUrl: () => 'http://127.0.0.1:8000' })
+ */
+export default async function resolverRoutes(app: FastifyInstance, opts: ResolverOptions): Promise<void> {
+  const { lookup, baseUrl } = opts;
+
+  app.route({
+    method: ['GET', 'HEAD'],
+    url: '/',
+    exposeHeadRoute: false,
+    handler: async (request, reply) => {
+      const query = parseProxyQuery(request.url, true);
+      const handle = firstParam(query, 'hdl')?.trim() ?? '';
+      if (handle === '') return sendHtml(reply, 200, renderHomePage());
+      // The form's checkboxes submit as `noredirect=`; carry the ticked ones over to the handle URL.
+      const flags = ['noredirect', 'auth', 'ignore_aliases'].filter((flag) => query.has(flag));
+      const location = `${handlePath(handle)}${flags.length > 0 ? `?${flags.join('&')}` : ''}`;
+      return reply.code(302).header('location', location).type(HTML).send(renderRedirectPage(location));
+    },
+  });
+
+  app.route({
+    method: ['GET', 'HEAD'],
+    url: '/*',
+    exposeHeadRoute: false,
+    handler: async (request, reply) => {
+      const query = parseProxyQuery(request.url);
+      // find-my-way has already percent-decoded the wildcard ("%2F" → "/"), leaving "+" alone.
+      const path = (request.params as { '*'?: string })['*'] ?? '';
+      const handle = normalizeHandle(path);
+      if (handle === '') return sendHtml(reply, 200, renderHomePage());
+
+      const found = lookup(handle);
+      if (found.status === 'not-found') return sendHtml(reply, 404, renderNotFoundPage(handle));
+      if (found.status === 'prefix-not-homed') return sendHtml(reply, 404, renderPrefixNotFoundPage(found.prefix, handle));
+
+      const base = baseUrl(request).replace(/\/+$/, '');
+      // Pages show the handle as requested, like the real proxy, not the stored spelling.
+      const { values, narrowed } = narrowValues(found.values, query);
+      if (narrowed && values.length === 0) {
+        return sendHtml(reply, 200, renderValuesNotFoundPage(handle, `${base}/${encodeUrlPath(handle)}`));
+      }
+
+      const action = (firstParam(query, 'action') ?? (query.has('noredirect') ? 'showvalues' : 'redirect')).toLowerCase();
+      if (action === 'showvalues') return sendValuesPage(reply, handle, values, base);
+      if (action === 'showurls') {
+        const locations = listLocations(values);
+        if (locations.length === 0) return sendValuesPage(reply, handle, values, base);
+        return reply.code(200).type('text/xml;charset=utf-8').send(renderLocationsXml(locations));
+      }
+
+      // Accept headers are deliberately not consulted: the real proxy answers with the same redirect (transcript 102).
+      const choice = chooseRedirect(values, { locatt: query.get('locatt') });
+      if (choice === undefined) return sendValuesPage(reply, handle, values, base);
+
+      const target = `${choice.url}${firstParam(query, 'urlappend') ?? ''}`.trim();
+      // HTTP/1.0 has no 303/307/308, so such clients get the 302 they understand.
+      const status = request.raw.httpVersion === '1.0' && choice.status !== 301 ? 302 : choice.status;
+      const now = Date.now();
+      const expires = Math.min(...choice.ttlSources.map((value) => expiryOf(value, now)));
+      reply.code(status).header('location', encodeIriToUri(target));
+      if (Number.isFinite(expires)) reply.header('expires', new Date(expires).toUTCString());
+      if (choice.varyAccept) reply.header('vary', 'Accept');
+      return reply.type(HTML).send(renderRedirectPage(target));
+    },
+  });
+}

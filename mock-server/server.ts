@@ -1,0 +1,126 @@
+// Starts a complete mock server (state folder, TLS, provisioning, Fastify) and says where it serves;
+// shared by the `pid-mock` command and by tests, which start real processes or in-process servers.
+import { mkdtempSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createServer, type AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { HandleStore } from './store.js';
+import { buildApp } from './app.js';
+import {
+  applyInitialRecords,
+  applyRecords,
+  ensureTls,
+  provision,
+  serverAdminsOf,
+  writeCredentials,
+  type ProvisionedState,
+} from './provisioning.js';
+import { seedRecords } from './fixtures/seed-records.js';
+import { publicKeyJwkOfCertificate } from './tls.js';
+
+export interface ServeOptions {
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  /** Data folder; undefined with `memory`. */
+  dataDir?: string | undefined;
+  memory?: boolean;
+  prefixes: string[];
+  /** Host name trainees use in URLs (defaults to the bound host, or 127.0.0.1 for a wildcard bind). */
+  publicHost?: string | undefined;
+  logger?: boolean | Record<string, unknown>;
+}
+
+export interface RunningMockServer {
+  app: FastifyInstance;
+  store: HandleStore;
+  state: ProvisionedState;
+  stateDir: string;
+  port: number;
+  httpsUrl: string;
+  httpUrl: string;
+  credentialsDir: string;
+  instructorDir: string;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_PREFIX = '21.T12995';
+
+export async function startMockServer(options: ServeOptions): Promise<RunningMockServer> {
+  const stateDir = options.memory ? mkdtempSync(join(tmpdir(), 'pid-mock-')) : resolve(options.dataDir ?? 'data');
+  mkdirSync(stateDir, { recursive: true });
+  const store = HandleStore.open(options.memory ? ':memory:' : join(stateDir, 'handles.sqlite'));
+  const publicHost = options.publicHost ?? (['0.0.0.0', '::'].includes(options.host) ? '127.0.0.1' : options.host);
+  const tls = await ensureTls(stateDir, [publicHost, '127.0.0.1', '::1', ...(options.host === publicHost ? [] : [options.host])].filter((h) => !['0.0.0.0', '::'].includes(h)));
+
+  // Seed URL values and credentials name the port, so it is fixed before provisioning.
+  const port = options.port === 0 ? await freePort(options.host) : options.port;
+  const hostInUrl = publicHost.includes(':') ? `[${publicHost}]` : publicHost;
+  const publicBaseUrl = `http://${hostInUrl}:${port}`;
+  const state = await provision(store, stateDir, tls, { prefixes: options.prefixes, hostnames: [publicHost], publicBaseUrl });
+  const app = buildApp({
+    store,
+    tls: tls.server,
+    serverAdmins: () => serverAdminsOf(state),
+    hrlsUsers: () => state.hrlsUsers,
+    adminToken: state.adminToken,
+    publicBaseUrl,
+    reset: () => {
+      store.clear();
+      applyInitialRecords(store, stateDir, state, publicBaseUrl);
+    },
+    reseed: () => applyRecords(store, seedRecords({ prefix: state.prefixes[0]!, publicBaseUrl }), 'pid-mock'),
+    site: () => siteInfo(tls.server.certPem, port),
+    logger: options.logger ?? false,
+  });
+  await app.listen({ host: options.host, port });
+  const httpsUrl = `https://${hostInUrl}:${port}`;
+  const { credentialsDir, instructorDir } = writeCredentials(stateDir, state, httpsUrl);
+  return {
+    app,
+    store,
+    state,
+    stateDir,
+    port,
+    httpsUrl,
+    httpUrl: publicBaseUrl,
+    credentialsDir,
+    instructorDir,
+    close: async () => {
+      await app.close();
+      store.close();
+    },
+  };
+}
+
+function siteInfo(serverCertPem: string, port: number): Record<string, unknown> {
+  return {
+    version: 1,
+    protocolVersion: '2.11',
+    serialNumber: 1,
+    primarySite: true,
+    multiPrimary: false,
+    attributes: [{ name: 'desc', value: 'pid-handson mock Handle server (offline)' }],
+    servers: [
+      {
+        serverId: 1,
+        address: '127.0.0.1',
+        publicKey: { format: 'key', value: publicKeyJwkOfCertificate(serverCertPem) },
+        interfaces: [{ query: true, admin: true, protocol: 'HTTP', port }],
+      },
+    ],
+  };
+}
+
+/** A port the OS says is free now; the server binds it a moment later. */
+async function freePort(host: string): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen({ host, port: 0 }, () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolvePort(port));
+    });
+  });
+}

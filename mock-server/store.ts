@@ -1,0 +1,351 @@
+// The mock's only storage: SQLite (WAL) with one row per handle value, shaped like the real server's
+// SQL `handles` table, plus the homed prefixes, server settings and a change-event journal.
+import Database from 'better-sqlite3';
+import type { StoredValue } from './model.js';
+import { storageKey } from './handle-names.js';
+
+export interface ChangeEvent {
+  id: number;
+  at: string;
+  actor: string;
+  action: 'create' | 'replace' | 'add-values' | 'remove-values' | 'delete';
+  handle: string;
+  /** Indexes and types touched; never value data (an HS_SECKEY must not leak into the journal). */
+  detail: { indexes: number[]; types: string[] };
+}
+
+export type EventInput = Pick<ChangeEvent, 'actor' | 'action'>;
+
+export interface SearchField {
+  type: string;
+  /** Pattern where `*` is a wildcard (and, as in the EUDAT servlet's SQL LIKE, `%` and `_` are too). */
+  patterns: string[];
+}
+
+interface ValueRow {
+  handle: string;
+  idx: number;
+  type: string;
+  data: Buffer;
+  ttl_type: number;
+  ttl: number;
+  timestamp: number;
+  refs: string;
+  admin_read: number;
+  admin_write: number;
+  pub_read: number;
+  pub_write: number;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS handles (
+  handle TEXT NOT NULL,
+  idx INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  data BLOB NOT NULL,
+  ttl_type INTEGER NOT NULL DEFAULT 0,
+  ttl INTEGER NOT NULL DEFAULT 86400,
+  timestamp INTEGER NOT NULL,
+  refs TEXT NOT NULL DEFAULT '[]',
+  admin_read INTEGER NOT NULL DEFAULT 1,
+  admin_write INTEGER NOT NULL DEFAULT 1,
+  pub_read INTEGER NOT NULL DEFAULT 1,
+  pub_write INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (handle, idx)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS handles_by_type_data ON handles (type, data);
+CREATE TABLE IF NOT EXISTS prefixes (prefix TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS events (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  at TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  handle TEXT NOT NULL,
+  detail TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_by_handle ON events (handle, id);
+`;
+
+function rowToValue(row: ValueRow): StoredValue {
+  return {
+    index: row.idx,
+    type: row.type,
+    data: row.data,
+    ttlType: row.ttl_type === 1 ? 1 : 0,
+    ttl: row.ttl,
+    timestamp: row.timestamp,
+    references: JSON.parse(row.refs) as StoredValue['references'],
+    adminRead: row.admin_read === 1,
+    adminWrite: row.admin_write === 1,
+    publicRead: row.pub_read === 1,
+    publicWrite: row.pub_write === 1,
+  };
+}
+
+/** GLOB pattern for a reverse look-up value; `%`/`_` keep their LIKE meaning as on the real servlet. */
+function toGlob(pattern: string): string {
+  return pattern.replace(/[[\]?*%_]/g, (c) => {
+    if (c === '*' || c === '%') return '*';
+    if (c === '_') return '?';
+    return `[${c}]`;
+  });
+}
+
+const WILDCARD = /[*%_]/;
+
+/** Smallest blob greater than every blob starting with `prefix`, so `data >= p AND data < next` uses the index. */
+function nextBlob(prefix: Buffer): Buffer | undefined {
+  const out = Buffer.from(prefix);
+  for (let i = out.length - 1; i >= 0; i--) {
+    if (out[i]! < 0xff) {
+      out[i]! += 1;
+      return out.subarray(0, i + 1);
+    }
+  }
+  return undefined;
+}
+
+function searchQuery(
+  fields: SearchField[],
+  options: { handlePrefix?: string; limit: number; page: number },
+): { sql: string; params: unknown[] } {
+  const joins: string[] = [];
+  const where: string[] = [];
+  const params: unknown[] = [];
+  fields.forEach((field, i) => {
+    const alias = `v${i}`;
+    joins.push(i === 0 ? `handles ${alias}` : `JOIN handles ${alias} ON ${alias}.handle = v0.handle`);
+    where.push(`${alias}.type = ?`);
+    params.push(field.type);
+    for (const pattern of field.patterns) {
+      const wildcardAt = pattern.search(WILDCARD);
+      if (wildcardAt < 0) {
+        where.push(`${alias}.data = ?`);
+        params.push(Buffer.from(pattern, 'utf8'));
+        continue;
+      }
+      const literal = Buffer.from(pattern.slice(0, wildcardAt), 'utf8');
+      if (literal.length) {
+        where.push(`${alias}.data >= ?`);
+        params.push(literal);
+        const upper = nextBlob(literal);
+        if (upper) {
+          where.push(`${alias}.data < ?`);
+          params.push(upper);
+        }
+      }
+      where.push(`CAST(${alias}.data AS TEXT) GLOB ?`);
+      params.push(toGlob(pattern));
+    }
+  });
+  if (options.handlePrefix !== undefined) {
+    // The servlet filters with LIKE '{prefix}%' (no slash), so 1111 also matches 11112/...
+    const key = storageKey(options.handlePrefix);
+    where.push('substr(v0.handle, 1, ?) = ?');
+    params.push(key.length, key);
+  }
+  params.push(options.limit, options.page * options.limit);
+  return {
+    sql: `SELECT DISTINCT v0.handle AS handle FROM ${joins.join(' ')} WHERE ${where.join(' AND ')} ORDER BY v0.handle LIMIT ? OFFSET ?`,
+    params,
+  };
+}
+
+export class HandleStore {
+  private readonly db: Database.Database;
+  private readonly statements;
+
+  private constructor(file: string) {
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    // FULL makes each commit durable in WAL mode: an acknowledged write survives a power cut.
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(SCHEMA);
+    this.statements = {
+      values: this.db.prepare<[string], ValueRow>('SELECT * FROM handles WHERE handle = ? ORDER BY idx'),
+      exists: this.db.prepare<[string], { one: number }>('SELECT 1 AS one FROM handles WHERE handle = ? LIMIT 1'),
+      insert: this.db.prepare(
+        `INSERT OR REPLACE INTO handles (handle, idx, type, data, ttl_type, ttl, timestamp, refs, admin_read, admin_write, pub_read, pub_write)
+         VALUES (@handle, @idx, @type, @data, @ttl_type, @ttl, @timestamp, @refs, @admin_read, @admin_write, @pub_read, @pub_write)`,
+      ),
+      deleteHandle: this.db.prepare<[string]>('DELETE FROM handles WHERE handle = ?'),
+      deleteValue: this.db.prepare<[string, number]>('DELETE FROM handles WHERE handle = ? AND idx = ?'),
+      event: this.db.prepare(
+        'INSERT INTO events (at, actor, action, handle, detail) VALUES (@at, @actor, @action, @handle, @detail)',
+      ),
+      homed: this.db.prepare<[], { prefix: string }>('SELECT prefix FROM prefixes ORDER BY prefix'),
+      home: this.db.prepare<[string]>('INSERT OR IGNORE INTO prefixes (prefix) VALUES (?)'),
+      getSetting: this.db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?'),
+      setSetting: this.db.prepare<[string, string]>('INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)'),
+    };
+  }
+
+  /** `:memory:` for tests; a file path otherwise. */
+  static open(file: string): HandleStore {
+    return new HandleStore(file);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  transaction<T>(work: () => T): T {
+    return this.db.transaction(work)();
+  }
+
+  getValues(handle: string): StoredValue[] | undefined {
+    const rows = this.statements.values.all(storageKey(handle));
+    return rows.length ? rows.map(rowToValue) : undefined;
+  }
+
+  exists(handle: string): boolean {
+    return this.statements.exists.get(storageKey(handle)) !== undefined;
+  }
+
+  /** Makes the record exactly `values` (create, or full replace). */
+  replaceRecord(handle: string, values: StoredValue[], event: EventInput): void {
+    const key = storageKey(handle);
+    this.transaction(() => {
+      this.statements.deleteHandle.run(key);
+      for (const value of values) this.insertValue(key, value);
+      this.journal(key, event, values);
+    });
+  }
+
+  /** Adds values or replaces those with the same index. */
+  putValues(handle: string, values: StoredValue[], event: EventInput): void {
+    const key = storageKey(handle);
+    this.transaction(() => {
+      for (const value of values) this.insertValue(key, value);
+      this.journal(key, event, values);
+    });
+  }
+
+  removeValues(handle: string, indexes: number[], event: EventInput): void {
+    const key = storageKey(handle);
+    this.transaction(() => {
+      const removed = (this.getValues(key) ?? []).filter((v) => indexes.includes(v.index));
+      for (const index of indexes) this.statements.deleteValue.run(key, index);
+      this.journal(key, event, removed);
+    });
+  }
+
+  deleteHandle(handle: string, event: EventInput): void {
+    const key = storageKey(handle);
+    this.transaction(() => {
+      const removed = this.getValues(key) ?? [];
+      this.statements.deleteHandle.run(key);
+      this.journal(key, event, removed);
+    });
+  }
+
+  /** Handles whose name starts with `prefix/`, in name order (the real server's order is its hash order). */
+  listHandles(prefix: string, page?: { page: number; pageSize: number }): { total: number; handles: string[] } {
+    const like = `${storageKey(prefix).replace(/[\\%_]/g, (c) => `\\${c}`)}/%`;
+    const total = this.db
+      .prepare<[string], { n: number }>("SELECT COUNT(DISTINCT handle) AS n FROM handles WHERE handle LIKE ? ESCAPE '\\'")
+      .get(like)!.n;
+    const limit = page ? page.pageSize : -1;
+    const offset = page ? page.page * page.pageSize : 0;
+    const handles = this.db
+      .prepare<[string, number, number], { handle: string }>(
+        "SELECT DISTINCT handle FROM handles WHERE handle LIKE ? ESCAPE '\\' ORDER BY handle LIMIT ? OFFSET ?",
+      )
+      .all(like, limit, offset)
+      .map((r) => r.handle);
+    return { total, handles };
+  }
+
+  allHandles(): string[] {
+    return this.db.prepare<[], { handle: string }>('SELECT DISTINCT handle FROM handles ORDER BY handle').all().map((r) => r.handle);
+  }
+
+  homedPrefixes(): string[] {
+    return this.statements.homed.all().map((r) => r.prefix);
+  }
+
+  isHomed(prefix: string): boolean {
+    const key = storageKey(prefix);
+    return this.homedPrefixes().some((p) => p === key);
+  }
+
+  homePrefix(prefix: string): void {
+    this.statements.home.run(storageKey(prefix));
+  }
+
+  getSetting(key: string): string | undefined {
+    return this.statements.getSetting.get(key)?.value;
+  }
+
+  setSetting(key: string, value: string): void {
+    this.statements.setSetting.run(key, value);
+  }
+
+  /**
+   * Reverse look-up: handles having, for every field, one value of that type matching all of its
+   * patterns. Exact patterns are index equality on (type, data); wildcard patterns with a literal
+   * start become an index range, so no look-up scans the whole table.
+   */
+  search(fields: SearchField[], options: { handlePrefix?: string; limit: number; page: number }): string[] {
+    const { sql, params } = searchQuery(fields, options);
+    return this.db
+      .prepare(sql)
+      .all(...params)
+      .map((r) => (r as { handle: string }).handle);
+  }
+
+  /** The query plan of a search, so tests can prove that look-ups use the (type, data) index. */
+  explainSearch(fields: SearchField[]): string {
+    const { sql, params } = searchQuery(fields, { limit: 1, page: 0 });
+    return this.db
+      .prepare(`EXPLAIN QUERY PLAN ${sql}`)
+      .all(...params)
+      .map((r) => (r as { detail: string }).detail)
+      .join('\n');
+  }
+
+  events(options: { afterId?: number; handle?: string; limit?: number } = {}): ChangeEvent[] {
+    const rows = this.db
+      .prepare<[number, string | null, string | null, number], { id: number; at: string; actor: string; action: string; handle: string; detail: string }>(
+        'SELECT * FROM events WHERE id > ? AND (? IS NULL OR handle = ?) ORDER BY id LIMIT ?',
+      )
+      .all(options.afterId ?? 0, options.handle ? storageKey(options.handle) : null, options.handle ? storageKey(options.handle) : null, options.limit ?? 1000);
+    return rows.map((r) => ({ ...r, action: r.action as ChangeEvent['action'], detail: JSON.parse(r.detail) as ChangeEvent['detail'] }));
+  }
+
+  /** Empties everything (used by /_admin/reset before seeding again). */
+  clear(): void {
+    this.transaction(() => {
+      this.db.exec('DELETE FROM handles; DELETE FROM events;');
+    });
+  }
+
+  private insertValue(key: string, value: StoredValue): void {
+    this.statements.insert.run({
+      handle: key,
+      idx: value.index,
+      type: value.type,
+      data: value.data,
+      ttl_type: value.ttlType,
+      ttl: value.ttl,
+      timestamp: value.timestamp,
+      refs: JSON.stringify(value.references),
+      admin_read: value.adminRead ? 1 : 0,
+      admin_write: value.adminWrite ? 1 : 0,
+      pub_read: value.publicRead ? 1 : 0,
+      pub_write: value.publicWrite ? 1 : 0,
+    });
+  }
+
+  private journal(key: string, event: EventInput, values: StoredValue[]): void {
+    this.statements.event.run({
+      at: new Date().toISOString(),
+      actor: event.actor,
+      action: event.action,
+      handle: key,
+      detail: JSON.stringify({ indexes: values.map((v) => v.index), types: values.map((v) => v.type) }),
+    });
+  }
+}
