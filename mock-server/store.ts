@@ -54,6 +54,9 @@ CREATE TABLE IF NOT EXISTS handles (
   PRIMARY KEY (handle, idx)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS handles_by_type_data ON handles (type, data);
+-- A handle may exist with no values at all (PUT {"values": []}), which one-row-per-value cannot show.
+CREATE TABLE IF NOT EXISTS handle_names (handle TEXT PRIMARY KEY) WITHOUT ROWID;
+INSERT OR IGNORE INTO handle_names SELECT DISTINCT handle FROM handles;
 CREATE TABLE IF NOT EXISTS prefixes (prefix TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS events (
@@ -165,7 +168,9 @@ export class HandleStore {
     this.db.exec(SCHEMA);
     this.statements = {
       values: this.db.prepare<[string], ValueRow>('SELECT * FROM handles WHERE handle = ? ORDER BY idx'),
-      exists: this.db.prepare<[string], { one: number }>('SELECT 1 AS one FROM handles WHERE handle = ? LIMIT 1'),
+      exists: this.db.prepare<[string], { one: number }>('SELECT 1 AS one FROM handle_names WHERE handle = ?'),
+      register: this.db.prepare<[string]>('INSERT OR IGNORE INTO handle_names (handle) VALUES (?)'),
+      unregister: this.db.prepare<[string]>('DELETE FROM handle_names WHERE handle = ?'),
       insert: this.db.prepare(
         `INSERT OR REPLACE INTO handles (handle, idx, type, data, ttl_type, ttl, timestamp, refs, admin_read, admin_write, pub_read, pub_write)
          VALUES (@handle, @idx, @type, @data, @ttl_type, @ttl, @timestamp, @refs, @admin_read, @admin_write, @pub_read, @pub_write)`,
@@ -195,9 +200,12 @@ export class HandleStore {
     return this.db.transaction(work)();
   }
 
+  /** The record's values in index order; undefined when the handle does not exist ([] when it is empty). */
   getValues(handle: string): StoredValue[] | undefined {
-    const rows = this.statements.values.all(storageKey(handle));
-    return rows.length ? rows.map(rowToValue) : undefined;
+    const key = storageKey(handle);
+    const rows = this.statements.values.all(key);
+    if (rows.length) return rows.map(rowToValue);
+    return this.statements.exists.get(key) ? [] : undefined;
   }
 
   exists(handle: string): boolean {
@@ -209,6 +217,7 @@ export class HandleStore {
     const key = storageKey(handle);
     this.transaction(() => {
       this.statements.deleteHandle.run(key);
+      this.statements.register.run(key);
       for (const value of values) this.insertValue(key, value);
       this.journal(key, event, values);
     });
@@ -237,6 +246,7 @@ export class HandleStore {
     this.transaction(() => {
       const removed = this.getValues(key) ?? [];
       this.statements.deleteHandle.run(key);
+      this.statements.unregister.run(key);
       this.journal(key, event, removed);
     });
   }
@@ -245,13 +255,13 @@ export class HandleStore {
   listHandles(prefix: string, page?: { page: number; pageSize: number }): { total: number; handles: string[] } {
     const like = `${storageKey(prefix).replace(/[\\%_]/g, (c) => `\\${c}`)}/%`;
     const total = this.db
-      .prepare<[string], { n: number }>("SELECT COUNT(DISTINCT handle) AS n FROM handles WHERE handle LIKE ? ESCAPE '\\'")
+      .prepare<[string], { n: number }>("SELECT COUNT(*) AS n FROM handle_names WHERE handle LIKE ? ESCAPE '\\'")
       .get(like)!.n;
     const limit = page ? page.pageSize : -1;
     const offset = page ? page.page * page.pageSize : 0;
     const handles = this.db
       .prepare<[string, number, number], { handle: string }>(
-        "SELECT DISTINCT handle FROM handles WHERE handle LIKE ? ESCAPE '\\' ORDER BY handle LIMIT ? OFFSET ?",
+        "SELECT handle FROM handle_names WHERE handle LIKE ? ESCAPE '\\' ORDER BY handle LIMIT ? OFFSET ?",
       )
       .all(like, limit, offset)
       .map((r) => r.handle);
@@ -259,7 +269,7 @@ export class HandleStore {
   }
 
   allHandles(): string[] {
-    return this.db.prepare<[], { handle: string }>('SELECT DISTINCT handle FROM handles ORDER BY handle').all().map((r) => r.handle);
+    return this.db.prepare<[], { handle: string }>('SELECT handle FROM handle_names ORDER BY handle').all().map((r) => r.handle);
   }
 
   homedPrefixes(): string[] {
@@ -318,7 +328,7 @@ export class HandleStore {
   /** Empties everything (used by /_admin/reset before seeding again). */
   clear(): void {
     this.transaction(() => {
-      this.db.exec('DELETE FROM handles; DELETE FROM events;');
+      this.db.exec('DELETE FROM handles; DELETE FROM handle_names; DELETE FROM events;');
     });
   }
 

@@ -38,42 +38,13 @@ const RSA_ALGORITHM = {
   modulusLength: 2048,
 } as const;
 
-/**
- * @peculiar/x509 registers its algorithms through tsyringe, which throws at load time unless a
- * Reflect metadata polyfill (reflect-metadata, core-js/full/reflect, ...) is installed — and none is a
- * dependency of this project. The library never stores decorator metadata it needs back (its classes have
- * no constructor parameters), so a minimal map-backed stand-in is enough; a real polyfill, if one gets
- * loaded first, wins.
- */
-function ensureReflectMetadata(): void {
-  const r = Reflect as unknown as Record<string, unknown>;
-  if (typeof r['getMetadata'] === 'function') return;
-  const store = new WeakMap<object, Map<unknown, unknown>>();
-  const own = (target: object, key: unknown): unknown => store.get(target)?.get(key);
-  r['defineMetadata'] = (key: unknown, value: unknown, target: object): void => {
-    let m = store.get(target);
-    if (!m) store.set(target, (m = new Map()));
-    m.set(key, value);
-  };
-  r['getOwnMetadata'] = own;
-  r['hasOwnMetadata'] = (key: unknown, target: object): boolean => store.get(target)?.has(key) ?? false;
-  r['getMetadata'] = (key: unknown, target: object): unknown => {
-    for (let t: object | null = target; t; t = Object.getPrototypeOf(t) as object | null) {
-      const v = own(t, key);
-      if (v !== undefined) return v;
-    }
-    return undefined;
-  };
-}
-
 let x509Cache: typeof X509Module | undefined;
 
-// Loaded lazily rather than imported so that the polyfill above is in place before tsyringe checks for it,
-// whatever order a bundler or transpiler gives top-level imports.
+// @peculiar/x509 registers its algorithms through tsyringe, which needs the Reflect metadata polyfill
+// loaded before it: requiring both here, in this order, holds whatever order imports get hoisted in.
 function x509(): typeof X509Module {
   if (!x509Cache) {
-    ensureReflectMetadata();
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('reflect-metadata');
     const lib = require('@peculiar/x509') as typeof X509Module;
     lib.cryptoProvider.set(crypto.webcrypto);
     x509Cache = lib;

@@ -92,8 +92,24 @@ function readJsonEntity(request: FastifyRequest): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw fail.protocol(`com.google.gson.JsonSyntaxException: the request body is not valid JSON: ${(error as Error).message}`);
+    throw fail.protocol(jsonSyntaxMessage(text, (error as Error).message));
   }
+}
+
+/**
+ * Gson's wording (EOFException for a body cut short, MalformedJsonException otherwise, with line and
+ * column), followed by what JSON.parse found, so both Handle clients and learners can read it.
+ */
+function jsonSyntaxMessage(text: string, parserMessage: string): string {
+  const position = Number(/position (\d+)/.exec(parserMessage)?.[1] ?? text.length);
+  const cutShort = /end of JSON input/i.test(parserMessage) || position >= text.trimEnd().length;
+  const before = text.slice(0, Math.min(position, text.length));
+  const line = before.split('\n').length;
+  const column = position - before.lastIndexOf('\n');
+  const where = `at line ${line} column ${column}`;
+  return cutShort
+    ? `com.google.gson.JsonSyntaxException: java.io.EOFException: End of input ${where} (the JSON body ends too early)`
+    : `com.google.gson.JsonSyntaxException: com.google.gson.stream.MalformedJsonException: ${parserMessage} ${where}`;
 }
 
 export default async function apiRoutes(app: FastifyInstance, options: ApiOptions): Promise<void> {

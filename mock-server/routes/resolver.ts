@@ -174,7 +174,8 @@ export default async function resolverRoutes(app: FastifyInstance, opts: Resolve
         return reply.code(200).type('text/xml;charset=utf-8').send(renderLocationsXml(locations));
       }
 
-      // Accept headers are deliberately not consulted: the real proxy answers with the same redirect (transcript 102).
+      // Accept is not consulted. For plain URL records the real proxy gives the same redirect whatever Accept says
+      // (transcript 102); its mapping of Accept to extra locatt values for 10320/LOC is left out of the mock.
       const choice = chooseRedirect(values, { locatt: query.get('locatt') });
       if (choice === undefined) return sendValuesPage(reply, handle, values, base);
 

@@ -87,12 +87,29 @@ async function closeServer(srv: import('node:net').Server): Promise<void> {
   await new Promise<void>((resolve) => srv.close(() => resolve()));
 }
 
-function tlsAgent(opts: { ca: string; cert?: string; key?: string; servername?: string }): Agent {
-  return new Agent({ connect: { ...opts } });
+/**
+ * Every request goes through an agent the suite closes itself: a keep-alive connection left in undici's
+ * global pool would keep `server.close()` waiting until the server's keep-alive timeout.
+ */
+class Agents {
+  private readonly open: Agent[] = [];
+  plain(): Agent {
+    return this.track(new Agent());
+  }
+  tls(opts: { ca: string; cert?: string; key?: string; servername?: string }): Agent {
+    return this.track(new Agent({ connect: { ...opts } }));
+  }
+  async closeAll(): Promise<void> {
+    await Promise.all(this.open.splice(0).map((a) => a.close()));
+  }
+  private track(a: Agent): Agent {
+    this.open.push(a);
+    return a;
+  }
 }
 
-async function getJson(url: string, dispatcher?: Agent): Promise<{ status: number; body: PeerReport }> {
-  const res = await request(url, dispatcher ? { dispatcher } : {});
+async function getJson(url: string, dispatcher: Agent): Promise<{ status: number; body: PeerReport }> {
+  const res = await request(url, { dispatcher });
   return { status: res.statusCode, body: (await res.body.json()) as PeerReport };
 }
 
@@ -217,12 +234,8 @@ describe('identity and key helpers', () => {
 describe('mutual TLS on a node https server', () => {
   let srv: https.Server;
   let port: number;
-  const agents: Agent[] = [];
-  const agent = (opts: Parameters<typeof tlsAgent>[0]): Agent => {
-    const a = tlsAgent(opts);
-    agents.push(a);
-    return a;
-  };
+  const agents = new Agents();
+  const agent = (opts: Parameters<Agents['tls']>[0]): Agent => agents.tls(opts);
 
   before(async () => {
     srv = https.createServer(
@@ -232,7 +245,7 @@ describe('mutual TLS on a node https server', () => {
     port = await listen(srv);
   });
   after(async () => {
-    await Promise.all(agents.map((a) => a.close()));
+    await agents.closeAll();
     await closeServer(srv);
   });
 
@@ -330,7 +343,7 @@ describe('mutual TLS on a node https server', () => {
       );
       assert.equal(reached, false);
     } finally {
-      await Promise.all(agents.map((a) => a.close()));
+      await agents.closeAll();
       await closeServer(strict);
     }
   });
@@ -339,6 +352,7 @@ describe('mutual TLS on a node https server', () => {
 describe('httpolyglot: HTTP and HTTPS on one port', () => {
   let srv: ReturnType<typeof httpolyglot.createServer>;
   let port: number;
+  const agents = new Agents();
   let mtls: Agent;
 
   before(async () => {
@@ -347,15 +361,15 @@ describe('httpolyglot: HTTP and HTTPS on one port', () => {
       reportHandler,
     );
     port = await listen(srv);
-    mtls = tlsAgent({ ca: ca.certPem, cert: client.certPem, key: client.keyPem });
+    mtls = agents.tls({ ca: ca.certPem, cert: client.certPem, key: client.keyPem });
   });
   after(async () => {
-    await mtls.close();
+    await agents.closeAll();
     await closeServer(srv);
   });
 
   test('a plain HTTP request is answered on a socket that is not encrypted', async () => {
-    const { status, body } = await getJson(`http://127.0.0.1:${port}/`);
+    const { status, body } = await getJson(`http://127.0.0.1:${port}/`, agents.plain());
     assert.equal(status, 200);
     assert.equal(body.encrypted, false);
     assert.equal(body.isTlsSocket, false);
@@ -372,21 +386,17 @@ describe('httpolyglot: HTTP and HTTPS on one port', () => {
   });
 
   test('an HTTPS client that trusts a different CA is refused on the polyglot port too', async () => {
-    const wrong = tlsAgent({ ca: otherCa.certPem });
-    try {
-      await assert.rejects(getJson(`https://127.0.0.1:${port}/`, wrong), (err) => {
-        assert.ok(errorCodes(err).includes('UNABLE_TO_VERIFY_LEAF_SIGNATURE'), String(errorCodes(err)));
-        return true;
-      });
-    } finally {
-      await wrong.close();
-    }
+    await assert.rejects(getJson(`https://127.0.0.1:${port}/`, agents.tls({ ca: otherCa.certPem })), (err) => {
+      assert.ok(errorCodes(err).includes('UNABLE_TO_VERIFY_LEAF_SIGNATURE'), String(errorCodes(err)));
+      return true;
+    });
   });
 });
 
 describe('Fastify 5 with an httpolyglot server from serverFactory', () => {
   let app: ReturnType<typeof buildApp>;
   let port: number;
+  const agents = new Agents();
   let mtls: Agent;
 
   function buildApp() {
@@ -416,15 +426,15 @@ describe('Fastify 5 with an httpolyglot server from serverFactory', () => {
     app = buildApp();
     await app.listen({ port: 0, host: '127.0.0.1' });
     port = (app.server.address() as AddressInfo).port;
-    mtls = tlsAgent({ ca: ca.certPem, cert: client.certPem, key: client.keyPem });
+    mtls = agents.tls({ ca: ca.certPem, cert: client.certPem, key: client.keyPem });
   });
   after(async () => {
-    await mtls.close();
+    await agents.closeAll();
     await app.close();
   });
 
   test('a plain HTTP request reaches the route with protocol "http"', async () => {
-    const { status, body } = await getJson(`http://127.0.0.1:${port}/whoami`);
+    const { status, body } = await getJson(`http://127.0.0.1:${port}/whoami`, agents.plain());
     assert.equal(status, 200);
     assert.equal(body.protocol, 'http');
     assert.equal(body.encrypted, false);
