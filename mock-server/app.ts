@@ -62,6 +62,14 @@ export function buildApp(config: MockServerConfig): FastifyInstance {
     // Handle names may hold characters find-my-way would otherwise refuse or rewrite.
     routerOptions: { ignoreDuplicateSlashes: false, maxParamLength: 2048 },
     frameworkErrors: (error, request, reply) => {
+      // The router refuses undecodable paths before any route runs; under /api/handles that is a bad handle.
+      if (error.code === 'FST_ERR_BAD_URL' && (request.raw.url ?? '').startsWith('/api/handles')) {
+        void (reply as FastifyReply)
+          .code(400)
+          .type('application/json;charset=utf-8')
+          .send(JSON.stringify(envelopeBody(Rc.invalidHandle, 'Invalid handle: the request path is not valid percent-encoded UTF-8')));
+        return;
+      }
       replyWithClientError(request, reply, 400, `java.lang.Exception: bad request: ${error.message}`);
     },
   });

@@ -3,11 +3,9 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { HandleStore } from './store.js';
-import { applyRecords, baseRecords, newSecret, readState, saveState } from './provisioning.js';
+import { applyRecords, baseRecords, newSecret, readState, saveState, type IdentitySpec } from './provisioning.js';
 import { bareprefix, parseValueReference, prefixHandle, prefixOf, storageKey } from './handle-names.js';
-import { decodeVlist, valueToJson } from './value-codec.js';
 import { issueClientCertificate } from './tls.js';
-import type { SeedValue } from './fixtures/seed-records.js';
 
 export class DataFolderError extends Error {}
 
@@ -26,13 +24,6 @@ function openProvisioned(dataDir: string) {
   return { dir, store, state };
 }
 
-function asSeedValues(values: ReturnType<HandleStore['getValues']>): SeedValue[] {
-  return (values ?? []).map((v) => {
-    const json = valueToJson(v);
-    return { index: json.index, type: json.type, data: json.data, ...(json.permissions ? { permissions: json.permissions } : {}) };
-  });
-}
-
 export interface AddIdentityOptions {
   identity: string;
   password?: string | undefined;
@@ -40,6 +31,10 @@ export interface AddIdentityOptions {
   adminOf?: string | undefined;
 }
 
+/**
+ * Adds an identity to the state (so a reset keeps it) and writes the records it changes: its own
+ * handle and, with `adminOf`, the admin group on that prefix's handle.
+ */
 export async function addIdentity(dataDir: string, options: AddIdentityOptions) {
   const reference = parseValueReference(options.identity);
   if (reference.index <= 0 || !reference.handle.includes('/')) {
@@ -48,20 +43,21 @@ export async function addIdentity(dataDir: string, options: AddIdentityOptions) 
   if (options.password !== undefined && options.certDir !== undefined) {
     throw new DataFolderError('give either --password or --cert: one identity index holds one credential');
   }
-  const { dir, store } = openProvisioned(dataDir);
+  const { dir, store, state } = openProvisioned(dataDir);
   try {
     const prefix = prefixOf(reference.handle);
     if (!store.isHomed(prefix)) {
       throw new DataFolderError(`prefix ${prefix} is not homed on this server: add it first with "pid-mock prefix add ${prefix}"`);
     }
-    const values = asSeedValues(store.getValues(reference.handle)).filter((v) => v.index !== reference.index);
-    if (!values.some((v) => v.type === 'HS_ADMIN')) {
-      values.push({ index: 100, type: 'HS_ADMIN', data: { format: 'admin', value: { handle: prefixHandle(prefix), index: 200, permissions: '011111110011' } } });
+    if (options.adminOf !== undefined && !store.isHomed(bareprefix(options.adminOf))) {
+      throw new DataFolderError(`--admin-of ${options.adminOf}: that prefix is not homed on this server`);
     }
-    const result: Record<string, string> = { identity: `${reference.index}:${reference.handle}` };
+    const identity = `${reference.index}:${reference.handle}`;
+    const spec: IdentitySpec = { identity, adminOf: options.adminOf !== undefined ? [bareprefix(options.adminOf)] : [] };
+    const result: Record<string, string> = { identity };
     if (options.certDir !== undefined) {
       const ca = { certPem: readFileSync(join(dir, 'tls', 'ca.pem'), 'utf8'), keyPem: readFileSync(join(dir, 'tls', 'ca-key.pem'), 'utf8') };
-      const issued = await issueClientCertificate(ca, result.identity!);
+      const issued = await issueClientCertificate(ca, identity);
       const out = resolve(options.certDir);
       mkdirSync(out, { recursive: true });
       const safeName = reference.handle.replace(/[^A-Za-z0-9.-]+/g, '_');
@@ -69,30 +65,22 @@ export async function addIdentity(dataDir: string, options: AddIdentityOptions) 
       result.privateKey = join(out, `${safeName}_${reference.index}_privkey.pem`);
       writeFileSync(result.certificate, issued.certPem);
       writeFileSync(result.privateKey, issued.keyPem, { mode: 0o600 });
-      values.push({ index: reference.index, type: 'HS_PUBKEY', data: { format: 'key', value: issued.publicKeyJwk } });
+      spec.publicKeyJwk = { n: issued.publicKeyJwk.n, e: issued.publicKeyJwk.e };
     } else {
       result.password = options.password ?? newSecret();
-      values.push({ index: reference.index, type: 'HS_SECKEY', permissions: '1100', data: result.password });
+      spec.password = result.password;
     }
+    const sameIdentity = (i: IdentitySpec) => storageKey(i.identity) === storageKey(identity);
+    state.extraIdentities = [...(state.extraIdentities ?? []).filter((i) => !sameIdentity(i)), spec];
+    const touched = new Set([storageKey(reference.handle), ...spec.adminOf.map((p) => storageKey(prefixHandle(p)))]);
     store.transaction(() => {
-      applyRecords(store, [{ handle: reference.handle, values: values.sort((a, b) => a.index - b.index) }], 'pid-mock identity add');
-      if (options.adminOf !== undefined) addToAdminGroup(store, options.adminOf, reference);
+      saveState(store, state);
+      applyRecords(store, baseRecords(state).filter((r) => touched.has(storageKey(r.handle))), 'pid-mock identity add');
     });
     return result;
   } finally {
     store.close();
   }
-}
-
-function addToAdminGroup(store: HandleStore, prefix: string, member: { index: number; handle: string }): void {
-  const groupHandle = prefixHandle(prefix);
-  const values = store.getValues(groupHandle);
-  const group = values?.find((v) => v.index === 200 && v.type === 'HS_VLIST');
-  if (!values || !group) throw new DataFolderError(`${groupHandle} has no admin group at index 200: is ${bareprefix(prefix)} homed here?`);
-  const members = decodeVlist(group.data) ?? [];
-  if (!members.some((m) => m.index === member.index && storageKey(m.handle) === storageKey(member.handle))) members.push(member);
-  const seedValues = asSeedValues(values).map((v) => (v.index === 200 ? { ...v, data: { format: 'vlist', value: members } } : v));
-  applyRecords(store, [{ handle: groupHandle, values: seedValues }], 'pid-mock identity add');
 }
 
 export function addPrefix(dataDir: string, prefixName: string) {
@@ -105,7 +93,7 @@ export function addPrefix(dataDir: string, prefixName: string) {
       saveState(store, state);
     }
     store.homePrefix(prefix);
-    const record = baseRecords(state, {}).find((r) => r.handle === prefixHandle(prefix));
+    const record = baseRecords(state).find((r) => r.handle === prefixHandle(prefix));
     if (record && !store.exists(record.handle)) applyRecords(store, [record], 'pid-mock prefix add');
     return { prefix, prefixHandle: prefixHandle(prefix), homed: store.homedPrefixes() };
   } finally {

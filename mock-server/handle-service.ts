@@ -191,6 +191,8 @@ export class HandleService {
     for (const next of values) {
       const old = byIndex.get(next.index);
       if (!old) bits.add(isAdminType(next.type) ? AdminBit.addAdmin : AdminBit.addValue);
+      // Rewriting a value with identical content still needs the modify bit: only whole-record PUTs skip no-ops.
+      else if (sameContent(old, next)) bits.add(isAdminType(old.type) ? AdminBit.modifyAdmin : AdminBit.modifyValue);
       else for (const bit of changeBits(old, next)) bits.add(bit);
     }
     if (!this.authoriser.granted(identity, existing, [...bits])) throw fail.noPermission(handle);

@@ -2,20 +2,31 @@
 // prefixes with their prefix handles and admin groups, the instructor and trainee identities, the
 // seed records, and the credentials files trainees load (B2HANDLE's keys).
 import { mkdirSync, readFileSync, writeFileSync, existsSync, chmodSync } from 'node:fs';
-import { createPublicKey, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { basename, join } from 'node:path';
 import type { HandleStore } from './store.js';
 import type { StoredValue, ValueReference } from './model.js';
 import { parseValueInput } from './value-codec.js';
-import { parseValueReference, prefixHandle, bareprefix, storageKey } from './handle-names.js';
+import { bareprefix, parseValueReference, prefixHandle, prefixOf, storageKey } from './handle-names.js';
 import { createCertificateAuthority, issueClientCertificate, issueServerCertificate, type PemPair } from './tls.js';
 import { seedRecords, WARMUP_DOI, WARMUP_HANDLE, type SeedRecord, type SeedValue } from './fixtures/seed-records.js';
+
+/** An identity the server knows: a password (HS_SECKEY) or a certificate key (HS_PUBKEY) at `index:handle`. */
+export interface IdentitySpec {
+  identity: string;
+  password?: string;
+  publicKeyJwk?: { n: string; e: string };
+  /** Prefixes whose admin group (200:0.NA/<prefix>) lists this identity: it may create handles there. */
+  adminOf: string[];
+}
 
 /** What provisioning decided once and must remember across restarts (kept in the settings table). */
 export interface ProvisionedState {
   prefixes: string[];
   instructor: { identity: string; password: string };
-  trainees: Array<{ name: string; passwordIdentity: string; certificateIdentity: string; password: string }>;
+  trainees: Array<{ name: string; passwordIdentity: string; certificateIdentity: string; password: string; publicKeyJwk: { n: string; e: string } }>;
+  /** Identities added later with `pid-mock identity add`; kept so that a reset restores them. */
+  extraIdentities?: IdentitySpec[];
   hrlsUsers: Record<string, string>;
   serverAdmins: string[];
   adminToken: string;
@@ -47,8 +58,8 @@ export function serverAdminsOf(state: ProvisionedState): ValueReference[] {
   return state.serverAdmins.map(parseValueReference);
 }
 
-function admin(handle: string, index: number, permissions: string): SeedValue {
-  return { index: 100, type: 'HS_ADMIN', data: { format: 'admin', value: { handle, index, permissions } } };
+function admin(at: number, handle: string, index: number, permissions: string): SeedValue {
+  return { index: at, type: 'HS_ADMIN', data: { format: 'admin', value: { handle, index, permissions } } };
 }
 
 /** Turns REST-shaped records into stored values, stamped now; used for seeds and base records alike. */
@@ -66,42 +77,51 @@ function certificatePaths(stateDir: string, trainee: string): { cert: string; ke
   return { cert: join(stateDir, 'credentials', `${trainee}_certificate_only.pem`), key: join(stateDir, 'credentials', `${trainee}_privkey.pem`) };
 }
 
+/** Every identity of the state: the trainees' passwords and certificates, and those added later. */
+export function identitiesOf(state: ProvisionedState): IdentitySpec[] {
+  const main = state.prefixes[0]!;
+  return [
+    ...state.trainees.flatMap((t) => [
+      { identity: t.passwordIdentity, password: t.password, adminOf: [main] },
+      { identity: t.certificateIdentity, publicKeyJwk: t.publicKeyJwk, adminOf: [main] },
+    ]),
+    ...(state.extraIdentities ?? []),
+  ];
+}
+
 /**
- * The records that make up a fresh server apart from the seeds: one prefix handle per homed prefix
- * (HS_ADMIN → its own admin group at 200), the instructor's secret on the main prefix handle, and
- * each trainee's handle with an HS_SECKEY (300) and the HS_PUBKEY of their certificate (301).
+ * The records that make up a fresh server apart from the seeds. Each prefix handle gives the
+ * instructor full rights (HS_ADMIN 100) and its admin group at 200 only "add handle" and "list
+ * handles" (HS_ADMIN 101), so trainees can create handles but cannot damage the prefix handle.
+ * Each identity handle holds its HS_SECKEY / HS_PUBKEY values and an HS_ADMIN naming its prefix's group.
  */
-export function baseRecords(state: ProvisionedState, traineeKeys: Record<string, { n: string; e: string }>): SeedRecord[] {
+export function baseRecords(state: ProvisionedState): SeedRecord[] {
   const main = state.prefixes[0]!;
   const instructor = parseValueReference(state.instructor.identity);
+  const identities = identitiesOf(state);
   const records: SeedRecord[] = [];
   for (const prefix of [...state.prefixes, ...WARMUP_PREFIXES]) {
-    const isTraineePrefix = state.prefixes.includes(prefix);
-    const members: ValueReference[] = [instructor];
-    if (isTraineePrefix) {
-      for (const t of state.trainees) {
-        members.push(parseValueReference(t.passwordIdentity), parseValueReference(t.certificateIdentity));
-      }
-    }
+    const members: ValueReference[] = [
+      instructor,
+      ...identities.filter((i) => i.adminOf.some((p) => storageKey(bareprefix(p)) === storageKey(prefix))).map((i) => parseValueReference(i.identity)),
+    ];
     const values: SeedValue[] = [
-      admin(prefixHandle(prefix), 200, '111111111111'),
+      admin(100, instructor.handle, instructor.index, '111111111111'),
+      admin(101, prefixHandle(prefix), 200, '100000000001'),
       { index: 200, type: 'HS_VLIST', data: { format: 'vlist', value: members } },
     ];
     if (prefix === main) values.push({ index: 300, type: 'HS_SECKEY', permissions: '1100', data: state.instructor.password });
     records.push({ handle: prefixHandle(prefix), values });
   }
-  for (const t of state.trainees) {
-    const handle = parseValueReference(t.passwordIdentity).handle;
-    const key = traineeKeys[t.name];
-    records.push({
-      handle,
-      values: [
-        admin(prefixHandle(main), 200, '011111110011'),
-        { index: parseValueReference(t.passwordIdentity).index, type: 'HS_SECKEY', permissions: '1100', data: t.password },
-        ...(key ? [{ index: parseValueReference(t.certificateIdentity).index, type: 'HS_PUBKEY', data: { format: 'key', value: { kty: 'RSA', ...key } } }] : []),
-      ],
-    });
+  const byHandle = new Map<string, SeedValue[]>();
+  for (const spec of identities) {
+    const ref = parseValueReference(spec.identity);
+    const values = byHandle.get(ref.handle) ?? [admin(100, prefixHandle(prefixOf(ref.handle)), 200, '011111110011')];
+    if (spec.password !== undefined) values.push({ index: ref.index, type: 'HS_SECKEY', permissions: '1100', data: spec.password });
+    if (spec.publicKeyJwk) values.push({ index: ref.index, type: 'HS_PUBKEY', data: { format: 'key', value: { kty: 'RSA', ...spec.publicKeyJwk } } });
+    byHandle.set(ref.handle, values);
   }
+  for (const [handle, values] of byHandle) records.push({ handle, values: values.sort((a, b) => a.index - b.index) });
   return records;
 }
 
@@ -135,22 +155,10 @@ export async function ensureTls(stateDir: string, hostnames: string[]): Promise<
   return { ca, server: { certPem: readFileSync(files.cert, 'utf8'), keyPem: readFileSync(files.key, 'utf8') } };
 }
 
-/** Public keys of the trainees' certificates, read back from the PEM files written at first start. */
-function traineeKeys(stateDir: string, state: ProvisionedState): Record<string, { n: string; e: string }> {
-  const keys: Record<string, { n: string; e: string }> = {};
-  for (const t of state.trainees) {
-    const path = certificatePaths(stateDir, t.name).cert;
-    if (!existsSync(path)) continue;
-    const jwk = createPublicKey(readFileSync(path)).export({ format: 'jwk' });
-    keys[t.name] = { n: String(jwk.n), e: String(jwk.e) };
-  }
-  return keys;
-}
-
 /** Rebuilds identities and prefix handles, and the seeds, for a new or reset server. */
 export function applyInitialRecords(store: HandleStore, stateDir: string, state: ProvisionedState, publicBaseUrl: string): void {
   for (const prefix of ['0.NA', ...state.prefixes, ...WARMUP_PREFIXES]) store.homePrefix(prefix);
-  applyRecords(store, baseRecords(state, traineeKeys(stateDir, state)), 'pid-mock');
+  applyRecords(store, baseRecords(state), 'pid-mock');
   applyRecords(store, seedRecords({ prefix: state.prefixes[0]!, publicBaseUrl }), 'pid-mock');
 }
 
@@ -169,13 +177,20 @@ export async function provision(
       existing.prefixes.push(...added);
       saveState(store, existing);
       for (const p of added) store.homePrefix(p);
-      applyRecords(store, baseRecords(existing, traineeKeys(stateDir, existing)).filter((r) => added.some((p) => r.handle === prefixHandle(p))), 'pid-mock');
+      applyRecords(store, baseRecords(existing).filter((r) => added.some((p) => r.handle === prefixHandle(p))), 'pid-mock');
     }
     return existing;
   }
   const prefixes = options.prefixes.map(bareprefix);
   const main = prefixes[0]!;
-  const trainee = { name: 'USER01', passwordIdentity: `300:${main}/USER01`, certificateIdentity: `301:${main}/USER01`, password: newSecret() };
+  const client = await issueClientCertificate(tls.ca, `301:${main}/USER01`);
+  const trainee = {
+    name: 'USER01',
+    passwordIdentity: `300:${main}/USER01`,
+    certificateIdentity: `301:${main}/USER01`,
+    password: newSecret(),
+    publicKeyJwk: { n: client.publicKeyJwk.n, e: client.publicKeyJwk.e },
+  };
   const state: ProvisionedState = {
     prefixes,
     instructor: { identity: `300:${prefixHandle(main)}`, password: newSecret() },
@@ -185,7 +200,6 @@ export async function provision(
     adminToken: newSecret(24),
   };
   mkdirSync(join(stateDir, 'credentials'), { recursive: true });
-  const client = await issueClientCertificate(tls.ca, trainee.certificateIdentity);
   const paths = certificatePaths(stateDir, trainee.name);
   writeFileSync(paths.key, client.keyPem, { mode: 0o600 });
   writeFileSync(paths.cert, client.certPem);

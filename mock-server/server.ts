@@ -1,6 +1,6 @@
 // Starts a complete mock server (state folder, TLS, provisioning, Fastify) and says where it serves;
 // shared by the `pid-mock` command and by tests, which start real processes or in-process servers.
-import { mkdtempSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
@@ -90,6 +90,8 @@ export async function startMockServer(options: ServeOptions): Promise<RunningMoc
     close: async () => {
       await app.close();
       store.close();
+      // A memory server's certificates and credentials live in a temporary folder of its own.
+      if (options.memory) rmSync(stateDir, { recursive: true, force: true });
     },
   };
 }

@@ -28,11 +28,15 @@ function numberFormatError(text: string): HandleApiError {
   return fail.protocol(`java.lang.NumberFormatException: For input string: ${JSON.stringify(text)}`);
 }
 
+/** Java's Integer.parseInt: optional sign, digits, and within 32 bits. */
+function parseJavaInt(text: string): number {
+  const value = Number(text);
+  if (!/^[-+]?\d+$/.test(text) || value > 2147483647 || value < -2147483648) throw numberFormatError(text);
+  return value;
+}
+
 function parseIndexes(params: URLSearchParams): number[] {
-  return params.getAll('index').map((text) => {
-    if (!/^-?\d+$/.test(text.trim())) throw numberFormatError(text);
-    return Number(text);
-  });
+  return params.getAll('index').map(parseJavaInt);
 }
 
 function splitUrl(rawUrl: string): { path: string; params: URLSearchParams } {
@@ -67,10 +71,7 @@ function send(request: FastifyRequest, reply: FastifyReply, envelope: Envelope):
   const callback = params.get('callback');
   const pretty = flag(params, 'pretty') === true;
   const json = JSON.stringify(envelope.body, null, pretty ? 2 : undefined);
-  if (callback !== null) {
-    if (!CALLBACK_NAME.test(callback)) {
-      return send(request, reply, fail.protocol('java.lang.Exception: callback must be a JavaScript identifier such as "cb"').toEnvelope());
-    }
+  if (callback !== null && CALLBACK_NAME.test(callback)) {
     return reply.code(envelope.httpStatus).type('application/javascript;charset=utf-8').send(`${callback}(${json});`);
   }
   return reply.code(envelope.httpStatus).type(JSON_TYPE).send(json);
@@ -140,6 +141,11 @@ export default async function apiRoutes(app: FastifyInstance, options: ApiOption
       request.identity = authentication.kind === 'authenticated' ? `${authentication.identity.index}:${authentication.identity.handle}` : undefined;
       let envelope: Envelope;
       try {
+        // A JSONP callback name is checked first: a request that cannot be answered must not change anything.
+        const callback = splitUrl(request.raw.url ?? '').params.get('callback');
+        if (callback !== null && !CALLBACK_NAME.test(callback)) {
+          throw fail.protocol('java.lang.Exception: callback must be a JavaScript identifier such as "cb" (letters, digits, _ and $)');
+        }
         envelope = operation({ authentication, overTls }, request);
       } catch (error) {
         if (!(error instanceof HandleApiError)) throw error;
@@ -159,8 +165,9 @@ export default async function apiRoutes(app: FastifyInstance, options: ApiOption
       const pageSize = params.get('pageSize');
       let paging: { page: number; pageSize: number } | undefined;
       if (page !== null && pageSize !== null) {
-        for (const text of [page, pageSize]) if (!/^-?\d+$/.test(text)) throw numberFormatError(text);
-        if (Number(page) >= 0 && Number(pageSize) >= 0) paging = { page: Number(page), pageSize: Number(pageSize) };
+        const pageNumber = parseJavaInt(page);
+        const size = parseJavaInt(pageSize);
+        if (pageNumber >= 0 && size >= 0) paging = { page: pageNumber, pageSize: size };
       }
       return service.listHandles(prefix, paging, caller);
     }

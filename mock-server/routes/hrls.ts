@@ -46,8 +46,10 @@ function badQuery(reply: FastifyReply, message: string): FastifyReply {
 
 function parseCount(text: string | null, fallback: number): number | string {
   if (text === null) return fallback;
-  if (!/^-?\d+$/.test(text.trim())) return `Invalid number: For input string: "${text}"`;
-  return Number(text);
+  const value = Number(text.trim());
+  // Java int range, as the servlet's Integer.parseInt.
+  if (!/^-?\d+$/.test(text.trim()) || value > 2147483647 || value < -2147483648) return `Invalid number: For input string: "${text}"`;
+  return value;
 }
 
 export default async function hrlsRoutes(app: FastifyInstance, options: HrlsOptions): Promise<void> {
