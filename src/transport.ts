@@ -1,0 +1,68 @@
+// How the client reaches a server: one undici dispatcher per client (keep-alive pool, TLS client
+// certificate and CA, timeouts), and the Authorization headers real Handle servers accept.
+import { readFileSync } from 'node:fs';
+import { Agent, type Dispatcher } from 'undici';
+
+export interface TransportOptions {
+  /** false = accept any server certificate (learning setups only); a path = trust that CA file. */
+  httpsVerify?: boolean | string | undefined;
+  /** PEM client certificate and key, for HS_PUBKEY authentication. */
+  certificateFile?: string | undefined;
+  privateKeyFile?: string | undefined;
+  /** One PEM file holding both. */
+  certificateAndKeyFile?: string | undefined;
+  /** Per-request time limit for connecting and for headers/body, in milliseconds. */
+  timeoutMs?: number | undefined;
+  /** Parallel connections per server (batch work). */
+  connections?: number | undefined;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+/**
+ * Builds the dispatcher a client uses for all its requests.
+ * @example const dispatcher = createDispatcher({ httpsVerify: 'data/credentials/ca.pem' });
+ */
+export function createDispatcher(options: TransportOptions = {}): Dispatcher {
+  const timeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const verify = options.httpsVerify ?? true;
+  const combined = options.certificateAndKeyFile ? readFileSync(options.certificateAndKeyFile) : undefined;
+  return new Agent({
+    connect: {
+      rejectUnauthorized: verify !== false,
+      ...(typeof verify === 'string' ? { ca: readFileSync(verify) } : {}),
+      ...(combined ? { cert: combined, key: combined } : {}),
+      ...(options.certificateFile ? { cert: readFileSync(options.certificateFile) } : {}),
+      ...(options.privateKeyFile ? { key: readFileSync(options.privateKeyFile) } : {}),
+      timeout,
+    },
+    headersTimeout: timeout,
+    bodyTimeout: timeout,
+    connections: options.connections ?? 16,
+    keepAliveTimeout: 4_000,
+  });
+}
+
+/** Python's urllib.parse.quote(s, safe='/'): what B2HANDLE does to a user name. */
+export function pythonQuote(text: string): string {
+  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`).replace(/%2F/g, '/');
+}
+
+/**
+ * The Basic header a Handle server accepts: the user name percent-encoded (its colon must become %3A,
+ * since the server splits user and password at the first raw colon) and the password sent as is,
+ * because the server does not decode it (B2HANDLE also encodes the password, which breaks passwords
+ * with characters such as `@` or space).
+ * @example handleBasicAuthorization('300:21.T12995/USER01', 'secret') // 'Basic MzAwJTNBMjEuVDEyOTk1L1VTRVIwMTpzZWNyZXQ='
+ */
+export function handleBasicAuthorization(username: string, password: string): string {
+  return `Basic ${Buffer.from(`${pythonQuote(username)}:${password}`, 'utf8').toString('base64')}`;
+}
+
+/**
+ * The Basic header of the reverse look-up service: its web-server realm compares name and password as sent.
+ * @example realmBasicAuthorization('21.T12995-search', 'secret')
+ */
+export function realmBasicAuthorization(username: string, password: string): string {
+  return `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;
+}
