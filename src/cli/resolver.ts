@@ -1,0 +1,90 @@
+// The browser resolver (`GET /<handle>` on a proxy such as hdl.handle.net, or the Handle server itself): its URL for a handle, and one look at where it redirects.
+import { request } from 'undici';
+import type { PIDClientCredentials } from '../credentials.js';
+import { connectionError } from '../client.js';
+import { GenericHandleError, HandleNotFoundError } from '../errors.js';
+import { createDispatcher } from '../transport.js';
+import { UsageError } from './exit-codes.js';
+
+export interface Resolver {
+  /** e.g. `https://127.0.0.1:8000` or `https://hdl.handle.net`, without a trailing slash. */
+  baseUrl: string;
+  /** The CA to trust: the credentials' HTTPS_verify for their own server, the system's for any other. */
+  httpsVerify: boolean | string;
+}
+
+export interface Resolution {
+  handle: string;
+  /** The URL that was asked, `<resolver>/<handle>`. */
+  resolverUrl: string;
+  status: number;
+  /** Where the resolver sends a browser, or null when it shows the values page instead. */
+  location: string | null;
+}
+
+/**
+ * `--resolver URL` when given (trusting the system's CAs), else the Handle server of the credentials,
+ * which serves the same `/<handle>` redirects as the global proxy.
+ * @example resolverFor('https://hdl.handle.net', undefined) // { baseUrl: 'https://hdl.handle.net', httpsVerify: true }
+ */
+export function resolverFor(override: string | undefined, credentials: PIDClientCredentials | undefined): Resolver {
+  if (override !== undefined) {
+    if (!/^https?:\/\/[^/]/i.test(override)) {
+      throw new UsageError(`--resolver "${override}" is not an http(s) URL`, { hint: 'write e.g. --resolver https://hdl.handle.net' });
+    }
+    return { baseUrl: override.replace(/\/+$/, ''), httpsVerify: true };
+  }
+  const server = credentials?.serverUrl;
+  if (server === undefined) {
+    throw new UsageError('no resolver: the credentials have no handle_server_url', { hint: 'pass --resolver URL, e.g. --resolver https://hdl.handle.net' });
+  }
+  const verify = credentials?.config.HTTPS_verify;
+  const httpsVerify = typeof verify === 'string' && /^(true|false)$/i.test(verify) ? verify.toLowerCase() === 'true' : (verify ?? true);
+  return { baseUrl: new URL(server).origin, httpsVerify };
+}
+
+/**
+ * The resolver URL of a handle; the prefix/suffix slash stays, the rest is percent-encoded.
+ * @example resolverUrl('https://hdl.handle.net', '21.T12995/abc') // 'https://hdl.handle.net/21.T12995/abc'
+ */
+export function resolverUrl(baseUrl: string, handle: string): string {
+  return `${baseUrl}/${handle.split('/').map(encodeURIComponent).join('/')}`;
+}
+
+/**
+ * Asks the resolver once, without following the redirect, so the answer shows where the PID points today.
+ * @example const { status, location } = await resolveHandle('11304/cf8956a2-39d3-11e5-8a18-f31aa6f4d448', resolver);
+ */
+export async function resolveHandle(handle: string, resolver: Resolver): Promise<Resolution> {
+  const url = resolverUrl(resolver.baseUrl, handle);
+  const dispatcher = createDispatcher({ httpsVerify: resolver.httpsVerify });
+  try {
+    let response;
+    try {
+      response = await request(url, { method: 'GET', dispatcher });
+    } catch (error) {
+      throw connectionError(url, error);
+    }
+    // Only the status and the Location header matter; the body is a small HTML page for browsers.
+    await response.body.dump();
+    const status = response.statusCode;
+    if (status === 404) {
+      throw new HandleNotFoundError(`resolve ${handle}: ${url} answered 404`, {
+        handle,
+        httpStatus: 404,
+        hint: 'check the spelling of the PID, or ask another resolver with --resolver',
+      });
+    }
+    const header = response.headers.location;
+    const location = Array.isArray(header) ? header[0] : header;
+    if (status >= 300 && status < 400 && location) return { handle, resolverUrl: url, status, location: new URL(location, url).href };
+    if (status === 200) return { handle, resolverUrl: url, status, location: null };
+    throw new GenericHandleError(`resolve ${handle}: ${url} answered HTTP ${status}`, {
+      handle,
+      httpStatus: status,
+      hint: 'the resolver had a problem; try again, or ask another resolver with --resolver',
+    });
+  } finally {
+    await dispatcher.close();
+  }
+}

@@ -1,0 +1,29 @@
+// One connected HandleClient per `pid` command: built from the chosen credentials, closed when the command ends whatever happens.
+import { HandleClient } from '../client.js';
+import type { PIDClientCredentials } from '../credentials.js';
+import { chooseCredentialsFile, loadCredentials } from './credentials-source.js';
+
+/** The options every command accepts before or after its name. */
+export interface GlobalOptions {
+  credentials?: string;
+}
+
+export interface Session {
+  client: HandleClient;
+  credentials: PIDClientCredentials;
+}
+
+/**
+ * Loads the credentials, builds the client, runs `work`, and closes the client's connections.
+ * @example await withSession(globals, ({ client }) => client.deleteHandle(pid));
+ */
+export async function withSession<T>(globals: GlobalOptions, work: (session: Session) => Promise<T>, connections?: number): Promise<T> {
+  const credentials = loadCredentials(chooseCredentialsFile(globals.credentials, process.env, process.cwd()));
+  // The command line names the key to search explicitly, so B2HANDLE's URL/CHECKSUM-only guard would only get in the way.
+  const client = await HandleClient.withCredentials(credentials, { allowedSearchKeys: [], connections });
+  try {
+    return await work({ client, credentials });
+  } finally {
+    await client.close();
+  }
+}

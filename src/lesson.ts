@@ -1,0 +1,60 @@
+// What every lesson notebook needs first: find the credentials file the mock server wrote (or the one
+// named in PID_CREDENTIALS), and derive the server, resolver and repository URLs from it.
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { PIDClientCredentials } from './credentials.js';
+import { CredentialsFormatError } from './errors.js';
+
+export interface LessonUrls {
+  /** The Handle server's REST base, e.g. https://127.0.0.1:8000 */
+  server: string;
+  /** The local resolver (proxy pages) on the same host and port over plain HTTP, e.g. http://127.0.0.1:8000 */
+  resolver: string;
+  /** The stand-in data repository, e.g. http://127.0.0.1:8000/files */
+  repository: string;
+  /** The file the lesson registers. */
+  surveysCsv: string;
+}
+
+/**
+ * The credentials file for the lesson: `PID_CREDENTIALS` if set, else `data/credentials/cred_file.json`
+ * in the current folder or any parent (notebooks run from notebooks/, the data folder is beside it).
+ * @example const path = findCredentialsFile();
+ */
+export function findCredentialsFile(fileName = 'cred_file.json', start = process.cwd()): string {
+  const fromEnvironment = process.env.PID_CREDENTIALS;
+  if (fromEnvironment) {
+    const path = fileName === 'cred_file.json' ? fromEnvironment : join(dirname(fromEnvironment), fileName);
+    if (!existsSync(path)) {
+      throw new CredentialsFormatError(`PID_CREDENTIALS points at ${path}, which does not exist`, { hint: 'start the mock server (npm start) or fix the variable' });
+    }
+    return resolve(path);
+  }
+  for (let dir = resolve(start); ; dir = dirname(dir)) {
+    const candidate = join(dir, 'data', 'credentials', fileName);
+    if (existsSync(candidate)) return candidate;
+    if (dirname(dir) === dir) break;
+  }
+  throw new CredentialsFormatError(`no credentials found: PID_CREDENTIALS is not set and there is no data/credentials/${fileName} here or above`, {
+    hint: 'start the lesson with `npm start`, which runs the mock server and writes the credentials',
+  });
+}
+
+/**
+ * Loads the lesson's credentials (certificate by default, `cred_basic.json` for the password variant).
+ * @example const cred = loadLessonCredentials(); console.log(cred.prefix);
+ */
+export function loadLessonCredentials(variant: 'certificate' | 'password' = 'certificate'): PIDClientCredentials {
+  return PIDClientCredentials.loadFromJSON(findCredentialsFile(variant === 'certificate' ? 'cred_file.json' : 'cred_basic.json'));
+}
+
+/**
+ * The URLs of the lesson's server, derived from the credentials (never typed into cells).
+ * @example const urls = lessonUrls(cred); console.log(`${urls.resolver}/${pid}`);
+ */
+export function lessonUrls(credentials: PIDClientCredentials): LessonUrls {
+  const server = (credentials.serverUrl ?? '').replace(/\/+$/, '');
+  if (!server) throw new CredentialsFormatError('the credentials have no handle_server_url', { hint: 'add "handle_server_url": "https://host:port"' });
+  const resolver = server.replace(/^https:/, 'http:');
+  return { server, resolver, repository: `${resolver}/files`, surveysCsv: `${resolver}/files/surveys.csv` };
+}

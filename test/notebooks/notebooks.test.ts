@@ -1,0 +1,96 @@
+// Executes every lesson notebook (learner copies and instructor masters) headless on the tslab kernel
+// against a real mock server process, and checks that every code cell really ran (execute_reply "ok",
+// no error, no stderr), that exercises report what they should, and the key outputs of each chapter.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { startMockProcess, ROOT, type MockProcess } from '../support/mock-process.js';
+import { chapterExpectations } from './expectations.js';
+
+const execFileAsync = promisify(execFile);
+const PYTHON = '/usr/bin/python3';
+
+interface CellReport {
+  index: number;
+  status: string;
+  error: string | null;
+  stderr: string | null;
+  output: string;
+  source: string;
+}
+
+interface NotebookReport {
+  notebook: string;
+  ok: boolean;
+  cells: CellReport[];
+}
+
+function notebookFiles(): string[] {
+  const dir = join(ROOT, 'notebooks');
+  const learner = readdirSync(dir).filter((f) => /^\d\d-.*\.ipynb$/.test(f)).map((f) => join(dir, f));
+  const instructor = readdirSync(join(dir, 'instructor')).filter((f) => /^\d\d-.*\.ipynb$/.test(f)).map((f) => join(dir, 'instructor', f));
+  return [...learner, ...instructor].sort();
+}
+
+let server: MockProcess;
+const outDir = mkdtempSync(join(tmpdir(), 'executed-notebooks-'));
+
+before(async () => {
+  server = await startMockProcess();
+});
+
+after(async () => {
+  await server?.stop();
+});
+
+async function execute(notebook: string): Promise<NotebookReport> {
+  const { stdout } = await execFileAsync(PYTHON, [join(ROOT, 'test', 'notebooks', 'run_notebook.py'), basename(notebook), join(outDir, `${basename(dirname(notebook))}-${basename(notebook)}`)], {
+    cwd: dirname(notebook),
+    env: { ...process.env, PID_CREDENTIALS: server.credentialsFile, PATH: `${join(ROOT, 'node_modules', '.bin')}:${process.env.PATH}` },
+    maxBuffer: 64 * 1024 * 1024,
+    timeout: 15 * 60 * 1000,
+  });
+  return JSON.parse(stdout) as NotebookReport;
+}
+
+test('the committed notebooks are exactly what their sources generate', async () => {
+  await execFileAsync(process.execPath, ['--import', 'tsx', join(ROOT, 'notebooks', 'tools', 'build.ts'), '--check'], { cwd: ROOT });
+});
+
+test('there is a learner copy and an instructor master for every chapter', () => {
+  const files = notebookFiles();
+  assert.ok(files.length >= 2);
+  const learner = files.filter((f) => !f.includes('/instructor/')).map((f) => basename(f));
+  const masters = files.filter((f) => f.includes('/instructor/')).map((f) => basename(f));
+  assert.deepEqual(learner, masters);
+});
+
+describe('every notebook runs cell by cell against the mock server', { concurrency: 2 }, () => {
+  for (const notebook of notebookFiles()) {
+    const isMaster = notebook.includes('/instructor/');
+    const chapter = basename(notebook, '.ipynb');
+    const label = `${isMaster ? 'instructor/' : ''}${basename(notebook)}`;
+    test(`${label}: every code cell replies ok, with no error and no stderr, and its key outputs appear`, async () => {
+      const report = await execute(notebook);
+      const failures = report.cells.filter((c) => c.status !== 'ok' || c.error || c.stderr);
+      assert.deepEqual(
+        failures.map((c) => `cell ${c.index} [${c.status}] ${c.error ?? ''} ${c.stderr ?? ''} :: ${c.source.split('\n')[0]}`),
+        [],
+        `cells that did not really run in ${label}`,
+      );
+      const outputs = report.cells.map((c) => c.output).join('\n');
+      const verdicts = [...outputs.matchAll(/data-outcome="(\w+)"/g)].map((m) => m[1]);
+      assert.ok(!verdicts.includes('error'), `an exercise check reported an error in ${label}`);
+      if (isMaster) assert.ok(verdicts.every((v) => v === 'correct' || v === 'hint' || v === 'solution'), `the master's solutions are all correct: ${verdicts.join(', ')}`);
+      else assert.ok(verdicts.every((v) => v === 'unattempted' || v === 'hint' || v === 'solution'), `an untouched learner copy reports "not attempted yet": ${verdicts.join(', ')}`);
+      for (const expected of chapterExpectations[chapter] ?? []) {
+        assert.match(outputs, expected, `${label} shows ${expected}`);
+      }
+    });
+  }
+});

@@ -1,0 +1,65 @@
+#!/usr/bin/python3
+"""Executes one notebook headless with nbclient on its kernel and reports, per code cell, the kernel's
+execute_reply status and whether it wrote an error or stderr. tslab answers the cells queued after a
+failing one with status 'abort' without failing the run, so only this per-cell report can tell that
+every cell really ran.
+
+Usage: run_notebook.py NOTEBOOK OUTPUT_NOTEBOOK  → prints one JSON object on stdout.
+"""
+import json
+import os
+import sys
+
+import nbformat
+from nbclient import NotebookClient
+
+
+def main() -> int:
+    source, target = sys.argv[1], sys.argv[2]
+    notebook = nbformat.read(source, as_version=4)
+    replies = {}
+
+    def on_cell_executed(cell, cell_index, execute_reply):
+        replies[cell_index] = execute_reply.get("content", {}).get("status", "missing")
+
+    client = NotebookClient(
+        notebook,
+        timeout=int(os.environ.get("NOTEBOOK_CELL_TIMEOUT", "180")),
+        kernel_name=notebook.metadata.get("kernelspec", {}).get("name", "tslab"),
+        allow_errors=True,
+        resources={"metadata": {"path": os.path.dirname(os.path.abspath(source))}},
+        on_cell_executed=on_cell_executed,
+    )
+    client.execute()
+    nbformat.write(notebook, target)
+
+    cells = []
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type != "code" or not cell.source.strip():
+            continue
+        errors = [o for o in cell.outputs if o.get("output_type") == "error"]
+        stderr = [o.get("text", "") for o in cell.outputs if o.get("output_type") == "stream" and o.get("name") == "stderr"]
+        text = []
+        for output in cell.outputs:
+            if output.get("output_type") == "stream":
+                text.append(output.get("text", ""))
+            elif output.get("output_type") in ("execute_result", "display_data"):
+                data = output.get("data", {})
+                text.append(data.get("text/html") or data.get("text/plain") or "")
+        cells.append(
+            {
+                "index": index,
+                "status": replies.get(index, "not executed"),
+                "error": "\n".join(f"{e.get('ename')}: {e.get('evalue')}" for e in errors) or None,
+                "stderr": "".join(stderr) or None,
+                "output": "".join(text),
+                "source": cell.source[:200],
+            }
+        )
+    ok = all(c["status"] == "ok" and not c["error"] and not c["stderr"] for c in cells)
+    print(json.dumps({"notebook": source, "ok": ok, "cells": cells}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
