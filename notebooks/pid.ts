@@ -3,3 +3,8 @@ export * from '../dist/src/index';
 export * from '../dist/src/notebook';
 export * from '../dist/src/lesson';
 export * as ch01 from '../dist/src/exercises/ch01';
+export * as ch02 from '../dist/src/exercises/ch02';
+export * as ch03 from '../dist/src/exercises/ch03';
+export * as ch04 from '../dist/src/exercises/ch04';
+export * as ch05 from '../dist/src/exercises/ch05';
+export * as ch06 from '../dist/src/exercises/ch06';

@@ -26,7 +26,7 @@ async function createdPid(location = 'http://example.org/data.csv', extra: strin
   return run.stdout.trim();
 }
 
-describe('help', () => {
+describe('help', { concurrency: 4 }, () => {
   for (const command of ['create', 'read', 'modify', 'delete', 'search', 'relation', 'bulk', 'resolve']) {
     test(`pid ${command} --help shows its usage and examples on stdout and exits 0`, async () => {
       const run = await runPid([command, '--help']);
@@ -44,7 +44,7 @@ describe('help', () => {
   });
 });
 
-describe('create', () => {
+describe('create', { concurrency: 4 }, () => {
   test('without --handle it prints a new handle with a UUID v4 suffix under the credentials prefix, and nothing else', async () => {
     const run = await pid(['create', 'http://example.org/surveys.csv']);
     assertSuccess(run);
@@ -73,7 +73,7 @@ describe('create', () => {
   });
 });
 
-describe('read', () => {
+describe('read', { concurrency: 4 }, () => {
   test('shows the record as a readable table with the resolver links', async () => {
     const run = await pid(['read', WARMUP_HANDLE]);
     assertSuccess(run);
@@ -108,7 +108,7 @@ describe('read', () => {
   });
 });
 
-describe('modify and delete', () => {
+describe('modify and delete', { concurrency: 4 }, () => {
   test('modify replaces a value and adds a missing one, printing nothing', async () => {
     const handle = await createdPid();
     const replaced = await pid(['modify', handle, 'URL', 'file:///home/trainee/data.csv']);
@@ -144,7 +144,7 @@ describe('modify and delete', () => {
   });
 });
 
-describe('search', () => {
+describe('search', { concurrency: 4 }, () => {
   test('finds handles by a wildcard value, one per line', async () => {
     const run = await pid(['search', 'URL', 'irods:*']);
     assertSuccess(run);
@@ -168,7 +168,7 @@ describe('search', () => {
   });
 });
 
-describe('relation', () => {
+describe('relation', { concurrency: 4 }, () => {
   test("adds the child's resolver URL to the parent's 10320/LOC, and --json says what was written", async () => {
     const parent = await createdPid('http://example.org/collection');
     const child = await createdPid('http://example.org/member.csv');
@@ -190,7 +190,7 @@ describe('relation', () => {
   });
 });
 
-describe('resolve', () => {
+describe('resolve', { concurrency: 4 }, () => {
   test('prints the status and the redirect target of the warm-up handle', async () => {
     const run = await pid(['resolve', WARMUP_HANDLE]);
     assertSuccess(run);
@@ -214,7 +214,7 @@ describe('resolve', () => {
   });
 });
 
-describe('where the credentials come from', () => {
+describe('where the credentials come from', { concurrency: 4 }, () => {
   test('--credentials wins over PID_CREDENTIALS', async () => {
     const run = await runPid(['--credentials', server.credentialsFile, 'read', WARMUP_HANDLE, '--key', 'URL'], { credentials: '/nonexistent/cred.json' });
     assertSuccess(run);

@@ -29,7 +29,7 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-describe('exit 1: not found', () => {
+describe('exit 1: not found', { concurrency: 4 }, () => {
   test('read of a handle that does not exist', async () => {
     assertFailure(await pid(['read', `${prefix}/does-not-exist`]), 1, /HandleNotFoundError: .*does-not-exist/);
   });
@@ -58,7 +58,7 @@ describe('exit 1: not found', () => {
   });
 });
 
-describe('exit 2: usage', () => {
+describe('exit 2: usage', { concurrency: 4 }, () => {
   const cases: Array<[string, string[], RegExp]> = [
     ['no command', [], /no command given/],
     ['an unknown command', ['frobnicate'], /unknown command 'frobnicate'/],
@@ -83,7 +83,7 @@ describe('exit 2: usage', () => {
   }
 });
 
-describe('exit 3: authentication and permission', () => {
+describe('exit 3: authentication and permission', { concurrency: 4 }, () => {
   test('a password file with a wrong password cannot modify', async () => {
     const created = await runPid(['create', 'http://example.org/mine'], { credentials: server.basicCredentialsFile });
     assertSuccess(created);
@@ -108,7 +108,7 @@ describe('exit 3: authentication and permission', () => {
   });
 });
 
-describe('exit 4: server and everything else', () => {
+describe('exit 4: server and everything else', { concurrency: 4 }, () => {
   test('a server that is down (a closed port)', async () => {
     const down = variantOfCredentials(server.credentialsFile, 'cred_down.json', { handle_server_url: `https://127.0.0.1:${await closedPort()}` });
     assertFailure(await runPid(['read', WARMUP_HANDLE], { credentials: down }), 4, /connection refused.*\(hint: is the Handle server running/);

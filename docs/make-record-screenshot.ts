@@ -1,0 +1,33 @@
+// Regenerates docs/record-table.png: a real record from a mock server, rendered by the notebook helper
+// recordTable exactly as a notebook cell shows it, photographed by headless Chromium.
+// Run: node --import tsx docs/make-record-screenshot.ts   (needs Debian's chromium)
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startMockServer } from '../mock-server/server.js';
+import { HandleClient, PIDClientCredentials } from '../src/index.js';
+import { recordTable } from '../src/notebook.js';
+import { lessonUrls } from '../src/lesson.js';
+
+async function main(): Promise<void> {
+  const server = await startMockServer({ host: '127.0.0.1', port: 0, memory: true, prefixes: ['21.T12995'], logger: false });
+  try {
+    const cred = PIDClientCredentials.loadFromJSON(join(server.credentialsDir, 'cred_file.json'));
+    const urls = lessonUrls(cred);
+    const client = await HandleClient.withCredentials(cred);
+    const pid = await client.generateAndRegisterHandle(cred.prefix!, urls.surveysCsv, { extraValues: { TYPE: 'file' } });
+    await client.modifyHandleValue(pid, { CHECKSUM: 'ef493d3dcffa26c672a69366a37d2318' });
+    const html = recordTable(await client.retrieveHandleRecordJson(pid), { resolverBaseUrl: urls.resolver, apiBaseUrl: urls.resolver, highlight: ['CHECKSUM'] });
+    await client.close();
+    const dir = mkdtempSync(join(tmpdir(), 'shot-'));
+    const page = join(dir, 'record.html');
+    writeFileSync(page, `<!doctype html><meta charset="utf-8"><body style="margin:16px;background:#fff">${html}</body>`);
+    execFileSync('chromium', ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--hide-scrollbars', `--user-data-dir=${join(dir, 'profile')}`, '--window-size=1100,330', `--screenshot=${join(__dirname, 'record-table.png')}`, `file://${page}`], { stdio: 'ignore' });
+    console.log('wrote docs/record-table.png');
+  } finally {
+    await server.close();
+  }
+}
+
+void main();
