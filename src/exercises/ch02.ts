@@ -18,11 +18,11 @@ export const passwordIdentity = exercise<string>({
   id: '2.1',
   title: 'The identity of the password credentials',
   check: (answer) => {
-    if (typeof answer !== 'string') return `expected a string like "300:<prefix>/<name>", got ${typeof answer}`;
+    if (typeof answer !== 'string') return `expected a string like "<index>:<prefix>/<name>", got ${typeof answer}`;
     const expected = loadLessonCredentials('password').username;
     if (answer.trim() === expected) return true;
     if (answer.trim() === certificateIdentity()) return `"${answer}" is the certificate's identity (its HS_PUBKEY); the password file names another index of the same handle`;
-    if (!/^\d+:[^/]+\/.+$/.test(answer.trim())) return `"${answer}" is not an identity: an identity is index:handle, e.g. 300:21.T12995/USER01`;
+    if (!/^\d+:[^/]+\/.+$/.test(answer.trim())) return `"${answer}" is not an identity: an identity is index:handle, the index of a value, a colon, then the handle that holds it`;
     return `"${answer}" is not the username in cred_basic.json: load the password credentials and read their username`;
   },
   hint: [
