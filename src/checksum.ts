@@ -26,6 +26,13 @@ export async function checksumOfUrl(
     try {
       response = await request(url, { dispatcher });
     } catch (error) {
+      // A PID moved to a local path redirects to a file: URL, which the resolver can name but nobody can download.
+      if (/URL protocol|unsupported protocol/i.test((error as Error).message ?? '')) {
+        throw new GenericHandleError(`download of ${url} was redirected to a location that is not on the web`, {
+          hint: 'the PID points to a non-HTTP location (e.g. file:///…): its metadata is public, the data itself is not downloadable',
+          cause: error,
+        });
+      }
       throw connectionError(url, error);
     }
     if (response.statusCode !== 200) {

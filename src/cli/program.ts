@@ -36,7 +36,8 @@ function rejectAsUsage(commandPath: string) {
   return (error: CommanderError): never => {
     if (error.exitCode === 0) throw error;
     if (error.code === 'commander.help') {
-      throw new UsageError('no command given', { hint: 'run "pid --help": the commands are create, read, modify, delete, search, relation, bulk, resolve' });
+      // Commander ends here for a bare `pid` and for `pid help <unknown>`.
+      throw new UsageError('a command is needed: create, read, modify, delete, search, relation, bulk or resolve', { hint: 'run "pid --help" for what each one does' });
     }
     throw new UsageError(error.message.replace(/^error: /, ''), { hint: `run "${commandPath} --help" for the arguments and examples` });
   };

@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { symlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { HandleClient, PIDClientCredentials, type RegisterOptions } from '../../src/index.js';
 import { startMockProcess, type MockProcess } from '../support/mock-process.js';
 import { WARMUP_HANDLE } from '../../mock-server/fixtures/seed-records.js';
 import { assertFailure, assertSuccess, runPid, scratchDir } from './run-pid.js';
@@ -10,20 +11,26 @@ import { assertFailure, assertSuccess, runPid, scratchDir } from './run-pid.js';
 const prefix = '21.T12995';
 let server: MockProcess;
 let pid: (args: string[]) => ReturnType<typeof runPid>;
+// Fixtures are made and checked in-process, so each test spawns `pid` only for the command it is about.
+let client: HandleClient;
 
 before(async () => {
   server = await startMockProcess();
   pid = (args) => runPid(args, { credentials: server.credentialsFile });
+  client = await HandleClient.withCredentials(PIDClientCredentials.loadFromJSON(server.credentialsFile));
 });
 
 after(async () => {
+  await client?.close();
   await server?.stop();
 });
 
-async function createdPid(location = 'http://example.org/data.csv', extra: string[] = []): Promise<string> {
-  const run = await pid(['create', location, ...extra]);
-  assertSuccess(run);
-  return run.stdout.trim();
+function createdPid(location = 'http://example.org/data.csv', options: Omit<RegisterOptions, 'overwrite'> = {}): Promise<string> {
+  return client.generateAndRegisterHandle(prefix, location, options);
+}
+
+async function valueOf(handle: string, type: string): Promise<unknown> {
+  return client.getValueFromHandle(handle, type);
 }
 
 describe('help', { concurrency: 4 }, () => {
@@ -57,8 +64,7 @@ describe('create', { concurrency: 4 }, () => {
     const created = JSON.parse(run.stdout) as { handle: string; location: string };
     assert.match(created.handle, /^21\.T12995\//);
     assert.equal(created.location, 'http://example.org/a.csv');
-    const record = JSON.parse((await pid(['read', created.handle, '--json'])).stdout) as { values: Array<{ type: string; data: { value: string } }> };
-    const byType = Object.fromEntries(record.values.map((v) => [v.type, v.data.value]));
+    const byType = (await client.retrieveHandleRecord(created.handle))!;
     assert.equal(byType.URL, 'http://example.org/a.csv');
     assert.equal(byType.CHECKSUM, 'abc123');
     assert.equal(byType.TYPE, 'file');
@@ -70,6 +76,7 @@ describe('create', { concurrency: 4 }, () => {
     const run = await pid(['create', 'http://example.org/named.csv', '--handle', `${prefix}/named-by-me`]);
     assertSuccess(run);
     assert.equal(run.stdout, `${prefix}/named-by-me\n`);
+    assert.equal(await valueOf(`${prefix}/named-by-me`, 'URL'), 'http://example.org/named.csv');
   });
 });
 
@@ -84,7 +91,7 @@ describe('read', { concurrency: 4 }, () => {
   });
 
   test('--key prints just the value, so $(pid read … --key URL) works in a script', async () => {
-    const handle = await createdPid('http://example.org/key.csv', ['--checksum', 'deadbeef']);
+    const handle = await createdPid('http://example.org/key.csv', { checksum: 'deadbeef' });
     const run = await pid(['read', handle, '--key', 'CHECKSUM']);
     assertSuccess(run);
     assert.equal(run.stdout, 'deadbeef\n');
@@ -115,8 +122,8 @@ describe('modify and delete', { concurrency: 4 }, () => {
     assertSuccess(replaced);
     assert.equal(replaced.stdout, '');
     assertSuccess(await pid(['modify', handle, 'REPLICA', `${prefix}/other`]));
-    assert.equal((await pid(['read', handle, '--key', 'URL'])).stdout, 'file:///home/trainee/data.csv\n');
-    assert.equal((await pid(['read', handle, '--key', 'REPLICA'])).stdout, `${prefix}/other\n`);
+    assert.equal(await valueOf(handle, 'URL'), 'file:///home/trainee/data.csv');
+    assert.equal(await valueOf(handle, 'REPLICA'), `${prefix}/other`);
   });
 
   test('modify --json echoes what was set', async () => {
@@ -124,15 +131,17 @@ describe('modify and delete', { concurrency: 4 }, () => {
     const run = await pid(['modify', handle, 'TYPE', 'file', '--json']);
     assertSuccess(run);
     assert.deepEqual(JSON.parse(run.stdout), { handle, key: 'TYPE', value: 'file' });
+    assert.equal(await valueOf(handle, 'TYPE'), 'file');
   });
 
   test('delete --key removes every value of that type and keeps the handle', async () => {
-    const handle = await createdPid('http://example.org/d.csv', ['--checksum', 'c1', '--extratype', 'TYPE=file']);
+    const handle = await createdPid('http://example.org/d.csv', { checksum: 'c1', extraValues: { TYPE: 'file' } });
     const run = await pid(['delete', handle, '--key', 'CHECKSUM', '--key', 'TYPE', '--json']);
     assertSuccess(run);
     assert.deepEqual(JSON.parse(run.stdout), { handle, deleted: 'values', keys: ['CHECKSUM', 'TYPE'] });
-    assert.equal((await pid(['read', handle, '--key', 'CHECKSUM'])).code, 1);
-    assert.equal((await pid(['read', handle, '--key', 'URL'])).stdout, 'http://example.org/d.csv\n');
+    assert.equal(await valueOf(handle, 'CHECKSUM'), null);
+    assert.equal(await valueOf(handle, 'TYPE'), null);
+    assert.equal(await valueOf(handle, 'URL'), 'http://example.org/d.csv');
   });
 
   test('delete without --key removes the whole handle, printing nothing', async () => {
@@ -140,7 +149,7 @@ describe('modify and delete', { concurrency: 4 }, () => {
     const run = await pid(['delete', handle]);
     assertSuccess(run);
     assert.equal(run.stdout, '');
-    assertFailure(await pid(['read', handle]), 1);
+    assert.equal(await client.retrieveHandleRecordJson(handle), null);
   });
 });
 
@@ -154,7 +163,7 @@ describe('search', { concurrency: 4 }, () => {
   });
 
   test('any key can be searched, not only URL and CHECKSUM, and --json gives an array', async () => {
-    const handle = await createdPid('http://example.org/s.csv', ['--extratype', 'PROJECT=cli-search-test']);
+    const handle = await createdPid('http://example.org/s.csv', { extraValues: { PROJECT: 'cli-search-test' } });
     const run = await pid(['search', 'PROJECT', 'cli-search-*', '--json']);
     assertSuccess(run);
     const handles = JSON.parse(run.stdout) as string[];
@@ -176,7 +185,7 @@ describe('relation', { concurrency: 4 }, () => {
     assertSuccess(run);
     const expected = `${server.httpsUrl}/${child}`;
     assert.deepEqual(JSON.parse(run.stdout), { parent, child, location: expected });
-    assert.match((await pid(['read', parent, '--key', '10320/LOC'])).stdout, new RegExp(`href="${expected}"`));
+    assert.match(String(await valueOf(parent, '10320/LOC')), new RegExp(`href="${expected}"`));
   });
 
   test('--bare stores the child PID itself and --resolver another resolver base', async () => {
@@ -184,7 +193,7 @@ describe('relation', { concurrency: 4 }, () => {
     const child = await createdPid();
     assertSuccess(await pid(['relation', parent, child, '--bare']));
     assertSuccess(await pid(['relation', parent, child, '--resolver', 'https://hdl.handle.net']));
-    const loc = (await pid(['read', parent, '--key', '10320/LOC'])).stdout;
+    const loc = String(await valueOf(parent, '10320/LOC'));
     assert.match(loc, new RegExp(`href="${child}"`));
     assert.match(loc, new RegExp(`href="https://hdl.handle.net/${child}"`));
   });
@@ -206,7 +215,7 @@ describe('resolve', { concurrency: 4 }, () => {
 
   test('a record without a URL is shown, not redirected: status 200 and no location', async () => {
     const handle = await createdPid();
-    assertSuccess(await pid(['delete', handle, '--key', 'URL']));
+    await client.deleteHandleValue(handle, 'URL');
     const run = await pid(['resolve', handle, '--json']);
     assertSuccess(run);
     assert.equal((JSON.parse(run.stdout) as { status: number; location: unknown }).location, null);

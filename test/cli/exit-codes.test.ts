@@ -60,7 +60,8 @@ describe('exit 1: not found', { concurrency: 4 }, () => {
 
 describe('exit 2: usage', { concurrency: 4 }, () => {
   const cases: Array<[string, string[], RegExp]> = [
-    ['no command', [], /no command given/],
+    ['no command', [], /a command is needed: create, read/],
+    ['help for an unknown command', ['help', 'frobnicate'], /a command is needed/],
     ['an unknown command', ['frobnicate'], /unknown command 'frobnicate'/],
     ['a misspelt command, with a suggestion', ['raed', WARMUP_HANDLE], /Did you mean read\?/],
     ['a missing argument', ['modify', WARMUP_HANDLE, 'URL'], /missing required argument 'value'.*pid modify --help/],

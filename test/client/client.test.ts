@@ -294,6 +294,11 @@ describe('data and batches', () => {
     assert.notEqual(md5, createHash('md5').update(`${server.httpUrl}/files/surveys.csv`).digest('hex'));
   });
 
+  test('checksumOfUrl through a PID moved to a file: URL says the data is not downloadable', async () => {
+    const pid = await certClient.generateAndRegisterHandle(prefix, 'file:///home/trainee/surveys.csv');
+    await rejectsWith(checksumOfUrl(`${server.httpUrl}/${pid}`), GenericHandleError, (e) => assert.match(e.hint, /not downloadable/));
+  });
+
   test('checksumOfUrl reports a download that fails with its status', async () => {
     await rejectsWith(checksumOfUrl(`${server.httpUrl}/files/missing.csv`), GenericHandleError, (e) => assert.equal(e.httpStatus, 404));
   });

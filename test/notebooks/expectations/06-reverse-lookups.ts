@@ -13,8 +13,8 @@ export const expectations: RegExp[] = [
   /irods:\/\/\*\/portal_surveys\/\*\s+→ \d+ PIDs/,
   /surveys\.csv \(no wildcard\)\s+→ 0 PIDs/,
   // Other types need allowedSearchKeys: [], and several keys are ANDed.
-  /ReverseLookupError — Cannot search for key "EUDAT\/REPLICA"/,
-  /both \(AND\): portal_surveys with a replica: \d+/,
+  /ReverseLookupError — Cannot search for key "EUDAT\/CHECKSUM"/,
+  /EUDAT\/CHECKSUM = sha2:\*\s+: \d+\s+both \(AND\): iRODS files with a SHA-256: \d+/,
   // Paging.
   /page 0: 10 PIDs/,
   /all pages together: (\d+) — one search without paging: \1/,
