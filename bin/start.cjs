@@ -15,6 +15,7 @@ const args = new Set(process.argv.slice(2));
 const allowInstall = !args.has('--no-install');
 const prepareOnly = args.has('--prepare-only');
 const PORT = Number(process.env.PID_MOCK_PORT || 8000);
+const DATA = path.resolve(process.env.PID_MOCK_DATA || path.join(ROOT, 'data'));
 const JUPYTER_PACKAGES = ['jupyter-notebook', 'jupyter-nbconvert', 'python3-nbclient', 'python3-ipykernel'];
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
@@ -146,8 +147,8 @@ async function startMockServer() {
     step(`mock Handle server: already serving on port ${PORT}`);
     return undefined;
   }
-  step(`starting the mock Handle server on port ${PORT} (data in ./data)`);
-  const child = spawn(process.execPath, ['bin/pid-mock.cjs', 'serve', '--data', 'data', '--port', String(PORT), '--quiet'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  step(`starting the mock Handle server on port ${PORT} (data in ${DATA.startsWith(ROOT) ? `./${path.relative(ROOT, DATA)}` : DATA})`);
+  const child = spawn(process.execPath, ['bin/pid-mock.cjs', 'serve', '--data', DATA, '--port', String(PORT), '--quiet'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (chunk) => {
@@ -161,10 +162,10 @@ async function startMockServer() {
 }
 
 function startJupyter() {
-  const credentials = path.join(ROOT, 'data', 'credentials', 'cred_file.json');
+  const credentials = path.join(DATA, 'credentials', 'cred_file.json');
   step(`opening Jupyter on notebooks/ (PID_CREDENTIALS=${credentials})`);
   const env = { ...process.env, PID_CREDENTIALS: credentials, PATH: `${path.join(ROOT, 'node_modules', '.bin')}${path.delimiter}${process.env.PATH}` };
-  const jupyterArgs = ['notebook', '--notebook-dir', path.join(ROOT, 'notebooks'), ...(isRoot ? ['--allow-root'] : []), ...(process.env.DISPLAY ? [] : ['--no-browser'])];
+  const jupyterArgs = ['notebook', '--notebook-dir', path.join(ROOT, 'notebooks'), ...(isRoot ? ['--allow-root'] : []), ...(process.env.DISPLAY ? [] : ['--no-browser']), ...(process.env.JUPYTER_PORT ? ['--port', process.env.JUPYTER_PORT] : [])];
   return spawn('jupyter', jupyterArgs, { cwd: ROOT, env, stdio: 'inherit' });
 }
 

@@ -1,7 +1,7 @@
 // Finds the credentials file a `pid` command uses — --credentials, then PID_CREDENTIALS, then the mock's default data folder — and loads it.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { PIDClientCredentials } from '../credentials.js';
+import type { PIDClientCredentials } from '../credentials.js';
 import { CredentialsFormatError } from '../errors.js';
 
 /** Where `pid-mock serve` (run with its default `--data ./data`) writes the trainee's credentials. */
@@ -26,13 +26,15 @@ export function chooseCredentialsFile(flag: string | undefined, env: NodeJS.Proc
 
 /**
  * Loads the chosen credentials; a missing default file gets a hint naming all three ways to give one.
- * @example const credentials = loadCredentials(chooseCredentialsFile(opts.credentials, process.env, process.cwd()));
+ * @example const credentials = await loadCredentials(chooseCredentialsFile(opts.credentials, process.env, process.cwd()));
  */
-export function loadCredentials(choice: CredentialsChoice): PIDClientCredentials {
+export async function loadCredentials(choice: CredentialsChoice): Promise<PIDClientCredentials> {
   if (choice.source === 'default' && !existsSync(choice.file)) {
     throw new CredentialsFormatError(`no credentials file: ${choice.file} does not exist`, {
       hint: `pass --credentials FILE, set PID_CREDENTIALS, or run pid where pid-mock's ./${DEFAULT_CREDENTIALS_FILE} is`,
     });
   }
+  // Loaded on first use, like the client: zod's schemas are not needed to print help (see program.ts).
+  const { PIDClientCredentials } = await import('../credentials.js');
   return PIDClientCredentials.loadFromJSON(choice.file);
 }

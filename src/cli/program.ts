@@ -1,4 +1,6 @@
 // The `pid` command line (commander): global options, the commands, and command-line mistakes turned into usage errors with a hint.
+// The heavy modules (client and undici, zod, notebook helpers, cli-progress) are imported where first used,
+// so `pid --help` and usage errors answer without loading them.
 import { Command, type CommanderError } from 'commander';
 import { DEFAULT_CREDENTIALS_FILE } from './credentials-source.js';
 import { UsageError } from './exit-codes.js';

@@ -1,9 +1,6 @@
 // The browser resolver (`GET /<handle>` on a proxy such as hdl.handle.net, or the Handle server itself): its URL for a handle, and one look at where it redirects.
-import { request } from 'undici';
 import type { PIDClientCredentials } from '../credentials.js';
-import { connectionError } from '../client.js';
 import { GenericHandleError, HandleNotFoundError } from '../errors.js';
-import { createDispatcher } from '../transport.js';
 import { UsageError } from './exit-codes.js';
 
 export interface Resolver {
@@ -57,6 +54,8 @@ export function resolverUrl(baseUrl: string, handle: string): string {
  */
 export async function resolveHandle(handle: string, resolver: Resolver): Promise<Resolution> {
   const url = resolverUrl(resolver.baseUrl, handle);
+  // Loaded on first use, so commands that only need resolverUrl stay light (see program.ts).
+  const [{ request }, { createDispatcher }, { connectionError }] = await Promise.all([import('undici'), import('../transport.js'), import('../client.js')]);
   const dispatcher = createDispatcher({ httpsVerify: resolver.httpsVerify });
   try {
     let response;

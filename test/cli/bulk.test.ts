@@ -116,7 +116,7 @@ let inputFile: string;
 
 before(async () => {
   server = await startMockProcess();
-  const dir = scratchDir();
+  const dir = scratchDir(server.dataDir);
   expectations = bulkFile();
   inputFile = join(dir, 'operations.txt');
   writeFileSync(inputFile, `${expectations.map((e) => e.line).join('\n')}\n`);
@@ -182,7 +182,7 @@ describe('a 2,000-line bulk file with mixed operations and bad lines', () => {
 
 describe('small bulk runs', () => {
   test('a clean run exits 0 with only the summary on stderr and nothing on stdout', async () => {
-    const dir = scratchDir();
+    const dir = scratchDir(server.dataDir);
     writeFileSync(join(dir, 'in.txt'), `READ ${WARMUP_HANDLE} URL\n# a comment\n\nSEARCH URL irods:*\n`);
     const clean = await runPid(['bulk', '--input', join(dir, 'in.txt'), '--result', join(dir, 'out.txt'), '--concurrency', '2'], { credentials: server.credentialsFile });
     assert.equal(clean.code, 0, clean.stderr);
@@ -194,7 +194,7 @@ describe('small bulk runs', () => {
   });
 
   test('a result file that cannot be written is a usage error before any work', async () => {
-    const dir = scratchDir();
+    const dir = scratchDir(server.dataDir);
     writeFileSync(join(dir, 'in.txt'), `CREATE ${prefix}/never-created http://example.org/x\n`);
     assertFailure(await runPid(['bulk', '--input', join(dir, 'in.txt'), '--result', join(dir, 'no-such-dir', 'out.txt')], { credentials: server.credentialsFile }), 2, /cannot write the result file/);
     assertFailure(await runPid(['read', `${prefix}/never-created`], { credentials: server.credentialsFile }), 1);
@@ -203,7 +203,7 @@ describe('small bulk runs', () => {
   // `script` gives the child a pseudo-terminal, the only way to see the bar a person would see.
   const hasScript = spawnSync('script', ['--version']).status === 0;
   test('on a terminal a progress bar is drawn on stderr', { skip: hasScript ? false : 'the script command (util-linux) is not installed' }, () => {
-    const dir = scratchDir();
+    const dir = scratchDir(server.dataDir);
     writeFileSync(join(dir, 'in.txt'), `${Array.from({ length: 50 }, () => `READ ${WARMUP_HANDLE} URL`).join('\n')}\n`);
     const command = `PID_CREDENTIALS='${server.credentialsFile}' '${process.execPath}' '${PID_BIN}' bulk --input '${join(dir, 'in.txt')}' --result '${join(dir, 'out.txt')}'`;
     const terminal = spawnSync('script', ['-qec', command, '/dev/null'], { encoding: 'utf8' });

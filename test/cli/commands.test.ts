@@ -234,19 +234,19 @@ describe('where the credentials come from', { concurrency: 4 }, () => {
   });
 
   test('PID_CREDENTIALS wins over the default data folder', async () => {
-    const cwd = scratchDir();
+    const cwd = scratchDir(server.dataDir);
     symlinkSync(server.dataDir, join(cwd, 'data'));
     assertFailure(await runPid(['read', WARMUP_HANDLE], { cwd, credentials: '/nonexistent/cred.json' }), 3, /nonexistent/);
   });
 
   test('without either, ./data/credentials/cred_file.json of the current folder is used', async () => {
-    const cwd = scratchDir();
+    const cwd = scratchDir(server.dataDir);
     symlinkSync(server.dataDir, join(cwd, 'data'));
     assertSuccess(await runPid(['read', WARMUP_HANDLE, '--key', 'URL'], { cwd }));
   });
 
   test('without any credentials the error names all three ways to give them', async () => {
-    assertFailure(await runPid(['read', WARMUP_HANDLE], { cwd: scratchDir() }), 3, /--credentials FILE, set PID_CREDENTIALS/);
+    assertFailure(await runPid(['read', WARMUP_HANDLE], { cwd: scratchDir(server.dataDir) }), 3, /--credentials FILE, set PID_CREDENTIALS/);
   });
 
   test('the password credentials work as well as the certificate ones', async () => {

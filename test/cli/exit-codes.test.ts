@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { startMockProcess, type MockProcess } from '../support/mock-process.js';
 import { WARMUP_HANDLE } from '../../mock-server/fixtures/seed-records.js';
-import { assertFailure, assertSuccess, runPid, variantOfCredentials } from './run-pid.js';
+import { assertFailure, assertSuccess, runPid, scratchDir, variantOfCredentials } from './run-pid.js';
 
 const prefix = '21.T12995';
 let server: MockProcess;
@@ -75,6 +75,10 @@ describe('exit 2: usage', { concurrency: 4 }, () => {
     ['bulk with an input file that does not exist', ['bulk', '--input', '/nonexistent/ops.txt', '--result', 'r.txt'], /cannot read the bulk input/],
     ['a --resolver that is not a URL', ['resolve', WARMUP_HANDLE, '--resolver', 'hdl.handle.net'], /not an http\(s\) URL/],
   ];
+  test('a malformed handle is reported before the credentials are even looked for', async () => {
+    assertFailure(await runPid(['modify', 'nonsense', 'URL', 'http://x'], { cwd: scratchDir(server.dataDir) }), 2, /HandleSyntaxError/);
+  });
+
   for (const [what, args, message] of cases) {
     test(`${what} exits 2 with one line on stderr`, async () => {
       const run = await pid(args);

@@ -60,6 +60,7 @@ export function variantOfCredentials(file: string, name: string, changes: Record
   return variant;
 }
 
-export function scratchDir(): string {
-  return mkdtempSync(join(tmpdir(), 'pid-cli-test-'));
+/** A fresh folder inside `parent`; tests pass the mock's data folder, which stop() removes with everything in it. */
+export function scratchDir(parent: string): string {
+  return mkdtempSync(join(parent, 'pid-cli-test-'));
 }

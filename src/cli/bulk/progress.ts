@@ -1,5 +1,4 @@
 // The bulk progress bar (cli-progress) on stderr, drawn only when stderr is a terminal: redirected output never gets escape codes.
-import { SingleBar } from 'cli-progress';
 
 export interface BulkProgress {
   /** One more line done. */
@@ -11,10 +10,12 @@ const SILENT: BulkProgress = { advance: () => undefined, stop: () => undefined }
 
 /**
  * A bar for `total` lines, or a silent stand-in when it would not be seen by a person.
- * @example const progress = bulkProgress(lines.length, options.progress !== false);
+ * @example const progress = await bulkProgress(lines.length, options.progress !== false);
  */
-export function bulkProgress(total: number, wanted: boolean, stream: NodeJS.WriteStream = process.stderr): BulkProgress {
+export async function bulkProgress(total: number, wanted: boolean, stream: NodeJS.WriteStream = process.stderr): Promise<BulkProgress> {
   if (!wanted || !stream.isTTY || total === 0) return SILENT;
+  // Loaded only when a bar is drawn (see program.ts).
+  const { SingleBar } = await import('cli-progress');
   const bar = new SingleBar({
     stream,
     format: 'bulk [{bar}] {value}/{total} lines | {failed} failed | {eta_formatted} left',

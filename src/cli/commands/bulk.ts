@@ -68,7 +68,7 @@ export function bulkCommand(): Command {
           options,
           async ({ client, credentials }) => {
             const context = { client, prefix: credentials.prefix, resolverBaseUrl: resolverFor(options.resolver, credentials).baseUrl };
-            const progress = bulkProgress(lines.length, options.progress);
+            const progress = await bulkProgress(lines.length, options.progress);
             try {
               return await runBulk(lines, context, results, progress, concurrency);
             } finally {

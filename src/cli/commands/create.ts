@@ -1,5 +1,6 @@
 // `pid create <location>`: registers a PID for a file's location, with an optional checksum, extra values and further locations.
 import { Command } from 'commander';
+import { checkHandleSyntax } from '../../handle-syntax.js';
 import { collect, keyValueRecord } from '../arguments.js';
 import { createPid } from '../handle-operations.js';
 import { printJson, printLine } from '../output.js';
@@ -36,6 +37,7 @@ export function createCommand(): Command {
     .action(async (location: string, _options: CreateOptions, command: Command) => {
       const options = command.optsWithGlobals<CreateOptions>();
       const extraValues = keyValueRecord(options.extratype ?? [], '--extratype');
+      if (options.handle !== undefined) checkHandleSyntax(options.handle);
       const handle = await withSession(options, ({ client, credentials }) =>
         createPid(client, { handle: options.handle, prefix: credentials.prefix, location, checksum: options.checksum, extraValues, additionalUrls: options.loc10320 }),
       );

@@ -1,5 +1,6 @@
 // `pid delete <handle>`: deletes a whole handle, or with --key only its values of that type.
 import { Command } from 'commander';
+import { checkHandleSyntax } from '../../handle-syntax.js';
 import { collect } from '../arguments.js';
 import { printJson, printStatus } from '../output.js';
 import { withSession, type GlobalOptions } from '../session.js';
@@ -27,6 +28,7 @@ export function deleteCommand(): Command {
     )
     .action(async (handle: string, _options: DeleteOptions, command: Command) => {
       const options = command.optsWithGlobals<DeleteOptions>();
+      checkHandleSyntax(handle);
       const keys = options.key;
       await withSession(options, ({ client }) => (keys ? client.deleteHandleValue(handle, keys) : client.deleteHandle(handle)));
       if (options.json) printJson(keys ? { handle, deleted: 'values', keys } : { handle, deleted: 'handle' });

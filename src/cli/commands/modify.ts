@@ -1,5 +1,6 @@
 // `pid modify <handle> <key> <value>`: sets one value of a record, replacing the value of that type or adding it.
 import { Command } from 'commander';
+import { checkHandleSyntax } from '../../handle-syntax.js';
 import { printJson, printStatus } from '../output.js';
 import { withSession, type GlobalOptions } from '../session.js';
 
@@ -26,6 +27,7 @@ export function modifyCommand(): Command {
     )
     .action(async (handle: string, key: string, value: string, _options: ModifyOptions, command: Command) => {
       const options = command.optsWithGlobals<ModifyOptions>();
+      checkHandleSyntax(handle);
       await withSession(options, ({ client }) => client.modifyHandleValue(handle, { [key]: value }));
       if (options.json) printJson({ handle, key, value });
       else printStatus(`modified ${handle}: ${key}`);

@@ -1,6 +1,6 @@
 // `pid read <handle>`: shows a handle record as a table, one value for scripts (--key), or the server's JSON (--json).
 import { Command } from 'commander';
-import { recordText } from '../../notebook.js';
+import { checkHandleSyntax } from '../../handle-syntax.js';
 import { readRecord, readValue } from '../handle-operations.js';
 import { printJson, printLine, valueText } from '../output.js';
 import { resolverFor } from '../resolver.js';
@@ -29,6 +29,7 @@ export function readCommand(): Command {
     )
     .action(async (handle: string, _options: ReadOptions, command: Command) => {
       const options = command.optsWithGlobals<ReadOptions>();
+      checkHandleSyntax(handle);
       await withSession(options, async ({ client, credentials }) => {
         if (options.key !== undefined) {
           const value = await readValue(client, handle, options.key);
@@ -37,8 +38,10 @@ export function readCommand(): Command {
           return;
         }
         const record = await readRecord(client, handle);
-        if (options.json) printJson(record);
-        else printLine(recordText(record, { resolverBaseUrl: resolverFor(undefined, credentials).baseUrl, apiBaseUrl: client.serverUrl }));
+        if (options.json) return printJson(record);
+        // Loaded on first use: only the table needs the notebook helpers (see program.ts).
+        const { recordText } = await import('../../notebook.js');
+        printLine(recordText(record, { resolverBaseUrl: resolverFor(undefined, credentials).baseUrl, apiBaseUrl: client.serverUrl }));
       });
     });
 }

@@ -1,5 +1,6 @@
 // `pid relation <parent> <child>`: links a child PID from its parent by adding the child's resolver URL to the parent's 10320/LOC.
 import { Command } from 'commander';
+import { checkHandleSyntax } from '../../handle-syntax.js';
 import { relatePids } from '../handle-operations.js';
 import { printJson, printStatus } from '../output.js';
 import { resolverFor } from '../resolver.js';
@@ -31,6 +32,8 @@ export function relationCommand(): Command {
     )
     .action(async (parent: string, child: string, _options: RelationOptions, command: Command) => {
       const options = command.optsWithGlobals<RelationOptions>();
+      checkHandleSyntax(parent);
+      checkHandleSyntax(child);
       const location = await withSession(options, ({ client, credentials }) =>
         relatePids(client, parent, child, resolverFor(options.resolver, credentials).baseUrl, options.bare ?? false),
       );
