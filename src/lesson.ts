@@ -58,3 +58,30 @@ export function lessonUrls(credentials: PIDClientCredentials): LessonUrls {
   const resolver = server.replace(/^https:/, 'http:');
   return { server, resolver, repository: `${resolver}/files`, surveysCsv: `${resolver}/files/surveys.csv` };
 }
+
+export interface PidCommandResult {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs the `pid` command line as a terminal would and prints the session (`$ pid …`, its output, its
+ * error line and exit code) so a notebook cell shows what the learner would see in a terminal.
+ * @example runPid(['read', '11304/cf8956a2-39d3-11e5-8a18-f31aa6f4d448', '--key', 'URL']);
+ */
+export function runPid(args: string[], options: { quiet?: boolean; input?: string } = {}): PidCommandResult {
+  const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
+  const bin = resolve(__dirname, '..', '..', 'bin', 'pid.cjs');
+  const result = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: process.env, input: options.input ?? '' });
+  const outcome = { status: result.status ?? 4, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
+  if (!options.quiet) {
+    const shown = args.map((a) => (/^[\w./:=@%+-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+    const lines = [`$ pid ${shown}`];
+    if (outcome.stdout) lines.push(outcome.stdout.replace(/\n$/, ''));
+    if (outcome.stderr) lines.push(outcome.stderr.replace(/\n$/, '').split('\n').map((l) => `[stderr] ${l}`).join('\n'));
+    lines.push(`[exit code ${outcome.status}]`);
+    console.log(lines.join('\n'));
+  }
+  return outcome;
+}
