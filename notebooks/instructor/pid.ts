@@ -9,3 +9,4 @@ export * as ch04 from '../../dist/src/exercises/ch04';
 export * as ch05 from '../../dist/src/exercises/ch05';
 export * as ch06 from '../../dist/src/exercises/ch06';
 export * as ch07 from '../../dist/src/exercises/ch07';
+export * as ch08 from '../../dist/src/exercises/ch08';

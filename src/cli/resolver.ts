@@ -37,7 +37,11 @@ export function resolverFor(override: string | undefined, credentials: PIDClient
   }
   const verify = credentials?.config.HTTPS_verify;
   const httpsVerify = typeof verify === 'string' && /^(true|false)$/i.test(verify) ? verify.toLowerCase() === 'true' : (verify ?? true);
-  return { baseUrl: new URL(server).origin, httpsVerify };
+  // The server's resolver pages over plain HTTP on the same port (as lessonUrls gives them to the
+  // notebooks): links written into records must open in a browser that does not trust the server's CA.
+  const origin = new URL(server);
+  origin.protocol = 'http:';
+  return { baseUrl: origin.origin, httpsVerify };
 }
 
 /**

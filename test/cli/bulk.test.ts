@@ -56,7 +56,7 @@ function lifecycle(i: number): Expectation[] {
 /** Children are handles whose lifecycle keeps them (i % 5 !== 1), created earlier in the file. */
 function relation(parent: number, child: number): Expectation {
   const line = `RELATION ${prefix}/bulk-${parent} ${prefix}/bulk-${child}`;
-  return { line, ok: `OK ${line} https://127.0.0.1:` };
+  return { line, ok: `OK ${line} http://127.0.0.1:` };
 }
 
 const BAD_LINES: Expectation[] = [

@@ -183,7 +183,7 @@ describe('relation', { concurrency: 4 }, () => {
     const child = await createdPid('http://example.org/member.csv');
     const run = await pid(['relation', parent, child, '--json']);
     assertSuccess(run);
-    const expected = `${server.httpsUrl}/${child}`;
+    const expected = `${server.httpUrl}/${child}`;
     assert.deepEqual(JSON.parse(run.stdout), { parent, child, location: expected });
     assert.match(String(await valueOf(parent, '10320/LOC')), new RegExp(`href="${expected}"`));
   });

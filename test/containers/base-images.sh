@@ -26,7 +26,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/pid-base.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-log() { printf '[base-images] %s\n' "$*" >&2; }
+log() { printf '[base-images %3ss] %s\n' "$SECONDS" "$*" >&2; }
 have_image() { docker image inspect "$1" >/dev/null 2>&1; }
 try_pull() { timeout 180 docker pull -q "$1" >/dev/null 2>&1; }
 
@@ -145,7 +145,7 @@ build_node() {
   docker build -q --build-arg "BASE=$DEBIAN_IMAGE" --build-arg "EXTRA_CA=$(cat "$ctx/extra-ca")" -t "$NODE_IMAGE" "$ctx" >/dev/null
 }
 
-start=$SECONDS
+
 if have_image "$NODE_IMAGE"; then
   log "reusing $NODE_IMAGE"
 elif try_pull "$NODE_IMAGE"; then
@@ -154,4 +154,4 @@ else
   log "$NODE_IMAGE cannot be pulled: building it locally"
   build_node
 fi
-log "$NODE_IMAGE: node $(docker run --rm "$NODE_IMAGE" node --version), npm $(docker run --rm "$NODE_IMAGE" npm --version) ($((SECONDS - start)) s)"
+log "$NODE_IMAGE: node $(docker run --rm "$NODE_IMAGE" node --version), npm $(docker run --rm "$NODE_IMAGE" npm --version)"
