@@ -142,7 +142,10 @@ build_node() {
   node_rootfs "$ctx" "$version"
   cp "$here/node-base/Dockerfile" "$ctx/Dockerfile"
   log "docker build $NODE_IMAGE (no network needed)"
-  docker build -q --build-arg "BASE=$DEBIAN_IMAGE" --build-arg "EXTRA_CA=$(cat "$ctx/extra-ca")" -t "$NODE_IMAGE" "$ctx" >/dev/null
+  docker build -q --build-arg "BASE=$DEBIAN_IMAGE" --build-arg "EXTRA_CA=$(cat "$ctx/extra-ca")" -t "$NODE_IMAGE" "$ctx" >"$work/build.log" 2>&1 || {
+    tail -n 30 "$work/build.log" >&2
+    return 1
+  }
 }
 
 

@@ -5,7 +5,8 @@
 #   `up` (Jupyter waits for a healthy server) → ports on 127.0.0.1 → non-root users → credentials shared
 #   read-only, instructor files not shared → a lesson notebook executed in the Jupyter container against
 #   the server container → a handle created with the trainee's certificate → server restarted, and
-#   `down` + `up` again: the handle and the credentials are still there → `down -v` leaves nothing.
+#   `down` + `up` again: the handle and the credentials are still there → the Jupyter image alone with
+#   Binder's kind of command runs the server inside → `down -v` leaves nothing.
 # Needs a running Docker engine (.ci/containers.sh starts one) and docker compose or docker-compose.
 #
 #   bash test/containers/run.sh                 (npm run test:containers)
@@ -66,7 +67,9 @@ remove_projects() {
   ids=$(docker network ls -q --filter "label=com.docker.compose.project=$filter" 2>/dev/null || true)
   [ -z "$ids" ] || docker network rm $ids >/dev/null 2>&1 || true
 }
-for stale in $(docker ps -a --format '{{.Label "com.docker.compose.project"}}' | grep '^pidhandson-ctest-' | sort -u); do
+for stale in $( (docker ps -a --format '{{.Label "com.docker.compose.project"}}'
+  docker volume ls --format '{{.Label "com.docker.compose.project"}}'
+  docker network ls --format '{{.Label "com.docker.compose.project"}}') | grep '^pidhandson-ctest-' | sort -u); do
   say "removing a project left by an earlier run: $stale"
   remove_projects "$stale"
 done
@@ -141,7 +144,7 @@ const { HandleClient, PIDClientCredentials } = require('/home/jovyan/dist/src/in
 })().catch((error) => { console.error(String(error)); process.exit(1); });
 JS
 }
-client() { client_script | in_jupyter node - "$@"; }
+client() { client_script | timeout 120 docker exec -i "$(container jupyter)" node - "$@"; }
 
 # ---- 1. base image ------------------------------------------------------------------------------
 step "base image node:20-bookworm-slim"
@@ -226,7 +229,7 @@ PY
   docker cp "$work/$nb" "$(container jupyter):/home/jovyan/notebooks/$nb"
 fi
 step "execute notebooks/$nb in the Jupyter container"
-in_jupyter sh -c 'cd /home/jovyan/notebooks && python3 - "$@"' sh "$nb" "/tmp/${nb%.ipynb}.out.ipynb" "${expect[@]}" <"$here/execute_notebook.py" ||
+timeout 900 docker exec -i "$(container jupyter)" sh -c 'cd /home/jovyan/notebooks && python3 - "$@"' sh "$nb" "/tmp/${nb%.ipynb}.out.ipynb" "${expect[@]}" <"$here/execute_notebook.py" ||
   fail "notebook $nb"
 ok "notebook $nb"
 
@@ -256,3 +259,20 @@ curl -fsS --cacert "$work/ca.pem" "https://127.0.0.1:$PID_MOCK_PORT/api/handles/
   fail "$handle not served over the published port with the same CA"
 in_jupyter test -f "/home/jovyan/notebooks/$nb" || fail "the notebooks volume lost $nb"
 ok "down and up"
+
+# ---- 6. one container, as on Binder -------------------------------------------------------------
+step "the Jupyter image alone, started as Binder does (its own command): the server runs inside"
+docker network create --label "com.docker.compose.project=$project" "$project-alone" >/dev/null
+alone=$(docker run -d --label "com.docker.compose.project=$project" --network "$project-alone" \
+  pid-handson-jupyter jupyter notebook --ip=0.0.0.0 --port=8888 --no-browser)
+for _ in $(seq 1 90); do
+  [ "$(health "$alone")" = healthy ] && break
+  sleep 1
+done
+[ "$(health "$alone")" = healthy ] || { docker logs --tail 30 "$alone"; fail "the lone Jupyter container is $(health "$alone")"; }
+[ "$(docker inspect -f '{{json .Config.Entrypoint}}' "$alone")" = null ] || [ "$(docker inspect -f '{{json .Config.Entrypoint}}' "$alone")" = '[]' ] ||
+  fail "the Jupyter image has an ENTRYPOINT"
+[ "$(docker exec "$alone" id -u)" = 1000 ] || fail "the user's uid is not 1000"
+[ "$(client_script | docker exec -i "$alone" node - read 11304/cf8956a2-39d3-11e5-8a18-f31aa6f4d448)" = \
+  http://127.0.0.1:8000/files/landing/11304/cf8956a2-39d3-11e5-8a18-f31aa6f4d448 ] || fail "the warm-up handle from the server inside"
+ok "single container"

@@ -19,7 +19,8 @@ async function freePort(): Promise<number> {
 }
 
 async function startLesson(env: Record<string, string>): Promise<{ output: () => string; stop: () => Promise<void>; url: Promise<string> }> {
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'start.cjs'), '--no-install'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group, so the test can end start.cjs, Jupyter and the mock server together.
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'start.cjs'), '--no-install'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let output = '';
   const url = new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no Jupyter URL within 60 s:\n${output}`)), 60_000);
@@ -39,9 +40,16 @@ async function startLesson(env: Record<string, string>): Promise<{ output: () =>
     output: () => output,
     url,
     stop: async () => {
+      if (child.exitCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
-      await exited;
+      const stopped = await Promise.race([exited.then(() => true), new Promise((r) => setTimeout(() => r(false), 15_000))]);
+      if (!stopped) process.kill(-child.pid!, 'SIGKILL');
+      try {
+        process.kill(-child.pid!, 'SIGTERM');
+      } catch {
+        // the group is gone already
+      }
     },
   };
 }
@@ -53,7 +61,8 @@ test('npm start serves the mock server and opens Jupyter with the TypeScript ker
   try {
     const url = new URL(await lesson.url);
     const token = url.searchParams.get('token')!;
-    const api = (path: string) => fetch(`${url.origin}${path}?token=${token}`).then((r) => r.json() as Promise<Record<string, unknown>>);
+    const api = (path: string) =>
+      fetch(`${url.origin}${path}?token=${token}`, { signal: AbortSignal.timeout(20_000) }).then((r) => r.json() as Promise<Record<string, unknown>>);
     const specs = (await api('/api/kernelspecs')) as { kernelspecs: Record<string, unknown> };
     assert.ok('tslab' in specs.kernelspecs, 'the TypeScript kernel is offered');
     const contents = (await api('/api/contents')) as { content: Array<{ name: string }> };
