@@ -158,6 +158,11 @@ function searchQuery(
 export class HandleStore {
   private readonly db: Database.Database;
   private readonly statements;
+  private homed: Set<string> | undefined;
+  private homedVersion = -1;
+  private readonly dataVersion: Database.Statement;
+  /** Reverse look-ups differ only in how many keys and wildcards they have: a few shapes, compiled once. */
+  private readonly searchStatements = new Map<string, Database.Statement>();
 
   private constructor(file: string) {
     this.db = new Database(file);
@@ -166,6 +171,7 @@ export class HandleStore {
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
+    this.dataVersion = this.db.prepare('PRAGMA data_version');
     this.statements = {
       values: this.db.prepare<[string], ValueRow>('SELECT * FROM handles WHERE handle = ? ORDER BY idx'),
       exists: this.db.prepare<[string], { one: number }>('SELECT 1 AS one FROM handle_names WHERE handle = ?'),
@@ -276,13 +282,22 @@ export class HandleStore {
     return this.statements.homed.all().map((r) => r.prefix);
   }
 
+  /**
+   * Asked on every request, so the set is cached; it is read again after this process homes a prefix
+   * or when another process (`pid-mock prefix add`) has committed to the file (SQLite's data_version).
+   */
   isHomed(prefix: string): boolean {
-    const key = storageKey(prefix);
-    return this.homedPrefixes().some((p) => p === key);
+    const version = this.dataVersion.get() as { data_version: number };
+    if (!this.homed || version.data_version !== this.homedVersion) {
+      this.homed = new Set(this.homedPrefixes());
+      this.homedVersion = version.data_version;
+    }
+    return this.homed.has(storageKey(prefix));
   }
 
   homePrefix(prefix: string): void {
     this.statements.home.run(storageKey(prefix));
+    this.homed = undefined;
   }
 
   getSetting(key: string): string | undefined {
@@ -300,10 +315,12 @@ export class HandleStore {
    */
   search(fields: SearchField[], options: { handlePrefix?: string; limit: number; page: number }): string[] {
     const { sql, params } = searchQuery(fields, options);
-    return this.db
-      .prepare(sql)
-      .all(...params)
-      .map((r) => (r as { handle: string }).handle);
+    let statement = this.searchStatements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      if (this.searchStatements.size < 256) this.searchStatements.set(sql, statement);
+    }
+    return statement.all(...params).map((r) => (r as { handle: string }).handle);
   }
 
   /** The query plan of a search, so tests can prove that look-ups use the (type, data) index. */

@@ -20,6 +20,10 @@ after(async () => {
 });
 
 test('prefix add homes a new prefix with its prefix handle, and the instructor can create handles there', async () => {
+  // Asked first, so the running server has looked at its homed prefixes before another process adds one.
+  const before = await request(`${server.httpUrl}/api/handles/21.T99999/first`);
+  assert.equal(before.statusCode, 400);
+  assert.equal(((await before.body.json()) as { responseCode: number }).responseCode, 301);
   const { stdout } = await run(['prefix', 'add', '21.T99999', '--data', server.dataDir]);
   assert.equal(JSON.parse(stdout).prefixHandle, '0.NA/21.T99999');
   const instructor = JSON.parse(readFileSync(server.instructorCredentialsFile, 'utf8')) as { username: string; password: string };

@@ -112,7 +112,7 @@ export function assertBuilt(): void {
     return !existsSync(built) || statSync(built).mtimeMs < statSync(join(ROOT, relative)).mtimeMs;
   });
   if (stale.length) {
-    throw new Error(`dist/ is missing or older than ${stale.join(', ')}: run "npx tsc -p tsconfig.json" in ${ROOT} first`);
+    throw new Error(`dist/ is missing or older than ${stale.join(', ')}: run "npm run build" in ${ROOT} first`);
   }
 }
 
