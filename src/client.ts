@@ -184,7 +184,6 @@ export class HandleClient {
    */
   static async withCredentials(credentials: PIDClientCredentials, overrides: HandleClientOptions = {}): Promise<HandleClient> {
     const c = credentials.config;
-    const verify = typeof c.HTTPS_verify === 'string' && /^(true|false)$/i.test(c.HTTPS_verify) ? c.HTTPS_verify.toLowerCase() === 'true' : c.HTTPS_verify;
     const client = new HandleClient({
       handleServerUrl: c.handle_server_url,
       restApiUrlExtension: c.REST_API_url_extension,
@@ -193,7 +192,7 @@ export class HandleClient {
       certificateFile: c.certificate_only,
       privateKeyFile: c.private_key,
       certificateAndKeyFile: c.certificate_and_key,
-      httpsVerify: verify,
+      httpsVerify: credentials.httpsVerify,
       handleOwner: c.handleowner,
       hsAdminPermissions: c.HS_ADMIN_permissions,
       modifyHsAdmin: c.modify_HS_ADMIN,

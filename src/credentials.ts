@@ -60,7 +60,7 @@ export class PIDClientCredentials {
   readonly baseDir: string;
 
   /**
-   * @example new PIDClientCredentials({ handle_server_url: 'https://127.0.0.1:8000', username: '300:21.T12995/USER01', password: 'secret' })
+   * @example new PIDClientCredentials({ handle_server_url: 'https://127.0.0.1:8000', username: '300:21.T12995/USER01', password: process.env.PID_PASSWORD })
    */
   constructor(config: Record<string, unknown>, source: CredentialsSource = {}) {
     this.file = source.file === undefined ? undefined : resolve(source.file);
@@ -162,6 +162,17 @@ export class PIDClientCredentials {
   /** Owner written into HS_ADMIN of new handles, e.g. "200:0.NA/21.T12995". @example cred.handleOwner */
   get handleOwner(): string | undefined {
     return this.config.handleowner;
+  }
+
+  /**
+   * Whether and how to check the server's TLS certificate: true/false, or the path of a CA file
+   * (`HTTPS_verify` may also be the strings "true"/"false", as B2HANDLE accepts).
+   * @example HandleClient.forReadAccess(cred.serverUrl, { httpsVerify: cred.httpsVerify })
+   */
+  get httpsVerify(): boolean | string {
+    const verify = this.config.HTTPS_verify;
+    if (typeof verify === 'string' && /^(true|false)$/i.test(verify)) return verify.toLowerCase() === 'true';
+    return verify ?? true;
   }
 
   /** How writes will authenticate. @example cred.authentication // 'certificate' */

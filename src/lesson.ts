@@ -2,6 +2,7 @@
 // named in PID_CREDENTIALS), and derive the server, resolver and repository URLs from it.
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { HandleClient } from './client.js';
 import { PIDClientCredentials } from './credentials.js';
 import { CredentialsFormatError } from './errors.js';
 
@@ -84,4 +85,27 @@ export function runPid(args: string[], options: { quiet?: boolean; input?: strin
     console.log(lines.join('\n'));
   }
   return outcome;
+}
+
+/**
+ * Runs `work` with a client for the lesson's server that reads and searches (any value type) but
+ * cannot write, and closes it afterwards: what the exercises' self-checks use, so a check only ever
+ * sees what is public.
+ * @example const url = await withLessonReader((reader) => reader.getValueFromHandle(pid, 'URL'));
+ */
+export async function withLessonReader<T>(work: (reader: HandleClient, urls: LessonUrls) => Promise<T>): Promise<T> {
+  const credentials = loadLessonCredentials();
+  const urls = lessonUrls(credentials);
+  const c = credentials.config;
+  const reader = HandleClient.forReadAndSearch(urls.server, c.reverselookup_username ?? '', c.reverselookup_password ?? '', {
+    httpsVerify: credentials.httpsVerify,
+    reverseLookupBaseUri: c.reverselookup_baseuri,
+    reverseLookupUrlExtension: c.reverselookup_url_extension,
+    allowedSearchKeys: [],
+  });
+  try {
+    return await work(reader, urls);
+  } finally {
+    await reader.close();
+  }
 }

@@ -35,8 +35,7 @@ export function resolverFor(override: string | undefined, credentials: PIDClient
   if (server === undefined) {
     throw new UsageError('no resolver: the credentials have no handle_server_url', { hint: 'pass --resolver URL, e.g. --resolver https://hdl.handle.net' });
   }
-  const verify = credentials?.config.HTTPS_verify;
-  const httpsVerify = typeof verify === 'string' && /^(true|false)$/i.test(verify) ? verify.toLowerCase() === 'true' : (verify ?? true);
+  const httpsVerify = credentials?.httpsVerify ?? true;
   // The server's resolver pages over plain HTTP on the same port (as lessonUrls gives them to the
   // notebooks): links written into records must open in a browser that does not trust the server's CA.
   const origin = new URL(server);

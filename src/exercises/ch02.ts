@@ -1,9 +1,8 @@
 // Self-checks of chapter 2 (connecting): identities in the credentials and a client that only reads.
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { HandleClient } from '../client.js';
 import { exercise } from '../notebook.js';
-import { lessonUrls, loadLessonCredentials } from '../lesson.js';
+import { loadLessonCredentials, withLessonReader } from '../lesson.js';
 
 const WARMUP_HANDLE = '11304/cf8956a2-39d3-11e5-8a18-f31aa6f4d448';
 
@@ -37,14 +36,10 @@ export const warmUpUrl = exercise<string>({
   title: 'Read a URL with a read-only client',
   check: async (answer) => {
     if (typeof answer !== 'string') return `expected the URL as a string, got ${typeof answer}: did you forget \`await\`?`;
-    const cred = loadLessonCredentials();
-    const reader = HandleClient.forReadAccess(lessonUrls(cred).server, { httpsVerify: cred.config.HTTPS_verify });
-    try {
+    return withLessonReader(async (reader) => {
       const expected = await reader.getValueFromHandle(WARMUP_HANDLE, 'URL');
       return answer === expected ? true : `the URL value of ${WARMUP_HANDLE} is not "${answer}": ask the client for the value of type URL`;
-    } finally {
-      await reader.close();
-    }
+    });
   },
   hint: [
     'A client without credentials: `HandleClient.forReadAccess(urls.server, { httpsVerify: cred.config.HTTPS_verify })`.',

@@ -1,7 +1,6 @@
 // Self-checks of chapter 3 (registering a file): a new v4 PID for the CSV, and the download's file name.
-import { HandleClient } from '../client.js';
 import { exercise } from '../notebook.js';
-import { lessonUrls, loadLessonCredentials } from '../lesson.js';
+import { lessonUrls, loadLessonCredentials, withLessonReader } from '../lesson.js';
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 const UUID_ANY = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -23,15 +22,12 @@ export const registerCsv = exercise<string>({
         ? `the suffix is a version-${suffix[14]} UUID; use a version-4 one (generatePidName without options)`
         : `the suffix "${suffix}" is not a UUID: use generatePidName(cred.prefix)`;
     }
-    const reader = HandleClient.forReadAccess(urls.server, { httpsVerify: cred.config.HTTPS_verify });
-    try {
+    return withLessonReader(async (reader) => {
       const record = await reader.retrieveHandleRecord(answer);
       if (record === null) return `${answer} is not registered yet: call registerHandle (or use generateAndRegisterHandle)`;
       if (record.URL !== urls.surveysCsv) return `${answer} points at ${record.URL ?? 'nothing'}, not at the CSV file (urls.surveysCsv)`;
       return true;
-    } finally {
-      await reader.close();
-    }
+    });
   },
   hint: [
     'A new name: `client.generatePidName(cred.prefix)`; then `await client.registerHandle(name, urls.surveysCsv)`.',

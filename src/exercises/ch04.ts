@@ -1,9 +1,8 @@
 // Self-checks of chapter 4 (storing and updating): a CHECKSUM over the file's bytes, and a moved file.
 import { createHash } from 'node:crypto';
-import { HandleClient } from '../client.js';
 import { checksumOfUrl } from '../checksum.js';
 import { exercise } from '../notebook.js';
-import { lessonUrls, loadLessonCredentials } from '../lesson.js';
+import { loadLessonCredentials, withLessonReader } from '../lesson.js';
 
 interface Facts {
   record: Record<string, string> | null;
@@ -14,16 +13,12 @@ interface Facts {
 
 /** The learner's record, read without credentials, and the md5 the CHECKSUM should hold. */
 async function factsFor(pid: string): Promise<Facts> {
-  const cred = loadLessonCredentials();
-  const urls = lessonUrls(cred);
-  const reader = HandleClient.forReadAccess(urls.server, { httpsVerify: cred.config.HTTPS_verify });
-  try {
+  const httpsVerify = loadLessonCredentials().httpsVerify;
+  return withLessonReader(async (reader, urls) => {
     const record = await reader.retrieveHandleRecord(pid);
-    const md5 = await checksumOfUrl(urls.surveysCsv, 'md5', { httpsVerify: cred.config.HTTPS_verify });
+    const md5 = await checksumOfUrl(urls.surveysCsv, 'md5', { httpsVerify });
     return { record, md5, surveysCsv: urls.surveysCsv };
-  } finally {
-    await reader.close();
-  }
+  });
 }
 
 /** What is wrong with the CHECKSUM of a record, or undefined when it is the md5 of the file's bytes. */

@@ -1,25 +1,12 @@
 // Self-checks of chapter 5 (linking two files): a REPLICA link both ways, a mirror in 10320/LOC, and
 // following B2SAFE's EUDAT/REPLICA to a replica's location.
-import { HandleClient } from '../client.js';
 import { parseLocations } from '../loc10320.js';
 import { exercise } from '../notebook.js';
-import { lessonUrls, loadLessonCredentials } from '../lesson.js';
+import { withLessonReader } from '../lesson.js';
 import type { HandleRecordJson } from '../types.js';
 
 /** The made-up mirror of exercise 5.2 (the class is offline: the resolver only names it, nobody downloads from it). */
 export const INSTITUTE_MIRROR = 'https://data.my-institute.example/portal/surveys.csv';
-
-/** A client that reads and searches with the lesson's credentials, for the checks. */
-function checker(options: { search?: boolean } = {}): HandleClient {
-  const cred = loadLessonCredentials();
-  const c = cred.config;
-  const verify = typeof c.HTTPS_verify === 'string' && /^(true|false)$/i.test(c.HTTPS_verify) ? c.HTTPS_verify.toLowerCase() === 'true' : c.HTTPS_verify;
-  if (!options.search) return HandleClient.forReadAccess(lessonUrls(cred).server, { httpsVerify: verify });
-  return HandleClient.forReadAndSearch(lessonUrls(cred).server, c.reverselookup_username ?? '', c.reverselookup_password ?? '', {
-    httpsVerify: verify,
-    allowedSearchKeys: [],
-  });
-}
 
 function valueOf(record: HandleRecordJson, type: string): string | undefined {
   const value = record.values.find((v) => v.type === type)?.data.value;
@@ -32,8 +19,7 @@ export const linkBack = exercise<string>({
   id: '5.1',
   title: 'Link the two copies both ways',
   check: async (pid) => {
-    const client = checker();
-    try {
+    return withLessonReader(async (client) => {
       const record = await client.retrieveHandleRecordJson(pid);
       if (record === null) return `${pid} does not exist on the server: put the PID of the public copy (pidB) in the variable`;
       const replica = valueOf(record, 'REPLICA');
@@ -46,9 +32,7 @@ export const linkBack = exercise<string>({
         return `${pid} names ${replica} as its replica, but ${replica} does not name ${pid} back: did you put pidA in the variable instead of pidB?`;
       }
       return true;
-    } finally {
-      await client.close();
-    }
+    });
   },
   hint: [
     'The link from A to B already exists. Now B needs a REPLICA value that names A.',
@@ -61,8 +45,7 @@ export const instituteMirror = exercise<string>({
   id: '5.2',
   title: 'Add a mirror to the 10320/LOC of the public copy',
   check: async (pid) => {
-    const client = checker();
-    try {
+    return withLessonReader(async (client) => {
       const record = await client.retrieveHandleRecordJson(pid);
       if (record === null) return `${pid} does not exist on the server: put the PID of the public copy (pidB) in the variable`;
       if (!(await client.isUrlContainedIn10320Loc(pid, INSTITUTE_MIRROR, record))) {
@@ -74,9 +57,7 @@ export const instituteMirror = exercise<string>({
         return `the mirror is listed, but its weight is ${location?.attributes.weight ?? 'not set'}: pass { weight: '0.5' } as the third argument`;
       }
       return true;
-    } finally {
-      await client.close();
-    }
+    });
   },
   hint: [
     'addAdditionalUrl takes the PID, the URL(s), and optional attributes such as the weight.',
@@ -90,8 +71,7 @@ export const climateReplica = exercise<string>({
   title: 'Follow EUDAT/REPLICA to the replica of a climate file',
   check: async (url) => {
     if (!/^irods:\/\//.test(url)) return `"${url}" is not an iRODS location: B2SAFE's URLs start with irods://`;
-    const client = checker({ search: true });
-    try {
+    return withLessonReader(async (client) => {
       const hits = await client.searchHandle({ URL: url });
       if (hits.length === 0) return `no PID on the server has URL = ${url}: copy the URL value of the replica's record exactly`;
       const record = await client.retrieveHandleRecordJson(hits[0]!);
@@ -103,9 +83,7 @@ export const climateReplica = exercise<string>({
         return 'that is a replica, but of another collection: start from climateOriginal, the climate file chosen above';
       }
       return true;
-    } finally {
-      await client.close();
-    }
+    });
   },
   hint: [
     'Two steps: read EUDAT/REPLICA of climateOriginal (a PID), then read the URL of that PID.',

@@ -1,19 +1,7 @@
 // Self-checks of chapter 6 (reverse look-ups): find a PID from its checksum, and count B2SAFE's replicas
 // with a wildcard search; answers are verified against the server's own search results.
-import { HandleClient } from '../client.js';
 import { exercise } from '../notebook.js';
-import { lessonUrls, loadLessonCredentials } from '../lesson.js';
-
-/** A client that reads and searches any value type with the lesson's credentials. */
-function searcher(): HandleClient {
-  const cred = loadLessonCredentials();
-  const c = cred.config;
-  const verify = typeof c.HTTPS_verify === 'string' && /^(true|false)$/i.test(c.HTTPS_verify) ? c.HTTPS_verify.toLowerCase() === 'true' : c.HTTPS_verify;
-  return HandleClient.forReadAndSearch(lessonUrls(cred).server, c.reverselookup_username ?? '', c.reverselookup_password ?? '', {
-    httpsVerify: verify,
-    allowedSearchKeys: [],
-  });
-}
+import { withLessonReader } from '../lesson.js';
 
 // The file behind exercise 6.1: a B2SAFE original that was never replicated, so exactly one PID has its checksum.
 const MYSTERY_FILE = 'irods://*/training01/portal_surveys/plot_04_captures.dat';
@@ -23,14 +11,11 @@ const MYSTERY_FILE = 'irods://*/training01/portal_surveys/plot_04_captures.dat';
  * @example const colleaguesChecksum = await exercises.colleaguesChecksum();
  */
 export async function colleaguesChecksum(): Promise<string> {
-  const client = searcher();
-  try {
+  return withLessonReader(async (client) => {
     const [pid] = await client.searchHandle({ URL: MYSTERY_FILE });
     if (pid === undefined) throw new Error('the B2SAFE example PIDs are missing on this server: is it the lesson mock server?');
     return String(await client.getValueFromHandle(pid, 'CHECKSUM'));
-  } finally {
-    await client.close();
-  }
+  });
 }
 
 export const pidOfChecksum = exercise<string>({
@@ -38,8 +23,7 @@ export const pidOfChecksum = exercise<string>({
   title: 'Find the PID of a file from its checksum',
   check: async (pid) => {
     const wanted = await colleaguesChecksum();
-    const client = searcher();
-    try {
+    return withLessonReader(async (client) => {
       const record = await client.retrieveHandleRecordJson(pid);
       if (record === null) return `${pid} is not a PID on this server: search with { CHECKSUM: colleaguesChecksum } and take a hit`;
       const checksums = record.values.filter((v) => v.type === 'CHECKSUM' || v.type === 'EUDAT/CHECKSUM').map((v) => String(v.data.value));
@@ -47,9 +31,7 @@ export const pidOfChecksum = exercise<string>({
         return `${pid} exists, but its checksum is ${checksums[0] ?? 'not set'}, not the colleague's ${wanted}`;
       }
       return true;
-    } finally {
-      await client.close();
-    }
+    });
   },
   hint: [
     'searchHandle takes the value to look for: `{ CHECKSUM: colleaguesChecksum }`. It returns a list of PIDs.',
@@ -63,16 +45,13 @@ export const replicaCount = exercise<number>({
   title: 'How many B2SAFE PIDs are replicas?',
   check: async (count) => {
     if (typeof count !== 'number') return `give a number, not ${typeof count === 'string' ? 'a string' : typeof count}: e.g. the .length of a search result`;
-    const client = searcher();
-    try {
+    return withLessonReader(async (client) => {
       const replicas = (await client.searchHandle({ URL: 'irods:*/replicas/*' })).length;
       const allIrods = (await client.searchHandle({ URL: 'irods:*' })).length;
       if (count === replicas) return true;
       if (count === allIrods) return `${count} counts every iRODS PID, originals too: put a wildcard before and after /replicas/`;
       return `the server knows a different number of replicas than ${count}: look for URLs with /replicas/ in the middle`;
-    } finally {
-      await client.close();
-    }
+    });
   },
   hint: [
     'A `*` may stand anywhere in the value, also in the middle: `irods:*/replicas/*`.',

@@ -4,19 +4,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checksumOfUrl } from '../checksum.js';
-import { HandleClient } from '../client.js';
 import { exercise } from '../notebook.js';
-import { lessonUrls, loadLessonCredentials, runPid } from '../lesson.js';
+import { loadLessonCredentials, runPid, withLessonReader } from '../lesson.js';
 
 const WARM_UP_HANDLE = '11304/cf8956a2-39d3-11e5-8a18-f31aa6f4d448';
-
-/** A read-only client for the lesson's server, and the URLs the checks compare with. */
-function reading(): { client: HandleClient; surveysCsv: string; httpsVerify: boolean | string | undefined } {
-  const cred = loadLessonCredentials();
-  const urls = lessonUrls(cred);
-  const httpsVerify = cred.config.HTTPS_verify;
-  return { client: HandleClient.forReadAccess(urls.server, { httpsVerify }), surveysCsv: urls.surveysCsv, httpsVerify };
-}
 
 /** The data of the first value of `type` in a record, as text, or undefined. */
 function valueOf(record: { values: { type: string; data: { value: unknown } }[] }, type: string): string | undefined {
@@ -33,8 +24,8 @@ export const cliCreate = exercise<string>({
     }
     if (pid.trim().startsWith('{')) return 'that is the whole JSON output: parse it with JSON.parse(…) and take its .handle';
     if (!pid.includes('/')) return `"${pid}" is not a handle (prefix/suffix): take the .handle field of the --json output`;
-    const { client, surveysCsv, httpsVerify } = reading();
-    try {
+    const httpsVerify = loadLessonCredentials().httpsVerify;
+    return withLessonReader(async (client, { surveysCsv }) => {
       const record = await client.retrieveHandleRecordJson(pid.trim());
       if (record === null) return `${pid} does not exist on the server: did the pid create command end with exit code 0?`;
       const url = valueOf(record, 'URL');
@@ -46,9 +37,7 @@ export const cliCreate = exercise<string>({
       const type = valueOf(record, 'TYPE');
       if (type !== 'file') return `${pid} has ${type === undefined ? 'no TYPE' : `TYPE = ${type}`}: add --extratype TYPE=file to the same command`;
       return true;
-    } finally {
-      await client.close();
-    }
+    });
   },
   hint: [
     '`pid create --help` lists `--checksum` next to `--extratype`; both can be given in one command. Pass each option and its value as separate strings in the array.',
@@ -102,13 +91,8 @@ export const bulkReadLine = exercise<string>({
       if (handle?.toUpperCase() !== WARM_UP_HANDLE.toUpperCase()) return `that line reads ${handle}, not the warm-up Handle ${WARM_UP_HANDLE} (use warmUpHandle)`;
       if (key === undefined || key.startsWith('[')) return 'that line reads the whole record: name the type you want after the handle';
       if (key !== 'URL') return `that line reads the ${key} value, not the URL`;
-      const { client } = reading();
-      try {
-        const expected = String(await client.getValueFromHandle(WARM_UP_HANDLE, 'URL'));
-        return rest.join(' ') === expected ? true : `the result line says ${rest.join(' ')}, but the URL is ${expected}`;
-      } finally {
-        await client.close();
-      }
+      const expected = String(await withLessonReader((client) => client.getValueFromHandle(WARM_UP_HANDLE, 'URL')));
+      return rest.join(' ') === expected ? true : `the result line says ${rest.join(' ')}, but the URL is ${expected}`;
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }
