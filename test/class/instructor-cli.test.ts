@@ -16,6 +16,7 @@ import { basicHeader, PID_MOCK_BIN, ROOT } from '../mock-server/helpers.js';
 import { traineeSheet } from '../../mock-server/instructor/class/sheet.js';
 import { adminTokenFromEnvironment } from '../../mock-server/instructor/admin-token.js';
 import { startMockServer } from '../../mock-server/server.js';
+import { parseValueInput } from '../../mock-server/value-codec.js';
 
 const PREFIX = '21.T12995';
 let server: MockProcess;
@@ -234,7 +235,42 @@ describe('pid-mock state', () => {
   });
 });
 
-describe('admin token and sheet', () => {
+describe('migration, admin token and sheet', () => {
+  test('a data folder from before isolation gets instructor-only identity handles at its next start', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'pid-class-migrate-'));
+    const identityHandle = `${PREFIX}/USER01`;
+    const adminOf = async (running: Awaited<ReturnType<typeof startMockServer>>) => {
+      const result = await running.app.inject({ method: 'GET', url: `/api/handles/${identityHandle}` });
+      const values = (result.json() as { values: Array<{ type: string; data: { value: { handle: string; index: number } } }> }).values;
+      const admin = values.find((v) => v.type === 'HS_ADMIN')!.data.value;
+      return `${admin.index}:${admin.handle}`;
+    };
+    try {
+      const first = await startMockServer({ host: '127.0.0.1', port: 0, dataDir, prefixes: [PREFIX], logger: false });
+      // USER01's identity handle as older versions wrote it: administered by the prefix's admin group.
+      const groupAdmin = parseValueInput({ index: 100, type: 'HS_ADMIN', data: { format: 'admin', value: { handle: `0.NA/${PREFIX}`, index: 200, permissions: '011111110011' } } }, 'old HS_ADMIN');
+      first.store.putValues(identityHandle, [{ ...groupAdmin, timestamp: 1 }], { actor: 'old pid-mock', action: 'add-values' });
+      assert.equal(await adminOf(first), `200:0.NA/${PREFIX}`);
+      await first.close();
+      const second = await startMockServer({ host: '127.0.0.1', port: 0, dataDir, prefixes: [PREFIX], logger: false });
+      const migrated = second.store.events({ handle: identityHandle }).length;
+      try {
+        assert.equal(await adminOf(second), `300:0.NA/${PREFIX}`, 'now the instructor alone');
+        assert.equal(second.store.events({ handle: identityHandle }).at(-1)!.actor, 'pid-mock migration');
+      } finally {
+        await second.close();
+      }
+      const third = await startMockServer({ host: '127.0.0.1', port: 0, dataDir, prefixes: [PREFIX], logger: false });
+      try {
+        assert.equal(third.store.events({ handle: identityHandle }).length, migrated, 'a folder that is already current is left alone');
+      } finally {
+        await third.close();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
   test('PID_MOCK_ADMIN_TOKEN is checked, and a server started with it answers only to it', async () => {
     assert.equal(adminTokenFromEnvironment({}), undefined);
     assert.throws(() => adminTokenFromEnvironment({ PID_MOCK_ADMIN_TOKEN: 'short' }), /at least 16 characters/);
