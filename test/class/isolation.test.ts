@@ -337,6 +337,18 @@ describe('the class admin API (CONTRACT-class-api.md)', () => {
       assert.equal(typeof body.responseCode, 'number', `${method} ${path} is Handle-shaped`);
       assert.match(String(body.message), message, `${method} ${path}`);
     }
+    // A PID that happens to have a trainee's name is not turned into an identity.
+    const squatter = trainees[0]!;
+    const squatted = await http('PUT', `/api/handles/${PREFIX}/squatted`, {
+      auth: basicHeader(squatter.bundle.passwordIdentity, squatter.password),
+      body: { values: [{ index: 1, type: 'URL', data: 'https://example.org/s' }] },
+    });
+    assert.equal(squatted.status, 201, squatted.text);
+    const record = await recordOf(`${PREFIX}/squatted`);
+    const refused = await http('PUT', '/_admin/class/trainees/squatted', { token: server.adminToken });
+    assert.equal(refused.status, 409, refused.text);
+    assert.match(String(refused.json().message), /already exists and is not an identity/);
+    assert.deepEqual(await recordOf(`${PREFIX}/squatted`), record);
     const broken = await request(`${server.httpsUrl}/_admin/class/trainees/newbie`, {
       method: 'PUT',
       headers: { authorization: `Bearer ${server.adminToken}`, 'content-type': 'application/json' },
