@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HandleStore } from '../../store.js';
 import { applyRecords, baseRecords, newSecret, readState, saveState, type ProvisionedState, type TraineeRecord } from '../../provisioning.js';
-import { bareprefix, parseValueReference, prefixHandle, storageKey } from '../../handle-names.js';
+import { bareprefix, parseValueReference, prefixHandle, prefixOf, storageKey } from '../../handle-names.js';
 import { issueClientCertificate } from '../../tls.js';
 import { Rc } from '../../envelope.js';
 
@@ -100,7 +100,7 @@ async function newTrainee(stateDir: string, prefix: string, name: string): Promi
 /** Writes the records a roster change touches: the trainee's identity handle and their prefix's admin group. */
 function applyTrainee(store: HandleStore, state: ProvisionedState, trainee: TraineeRecord, actor: string): void {
   const handle = traineeHandle(trainee);
-  const touched = new Set([storageKey(handle), storageKey(prefixHandle(parseValueReference(trainee.passwordIdentity).handle.split('/')[0]!))]);
+  const touched = new Set([storageKey(handle), storageKey(prefixHandle(prefixOf(handle)))]);
   applyRecords(store, baseRecords(state).filter((r) => touched.has(storageKey(r.handle))), actor);
 }
 
@@ -163,7 +163,7 @@ export async function ensureTrainees(
     }
     if (added.length) {
       saveState(store, latest);
-      const touched = new Set(added.flatMap((t) => [storageKey(traineeHandle(t)), storageKey(prefixHandle(traineeHandle(t).split('/')[0]!))]));
+      const touched = new Set(added.flatMap((t) => [storageKey(traineeHandle(t)), storageKey(prefixHandle(prefixOf(traineeHandle(t))))]));
       applyRecords(store, baseRecords(latest).filter((r) => touched.has(storageKey(r.handle))), options.actor);
     }
     return results;
@@ -196,7 +196,7 @@ export async function addTrainee(store: HandleStore, stateDir: string, name: str
   const existing = findTrainee(state, name);
   if (existing && !existing.revoked) throw new ClassError(409, `trainee "${existing.name}" already exists (and is not revoked)`);
   if (!existing) return (await ensureTrainees(store, stateDir, [name], options))[0]!;
-  const prefix = parseValueReference(existing.passwordIdentity).handle.split('/')[0]!;
+  const prefix = prefixOf(traineeHandle(existing));
   const renewed = await newTrainee(stateDir, prefix, existing.name);
   return exclusively(store, () => {
     const latest = currentState(store);
