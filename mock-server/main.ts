@@ -3,6 +3,7 @@
 import { Command, Option } from 'commander';
 import { startMockServer, DEFAULT_PREFIX } from './server.js';
 import { addIdentity, addPrefix } from './data-folder-admin.js';
+import { faultsCommand } from './instructor/faults/command.js';
 
 function env(name: string): string | undefined {
   const value = process.env[name];
@@ -89,6 +90,8 @@ export function cli(): Command {
       const result = addPrefix(opts.data, name);
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     });
+
+  program.addCommand(faultsCommand());
   return program;
 }
 
