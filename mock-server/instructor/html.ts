@@ -17,7 +17,8 @@ export function sendPage(reply: FastifyReply, status: number, html: string): Fas
     .code(status)
     .header('content-security-policy', PAGE_CSP)
     .header('x-content-type-options', 'nosniff')
-    .header('referrer-policy', 'no-referrer')
+    // same-origin, not no-referrer: with no-referrer Chromium sends "Origin: null" and the login form's origin check would fail.
+    .header('referrer-policy', 'same-origin')
     .header('cache-control', 'no-store')
     .type('text/html;charset=utf-8')
     .send(html);

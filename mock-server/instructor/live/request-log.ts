@@ -50,11 +50,17 @@ function searchOf(url: string): { wildcard: boolean } | undefined {
  * identity says who searched.
  */
 const identityOfSocket = new WeakMap<Socket, string>();
+/**
+ * A new connection (a fresh client that only searches) falls back to the identity recently seen from
+ * the same address and user agent, but only when it is the only one: a class behind one NAT stays unattributed.
+ */
+const ATTRIBUTION_WINDOW_MS = 10 * 60 * 1000;
 const responseCodeOfReply = new WeakMap<FastifyReply, number>();
 
 export class RequestLog {
   private readonly ring: RequestRecord[] = [];
   private readonly listeners = new Set<(record: RequestRecord) => void>();
+  private readonly identitiesOfPeer = new Map<string, Map<string, number>>();
 
   constructor(private readonly capacity = 2000) {}
 
@@ -71,10 +77,15 @@ export class RequestLog {
     // The instructor's own page and its event stream would drown the class's traffic.
     if (area === 'admin') return;
     const socket = request.raw.socket;
-    let identity = request.identity;
-    if (identity) identityOfSocket.set(socket, identity);
-    else if (area === 'hrls') identity = identityOfSocket.get(socket);
     const userAgent = request.headers['user-agent'];
+    const peer = `${socket.remoteAddress ?? ''}|${typeof userAgent === 'string' ? userAgent : ''}`;
+    let identity = request.identity;
+    if (identity) {
+      identityOfSocket.set(socket, identity);
+      this.seenFrom(peer, identity);
+    } else if (area === 'hrls') {
+      identity = identityOfSocket.get(socket) ?? this.onlyIdentityFrom(peer);
+    }
     const entry: RequestRecord = {
       at: new Date().toISOString(),
       method: request.method,
@@ -90,6 +101,22 @@ export class RequestLog {
     this.ring.push(entry);
     if (this.ring.length > this.capacity) this.ring.splice(0, this.ring.length - this.capacity);
     for (const listener of this.listeners) listener(entry);
+  }
+
+  private seenFrom(peer: string, identity: string): void {
+    const seen = this.identitiesOfPeer.get(peer) ?? new Map<string, number>();
+    seen.set(identity, Date.now());
+    this.identitiesOfPeer.set(peer, seen);
+    if (this.identitiesOfPeer.size > 5000) this.identitiesOfPeer.delete(this.identitiesOfPeer.keys().next().value!);
+  }
+
+  private onlyIdentityFrom(peer: string): string | undefined {
+    const seen = this.identitiesOfPeer.get(peer);
+    if (!seen) return undefined;
+    const since = Date.now() - ATTRIBUTION_WINDOW_MS;
+    const recent = [...seen].filter(([, at]) => at >= since).map(([identity]) => identity.replace(/^\d+:/, '').toUpperCase());
+    const distinct = new Set(recent);
+    return distinct.size === 1 ? [...seen].filter(([, at]) => at >= since)[0]![0] : undefined;
   }
 
   recent(): RequestRecord[] {
