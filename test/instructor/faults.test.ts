@@ -122,7 +122,7 @@ describe('teaching faults on a running server', () => {
     const busy = await get(`/api/handles/${SEED}`);
     assert.equal(busy.status, 503);
     assert.equal(busy.retryAfter, '1');
-    assert.deepEqual(JSON.parse(busy.text), { responseCode: 3, message: 'Server too busy (a teaching fault the instructor switched on; try again shortly)' });
+    assert.deepEqual(JSON.parse(busy.text), { responseCode: 3, message: 'Server too busy: a teaching fault the instructor switched on, try again shortly' });
     assert.equal((await get(`/${SEED}?noredirect`, 'http')).status, 200, 'the resolver was not chosen');
     assert.equal((await get('/_admin/health')).status, 200);
 

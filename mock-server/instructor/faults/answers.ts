@@ -6,7 +6,7 @@ import type { FaultArea } from './settings.js';
 /** Seconds a client is asked to wait: short, so a notebook's retries succeed within the lesson. */
 export const RETRY_AFTER_SECONDS = 1;
 export const RC_SERVER_TOO_BUSY = 3;
-const MESSAGE = 'Server too busy (a teaching fault the instructor switched on; try again shortly)';
+const MESSAGE = 'Server too busy: a teaching fault the instructor switched on, try again shortly';
 
 export function sendBusy(reply: FastifyReply, area: FaultArea): FastifyReply {
   reply.code(503).header('retry-after', String(RETRY_AFTER_SECONDS));
