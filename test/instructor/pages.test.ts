@@ -215,6 +215,23 @@ describe('the per-handle history', () => {
   });
 });
 
+describe('the history for the instructor', () => {
+  test('logged in, the live view links to the history, which shows every value, secrets included; /_history still does not', async () => {
+    const password = (JSON.parse(readFileSync(server.basicCredentialsFile, 'utf8')) as { password: string }).password;
+    await page.goto(`${server.httpUrl}/_admin/live`);
+    await page.fill('#token', server.adminToken);
+    await page.click('button[type=submit]');
+    await page.locator('#recent a', { hasText: XSS_SUFFIX }).first().click();
+    await page.locator('table.history').waitFor();
+    assert.match(await page.locator('.reader').innerText(), /Shown to the instructor/);
+    assert.equal(await page.locator('#broken').count(), 0);
+    await page.goto(`${server.httpUrl}/_admin/history/${PREFIX}/USER01`);
+    assert.ok((await page.content()).includes(password), 'the instructor sees the HS_SECKEY in the journal');
+    await page.goto(`${server.httpUrl}/_history/${PREFIX}/USER01`);
+    assert.ok(!(await page.content()).includes(password), 'the public address stays public');
+  });
+});
+
 test('the admin token never appeared in a URL the browser requested, nor in the server log', () => {
   assert.ok(browser.requestedUrls.length > 5);
   for (const url of browser.requestedUrls) assert.ok(!url.includes(server.adminToken), url);

@@ -1,7 +1,7 @@
-// GET /_history/<handle>: the per-handle history page linked from the resolver's values page. The
-// reader is whoever the request authenticates as (anonymous in a plain browser), or the instructor
-// when the live view's session cookie comes along.
-import type { FastifyInstance } from 'fastify';
+// The per-handle history page at /_history/<handle>, linked from the resolver's values page. The reader
+// is whoever the request authenticates as (anonymous in a plain browser), or the instructor when the
+// live view's session cookie comes along.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { authenticate } from '../../auth.js';
 import { isTls, peerCertificate } from '../../connection.js';
 import type { HandleService } from '../../handle-service.js';
@@ -17,7 +17,9 @@ export interface HistoryOptions {
 
 export default async function historyRoutes(app: FastifyInstance, options: HistoryOptions): Promise<void> {
   const { service, sessions } = options;
-  app.get('/_history/*', async (request, reply) => {
+  // Two addresses, one page: /_history/ for everyone; /_admin/history/ is where the browser sends the
+  // instructor's session cookie (its path is /_admin), so the live view links there.
+  const page = async (request: FastifyRequest, reply: FastifyReply) => {
     const handle = ((request.params as { '*'?: string })['*'] ?? '').trim();
     if (!handle || !handle.includes('/')) return reply.code(400).type('text/plain;charset=utf-8').send('Give a handle: /_history/<prefix>/<suffix>\n');
     let reader: Reader;
@@ -52,5 +54,7 @@ export default async function historyRoutes(app: FastifyInstance, options: Histo
       return { entry, before, after, hidden: entry.before.length + entry.after.length - before.length - after.length };
     });
     return sendPage(reply, 200, renderHistoryPage({ handle, entries, readerNote }));
-  });
+  };
+  app.get('/_history/*', page);
+  app.get('/_admin/history/*', page);
 }

@@ -56,7 +56,7 @@ export const LIVE_JS = `
 
   function historyLink(handle) {
     var a = document.createElement('a');
-    a.href = '/_history/' + handle.split('/').map(encodeURIComponent).join('/');
+    a.href = '/_admin/history/' + handle.split('/').map(encodeURIComponent).join('/');
     a.textContent = handle;
     return a;
   }
