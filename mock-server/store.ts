@@ -400,9 +400,14 @@ export class HandleStore {
     return this.historyRows(this.db.prepare<[string, number], HistoryRow>('SELECT * FROM events WHERE handle = ? ORDER BY id LIMIT ?').all(storageKey(handle), limit));
   }
 
-  /** Journal entries after `afterId`, with values (the instructor's live view follows these). */
-  eventsWithValues(afterId: number, limit: number): HistoryEntry[] {
-    return this.historyRows(this.db.prepare<[number, number], HistoryRow>('SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?').all(afterId, limit));
+  /**
+   * Journal entries after `afterId` made by an identity (`index:handle`; not seeding or provisioning),
+   * with values: what the instructor's live view follows.
+   */
+  identityEventsWithValues(afterId: number, limit: number): HistoryEntry[] {
+    return this.historyRows(
+      this.db.prepare<[number, number], HistoryRow>("SELECT * FROM events WHERE id > ? AND actor GLOB '[0-9]*:*' ORDER BY id LIMIT ?").all(afterId, limit),
+    );
   }
 
   private historyRows(rows: HistoryRow[]): HistoryEntry[] {

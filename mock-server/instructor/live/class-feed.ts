@@ -42,7 +42,6 @@ export class ClassFeed {
     requests: RequestLog,
     private readonly faults: FaultSwitch,
   ) {
-    this.readJournal();
     for (const record of requests.recent()) this.progress.addRequest(record);
     this.unsubscribe.push(
       requests.subscribe((record) => {
@@ -59,7 +58,7 @@ export class ClassFeed {
     );
   }
 
-  /** The journal is read only while someone watches: an unwatched server does no extra work. */
+  /** The journal is read only while someone watches (and from where it was left): an unwatched server does no extra work. */
   subscribe(listener: (snapshot: ClassSnapshot) => void): () => void {
     this.listeners.add(listener);
     if (!this.poller) {
@@ -110,12 +109,11 @@ export class ClassFeed {
   private readJournal(): boolean {
     let any = false;
     for (;;) {
-      const batch = this.store.eventsWithValues(this.lastEventId, 500);
+      const batch = this.store.identityEventsWithValues(this.lastEventId, 500);
       if (!batch.length) return any;
       any = true;
       for (const entry of batch) {
         this.lastEventId = entry.id;
-        if (!/^\d+:/.test(entry.actor)) continue;
         this.changes += 1;
         this.progress.addChange(entry);
         this.remember({ at: entry.at, who: entry.actor, what: `${entry.action} ${entry.handle}` });
