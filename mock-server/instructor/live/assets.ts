@@ -25,12 +25,24 @@ td.name { text-align: left; font-weight: bold; }
 td.done { color: var(--ok); font-size: 1.2em; }
 td.todo { color: var(--no); }
 td.errors { text-align: left; font-size: .75em; color: var(--bad); }
-td.errors div { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; max-width: 28em; }
+td.errors div { overflow-wrap: anywhere; }
+th:last-child, td.errors { width: 30%; }
 .empty { padding: 0 1em; color: #666; }
 .recent { padding: 0 1em; font-size: .8em; }
 .recent h2 { font-size: 1em; margin: .6em 0 .2em; }
 .recent ol { margin: 0; padding-left: 1.2em; }
 .notice { padding: 0 1em; font-weight: bold; }
+body.history { font-size: 18px; padding: 0 1em 2em; }
+body.history h1 { font-size: 1.4em; overflow-wrap: anywhere; }
+body.history td { text-align: left; vertical-align: top; }
+body.history td.when { white-space: nowrap; font-size: .85em; }
+body.history td.what { white-space: nowrap; }
+body.history td.before, body.history td.after { width: 35%; }
+body.history ul { list-style: none; margin: 0; padding: 0; }
+body.history li { margin: .1em 0; }
+body.history code { overflow-wrap: anywhere; white-space: pre-wrap; }
+body.history .index { color: #666; }
+body.history .hidden-count { color: #666; font-size: .85em; }
 `;
 
 /** No inline handlers and no innerHTML: every value is set with textContent, so stored markup stays text. */
