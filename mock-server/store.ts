@@ -400,6 +400,11 @@ export class HandleStore {
     return this.historyRows(this.db.prepare<[string, number], HistoryRow>('SELECT * FROM events WHERE handle = ? ORDER BY id LIMIT ?').all(storageKey(handle), limit));
   }
 
+  /** Is this journal entry still there? (A reset or a state import replaces the journal.) */
+  hasEvent(id: number): boolean {
+    return this.db.prepare<[number], { one: number }>('SELECT 1 AS one FROM events WHERE id = ?').get(id) !== undefined;
+  }
+
   /**
    * Journal entries after `afterId` made by an identity (`index:handle`; not seeding or provisioning),
    * with values: what the instructor's live view follows.

@@ -108,6 +108,14 @@ export class ClassFeed {
 
   private readJournal(): boolean {
     let any = false;
+    // Reset or state import by any route or process (the CLI too): the table starts afresh with the journal.
+    if (this.lastEventId > 0 && !this.store.hasEvent(this.lastEventId)) {
+      this.progress.clear();
+      this.recent.length = 0;
+      this.changes = 0;
+      this.lastEventId = 0;
+      any = true;
+    }
     for (;;) {
       const batch = this.store.identityEventsWithValues(this.lastEventId, 500);
       if (!batch.length) return any;
