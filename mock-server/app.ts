@@ -14,6 +14,7 @@ import adminRoutes from './routes/admin.js';
 import filesRoutes from './routes/files.js';
 import resolverRoutes from './routes/resolver.js';
 import instructorRoutes, { type InstructorOptions } from './instructor/routes.js';
+import instructorFeatures from './instructor/plugin.js';
 
 export interface MockServerConfig {
   store: HandleStore;
@@ -109,6 +110,8 @@ export function buildApp(config: MockServerConfig): FastifyInstance {
   app.setNotFoundHandler((request, reply) => replyWithClientError(request, reply, 404, `Nothing at ${request.method} ${request.url.split('?')[0]}`));
 
   const service = new HandleService(config.store, config.serverAdmins);
+  // First, so that its request-log and teaching-fault hooks apply to every route registered after it.
+  void app.register(instructorFeatures, { service, adminToken: config.adminToken, reset: config.reset, reseed: config.reseed });
   void app.register(apiRoutes, { service, siteInfo: config.site });
   void app.register(hrlsRoutes, { store: config.store, users: config.hrlsUsers });
   void app.register(adminRoutes, { store: config.store, adminToken: config.adminToken, reset: config.reset, reseed: config.reseed });

@@ -6,6 +6,7 @@ import { addIdentity, addPrefix } from './data-folder-admin.js';
 import { adminTokenFromEnvironment } from './instructor/admin-token.js';
 import { registerClassCommands } from './instructor/class/cli.js';
 import { registerStateCommands } from './instructor/state/cli.js';
+import { faultsCommand } from './instructor/faults/command.js';
 
 function env(name: string): string | undefined {
   const value = process.env[name];
@@ -96,6 +97,7 @@ export function cli(): Command {
 
   registerClassCommands(program);
   registerStateCommands(program);
+  program.addCommand(faultsCommand());
   return program;
 }
 

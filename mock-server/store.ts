@@ -14,6 +14,17 @@ export interface ChangeEvent {
   detail: { indexes: number[]; types: string[] };
 }
 
+/**
+ * One journal entry with the values themselves, for the per-handle history page. The values keep
+ * their permission bits so that the page can apply the same read rules as GET /api/handles.
+ */
+export interface HistoryEntry extends ChangeEvent {
+  /** The touched indexes as they were before the change ([] for a new handle). */
+  before: StoredValue[];
+  /** The touched indexes as they are after it ([] for removals and deletes). */
+  after: StoredValue[];
+}
+
 export type EventInput = Pick<ChangeEvent, 'actor' | 'action'>;
 
 export interface SearchField {
@@ -69,6 +80,43 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE INDEX IF NOT EXISTS events_by_handle ON events (handle, id);
 `;
+
+/** Journals written before the history page existed lack the value columns; they are added in place. */
+const HISTORY_COLUMNS = ['before_values', 'after_values'];
+
+interface JournalValue {
+  index: number;
+  type: string;
+  data: string;
+  ttlType: 0 | 1;
+  ttl: number;
+  timestamp: number;
+  references: StoredValue['references'];
+  adminRead: boolean;
+  adminWrite: boolean;
+  publicRead: boolean;
+  publicWrite: boolean;
+}
+
+interface HistoryRow {
+  id: number;
+  at: string;
+  actor: string;
+  action: string;
+  handle: string;
+  detail: string;
+  before_values: string | null;
+  after_values: string | null;
+}
+
+function toJournalValues(values: StoredValue[]): string {
+  return JSON.stringify(values.map((v): JournalValue => ({ ...v, data: v.data.toString('base64') })));
+}
+
+function fromJournalValues(text: string | null): StoredValue[] {
+  if (!text) return [];
+  return (JSON.parse(text) as JournalValue[]).map((v) => ({ ...v, data: Buffer.from(v.data, 'base64') }));
+}
 
 function rowToValue(row: ValueRow): StoredValue {
   return {
@@ -171,6 +219,8 @@ export class HandleStore {
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
+    const columns = new Set(this.db.prepare<[], { name: string }>('PRAGMA table_info(events)').all().map((c) => c.name));
+    for (const column of HISTORY_COLUMNS) if (!columns.has(column)) this.db.exec(`ALTER TABLE events ADD COLUMN ${column} TEXT`);
     this.dataVersion = this.db.prepare('PRAGMA data_version');
     this.statements = {
       values: this.db.prepare<[string], ValueRow>('SELECT * FROM handles WHERE handle = ? ORDER BY idx'),
@@ -184,7 +234,7 @@ export class HandleStore {
       deleteHandle: this.db.prepare<[string]>('DELETE FROM handles WHERE handle = ?'),
       deleteValue: this.db.prepare<[string, number]>('DELETE FROM handles WHERE handle = ? AND idx = ?'),
       event: this.db.prepare(
-        'INSERT INTO events (at, actor, action, handle, detail) VALUES (@at, @actor, @action, @handle, @detail)',
+        'INSERT INTO events (at, actor, action, handle, detail, before_values, after_values) VALUES (@at, @actor, @action, @handle, @detail, @before, @after)',
       ),
       homed: this.db.prepare<[], { prefix: string }>('SELECT prefix FROM prefixes ORDER BY prefix'),
       home: this.db.prepare<[string]>('INSERT OR IGNORE INTO prefixes (prefix) VALUES (?)'),
@@ -222,10 +272,11 @@ export class HandleStore {
   replaceRecord(handle: string, values: StoredValue[], event: EventInput): void {
     const key = storageKey(handle);
     this.transaction(() => {
+      const before = this.getValues(key) ?? [];
       this.statements.deleteHandle.run(key);
       this.statements.register.run(key);
       for (const value of values) this.insertValue(key, value);
-      this.journal(key, event, values);
+      this.journal(key, event, values, before, values);
     });
   }
 
@@ -233,8 +284,10 @@ export class HandleStore {
   putValues(handle: string, values: StoredValue[], event: EventInput): void {
     const key = storageKey(handle);
     this.transaction(() => {
+      const touched = new Set(values.map((v) => v.index));
+      const before = (this.getValues(key) ?? []).filter((v) => touched.has(v.index));
       for (const value of values) this.insertValue(key, value);
-      this.journal(key, event, values);
+      this.journal(key, event, values, before, values);
     });
   }
 
@@ -243,7 +296,7 @@ export class HandleStore {
     this.transaction(() => {
       const removed = (this.getValues(key) ?? []).filter((v) => indexes.includes(v.index));
       for (const index of indexes) this.statements.deleteValue.run(key, index);
-      this.journal(key, event, removed);
+      this.journal(key, event, removed, removed, []);
     });
   }
 
@@ -253,7 +306,7 @@ export class HandleStore {
       const removed = this.getValues(key) ?? [];
       this.statements.deleteHandle.run(key);
       this.statements.unregister.run(key);
-      this.journal(key, event, removed);
+      this.journal(key, event, removed, removed, []);
     });
   }
 
@@ -339,7 +392,40 @@ export class HandleStore {
         'SELECT * FROM events WHERE id > ? AND (? IS NULL OR handle = ?) ORDER BY id LIMIT ?',
       )
       .all(options.afterId ?? 0, options.handle ? storageKey(options.handle) : null, options.handle ? storageKey(options.handle) : null, options.limit ?? 1000);
-    return rows.map((r) => ({ ...r, action: r.action as ChangeEvent['action'], detail: JSON.parse(r.detail) as ChangeEvent['detail'] }));
+    return rows.map((r) => ({ id: r.id, at: r.at, actor: r.actor, action: r.action as ChangeEvent['action'], handle: r.handle, detail: JSON.parse(r.detail) as ChangeEvent['detail'] }));
+  }
+
+  /** Every journal entry of one handle, oldest first, with the values before and after each change. */
+  history(handle: string, limit = 1000): HistoryEntry[] {
+    return this.historyRows(this.db.prepare<[string, number], HistoryRow>('SELECT * FROM events WHERE handle = ? ORDER BY id LIMIT ?').all(storageKey(handle), limit));
+  }
+
+  /** Is this journal entry still there? (A reset or a state import replaces the journal.) */
+  hasEvent(id: number): boolean {
+    return this.db.prepare<[number], { one: number }>('SELECT 1 AS one FROM events WHERE id = ?').get(id) !== undefined;
+  }
+
+  /**
+   * Journal entries after `afterId` made by an identity (`index:handle`; not seeding or provisioning),
+   * with values: what the instructor's live view follows.
+   */
+  identityEventsWithValues(afterId: number, limit: number): HistoryEntry[] {
+    return this.historyRows(
+      this.db.prepare<[number, number], HistoryRow>("SELECT * FROM events WHERE id > ? AND actor GLOB '[0-9]*:*' ORDER BY id LIMIT ?").all(afterId, limit),
+    );
+  }
+
+  private historyRows(rows: HistoryRow[]): HistoryEntry[] {
+    return rows.map((r) => ({
+      id: r.id,
+      at: r.at,
+      actor: r.actor,
+      action: r.action as ChangeEvent['action'],
+      handle: r.handle,
+      detail: JSON.parse(r.detail) as ChangeEvent['detail'],
+      before: fromJournalValues(r.before_values),
+      after: fromJournalValues(r.after_values),
+    }));
   }
 
   /** The connection itself, for instructor modules that move whole tables (state export and import). */
@@ -371,8 +457,10 @@ export class HandleStore {
     });
   }
 
-  private journal(key: string, event: EventInput, values: StoredValue[]): void {
+  private journal(key: string, event: EventInput, values: StoredValue[], before: StoredValue[], after: StoredValue[]): void {
     this.statements.event.run({
+      before: toJournalValues(before),
+      after: toJournalValues(after),
       at: new Date().toISOString(),
       actor: event.actor,
       action: event.action,

@@ -9,12 +9,14 @@ import {
   HandleAuthenticationError,
   HandleError,
   HandleNotFoundError,
+  HandleTimeoutError,
   IllegalOperationError,
   ReverseLookupError,
 } from './errors.js';
 import { checkHandleSyntax, parseIdentity } from './handle-syntax.js';
 import { PIDClientCredentials } from './credentials.js';
-import { createDispatcher, handleBasicAuthorization, realmBasicAuthorization, type TransportOptions } from './transport.js';
+import { createDispatcher, DEFAULT_TIMEOUT_MS, DEFAULT_USER_AGENT, handleBasicAuthorization, realmBasicAuthorization, type TransportOptions } from './transport.js';
+import { isRetryableConnectionError, mayRetry, retryAfterMs, retryDelay, retryPolicy, type RetryPolicy } from './retry.js';
 import { errorFor, isSuccess, responseCodeOf, type HandleResponse } from './response.js';
 import {
   addLocationUrls,
@@ -129,6 +131,7 @@ export class HandleClient {
   private readonly dispatcher: Dispatcher;
   private readonly ownsDispatcher: boolean;
   private readonly options: HandleClientOptions;
+  private readonly retry: RetryPolicy;
 
   /**
    * Prefer the static constructors; this one never sends a request.
@@ -136,6 +139,7 @@ export class HandleClient {
    */
   constructor(options: HandleClientOptions = {}) {
     this.options = options;
+    this.retry = retryPolicy(options);
     this.serverUrl = (options.handleServerUrl ?? DEFAULT_SERVER).replace(/\/+$/, '');
     this.apiUrl = joinUrl(this.serverUrl, options.restApiUrlExtension ?? '/api/handles/');
     if (options.handleOwner !== undefined) parseIdentity(options.handleOwner, 'handleOwner');
@@ -250,24 +254,39 @@ export class HandleClient {
     }
   }
 
+  /**
+   * One request, tried again (when the options allow it and the method is idempotent) while the server
+   * is busy (503) or the connection fails; the answer says how many tries it took.
+   */
   private async send(method: Dispatcher.HttpMethod, url: string, headers: Record<string, string>, body?: string): Promise<HandleResponse> {
-    let response: Dispatcher.ResponseData;
-    try {
-      response = await request(url, { method, headers, body: body ?? null, dispatcher: this.dispatcher });
-    } catch (error) {
-      throw connectionError(url, error);
-    }
-    const text = await response.body.text();
-    let json: Record<string, unknown> | undefined;
-    if (text) {
+    const retryable = mayRetry(method, url);
+    const allHeaders = { 'user-agent': this.options.userAgent ?? DEFAULT_USER_AGENT, ...headers };
+    for (let attempt = 1; ; attempt++) {
+      const last = !retryable || attempt > this.retry.retries;
+      let response: Dispatcher.ResponseData;
       try {
-        const parsed: unknown = JSON.parse(text);
-        if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) json = parsed as Record<string, unknown>;
-      } catch {
-        json = undefined;
+        response = await request(url, { method, headers: allHeaders, body: body ?? null, dispatcher: this.dispatcher });
+      } catch (error) {
+        if (last || !isRetryableConnectionError(error)) throw connectionError(url, error, { tries: attempt, timeoutMs: this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS });
+        await sleep(retryDelay(this.retry, attempt, undefined));
+        continue;
       }
+      const text = await response.body.text();
+      if (response.statusCode === 503 && !last) {
+        await sleep(retryDelay(this.retry, attempt, retryAfterMs(response.headers['retry-after'])));
+        continue;
+      }
+      let json: Record<string, unknown> | undefined;
+      if (text) {
+        try {
+          const parsed: unknown = JSON.parse(text);
+          if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) json = parsed as Record<string, unknown>;
+        } catch {
+          json = undefined;
+        }
+      }
+      return { status: response.statusCode, json, text, tries: attempt };
     }
-    return { status: response.statusCode, json, text };
   }
 
   // ---- reading ----
@@ -574,7 +593,8 @@ export class HandleClient {
       list = undefined;
     }
     if (response.status !== 200 || !Array.isArray(list)) {
-      throw new ReverseLookupError(`reverse look-up failed: HTTP ${response.status}: ${response.text.trim().slice(0, 200)}`, {
+      const tries = (response.tries ?? 1) > 1 ? ` (gave up after ${response.tries} tries)` : '';
+      throw new ReverseLookupError(`reverse look-up failed: HTTP ${response.status}${tries}: ${response.text.trim().slice(0, 200)}`, {
         httpStatus: response.status,
         hint: response.status === 200 ? 'The response is not JSON.' : 'read the service message',
       });
@@ -641,13 +661,24 @@ function alreadyExists(handle: string): HandleAlreadyExistsError {
   });
 }
 
-/** Network-level failures, explained: the server is down, or its certificate is not trusted. */
-export function connectionError(url: string, error: unknown): HandleError {
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const TIMEOUT_CODES = ['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'];
+
+/** Network-level failures, explained: the server is down, too slow, or its certificate is not trusted. */
+export function connectionError(url: string, error: unknown, attempts: { tries: number; timeoutMs: number } = { tries: 1, timeoutMs: DEFAULT_TIMEOUT_MS }): HandleError {
   const code = (error as { code?: string }).code ?? '';
   const message = (error as Error).message ?? String(error);
+  const tries = attempts.tries > 1 ? ` (gave up after ${attempts.tries} tries)` : '';
   if (code === 'ECONNREFUSED') {
-    return new GenericHandleError(`cannot connect to ${new URL(url).origin}: connection refused`, {
+    return new GenericHandleError(`cannot connect to ${new URL(url).origin}: connection refused${tries}`, {
       hint: 'is the Handle server running? For the lesson, start the mock server (npm start or pid-mock serve)',
+      cause: error,
+    });
+  }
+  if (TIMEOUT_CODES.includes(code)) {
+    return new HandleTimeoutError(`no answer to ${url} within ${attempts.timeoutMs} ms${tries}`, {
+      hint: 'the server is slow or unreachable: a larger timeoutMs waits longer, retries: N tries again',
       cause: error,
     });
   }
@@ -657,5 +688,5 @@ export function connectionError(url: string, error: unknown): HandleError {
       cause: error,
     });
   }
-  return new GenericHandleError(`request to ${url} failed: ${message}`, { hint: 'check the server URL and that the server is reachable', cause: error });
+  return new GenericHandleError(`request to ${url} failed: ${message}${tries}`, { hint: 'check the server URL and that the server is reachable', cause: error });
 }

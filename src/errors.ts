@@ -63,6 +63,22 @@ export class GenericHandleError extends HandleError {}
  */
 export class HandlePermissionError extends GenericHandleError {}
 
+/**
+ * The server said it is too busy (HTTP 503, responseCode 3) and the client's retries, if any, ran out.
+ * @example if (e instanceof HandleServerBusyError) console.log(e.tries, 'tries for', e.handle)
+ */
+export class HandleServerBusyError extends GenericHandleError {
+  /** How many times the request was sent. */
+  readonly tries: number;
+  constructor(message: string, details: HandleErrorDetails & { tries: number }) {
+    super(message, details);
+    this.tries = details.tries;
+  }
+}
+
+/** No answer within the client's timeoutMs (connecting, or waiting for the answer). @example if (e instanceof HandleTimeoutError) … */
+export class HandleTimeoutError extends GenericHandleError {}
+
 /** A reverse look-up (search by value) failed or is not configured. @example if (e instanceof ReverseLookupError) … */
 export class ReverseLookupError extends HandleError {}
 

@@ -6,6 +6,7 @@ import {
   HandleAuthenticationError,
   HandleNotFoundError,
   HandlePermissionError,
+  HandleServerBusyError,
   type HandleError,
 } from './errors.js';
 
@@ -14,6 +15,8 @@ export interface HandleResponse {
   /** Parsed JSON body, or undefined when the body is empty or not JSON. */
   json: Record<string, unknown> | undefined;
   text: string;
+  /** How many times the request was sent (more than 1 after retries). */
+  tries?: number | undefined;
 }
 
 export function responseCodeOf(response: HandleResponse): number | undefined {
@@ -58,6 +61,14 @@ export function errorFor(action: string, handle: string | undefined, response: H
     return new HandleAlreadyExistsError(`${said}: the handle already exists`, {
       ...details,
       hint: 'generate a new suffix (generatePidName) or pass overwrite: true to replace the record',
+    });
+  }
+  if (response.status === 503) {
+    const tries = response.tries ?? 1;
+    return new HandleServerBusyError(`${said}: the server is too busy${tries > 1 ? `; gave up after ${tries} tries` : ''}`, {
+      ...details,
+      tries,
+      hint: tries > 1 ? 'the server stayed busy: wait a moment and run the cell again, or allow more retries' : 'try again shortly, or build the client with retries: 3 to retry by itself',
     });
   }
   if (rc === 301) {

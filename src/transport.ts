@@ -2,8 +2,10 @@
 // certificate and CA, timeouts), and the Authorization headers real Handle servers accept.
 import { readFileSync } from 'node:fs';
 import { Agent, type Dispatcher } from 'undici';
+import type { RetryOptions } from './retry.js';
+import { PACKAGE_VERSION } from './version.js';
 
-export interface TransportOptions {
+export interface TransportOptions extends RetryOptions {
   /** false = accept any server certificate (learning setups only); a path = trust that CA file. */
   httpsVerify?: boolean | string | undefined;
   /** PEM client certificate and key, for HS_PUBKEY authentication. */
@@ -11,13 +13,18 @@ export interface TransportOptions {
   privateKeyFile?: string | undefined;
   /** One PEM file holding both. */
   certificateAndKeyFile?: string | undefined;
-  /** Per-request time limit for connecting and for headers/body, in milliseconds. */
+  /** Per-request time limit for connecting and for headers/body, in milliseconds; default 30000. */
   timeoutMs?: number | undefined;
+  /** Sent as User-Agent, so a server's log can tell programs apart; default `pid-handson/<version>`. */
+  userAgent?: string | undefined;
   /** Parallel connections per server (batch work). */
   connections?: number | undefined;
 }
 
-const DEFAULT_TIMEOUT_MS = 30_000;
+export const DEFAULT_TIMEOUT_MS = 30_000;
+export const DEFAULT_USER_AGENT = `pid-handson/${PACKAGE_VERSION}`;
+/** What the `pid` command line sends; the instructor's live view recognises it. */
+export const CLI_USER_AGENT = `pid-handson-cli/${PACKAGE_VERSION}`;
 
 /**
  * Builds the dispatcher a client uses for all its requests.

@@ -164,6 +164,14 @@ function renderValueRow(value: HandleValueJson, position: number, baseUrl: strin
   );
 }
 
+/**
+ * The mock's one addition to the real values page: a link to the handle's change history (its own
+ * line, so comparisons with the real server's page can drop it).
+ */
+export function historyLinkLine(handle: string): string {
+  return `<p class="pid-mock-history"><a href="${escapeHtml(`/_history${handlePath(handle)}`)}">History of this handle</a> (pid-mock: who changed what, when)</p>`;
+}
+
 export interface HandleValuesPageInput {
   /** The handle as the learner asked for it. */
   handle: string;
@@ -205,7 +213,7 @@ ${rows}
 
 </tbody></table>
 
-
+${historyLinkLine(handle)}
 ${FOOTER_LINKS}
 <p><i>Please contact <a href="mailto:hdladmin@cnri.reston.va.us?subject=Handle%20Questions%20and%20Comments">hdladmin@cnri.reston.va.us</a> for your handle questions and comments</i>.
 

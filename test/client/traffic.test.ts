@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { Agent, type Dispatcher } from 'undici';
 import { handleBasicAuthorization, HandleClient, PIDClientCredentials } from '../../src/index.js';
 import { startMockProcess, type MockProcess } from '../support/mock-process.js';
+import { DEFAULT_USER_AGENT } from '../../src/transport.js';
 
 interface Recorded {
   method: string;
@@ -52,7 +53,8 @@ test('the password client checks its identity handle with one GET when it is bui
   assert.equal(recorded.length, 1);
   assert.equal(recorded[0]!.method, 'GET');
   assert.equal(recorded[0]!.path, '/api/handles/21.T12995/USER01');
-  assert.deepEqual(recorded[0]!.headers, { accept: 'application/json' });
+  // B2HANDLE sends python-requests' User-Agent; this client names itself so server logs can tell them apart.
+  assert.deepEqual(recorded[0]!.headers, { accept: 'application/json', 'user-agent': DEFAULT_USER_AGENT });
 });
 
 test('registerHandle sends a GET, then a PUT with overwrite=false, Basic auth and B2HANDLE\'s value layout', async () => {

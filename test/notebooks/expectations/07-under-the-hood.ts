@@ -34,4 +34,15 @@ export const expectations: RegExp[] = [
   /curl -X PUT --cacert '[^']+' --cert '[^']+' --key '[^']+' -H 'Authorization: Handle clientCert="true"'/,
   /curl -i 'http:\/\/\S+\/11304\/cf8956a2-39d3-11e5-8a18-f31aa6f4d448'/,
   /-u "300%3A\S+\/USER01:\$HANDLE_PASSWORD"/,
+  // Teaching faults, switched on with the token of the local data folder: a busy server, retries, a timeout.
+  /admin token found in \S+admin-token: this notebook can switch faults on/,
+  /HandleServerBusyError: read 11304\/cf8956a2-39d3-11e5-8a18-f31aa6f4d448: HTTP 503, responseCode 3 \(Server too busy: [^)]*\): the server is too busy/,
+  /handle 11304\/cf8956a2-39d3-11e5-8a18-f31aa6f4d448, HTTP 503, responseCode 3, tries: 1/,
+  /read 11304\/cf8956a2-39d3-11e5-8a18-f31aa6f4d448 with retries, after about \d+ s/,
+  /the server is too busy; gave up after 3 tries/,
+  /HandleTimeoutError: no answer to https:\/\/\S+ within 500 ms/,
+  /with timeoutMs 5000: 11304\/cf8956a2-39d3-11e5-8a18-f31aa6f4d448/,
+  /faults on: 100% answered 503, until /,
+  /faults on: \+1500 ms per request, until /,
+  /faults off/,
 ];

@@ -1,0 +1,62 @@
+// The instructor's features on one server: the request log hook, teaching faults, the live view and
+// per-handle history. Registered without encapsulation so its hooks see every request of the server.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { HandleService } from '../handle-service.js';
+import { AdminSessions } from './admin-session.js';
+import { sendBusy } from './faults/answers.js';
+import faultRoutes from './faults/routes.js';
+import { FaultSwitch } from './faults/switch.js';
+import historyRoutes from './history/routes.js';
+import { ClassFeed } from './live/class-feed.js';
+import { areaOf, RequestLog } from './live/request-log.js';
+import liveRoutes from './live/routes.js';
+
+export interface InstructorOptions {
+  service: HandleService;
+  adminToken: string;
+  reset: () => void;
+  reseed: () => void;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function instructorFeatures(app: FastifyInstance, options: InstructorOptions): Promise<void> {
+  const sessions = new AdminSessions(options.adminToken);
+  const requests = new RequestLog();
+  const faults = new FaultSwitch();
+  const feed = new ClassFeed(options.service.store, requests, faults);
+  app.addHook('onClose', async () => {
+    faults.off();
+    feed.close();
+  });
+
+  // Admin routes and health probes are never faulted: the instructor must always be able to switch faults off.
+  app.addHook('onRequest', async (request: FastifyRequest, reply) => {
+    const area = areaOf(request.url);
+    if (area === 'admin' || area === 'files') return;
+    const decision = faults.decide(area);
+    if (!decision) return;
+    if (decision.delayMs) await sleep(decision.delayMs);
+    if (decision.fail) return sendBusy(reply, area);
+  });
+  app.addHook('onSend', async (request, reply, payload) => {
+    requests.noteAnswer(request, reply, payload);
+    return payload;
+  });
+  app.addHook('onResponse', async (request, reply) => requests.record(request, reply));
+
+  await app.register(faultRoutes, { faults, sessions });
+  await app.register(liveRoutes, {
+    sessions,
+    feed,
+    reset: options.reset,
+    reseed: options.reseed,
+    handleCount: () => options.service.store.allHandles().length,
+  });
+  await app.register(historyRoutes, { service: options.service, sessions });
+}
+
+// fastify-plugin's marker, without the dependency: the hooks above must apply to the whole server.
+(instructorFeatures as unknown as Record<symbol, boolean>)[Symbol.for('skip-override')] = true;
+
+export default instructorFeatures;
