@@ -171,6 +171,8 @@ describe('pid-mock state', () => {
     assert.equal(first.format, 'pid-handson-state');
     assert.equal(first.version, 1);
     assert.ok(!readFileSync(file, 'utf8').includes(server.adminToken), 'the admin token is not exported');
+    const created = (first.events as Array<{ handle: string; after?: Array<{ type: string }> }>).find((e) => e.handle.toLowerCase() === handle.toLowerCase());
+    assert.deepEqual(created?.after?.map((v) => v.type), ['URL'], 'the journal keeps the values the history page shows');
 
     const reset = await cli('state', 'reset', '--data', server.dataDir);
     assert.equal(reset.code, 0, reset.stderr);

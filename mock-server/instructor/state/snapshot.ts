@@ -56,6 +56,10 @@ const event = z.object({
   action: z.enum(['create', 'replace', 'add-values', 'remove-values', 'delete']),
   handle: z.string(),
   detail: z.object({ indexes: z.array(z.number().int()), types: z.array(z.string()) }),
+  // The record before and after the change, for the history page; absent for entries journalled
+  // before values were kept.
+  before: z.array(value).optional(),
+  after: z.array(value).optional(),
 });
 const stateFile = z.object({
   format: z.literal(STATE_FORMAT),
@@ -120,9 +124,17 @@ export function exportState(store: HandleStore, stateDir: string | undefined, re
       byHandle.set(r.handle, list);
     }
     const events = db
-      .prepare<[], { id: number; at: string; actor: string; action: string; handle: string; detail: string }>('SELECT * FROM events ORDER BY id')
+      .prepare<[], { id: number; at: string; actor: string; action: string; handle: string; detail: string; before_values: string | null; after_values: string | null }>(
+        'SELECT * FROM events ORDER BY id',
+      )
       .all()
-      .map((e) => ({ ...e, action: e.action as StateFile['events'][number]['action'], detail: JSON.parse(e.detail) as StateFile['events'][number]['detail'] }));
+      .map(({ before_values, after_values, ...e }) => ({
+        ...e,
+        action: e.action as StateFile['events'][number]['action'],
+        detail: JSON.parse(e.detail) as StateFile['events'][number]['detail'],
+        ...(before_values ? { before: JSON.parse(before_values) as StateFile['handles'][number]['values'] } : {}),
+        ...(after_values ? { after: JSON.parse(after_values) as StateFile['handles'][number]['values'] } : {}),
+      }));
     return {
       format: STATE_FORMAT,
       version: STATE_VERSION,
@@ -184,7 +196,9 @@ export function importState(store: HandleStore, stateDir: string | undefined, fi
      VALUES (@handle, @idx, @type, @data, @ttl_type, @ttl, @timestamp, @refs, @admin_read, @admin_write, @pub_read, @pub_write)`,
   );
   const insertName = db.prepare<[string]>('INSERT INTO handle_names (handle) VALUES (?)');
-  const insertEvent = db.prepare('INSERT INTO events (id, at, actor, action, handle, detail) VALUES (@id, @at, @actor, @action, @handle, @detail)');
+  const insertEvent = db.prepare(
+    'INSERT INTO events (id, at, actor, action, handle, detail, before_values, after_values) VALUES (@id, @at, @actor, @action, @handle, @detail, @before, @after)',
+  );
   const insertPrefix = db.prepare<[string]>('INSERT OR IGNORE INTO prefixes (prefix) VALUES (?)');
   // IMMEDIATE: the write lock first, so a server committing meanwhile cannot invalidate what was read.
   const counts = db.transaction(() => {
@@ -210,7 +224,9 @@ export function importState(store: HandleStore, stateDir: string | undefined, fi
         });
       }
     }
-    for (const e of file.events) insertEvent.run({ ...e, detail: JSON.stringify(e.detail) });
+    for (const { before, after, ...e } of file.events) {
+      insertEvent.run({ ...e, detail: JSON.stringify(e.detail), before: before ? JSON.stringify(before) : null, after: after ? JSON.stringify(after) : null });
+    }
     for (const p of file.prefixes) insertPrefix.run(storageKey(p));
     const next: ProvisionedState = { ...file.provisioning, adminToken: current?.adminToken ?? '' } as ProvisionedState;
     saveState(store, next);
