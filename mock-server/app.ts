@@ -15,6 +15,7 @@ import filesRoutes from './routes/files.js';
 import resolverRoutes from './routes/resolver.js';
 import instructorRoutes, { type InstructorOptions } from './instructor/routes.js';
 import instructorFeatures from './instructor/plugin.js';
+import { AdminSessions } from './instructor/admin-session.js';
 
 export interface MockServerConfig {
   store: HandleStore;
@@ -111,11 +112,13 @@ export function buildApp(config: MockServerConfig): FastifyInstance {
 
   const service = new HandleService(config.store, config.serverAdmins);
   // First, so that its request-log and teaching-fault hooks apply to every route registered after it.
-  void app.register(instructorFeatures, { service, adminToken: config.adminToken, reset: config.reset, reseed: config.reseed });
+  // One admin guard for every /_admin route: the Bearer token for scripts, the live page's session for browsers.
+  const sessions = new AdminSessions(config.adminToken);
+  void app.register(instructorFeatures, { service, sessions, reset: config.reset, reseed: config.reseed });
   void app.register(apiRoutes, { service, siteInfo: config.site });
   void app.register(hrlsRoutes, { store: config.store, users: config.hrlsUsers });
-  void app.register(adminRoutes, { store: config.store, adminToken: config.adminToken, reset: config.reset, reseed: config.reseed });
-  if (config.instructor) void app.register(instructorRoutes, { ...config.instructor, store: config.store, adminToken: config.adminToken });
+  void app.register(adminRoutes, { store: config.store, guard: sessions.guard(), reset: config.reset, reseed: config.reseed });
+  if (config.instructor) void app.register(instructorRoutes, { ...config.instructor, store: config.store, guard: sessions.guard() });
   void app.register(filesRoutes, { publicBaseUrl: config.publicBaseUrl });
   void app.register(resolverRoutes, {
     lookup: (handle: string) => {

@@ -2,7 +2,7 @@
 // per-handle history. Registered without encapsulation so its hooks see every request of the server.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { HandleService } from '../handle-service.js';
-import { AdminSessions } from './admin-session.js';
+import type { AdminSessions } from './admin-session.js';
 import { sendBusy } from './faults/answers.js';
 import faultRoutes from './faults/routes.js';
 import { FaultSwitch } from './faults/switch.js';
@@ -13,7 +13,8 @@ import liveRoutes from './live/routes.js';
 
 export interface InstructorOptions {
   service: HandleService;
-  adminToken: string;
+  /** The server's admin guard, shared with the other /_admin routes. */
+  sessions: AdminSessions;
   reset: () => void;
   reseed: () => void;
 }
@@ -21,7 +22,7 @@ export interface InstructorOptions {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function instructorFeatures(app: FastifyInstance, options: InstructorOptions): Promise<void> {
-  const sessions = new AdminSessions(options.adminToken);
+  const sessions = options.sessions;
   const requests = new RequestLog();
   const faults = new FaultSwitch();
   const feed = new ClassFeed(options.service.store, requests, faults);

@@ -1,5 +1,5 @@
 // Registers the instructor's APIs (class roster, state) on the mock server, all behind the admin token.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
 import type { HandleStore } from '../store.js';
 import classRoutes from './class/routes.js';
 import stateRoutes from './state/routes.js';
@@ -11,7 +11,7 @@ export interface InstructorOptions {
   afterImport: () => void;
 }
 
-export default async function instructorRoutes(app: FastifyInstance, options: InstructorOptions & { store: HandleStore; adminToken: string }): Promise<void> {
-  await app.register(classRoutes, { store: options.store, stateDir: options.stateDir, adminToken: options.adminToken, addresses: options.addresses });
-  await app.register(stateRoutes, { store: options.store, stateDir: options.stateDir, adminToken: options.adminToken, afterImport: options.afterImport });
+export default async function instructorRoutes(app: FastifyInstance, options: InstructorOptions & { store: HandleStore; guard: preHandlerAsyncHookHandler }): Promise<void> {
+  await app.register(classRoutes, { store: options.store, stateDir: options.stateDir, guard: options.guard, addresses: options.addresses });
+  await app.register(stateRoutes, { store: options.store, stateDir: options.stateDir, guard: options.guard, afterImport: options.afterImport });
 }

@@ -1,22 +1,16 @@
 // Instructor endpoints under /_admin: health for probes, the admin-token guard every other /_admin
 // route uses, and token-protected reset, reseed and the change journal (who changed which handle when).
-import { timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, preHandlerAsyncHookHandler } from 'fastify';
 import type { HandleStore } from '../store.js';
 
 export interface AdminOptions {
   store: HandleStore;
-  adminToken: string;
+  /** The one admin guard of the server (Bearer token, or the live page's session): see AdminSessions. */
+  guard: preHandlerAsyncHookHandler;
   /** Back to the first-start state: identities, prefix handles and seeds; everything else is gone. */
   reset: () => void;
   /** Writes the seed records again, leaving other handles alone. */
   reseed: () => void;
-}
-
-function tokenMatches(offered: string, expected: string): boolean {
-  const a = Buffer.from(offered);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /** Every /_admin API error: Handle-shaped, a 4xx status for the caller's mistakes. */
@@ -24,31 +18,11 @@ export function sendAdminError(reply: FastifyReply, status: number, responseCode
   return reply.code(status).type('application/json;charset=utf-8').send(JSON.stringify({ responseCode, message }));
 }
 
-/** The admin token a request offers (`Authorization: Bearer <token>`), if any. */
-export function offeredAdminToken(request: FastifyRequest): string | undefined {
-  const header = request.headers.authorization ?? '';
-  return /^bearer\s+(.+)$/i.exec(header)?.[1]?.trim() || undefined;
-}
-
-/** A preHandler that lets through only requests carrying the admin token (compared in constant time). */
-export function adminTokenGuard(adminToken: string) {
-  return async function requireAdminToken(request: FastifyRequest, reply: FastifyReply) {
-    const token = offeredAdminToken(request);
-    if (!token) {
-      reply.header('www-authenticate', 'Bearer realm="pid-mock admin"');
-      return sendAdminError(reply, 401, 402, 'missing admin token: send "Authorization: Bearer <token>" (the token is in <data>/instructor/admin-token, or PID_MOCK_ADMIN_TOKEN)');
-    }
-    if (!tokenMatches(token, adminToken)) {
-      return sendAdminError(reply, 403, 402, 'wrong admin token: send the one in <data>/instructor/admin-token (or PID_MOCK_ADMIN_TOKEN if the server was started with it)');
-    }
-  };
-}
-
 export default async function adminRoutes(app: FastifyInstance, options: AdminOptions): Promise<void> {
   // Probed every few seconds by container health checks: logging each probe would bury the useful lines.
   app.get('/_admin/health', { logLevel: 'silent' }, async () => ({ status: 'serving' }));
 
-  const requireToken = adminTokenGuard(options.adminToken);
+  const requireToken = options.guard;
 
   app.post('/_admin/reset', { preHandler: requireToken }, async () => {
     options.reset();

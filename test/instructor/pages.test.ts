@@ -144,6 +144,13 @@ describe('the live view', () => {
     await stillThere.body.dump();
   });
 
+  test('Export downloads the class state file (GET with the session cookie, no token in the page)', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export')]);
+    const state = JSON.parse(readFileSync((await download.path())!, 'utf8')) as { format: string; handles: Array<{ handle: string }> };
+    assert.equal(state.format, 'pid-handson-state');
+    assert.ok(state.handles.some((h) => h.handle.toLowerCase() === XSS_HANDLE.toLowerCase()), 'the export holds the class records');
+  });
+
   test('Reseed and Reset from the page', async () => {
     await page.click('#reseed');
     await page.locator('#notice', { hasText: 'Reseeded' }).waitFor({ timeout: 5_000 });

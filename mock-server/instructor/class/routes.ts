@@ -2,7 +2,8 @@
 // download and revoke trainees, so that a hub can provision each trainee when they first log in.
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { HandleStore } from '../../store.js';
-import { adminTokenGuard, sendAdminError } from '../../routes/admin.js';
+import { sendAdminError } from '../../routes/admin.js';
+import type { preHandlerAsyncHookHandler } from 'fastify';
 import { Rc } from '../../envelope.js';
 import { ClassError, ensureTrainees, listTrainees, readRoster, requireTrainee, revokeTrainee, traineeHandle } from './roster.js';
 import { bundleFiles, bundleFolderName, bundleZip, checkCredentialsFolder, type ServerAddresses } from './bundle.js';
@@ -11,7 +12,7 @@ import type { TraineeRecord } from '../../provisioning.js';
 export interface ClassRouteOptions {
   store: HandleStore;
   stateDir: string;
-  adminToken: string;
+  guard: preHandlerAsyncHookHandler;
   addresses: ServerAddresses;
 }
 
@@ -22,7 +23,7 @@ function fail(reply: FastifyReply, error: unknown): FastifyReply {
 }
 
 export default async function classRoutes(app: FastifyInstance, options: ClassRouteOptions): Promise<void> {
-  const guard = adminTokenGuard(options.adminToken);
+  const guard = options.guard;
   const actor = 'admin API';
   // Unreadable bodies (bad JSON, a JSON content type with no body) are the caller's mistake, said Handle-style.
   app.setErrorHandler((error: { statusCode?: number; message: string }, _request, reply) => {

@@ -11,7 +11,7 @@ body.login input { display: block; width: 100%; font: inherit; padding: .4em; ma
 header { display: flex; align-items: center; gap: 1em; padding: .4em 1em; background: #0b3d62; color: #fff; }
 header h1 { margin: 0; font-size: 1.4em; }
 header nav { margin-left: auto; display: flex; gap: .5em; }
-button { font: inherit; font-size: .8em; padding: .3em .8em; border-radius: .3em; border: 1px solid #888; background: #f4f4f4; cursor: pointer; }
+button, a.button { font: inherit; font-size: .8em; padding: .3em .8em; border-radius: .3em; border: 1px solid #888; background: #f4f4f4; cursor: pointer; color: inherit; text-decoration: none; }
 button.danger { background: #fbe9e7; border-color: var(--bad); }
 .connection { font-size: .7em; opacity: .85; }
 .connection.down { color: #ffb4a9; font-weight: bold; }

@@ -30,6 +30,7 @@ export function renderLivePage(csrf: string): string {
 <h1>Live class</h1>
 <span id="connection" class="connection">connecting…</span>
 <nav>
+<a id="export" class="button" href="/_admin/state" download="pid-handson-state.json">Export</a>
 <button type="button" id="reseed">Reseed</button>
 <button type="button" id="reset" class="danger">Reset</button>
 <button type="button" id="logout">Log out</button>

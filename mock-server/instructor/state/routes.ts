@@ -3,14 +3,15 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { HandleStore } from '../../store.js';
-import { adminTokenGuard, sendAdminError } from '../../routes/admin.js';
+import { sendAdminError } from '../../routes/admin.js';
+import type { preHandlerAsyncHookHandler } from 'fastify';
 import { Rc } from '../../envelope.js';
 import { checkStateFile, exportState, importState, StateFileError } from './snapshot.js';
 
 export interface StateRouteOptions {
   store: HandleStore;
   stateDir: string;
-  adminToken: string;
+  guard: preHandlerAsyncHookHandler;
   /** Called after an import, e.g. to rewrite the credentials files for the imported identities. */
   afterImport: () => void;
 }
@@ -19,7 +20,7 @@ export interface StateRouteOptions {
 const STATE_BODY_LIMIT = 256 * 1024 * 1024;
 
 export default async function stateRoutes(app: FastifyInstance, options: StateRouteOptions): Promise<void> {
-  const guard = adminTokenGuard(options.adminToken);
+  const guard = options.guard;
   app.setErrorHandler((error: { statusCode?: number; message: string }, _request, reply) => {
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) return sendAdminError(reply, error.statusCode, Rc.invalidValue, `unreadable state file: ${error.message}`);
     throw error;
