@@ -29,6 +29,8 @@ export interface MockServerConfig {
   logger: boolean | Record<string, unknown>;
   /** Largest accepted request body. */
   bodyLimit?: number;
+  /** Also serve under this path prefix, e.g. JupyterHub's /services/pid-mock/ (its proxy keeps the prefix). */
+  basePath?: string | undefined;
 }
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -45,9 +47,18 @@ function replyWithClientError(request: FastifyRequest, reply: FastifyReply, stat
   return reply.code(status).type('text/plain;charset=utf-8').send(`${message}\n`);
 }
 
+function underBasePath(url: string, basePath: string): string | undefined {
+  if (url === basePath) return '/';
+  return url.startsWith(`${basePath}/`) ? url.slice(basePath.length) : undefined;
+}
+
 export function buildApp(config: MockServerConfig): FastifyInstance {
   const bodyLimit = config.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const trimmedBase = (config.basePath ?? '').replace(/^\/+|\/+$/g, '');
+  const basePath = trimmedBase ? `/${trimmedBase}` : undefined;
   const app = Fastify({
+    // Paths under the base path are the same paths without it; everything else is served as before.
+    ...(basePath ? { rewriteUrl: (raw: { url?: string }) => underBasePath(raw.url ?? '/', basePath) ?? raw.url ?? '/' } : {}),
     serverFactory: (handler) =>
       httpolyglot.createServer(
         { tls: { key: config.tls.keyPem, cert: config.tls.certPem, requestCert: true, rejectUnauthorized: false } },
@@ -73,6 +84,14 @@ export function buildApp(config: MockServerConfig): FastifyInstance {
       replyWithClientError(request, reply, 400, `java.lang.Exception: bad request: ${error.message}`);
     },
   });
+
+  if (basePath) {
+    // The hub's Services menu links to the base path itself: that leads the instructor to the live page.
+    app.addHook('onRequest', async (request, reply) => {
+      const original = request.originalUrl.split('?')[0];
+      if (original === basePath || original === `${basePath}/`) return reply.redirect(`${basePath}/_admin/live`);
+    });
+  }
 
   // One JSON line per request; the identity is a handle reference, never a password or key.
   app.addHook('onResponse', async (request, reply) => {

@@ -30,6 +30,8 @@ export interface ServeOptions {
   /** Host name trainees use in URLs (defaults to the bound host, or 127.0.0.1 for a wildcard bind). */
   publicHost?: string | undefined;
   logger?: boolean | Record<string, unknown>;
+  /** Also serve under this path prefix (a JupyterHub service's /services/<name>/). */
+  basePath?: string | undefined;
 }
 
 export interface RunningMockServer {
@@ -73,6 +75,7 @@ export async function startMockServer(options: ServeOptions): Promise<RunningMoc
     reseed: () => applyRecords(store, seedRecords({ prefix: state.prefixes[0]!, publicBaseUrl }), 'pid-mock'),
     site: () => siteInfo(tls.server.certPem, port),
     logger: options.logger ?? false,
+    basePath: options.basePath,
   });
   await app.listen({ host: options.host, port });
   const httpsUrl = `https://${hostInUrl}:${port}`;
