@@ -3,7 +3,7 @@ from the mock Handle server's class admin API and give them a home with their cr
 
 Imported by jupyterhub_config.py (the hook runs inside the hub). On Kubernetes the hub cannot write into
 the user's volume, so the hook hands the credentials to the pod in its environment and the pod runs
-`python3 pid_handson_hub.py materialise` (a postStart hook) to write them and the notebooks.
+`python3 pid_handson_hub.py materialise` (its start command) to write them and the notebooks.
 
 A user's home, on one machine and in a pod alike:
     <home>/credentials/   cred_file.json (certificate), cred_basic.json (password), ca.pem, PEM files
@@ -184,7 +184,7 @@ def make_pre_spawn_hook(mock_url, admin_token, package_root, remote_home=None, i
 
     remote_home=None: the hub writes the home itself (local spawners, whose home_dir the hub can reach).
     remote_home="/home/jovyan/work": the server runs elsewhere (KubeSpawner); the bundle travels in the
-    environment and the pod's postStart hook (`materialise`) writes it to that folder.
+    environment and the pod's start command (`materialise`) writes it to that folder.
     """
     instructors = {name.lower() for name in instructors}
 
