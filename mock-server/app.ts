@@ -13,6 +13,7 @@ import hrlsRoutes from './routes/hrls.js';
 import adminRoutes from './routes/admin.js';
 import filesRoutes from './routes/files.js';
 import resolverRoutes from './routes/resolver.js';
+import instructorRoutes, { type InstructorOptions } from './instructor/routes.js';
 
 export interface MockServerConfig {
   store: HandleStore;
@@ -29,6 +30,8 @@ export interface MockServerConfig {
   logger: boolean | Record<string, unknown>;
   /** Largest accepted request body. */
   bodyLimit?: number;
+  /** The class roster and state APIs under /_admin (need the data folder). */
+  instructor?: InstructorOptions;
   /** Also serve under this path prefix, e.g. JupyterHub's /services/pid-mock/ (its proxy keeps the prefix). */
   basePath?: string | undefined;
 }
@@ -128,6 +131,7 @@ export function buildApp(config: MockServerConfig): FastifyInstance {
   void app.register(apiRoutes, { service, siteInfo: config.site });
   void app.register(hrlsRoutes, { store: config.store, users: config.hrlsUsers });
   void app.register(adminRoutes, { store: config.store, adminToken: config.adminToken, reset: config.reset, reseed: config.reseed });
+  if (config.instructor) void app.register(instructorRoutes, { ...config.instructor, store: config.store, adminToken: config.adminToken });
   void app.register(filesRoutes, { publicBaseUrl: config.publicBaseUrl });
   void app.register(resolverRoutes, {
     lookup: (handle: string) => {

@@ -3,6 +3,9 @@
 import { Command, Option } from 'commander';
 import { startMockServer, DEFAULT_PREFIX } from './server.js';
 import { addIdentity, addPrefix } from './data-folder-admin.js';
+import { adminTokenFromEnvironment } from './instructor/admin-token.js';
+import { registerClassCommands } from './instructor/class/cli.js';
+import { registerStateCommands } from './instructor/state/cli.js';
 
 function env(name: string): string | undefined {
   const value = process.env[name];
@@ -43,6 +46,7 @@ export function cli(): Command {
         memory: opts.memory,
         prefixes,
         publicHost: opts.publicHost,
+        adminToken: adminTokenFromEnvironment(),
         basePath: opts.basePath,
         // Request log lines go to stderr so stdout stays the readiness announcement.
         logger: opts.quiet ? false : { level: 'info', stream: process.stderr },
@@ -91,6 +95,9 @@ export function cli(): Command {
       const result = addPrefix(opts.data, name);
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     });
+
+  registerClassCommands(program);
+  registerStateCommands(program);
   return program;
 }
 

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { basename, join } from 'node:path';
 import type { HandleStore } from './store.js';
 import type { StoredValue, ValueReference } from './model.js';
-import { parseValueInput } from './value-codec.js';
+import { parseValueInput, sameContent } from './value-codec.js';
 import { bareprefix, parseValueReference, prefixHandle, prefixOf, storageKey } from './handle-names.js';
 import { createCertificateAuthority, issueClientCertificate, issueServerCertificate, type PemPair } from './tls.js';
 import { seedRecords, WARMUP_DOI, WARMUP_HANDLE, type SeedRecord, type SeedValue } from './fixtures/seed-records.js';
@@ -20,11 +20,27 @@ export interface IdentitySpec {
   adminOf: string[];
 }
 
+/** One trainee: a password identity (300) and a certificate identity (301) on the handle `<prefix>/<name>`. */
+export interface TraineeRecord {
+  name: string;
+  passwordIdentity: string;
+  certificateIdentity: string;
+  password: string;
+  publicKeyJwk: { n: string; e: string };
+  /** Set for trainees provisioned as a class (pid-mock class / the admin API); USER01's live in credentials/. */
+  privateKeyPem?: string;
+  certificatePem?: string;
+  /** ISO time the trainee was provisioned. */
+  created?: string;
+  /** A revoked trainee's identity handle keeps no HS_SECKEY/HS_PUBKEY, so it cannot authenticate. */
+  revoked?: boolean;
+}
+
 /** What provisioning decided once and must remember across restarts (kept in the settings table). */
 export interface ProvisionedState {
   prefixes: string[];
   instructor: { identity: string; password: string };
-  trainees: Array<{ name: string; passwordIdentity: string; certificateIdentity: string; password: string; publicKeyJwk: { n: string; e: string } }>;
+  trainees: TraineeRecord[];
   /** Identities added later with `pid-mock identity add`; kept so that a reset restores them. */
   extraIdentities?: IdentitySpec[];
   hrlsUsers: Record<string, string>;
@@ -48,6 +64,22 @@ export function newSecret(bytes = 12): string {
 export function readState(store: HandleStore): ProvisionedState | undefined {
   const text = store.getSetting(STATE_KEY);
   return text ? (JSON.parse(text) as ProvisionedState) : undefined;
+}
+
+const cached = new WeakMap<HandleStore, { text: string; state: ProvisionedState }>();
+
+/**
+ * The state as stored now, parsed once per change: asked on every authorisation (server admins), and
+ * changed under a running server by `pid-mock class` or a state import. Callers must not modify it.
+ */
+export function currentState(store: HandleStore): ProvisionedState | undefined {
+  const text = store.getSetting(STATE_KEY);
+  if (!text) return undefined;
+  const hit = cached.get(store);
+  if (hit && hit.text === text) return hit.state;
+  const state = JSON.parse(text) as ProvisionedState;
+  cached.set(store, { text, state });
+  return state;
 }
 
 export function saveState(store: HandleStore, state: ProvisionedState): void {
@@ -81,10 +113,13 @@ function certificatePaths(stateDir: string, trainee: string): { cert: string; ke
 export function identitiesOf(state: ProvisionedState): IdentitySpec[] {
   const main = state.prefixes[0]!;
   return [
-    ...state.trainees.flatMap((t) => [
-      { identity: t.passwordIdentity, password: t.password, adminOf: [main] },
-      { identity: t.certificateIdentity, publicKeyJwk: t.publicKeyJwk, adminOf: [main] },
-    ]),
+    ...state.trainees.filter((t) => !t.revoked).flatMap((t) => {
+      const prefix = prefixOf(parseValueReference(t.passwordIdentity).handle) || main;
+      return [
+        { identity: t.passwordIdentity, password: t.password, adminOf: [prefix] },
+        { identity: t.certificateIdentity, publicKeyJwk: t.publicKeyJwk, adminOf: [prefix] },
+      ];
+    }),
     ...(state.extraIdentities ?? []),
   ];
 }
@@ -93,7 +128,11 @@ export function identitiesOf(state: ProvisionedState): IdentitySpec[] {
  * The records that make up a fresh server apart from the seeds. Each prefix handle gives the
  * instructor full rights (HS_ADMIN 100) and its admin group at 200 only "add handle" and "list
  * handles" (HS_ADMIN 101), so trainees can create handles but cannot damage the prefix handle.
- * Each identity handle holds its HS_SECKEY / HS_PUBKEY values and an HS_ADMIN naming its prefix's group.
+ * Each identity handle holds its HS_SECKEY / HS_PUBKEY values and one HS_ADMIN naming the instructor
+ * alone, as a well-run server keeps identities: a handle's own HS_ADMIN is all that authorises
+ * reading its restricted values and changing them (§4.5), so no trainee, not even through the
+ * prefix's admin group, can read or overwrite anyone's password or key. A revoked trainee's handle
+ * keeps only that HS_ADMIN.
  */
 export function baseRecords(state: ProvisionedState): SeedRecord[] {
   const main = state.prefixes[0]!;
@@ -113,16 +152,52 @@ export function baseRecords(state: ProvisionedState): SeedRecord[] {
     if (prefix === main) values.push({ index: 300, type: 'HS_SECKEY', permissions: '1100', data: state.instructor.password });
     records.push({ handle: prefixHandle(prefix), values });
   }
-  const byHandle = new Map<string, SeedValue[]>();
+  // Keyed by storage form: handles are case-insensitive, so USER02 and user02 are one identity handle.
+  const byHandle = new Map<string, { handle: string; values: SeedValue[] }>();
+  const entry = (handle: string) => {
+    const key = storageKey(handle);
+    const found = byHandle.get(key) ?? { handle, values: [admin(100, instructor.handle, instructor.index, IDENTITY_ADMIN_PERMISSIONS)] };
+    byHandle.set(key, found);
+    return found.values;
+  };
   for (const spec of identities) {
     const ref = parseValueReference(spec.identity);
-    const values = byHandle.get(ref.handle) ?? [admin(100, prefixHandle(prefixOf(ref.handle)), 200, '011111110011')];
+    const values = entry(ref.handle);
     if (spec.password !== undefined) values.push({ index: ref.index, type: 'HS_SECKEY', permissions: '1100', data: spec.password });
     if (spec.publicKeyJwk) values.push({ index: ref.index, type: 'HS_PUBKEY', data: { format: 'key', value: { kty: 'RSA', ...spec.publicKeyJwk } } });
-    byHandle.set(ref.handle, values);
   }
-  for (const [handle, values] of byHandle) records.push({ handle, values: values.sort((a, b) => a.index - b.index) });
+  for (const t of state.trainees.filter((t) => t.revoked)) entry(parseValueReference(t.passwordIdentity).handle);
+  for (const { handle, values } of byHandle.values()) records.push({ handle, values: values.sort((a, b) => a.index - b.index) });
   return records;
+}
+
+/** The instructor's rights on an identity handle: everything a handle's administrator can do. */
+const IDENTITY_ADMIN_PERMISSIONS = '011111110011';
+
+/** Handles that hold identities (trainees' and those added with `pid-mock identity add`), in storage form. */
+export function identityHandles(state: ProvisionedState): Set<string> {
+  const handles = new Set<string>();
+  for (const t of state.trainees) handles.add(storageKey(parseValueReference(t.passwordIdentity).handle));
+  for (const i of state.extraIdentities ?? []) handles.add(storageKey(parseValueReference(i.identity).handle));
+  return handles;
+}
+
+/**
+ * Brings identity handles written by an older pid-mock (identity handles then
+ * administered by the prefix's admin group, so any trainee could read and overwrite any other's
+ * password) to today's rules. Only records whose content differs are rewritten, so a folder that is
+ * already current gets no journal entries.
+ */
+export function reconcileIdentityRecords(store: HandleStore, state: ProvisionedState, actor = 'pid-mock'): string[] {
+  const wanted = baseRecords(state).filter((r) => identityHandles(state).has(storageKey(r.handle)));
+  const stale = wanted.filter((record) => {
+    const stored = store.getValues(record.handle);
+    if (!stored) return true;
+    const parsed = record.values.map((v, i) => parseValueInput(v, `${record.handle} values[${i}]`));
+    return stored.length !== parsed.length || parsed.some((v) => !stored.some((s) => s.index === v.index && sameContent(s, v)));
+  });
+  if (stale.length) applyRecords(store, stale, actor);
+  return stale.map((r) => r.handle);
 }
 
 export interface ProvisionOptions {
@@ -179,6 +254,8 @@ export async function provision(
       for (const p of added) store.homePrefix(p);
       applyRecords(store, baseRecords(existing).filter((r) => added.some((p) => r.handle === prefixHandle(p))), 'pid-mock');
     }
+    // Data folders provisioned before identities were instructor-only are brought up to date.
+    reconcileIdentityRecords(store, existing, 'pid-mock migration');
     return existing;
   }
   const prefixes = options.prefixes.map(bareprefix);
@@ -190,6 +267,7 @@ export async function provision(
     certificateIdentity: `301:${main}/USER01`,
     password: newSecret(),
     publicKeyJwk: { n: client.publicKeyJwk.n, e: client.publicKeyJwk.e },
+    created: new Date().toISOString(),
   };
   const state: ProvisionedState = {
     prefixes,

@@ -10,6 +10,7 @@ import { buildApp } from './app.js';
 import {
   applyInitialRecords,
   applyRecords,
+  currentState,
   ensureTls,
   provision,
   serverAdminsOf,
@@ -18,6 +19,7 @@ import {
 } from './provisioning.js';
 import { seedRecords } from './fixtures/seed-records.js';
 import { publicKeyJwkOfCertificate } from './tls.js';
+import { saveAddresses } from './instructor/class/bundle.js';
 
 export interface ServeOptions {
   host: string;
@@ -30,6 +32,8 @@ export interface ServeOptions {
   /** Host name trainees use in URLs (defaults to the bound host, or 127.0.0.1 for a wildcard bind). */
   publicHost?: string | undefined;
   logger?: boolean | Record<string, unknown>;
+  /** Admin token to use instead of the data folder's own (PID_MOCK_ADMIN_TOKEN, e.g. a Kubernetes Secret). */
+  adminToken?: string | undefined;
   /** Also serve under this path prefix (a JupyterHub service's /services/<name>/). */
   basePath?: string | undefined;
 }
@@ -61,25 +65,34 @@ export async function startMockServer(options: ServeOptions): Promise<RunningMoc
   const hostInUrl = publicHost.includes(':') ? `[${publicHost}]` : publicHost;
   const publicBaseUrl = `http://${hostInUrl}:${port}`;
   const state = await provision(store, stateDir, tls, { prefixes: options.prefixes, hostnames: [publicHost], publicBaseUrl });
+  // The roster and identities may change under a running server (`pid-mock class`, a state import).
+  const current = () => currentState(store) ?? state;
+  const adminToken = options.adminToken ?? state.adminToken;
+  const httpsUrl = `https://${hostInUrl}:${port}`;
+  saveAddresses(store, { httpsUrl, httpUrl: publicBaseUrl });
   const app = buildApp({
     store,
     tls: tls.server,
-    serverAdmins: () => serverAdminsOf(state),
-    hrlsUsers: () => state.hrlsUsers,
-    adminToken: state.adminToken,
+    serverAdmins: () => serverAdminsOf(current()),
+    hrlsUsers: () => current().hrlsUsers,
+    adminToken,
     publicBaseUrl,
     reset: () => {
       store.clear();
-      applyInitialRecords(store, stateDir, state, publicBaseUrl);
+      applyInitialRecords(store, stateDir, current(), publicBaseUrl);
     },
-    reseed: () => applyRecords(store, seedRecords({ prefix: state.prefixes[0]!, publicBaseUrl }), 'pid-mock'),
+    reseed: () => applyRecords(store, seedRecords({ prefix: current().prefixes[0]!, publicBaseUrl }), 'pid-mock'),
     site: () => siteInfo(tls.server.certPem, port),
     logger: options.logger ?? false,
+    instructor: {
+      stateDir,
+      addresses: { httpsUrl, httpUrl: publicBaseUrl },
+      afterImport: () => writeCredentials(stateDir, { ...current(), adminToken }, httpsUrl),
+    },
     basePath: options.basePath,
   });
   await app.listen({ host: options.host, port });
-  const httpsUrl = `https://${hostInUrl}:${port}`;
-  const { credentialsDir, instructorDir } = writeCredentials(stateDir, state, httpsUrl);
+  const { credentialsDir, instructorDir } = writeCredentials(stateDir, { ...state, adminToken }, httpsUrl);
   return {
     app,
     store,

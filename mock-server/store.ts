@@ -342,6 +342,11 @@ export class HandleStore {
     return rows.map((r) => ({ ...r, action: r.action as ChangeEvent['action'], detail: JSON.parse(r.detail) as ChangeEvent['detail'] }));
   }
 
+  /** The connection itself, for instructor modules that move whole tables (state export and import). */
+  sql(): Database.Database {
+    return this.db;
+  }
+
   /** Empties everything (used by /_admin/reset before seeding again). */
   clear(): void {
     this.transaction(() => {

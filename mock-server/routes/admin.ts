@@ -1,5 +1,5 @@
-// Instructor endpoints under /_admin: health for probes, and token-protected reset, reseed and the
-// change journal (the record of who changed which handle when).
+// Instructor endpoints under /_admin: health for probes, the admin-token guard every other /_admin
+// route uses, and token-protected reset, reseed and the change journal (who changed which handle when).
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { HandleStore } from '../store.js';
@@ -19,21 +19,36 @@ function tokenMatches(offered: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/** Every /_admin API error: Handle-shaped, a 4xx status for the caller's mistakes. */
+export function sendAdminError(reply: FastifyReply, status: number, responseCode: number, message: string): FastifyReply {
+  return reply.code(status).type('application/json;charset=utf-8').send(JSON.stringify({ responseCode, message }));
+}
+
+/** The admin token a request offers (`Authorization: Bearer <token>`), if any. */
+export function offeredAdminToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization ?? '';
+  return /^bearer\s+(.+)$/i.exec(header)?.[1]?.trim() || undefined;
+}
+
+/** A preHandler that lets through only requests carrying the admin token (compared in constant time). */
+export function adminTokenGuard(adminToken: string) {
+  return async function requireAdminToken(request: FastifyRequest, reply: FastifyReply) {
+    const token = offeredAdminToken(request);
+    if (!token) {
+      reply.header('www-authenticate', 'Bearer realm="pid-mock admin"');
+      return sendAdminError(reply, 401, 402, 'missing admin token: send "Authorization: Bearer <token>" (the token is in <data>/instructor/admin-token, or PID_MOCK_ADMIN_TOKEN)');
+    }
+    if (!tokenMatches(token, adminToken)) {
+      return sendAdminError(reply, 403, 402, 'wrong admin token: send the one in <data>/instructor/admin-token (or PID_MOCK_ADMIN_TOKEN if the server was started with it)');
+    }
+  };
+}
+
 export default async function adminRoutes(app: FastifyInstance, options: AdminOptions): Promise<void> {
   // Probed every few seconds by container health checks: logging each probe would bury the useful lines.
   app.get('/_admin/health', { logLevel: 'silent' }, async () => ({ status: 'serving' }));
 
-  async function requireToken(request: FastifyRequest, reply: FastifyReply) {
-    const header = request.headers.authorization ?? '';
-    const token = /^bearer\s+(.+)$/i.exec(header)?.[1]?.trim();
-    if (!token) {
-      return reply
-        .code(401)
-        .header('www-authenticate', 'Bearer realm="pid-mock admin"')
-        .send({ error: 'missing admin token: send "Authorization: Bearer <token>" (the token is in <data>/instructor/admin-token)' });
-    }
-    if (!tokenMatches(token, options.adminToken)) return reply.code(403).send({ error: 'wrong admin token' });
-  }
+  const requireToken = adminTokenGuard(options.adminToken);
 
   app.post('/_admin/reset', { preHandler: requireToken }, async () => {
     options.reset();
@@ -58,5 +73,5 @@ export default async function adminRoutes(app: FastifyInstance, options: AdminOp
     };
   });
 
-  app.all('/_admin/*', async (request, reply) => reply.code(404).send({ error: `no admin endpoint ${request.method} ${request.url.split('?')[0]}` }));
+  app.all('/_admin/*', async (request, reply) => sendAdminError(reply, 404, 2, `no admin endpoint ${request.method} ${request.url.split('?')[0]}`));
 }

@@ -1,0 +1,44 @@
+// The state API: GET /_admin/state downloads the class's whole state (records, identities, journal)
+// as the versioned export file, PUT /_admin/state replaces it with an uploaded one after checking it.
+import { readFileSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import type { HandleStore } from '../../store.js';
+import { adminTokenGuard, sendAdminError } from '../../routes/admin.js';
+import { Rc } from '../../envelope.js';
+import { checkStateFile, exportState, importState, StateFileError } from './snapshot.js';
+
+export interface StateRouteOptions {
+  store: HandleStore;
+  stateDir: string;
+  adminToken: string;
+  /** Called after an import, e.g. to rewrite the credentials files for the imported identities. */
+  afterImport: () => void;
+}
+
+/** A class of 500 with their journals is a few megabytes; the API's usual 1 MiB would refuse it. */
+const STATE_BODY_LIMIT = 256 * 1024 * 1024;
+
+export default async function stateRoutes(app: FastifyInstance, options: StateRouteOptions): Promise<void> {
+  const guard = adminTokenGuard(options.adminToken);
+  app.setErrorHandler((error: { statusCode?: number; message: string }, _request, reply) => {
+    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) return sendAdminError(reply, error.statusCode, Rc.invalidValue, `unreadable state file: ${error.message}`);
+    throw error;
+  });
+
+  app.get('/_admin/state', { preHandler: guard }, async (_request, reply) => {
+    const file = exportState(options.store, options.stateDir, (p) => readFileSync(p, 'utf8'));
+    return reply.header('content-disposition', `attachment; filename="pid-handson-state-${file.exportedAt.replace(/[:.]/g, '-')}.json"`).send(file);
+  });
+
+  app.put('/_admin/state', { preHandler: guard, bodyLimit: STATE_BODY_LIMIT }, async (request, reply) => {
+    try {
+      const file = checkStateFile(request.body);
+      const counts = importState(options.store, options.stateDir, file);
+      options.afterImport();
+      return { status: 'imported', ...counts };
+    } catch (error) {
+      if (error instanceof StateFileError) return sendAdminError(reply, 400, Rc.invalidValue, error.message);
+      throw error;
+    }
+  });
+}

@@ -1,0 +1,230 @@
+// A class's whole state as one versioned JSON file: every handle record, the homed prefixes, the
+// identities and roster (provisioning state) and the change journal. Export reads it in one
+// transaction; import checks the whole file first and then replaces everything in one transaction,
+// so a broken or foreign file changes nothing.
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { HandleStore } from '../../store.js';
+import { readState, saveState, type ProvisionedState } from '../../provisioning.js';
+import { storageKey } from '../../handle-names.js';
+
+export const STATE_FORMAT = 'pid-handson-state';
+export const STATE_VERSION = 1;
+
+export class StateFileError extends Error {}
+
+const jwk = z.object({ n: z.string(), e: z.string() });
+const trainee = z.object({
+  name: z.string(),
+  passwordIdentity: z.string(),
+  certificateIdentity: z.string(),
+  password: z.string(),
+  publicKeyJwk: jwk,
+  privateKeyPem: z.string().optional(),
+  certificatePem: z.string().optional(),
+  created: z.string().optional(),
+  revoked: z.boolean().optional(),
+});
+const provisioning = z.object({
+  prefixes: z.array(z.string()).min(1),
+  instructor: z.object({ identity: z.string(), password: z.string() }),
+  trainees: z.array(trainee),
+  extraIdentities: z
+    .array(z.object({ identity: z.string(), password: z.string().optional(), publicKeyJwk: jwk.optional(), adminOf: z.array(z.string()) }))
+    .optional(),
+  hrlsUsers: z.record(z.string(), z.string()),
+  serverAdmins: z.array(z.string()),
+});
+const value = z.object({
+  index: z.number().int(),
+  type: z.string(),
+  data: z.string({ error: 'must be the value bytes in base64' }),
+  ttlType: z.union([z.literal(0), z.literal(1)]),
+  ttl: z.number().int(),
+  timestamp: z.number().int(),
+  references: z.array(z.object({ handle: z.string(), index: z.number().int() })),
+  adminRead: z.boolean(),
+  adminWrite: z.boolean(),
+  publicRead: z.boolean(),
+  publicWrite: z.boolean(),
+});
+const event = z.object({
+  id: z.number().int().positive(),
+  at: z.string(),
+  actor: z.string(),
+  action: z.enum(['create', 'replace', 'add-values', 'remove-values', 'delete']),
+  handle: z.string(),
+  detail: z.object({ indexes: z.array(z.number().int()), types: z.array(z.string()) }),
+});
+const stateFile = z.object({
+  format: z.literal(STATE_FORMAT),
+  version: z.literal(STATE_VERSION),
+  exportedAt: z.string(),
+  prefixes: z.array(z.string()),
+  provisioning,
+  handles: z.array(z.object({ handle: z.string(), values: z.array(value) })),
+  events: z.array(event),
+});
+export type StateFile = z.infer<typeof stateFile>;
+
+interface Row {
+  handle: string;
+  idx: number;
+  type: string;
+  data: Buffer;
+  ttl_type: number;
+  ttl: number;
+  timestamp: number;
+  refs: string;
+  admin_read: number;
+  admin_write: number;
+  pub_read: number;
+  pub_write: number;
+}
+
+/**
+ * The state of a store. The admin token stays out (it belongs to the server, not the class); the
+ * self-study trainee's key and certificate, kept as files, are put in so the file is complete.
+ */
+export function exportState(store: HandleStore, stateDir: string | undefined, readFile: (path: string) => string): StateFile {
+  const db = store.sql();
+  return store.transaction(() => {
+    const state = readState(store);
+    if (!state) throw new StateFileError('this data folder was never provisioned: nothing to export');
+    const { adminToken: _token, ...rest } = state;
+    const trainees = rest.trainees.map((t) => {
+      if (t.privateKeyPem || !stateDir) return t;
+      const key = join(stateDir, 'credentials', `${t.name}_privkey.pem`);
+      const cert = join(stateDir, 'credentials', `${t.name}_certificate_only.pem`);
+      return existsSync(key) && existsSync(cert) ? { ...t, privateKeyPem: readFile(key), certificatePem: readFile(cert) } : t;
+    });
+    const names = db.prepare<[], { handle: string }>('SELECT handle FROM handle_names ORDER BY handle').all();
+    const rows = db.prepare<[], Row>('SELECT * FROM handles ORDER BY handle, idx').all();
+    const byHandle = new Map<string, StateFile['handles'][number]['values']>(names.map((n) => [n.handle, []]));
+    for (const r of rows) {
+      const list = byHandle.get(r.handle) ?? [];
+      list.push({
+        index: r.idx,
+        type: r.type,
+        data: r.data.toString('base64'),
+        ttlType: r.ttl_type === 1 ? 1 : 0,
+        ttl: r.ttl,
+        timestamp: r.timestamp,
+        references: JSON.parse(r.refs) as Array<{ handle: string; index: number }>,
+        adminRead: r.admin_read === 1,
+        adminWrite: r.admin_write === 1,
+        publicRead: r.pub_read === 1,
+        publicWrite: r.pub_write === 1,
+      });
+      byHandle.set(r.handle, list);
+    }
+    const events = db
+      .prepare<[], { id: number; at: string; actor: string; action: string; handle: string; detail: string }>('SELECT * FROM events ORDER BY id')
+      .all()
+      .map((e) => ({ ...e, action: e.action as StateFile['events'][number]['action'], detail: JSON.parse(e.detail) as StateFile['events'][number]['detail'] }));
+    return {
+      format: STATE_FORMAT,
+      version: STATE_VERSION,
+      exportedAt: new Date().toISOString(),
+      prefixes: store.homedPrefixes(),
+      provisioning: { ...rest, trainees },
+      handles: [...byHandle].map(([handle, values]) => ({ handle, values })),
+      events,
+    } as StateFile;
+  });
+}
+
+/** Checks a parsed file against the schema; the message names the first fields that are wrong. */
+export function checkStateFile(input: unknown): StateFile {
+  if (input && typeof input === 'object') {
+    const { format, version } = input as { format?: unknown; version?: unknown };
+    if (format !== STATE_FORMAT) throw new StateFileError(`not a pid-handson state file: "format" is ${JSON.stringify(format)}, expected "${STATE_FORMAT}"`);
+    if (version !== STATE_VERSION) {
+      throw new StateFileError(`state file version ${JSON.stringify(version)} is not supported: this pid-mock reads version ${STATE_VERSION}`);
+    }
+  }
+  const parsed = stateFile.safeParse(input);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`);
+    throw new StateFileError(`the state file does not match version ${STATE_VERSION} of the format: ${problems.join('; ')}`);
+  }
+  const seen = new Set<string>();
+  for (const record of parsed.data.handles) {
+    const key = storageKey(record.handle);
+    if (seen.has(key)) throw new StateFileError(`the state file holds handle ${record.handle} twice`);
+    seen.add(key);
+    const indexes = new Set<number>();
+    for (const v of record.values) {
+      if (indexes.has(v.index)) throw new StateFileError(`the state file holds index ${v.index} of ${record.handle} twice`);
+      indexes.add(v.index);
+    }
+  }
+  return parsed.data;
+}
+
+export function parseStateText(text: string): StateFile {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new StateFileError(`the state file is not valid JSON (${(error as Error).message})`);
+  }
+  return checkStateFile(json);
+}
+
+/**
+ * Replaces the store's whole state with the file's. The current admin token is kept; the
+ * self-study trainee's key files are written back where `pid-mock serve` expects them.
+ */
+export function importState(store: HandleStore, stateDir: string | undefined, file: StateFile): { handles: number; events: number; trainees: number } {
+  const db = store.sql();
+  const insertValue = db.prepare(
+    `INSERT INTO handles (handle, idx, type, data, ttl_type, ttl, timestamp, refs, admin_read, admin_write, pub_read, pub_write)
+     VALUES (@handle, @idx, @type, @data, @ttl_type, @ttl, @timestamp, @refs, @admin_read, @admin_write, @pub_read, @pub_write)`,
+  );
+  const insertName = db.prepare<[string]>('INSERT INTO handle_names (handle) VALUES (?)');
+  const insertEvent = db.prepare('INSERT INTO events (id, at, actor, action, handle, detail) VALUES (@id, @at, @actor, @action, @handle, @detail)');
+  const insertPrefix = db.prepare<[string]>('INSERT OR IGNORE INTO prefixes (prefix) VALUES (?)');
+  const counts = store.transaction(() => {
+    const current = readState(store);
+    db.exec('DELETE FROM handles; DELETE FROM handle_names; DELETE FROM events; DELETE FROM prefixes;');
+    for (const record of file.handles) {
+      const key = storageKey(record.handle);
+      insertName.run(key);
+      for (const v of record.values) {
+        insertValue.run({
+          handle: key,
+          idx: v.index,
+          type: v.type,
+          data: Buffer.from(v.data, 'base64'),
+          ttl_type: v.ttlType,
+          ttl: v.ttl,
+          timestamp: v.timestamp,
+          refs: JSON.stringify(v.references),
+          admin_read: v.adminRead ? 1 : 0,
+          admin_write: v.adminWrite ? 1 : 0,
+          pub_read: v.publicRead ? 1 : 0,
+          pub_write: v.publicWrite ? 1 : 0,
+        });
+      }
+    }
+    for (const e of file.events) insertEvent.run({ ...e, detail: JSON.stringify(e.detail) });
+    for (const p of file.prefixes) insertPrefix.run(storageKey(p));
+    const next: ProvisionedState = { ...file.provisioning, adminToken: current?.adminToken ?? '' } as ProvisionedState;
+    saveState(store, next);
+    return { handles: file.handles.length, events: file.events.length, trainees: file.provisioning.trainees.length };
+  });
+  // This connection's own writes do not bump SQLite's data_version: homing again refreshes its prefix cache.
+  for (const p of file.prefixes) store.homePrefix(p);
+  if (stateDir) {
+    for (const t of file.provisioning.trainees) {
+      const key = join(stateDir, 'credentials', `${t.name}_privkey.pem`);
+      if (t.privateKeyPem && t.certificatePem && existsSync(key)) {
+        writeFileSync(key, t.privateKeyPem, { mode: 0o600 });
+        writeFileSync(join(stateDir, 'credentials', `${t.name}_certificate_only.pem`), t.certificatePem);
+      }
+    }
+  }
+  return counts;
+}
