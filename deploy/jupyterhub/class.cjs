@@ -19,7 +19,7 @@ const DEBIAN_PROXY_MODULES = '/usr/share/nodejs';
 
 const USAGE = `usage: npm run class -- [--users N | --names a,b,c] [options]
 
-  --users N            trainees user01 … userNN may log in (default: anyone who knows the password)
+  --users N            trainees trainee01 … traineeNN may log in (default: anyone who knows the password)
   --names a,b,c        these trainee user names instead
   --instructor NAME    hub admin and instructor (repeatable; default "instructor")
   --password WORD      the workshop password (default: generated once, kept in the class folder)
@@ -73,7 +73,8 @@ function traineeNames(opts, previous) {
   if (opts.users !== undefined) {
     const n = Number(opts.users);
     const width = Math.max(2, String(n).length);
-    return Array.from({ length: n }, (_, i) => `user${String(i + 1).padStart(width, '0')}`);
+    // The names of `pid-mock class provision --trainees N` (TRAINEE01…), lower case as the hub spells them.
+    return Array.from({ length: n }, (_, i) => `trainee${String(i + 1).padStart(width, '0')}`);
   }
   if (opts.names !== undefined) {
     const list = opts.names.split(',').map((n) => n.trim()).filter(Boolean);

@@ -54,6 +54,11 @@ class MockServer:
         shutil.rmtree(self.data, ignore_errors=True)
 
 
+def read(path):
+    with open(path, encoding="utf-8") as file:
+        return file.read()
+
+
 def closed_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -75,7 +80,7 @@ def spawner_for(classroom, name, admin=False):
 
 class TraineeNameTest(unittest.TestCase):
     def test_names_in_the_alphabet_stay_as_they_are(self):
-        for name in ["user01", "anna", "a.b_c-d", "x" * 40]:
+        for name in ["trainee01", "anna", "a.b_c-d", "x" * 40]:
             self.assertEqual(hub.trainee_name(name), name)
 
     def test_other_names_are_spelt_in_the_alphabet_and_stay_distinct(self):
@@ -109,18 +114,18 @@ class HookTest(unittest.TestCase):
         return "\n".join(logs.output)
 
     def test_first_login_creates_the_identity_and_writes_a_home(self):
-        spawner = spawner_for(self.classroom, "user01")
+        spawner = spawner_for(self.classroom, "trainee01")
         log = self.run_hook(spawner)
-        home = os.path.join(self.classroom, "homes", "user01")
+        home = os.path.join(self.classroom, "homes", "trainee01")
         credentials = os.path.join(home, "credentials")
         self.assertEqual(spawner.environment["PID_CREDENTIALS"], os.path.join(credentials, "cred_file.json"))
         self.assertNotIn("PID_MOCK_ADMIN_TOKEN", spawner.environment)
-        self.assertIn("user01 is trainee user01", log)
+        self.assertIn("trainee01 is trainee trainee01", log)
         self.assertIn("new", log)
-        cred = json.load(open(os.path.join(credentials, "cred_file.json")))
-        basic = json.load(open(os.path.join(credentials, "cred_basic.json")))
-        self.assertRegex(basic["username"], r"(?i)^300:[^/]+/user01$")
-        self.assertRegex(os.path.basename(cred["private_key"]), r"(?i)^user01_privkey\.pem$")
+        cred = json.loads(read(os.path.join(credentials, "cred_file.json")))
+        basic = json.loads(read(os.path.join(credentials, "cred_basic.json")))
+        self.assertRegex(basic["username"], r"(?i)^300:[^/]+/trainee01$")
+        self.assertRegex(os.path.basename(cred["private_key"]), r"(?i)^trainee01_privkey\.pem$")
         # Key and certificate paths are absolute, in the user's own folder, and exist.
         for key in ("private_key", "certificate_only"):
             self.assertTrue(os.path.isabs(cred[key]), cred[key])
@@ -139,22 +144,22 @@ class HookTest(unittest.TestCase):
         self.assertTrue(os.path.isdir(os.path.join(home, "node_modules", "tslab")))
 
     def test_second_login_keeps_the_identity_and_the_edits(self):
-        first = spawner_for(self.classroom, "user02")
+        first = spawner_for(self.classroom, "trainee02")
         self.run_hook(first)
         home = first.home_dir
-        cred_before = open(os.path.join(home, "credentials", "cred_file.json")).read()
-        basic_before = open(os.path.join(home, "credentials", "cred_basic.json")).read()
+        cred_before = read(os.path.join(home, "credentials", "cred_file.json"))
+        basic_before = read(os.path.join(home, "credentials", "cred_basic.json"))
         edited = os.path.join(home, "notebooks", LEARNER_NOTEBOOKS[2])
         with open(edited, "w") as out:
             out.write('{"edited": "by the trainee"}')
         os.remove(os.path.join(home, "notebooks", LEARNER_NOTEBOOKS[0]))
 
-        second = spawner_for(self.classroom, "user02")
+        second = spawner_for(self.classroom, "trainee02")
         log = self.run_hook(second)
         self.assertIn("returning", log)
-        self.assertEqual(open(os.path.join(home, "credentials", "cred_file.json")).read(), cred_before)
-        self.assertEqual(open(os.path.join(home, "credentials", "cred_basic.json")).read(), basic_before)
-        self.assertEqual(open(edited).read(), '{"edited": "by the trainee"}')
+        self.assertEqual(read(os.path.join(home, "credentials", "cred_file.json")), cred_before)
+        self.assertEqual(read(os.path.join(home, "credentials", "cred_basic.json")), basic_before)
+        self.assertEqual(read(edited), '{"edited": "by the trainee"}')
         # A notebook the trainee deleted comes back fresh.
         self.assertTrue(os.path.isfile(os.path.join(home, "notebooks", LEARNER_NOTEBOOKS[0])))
         self.assertEqual(second.environment["PID_CREDENTIALS"], first.environment["PID_CREDENTIALS"])
@@ -163,10 +168,10 @@ class HookTest(unittest.TestCase):
         a, b = spawner_for(self.classroom, "anna"), spawner_for(self.classroom, "ben@uni.example")
         self.run_hook(a)
         self.run_hook(b)
-        cred_a = json.load(open(a.environment["PID_CREDENTIALS"]))
-        cred_b = json.load(open(b.environment["PID_CREDENTIALS"]))
+        cred_a = json.loads(read(a.environment["PID_CREDENTIALS"]))
+        cred_b = json.loads(read(b.environment["PID_CREDENTIALS"]))
         self.assertNotEqual(cred_a["private_key"], cred_b["private_key"])
-        self.assertNotEqual(open(cred_a["private_key"]).read(), open(cred_b["private_key"]).read())
+        self.assertNotEqual(read(cred_a["private_key"]), read(cred_b["private_key"]))
         self.assertIn(hub.trainee_name("ben@uni.example"), json.dumps(cred_b))
 
     def test_hub_admins_are_instructors(self):
@@ -178,27 +183,27 @@ class HookTest(unittest.TestCase):
         self.assertEqual(len([n for n in os.listdir(masters) if n.endswith(".ipynb")]), len(LEARNER_NOTEBOOKS))
 
     def test_mock_unreachable_fails_the_spawn_with_a_clear_message(self):
-        spawner = spawner_for(self.classroom, "user03")
+        spawner = spawner_for(self.classroom, "trainee03")
         url = f"http://127.0.0.1:{closed_port()}"
         with self.assertLogs(spawner.log, level="ERROR") as logs, self.assertRaises(hub.TraineeIdentityError) as raised:
             asyncio.run(self.hook(url=url, wait_seconds=1.0)(spawner))
         message = str(raised.exception)
         self.assertIn("cannot reach the mock Handle server at " + url, message)
-        self.assertIn("user03", message)
+        self.assertIn("trainee03", message)
         self.assertIn(message, "\n".join(logs.output))
         self.assertNotIn("PID_CREDENTIALS", spawner.environment)
         self.assertFalse(os.path.exists(os.path.join(spawner.home_dir, "credentials")))
 
     def test_a_wrong_admin_token_fails_the_spawn_and_says_so(self):
-        spawner = spawner_for(self.classroom, "user04")
+        spawner = spawner_for(self.classroom, "trainee04")
         hook = hub.make_pre_spawn_hook(mock_url=self.mock.url, admin_token="wrong-token-0123456789", package_root=ROOT, wait_seconds=1.0)
         with self.assertLogs(spawner.log, level="ERROR"), self.assertRaises(hub.TraineeIdentityError) as raised:
             asyncio.run(hook(spawner))
-        self.assertRegex(str(raised.exception), r"refused the identity of trainee 'user04': HTTP 40[13]")
+        self.assertRegex(str(raised.exception), r"refused the identity of trainee 'trainee04': HTTP 40[13]")
         self.assertNotIn("PID_CREDENTIALS", spawner.environment)
 
     def test_remote_mode_hands_the_bundle_to_the_pod_which_materialises_it(self):
-        spawner = spawner_for(self.classroom, "user05")
+        spawner = spawner_for(self.classroom, "trainee05")
         self.run_hook(spawner, remote_home="/home/jovyan/work")
         self.assertEqual(spawner.environment["PID_CREDENTIALS"], "/home/jovyan/work/credentials/cred_file.json")
         self.assertFalse(os.path.exists(spawner.home_dir), "the hub writes nothing locally for a remote server")
@@ -210,7 +215,7 @@ class HookTest(unittest.TestCase):
         env.pop("PID_MOCK_ADMIN_TOKEN", None)
         done = subprocess.run([sys.executable, hub.__file__, "materialise", pod_home, ROOT], env=env, capture_output=True, text=True)
         self.assertEqual(done.returncode, 0, done.stderr)
-        self.assertEqual(open(os.path.join(pod_home, "credentials", "cred_file.json")).read(), bundle["files"]["cred_file.json"])
+        self.assertEqual(read(os.path.join(pod_home, "credentials", "cred_file.json")), bundle["files"]["cred_file.json"])
         self.assertTrue(os.path.isfile(os.path.join(pod_home, "notebooks", LEARNER_NOTEBOOKS[0])))
         env.pop(hub.BUNDLE_ENV)
         missing = subprocess.run([sys.executable, hub.__file__, "materialise", pod_home, ROOT], env=env, capture_output=True, text=True)
@@ -219,7 +224,7 @@ class HookTest(unittest.TestCase):
 
     def test_the_kernel_spec_runs_this_packages_tslab(self):
         folder = hub.write_kernel_spec(os.path.join(self.classroom, "jupyter"), ROOT)
-        spec = json.load(open(os.path.join(folder, "kernel.json")))
+        spec = json.loads(read(os.path.join(folder, "kernel.json")))
         self.assertEqual(spec["argv"][0], os.path.join(ROOT, "node_modules", ".bin", "tslab"))
         self.assertTrue(os.access(spec["argv"][0], os.X_OK))
 
