@@ -13,6 +13,7 @@ import hrlsRoutes from './routes/hrls.js';
 import adminRoutes from './routes/admin.js';
 import filesRoutes from './routes/files.js';
 import resolverRoutes from './routes/resolver.js';
+import { normaliseBasePath, serveUnderBasePath, withoutBasePath } from './base-path.js';
 import instructorRoutes, { type InstructorOptions } from './instructor/routes.js';
 
 export interface MockServerConfig {
@@ -50,18 +51,12 @@ function replyWithClientError(request: FastifyRequest, reply: FastifyReply, stat
   return reply.code(status).type('text/plain;charset=utf-8').send(`${message}\n`);
 }
 
-function underBasePath(url: string, basePath: string): string | undefined {
-  if (url === basePath) return '/';
-  return url.startsWith(`${basePath}/`) ? url.slice(basePath.length) : undefined;
-}
-
 export function buildApp(config: MockServerConfig): FastifyInstance {
   const bodyLimit = config.bodyLimit ?? DEFAULT_BODY_LIMIT;
-  const trimmedBase = (config.basePath ?? '').replace(/^\/+|\/+$/g, '');
-  const basePath = trimmedBase ? `/${trimmedBase}` : undefined;
+  const basePath = normaliseBasePath(config.basePath);
   const app = Fastify({
     // Paths under the base path are the same paths without it; everything else is served as before.
-    ...(basePath ? { rewriteUrl: (raw: { url?: string }) => underBasePath(raw.url ?? '/', basePath) ?? raw.url ?? '/' } : {}),
+    ...(basePath ? { rewriteUrl: (raw: { url?: string }) => withoutBasePath(raw.url ?? '/', basePath) } : {}),
     serverFactory: (handler) =>
       httpolyglot.createServer(
         { tls: { key: config.tls.keyPem, cert: config.tls.certPem, requestCert: true, rejectUnauthorized: false } },
@@ -88,13 +83,7 @@ export function buildApp(config: MockServerConfig): FastifyInstance {
     },
   });
 
-  if (basePath) {
-    // The hub's Services menu links to the base path itself: that leads the instructor to the live page.
-    app.addHook('onRequest', async (request, reply) => {
-      const original = request.originalUrl.split('?')[0];
-      if (original === basePath || original === `${basePath}/`) return reply.redirect(`${basePath}/_admin/live`);
-    });
-  }
+  if (basePath) serveUnderBasePath(app, basePath);
 
   // One JSON line per request; the identity is a handle reference, never a password or key.
   app.addHook('onResponse', async (request, reply) => {
