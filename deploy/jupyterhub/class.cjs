@@ -104,7 +104,8 @@ function hasCommand(file) {
 function ensureHubInstalled(allowInstall) {
   const proxyOk = () => hasCommand('configurable-http-proxy');
   if (fs.existsSync(JUPYTERHUB) && proxyOk()) return;
-  const packages = ['jupyterhub', 'configurable-http-proxy'];
+  // Debian's jupyterhub brings its proxy (node-configurable-http-proxy) and the notebook server.
+  const packages = ['jupyterhub'];
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   if (!allowInstall || !isRoot) fail('JupyterHub or its proxy is not installed', `sudo apt-get install -y ${packages.join(' ')}`);
   process.stdout.write(`class: installing ${packages.join(' ')} (Debian packages)\n`);

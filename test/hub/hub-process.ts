@@ -19,7 +19,7 @@ export interface ClassHub {
 
 export function requireJupyterHub(): void {
   for (const file of ['/usr/bin/jupyterhub', '/usr/bin/jupyterhub-singleuser', '/usr/bin/configurable-http-proxy']) {
-    if (!existsSync(file)) throw new Error(`${file} is missing: apt-get install jupyterhub configurable-http-proxy (.ci/run does)`);
+    if (!existsSync(file)) throw new Error(`${file} is missing: apt-get install jupyterhub (.ci/run does; it brings node-configurable-http-proxy)`);
   }
   if (!existsSync(join(ROOT, 'dist', 'mock-server', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` first');
 }
