@@ -66,23 +66,24 @@ export function readState(store: HandleStore): ProvisionedState | undefined {
   return text ? (JSON.parse(text) as ProvisionedState) : undefined;
 }
 
-const cached = new WeakMap<HandleStore, { text: string; state: ProvisionedState }>();
+const cached = new WeakMap<HandleStore, { version: number; state: ProvisionedState }>();
 
 /**
  * The state as stored now, parsed once per change: asked on every authorisation (server admins), and
- * changed under a running server by `pid-mock class` or a state import. Callers must not modify it.
+ * changed under a running server by `pid-mock class` (another process: SQLite's data_version moves)
+ * or by this process (saveState forgets the cached copy). Callers must not modify it.
  */
 export function currentState(store: HandleStore): ProvisionedState | undefined {
-  const text = store.getSetting(STATE_KEY);
-  if (!text) return undefined;
+  const version = store.sql().pragma('data_version', { simple: true }) as number;
   const hit = cached.get(store);
-  if (hit && hit.text === text) return hit.state;
-  const state = JSON.parse(text) as ProvisionedState;
-  cached.set(store, { text, state });
+  if (hit && hit.version === version) return hit.state;
+  const state = readState(store);
+  if (state) cached.set(store, { version, state });
   return state;
 }
 
 export function saveState(store: HandleStore, state: ProvisionedState): void {
+  cached.delete(store);
   store.setSetting(STATE_KEY, JSON.stringify(state));
 }
 

@@ -125,6 +125,12 @@ export async function ensureTrainees(
     const existing = findTrainee(state, name);
     if (existing?.revoked) throw new ClassError(409, `trainee "${existing.name}" was revoked; "pid-mock class add ${existing.name}" restores them with new secrets`);
   }
+  for (const name of missing) {
+    // Someone may have registered a PID by that name: provisioning would replace it with an identity.
+    if (store.exists(`${prefix}/${name}`)) {
+      throw new ClassError(409, `handle ${prefix}/${name} already exists and is not an identity: choose another name for this trainee, or delete that handle first`);
+    }
+  }
   if (state.trainees.length + missing.length > MAX_TRAINEES) {
     throw new ClassError(400, `a class holds at most ${MAX_TRAINEES} trainees; this server has ${state.trainees.length} and ${missing.length} more were asked for`);
   }

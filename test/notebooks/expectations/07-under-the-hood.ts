@@ -21,6 +21,10 @@ export const expectations: RegExp[] = [
   /bit  0  1  may add handle/,
   /301:\S+\/USER01  ← you, by certificate \(HS_PUBKEY\)/,
   /300:\S+\/USER01  ← you, by password \(HS_SECKEY\)/,
+  // The identity handle is the instructor's: even one's own password is not readable.
+  /\?index=300\n  → HTTP 403\n  \{"responseCode":400,/,
+  /identity handle administered by 300:0\.NA\/\S+/,
+  /HS_SECKEY among the public values: false/,
   // The four refusals.
   /PUT http:\/\/\S+\n  → HTTP 403\n  \{"responseCode":402,/,
   /→ HTTP 401\n  www-authenticate: Basic realm="handle"\n  www-authenticate: Handle sessionId="[^"]+", nonce="[^"]+"\n  \{"responseCode":402,/,
