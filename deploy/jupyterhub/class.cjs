@@ -66,7 +66,17 @@ function options() {
   if (parsed.users !== undefined && parsed.names !== undefined) fail('give --users or --names, not both');
   if (parsed.password !== undefined && parsed.password.length < 8) fail('--password must have at least 8 characters');
   if (parsed['api-token'] !== undefined && parsed['api-token'].length < 16) fail('--api-token must have at least 16 characters');
+  if (parsed.names !== undefined) namesOf(parsed.names);
+  for (const name of parsed.instructor ?? []) namesOf(name);
   return parsed;
+}
+
+function namesOf(value) {
+  const list = value.split(',').map((n) => n.trim()).filter(Boolean);
+  // JupyterHub compares lower-cased names; a name it would change could never log in.
+  const bad = list.filter((n) => !/^[a-z0-9][a-z0-9._-]{0,39}$/.test(n));
+  if (bad.length || list.length === 0) fail(`--names: ${bad.join(', ') || 'no name'} must be lower-case letters, digits, ".", "_" or "-" (up to 40, starting with a letter or digit)`);
+  return list;
 }
 
 function traineeNames(opts, previous) {
@@ -76,13 +86,7 @@ function traineeNames(opts, previous) {
     // The names of `pid-mock class provision --trainees N` (TRAINEE01…), lower case as the hub spells them.
     return Array.from({ length: n }, (_, i) => `trainee${String(i + 1).padStart(width, '0')}`);
   }
-  if (opts.names !== undefined) {
-    const list = opts.names.split(',').map((n) => n.trim()).filter(Boolean);
-    // JupyterHub compares lower-cased names; a name it would change could never log in.
-    const bad = list.filter((n) => !/^[a-z0-9][a-z0-9._-]{0,39}$/.test(n));
-    if (bad.length) fail(`--names: ${bad.join(', ')} must be lower-case letters, digits, ".", "_" or "-" (up to 40, starting with a letter or digit)`);
-    return list;
-  }
+  if (opts.names !== undefined) return namesOf(opts.names);
   return previous ?? [];
 }
 

@@ -49,6 +49,9 @@ c.JupyterHub.hub_port = int(setting("PID_HANDSON_HUB_API_PORT", str(hub_port + 2
 c.JupyterHub.authenticator_class = "dummy"
 c.DummyAuthenticator.password = setting("PID_HANDSON_PASSWORD")
 c.Authenticator.admin_users = set(instructors)
+# Any name may log in with the password when no list is given: keep names to ones that are safe as a
+# home folder's name (no "/", no leading dot) and short enough for a trainee handle.
+c.Authenticator.username_pattern = r"^[a-z0-9][a-z0-9._@-]{0,63}$"
 if trainees:
     c.Authenticator.allowed_users = set(trainees) | set(instructors)
 
