@@ -290,6 +290,28 @@ describe('migration, admin token and sheet', () => {
     }
   });
 
+  test('the sheet of a real bundle prints on one A4 page in headless Chromium, with no script running', async () => {
+    const { chromium } = await import('playwright-core');
+    const profile = mkdtempSync(join(tmpdir(), 'pid-class-chromium-'));
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    try {
+      const page = await context.newPage();
+      await page.goto(`file://${join(work, 'handouts', 'pid-handson-alice', 'sheet.html')}`);
+      assert.equal(await page.locator('h1').textContent(), 'pid-handson — alice');
+      assert.equal(await page.locator('script').count(), 0);
+      const pdf = (await page.pdf({ format: 'A4', preferCSSPageSize: true })).toString('latin1');
+      const pages = pdf.match(/\/Type\s*\/Page[^s]/g) ?? [];
+      assert.equal(pages.length, 1, 'one A4 page');
+    } finally {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    }
+  });
+
   test('the sheet escapes every value it shows', () => {
     const evil = '<img src=x onerror="alert(1)">\'"&';
     const html = traineeSheet(

@@ -5,6 +5,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { strToU8, zipSync } from 'fflate';
 import type { ProvisionedState, TraineeRecord } from '../../provisioning.js';
 import type { HandleStore } from '../../store.js';
+import { prefixOf } from '../../handle-names.js';
 import { personalOwner, traineeHandle } from './roster.js';
 import { traineeSheet } from './sheet.js';
 
@@ -58,7 +59,7 @@ export function bundleFiles(stateDir: string, state: ProvisionedState, trainee: 
   const path = (file: string) => (style === 'bare' ? file : style === 'dot' ? `./${file}` : join(style.folder, file));
   const pems = pemsOf(stateDir, trainee);
   const [searchUser, searchPassword] = Object.entries(state.hrlsUsers)[0] ?? ['', ''];
-  const prefix = traineeHandle(trainee).split('/')[0]!;
+  const prefix = prefixOf(traineeHandle(trainee));
   const common = {
     handle_server_url: addresses.httpsUrl,
     prefix,

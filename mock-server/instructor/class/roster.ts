@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HandleStore } from '../../store.js';
 import { applyRecords, baseRecords, newSecret, readState, saveState, type ProvisionedState, type TraineeRecord } from '../../provisioning.js';
-import { bareprefix, parseValueReference, prefixHandle, storageKey } from '../../handle-names.js';
+import { bareprefix, parseValueReference, prefixHandle, prefixOf, storageKey } from '../../handle-names.js';
 import { issueClientCertificate } from '../../tls.js';
 import { Rc } from '../../envelope.js';
 
@@ -58,6 +58,14 @@ export function personalOwner(trainee: TraineeRecord): string {
   return `0:${traineeHandle(trainee)}`;
 }
 
+/**
+ * Read-modify-write of the roster, taking SQLite's write lock first: the CLI and the server may change
+ * it at once, and a deferred transaction that read an older snapshot could not commit.
+ */
+function exclusively<T>(store: HandleStore, work: () => T): T {
+  return store.sql().transaction(work).immediate();
+}
+
 function currentState(store: HandleStore): ProvisionedState {
   const state = readState(store);
   if (!state) throw new ClassError(400, 'this data folder was never provisioned: start "pid-mock serve" on it once');
@@ -92,7 +100,7 @@ async function newTrainee(stateDir: string, prefix: string, name: string): Promi
 /** Writes the records a roster change touches: the trainee's identity handle and their prefix's admin group. */
 function applyTrainee(store: HandleStore, state: ProvisionedState, trainee: TraineeRecord, actor: string): void {
   const handle = traineeHandle(trainee);
-  const touched = new Set([storageKey(handle), storageKey(prefixHandle(parseValueReference(trainee.passwordIdentity).handle.split('/')[0]!))]);
+  const touched = new Set([storageKey(handle), storageKey(prefixHandle(prefixOf(handle)))]);
   applyRecords(store, baseRecords(state).filter((r) => touched.has(storageKey(r.handle))), actor);
 }
 
@@ -137,7 +145,7 @@ export async function ensureTrainees(
   // Certificates take an RSA key each: issued before the write, so the transaction stays short.
   const fresh = new Map<string, TraineeRecord>();
   for (const name of missing) fresh.set(name.toUpperCase(), await newTrainee(stateDir, prefix, name));
-  return store.transaction(() => {
+  return exclusively(store, () => {
     // Read again: another process (the CLI, or a concurrent request) may have added some meanwhile.
     const latest = currentState(store);
     const results: EnsureResult[] = [];
@@ -155,7 +163,7 @@ export async function ensureTrainees(
     }
     if (added.length) {
       saveState(store, latest);
-      const touched = new Set(added.flatMap((t) => [storageKey(traineeHandle(t)), storageKey(prefixHandle(traineeHandle(t).split('/')[0]!))]));
+      const touched = new Set(added.flatMap((t) => [storageKey(traineeHandle(t)), storageKey(prefixHandle(prefixOf(traineeHandle(t))))]));
       applyRecords(store, baseRecords(latest).filter((r) => touched.has(storageKey(r.handle))), options.actor);
     }
     return results;
@@ -167,7 +175,7 @@ export async function ensureTrainees(
  * stay. Revoking twice changes nothing the second time (`changed: false`).
  */
 export function revokeTrainee(store: HandleStore, name: string, actor: string): { trainee: TraineeRecord; changed: boolean } {
-  return store.transaction(() => {
+  return exclusively(store, () => {
     const state = currentState(store);
     const trainee = requireTrainee(state, name);
     if (trainee.revoked) return { trainee, changed: false };
@@ -188,9 +196,9 @@ export async function addTrainee(store: HandleStore, stateDir: string, name: str
   const existing = findTrainee(state, name);
   if (existing && !existing.revoked) throw new ClassError(409, `trainee "${existing.name}" already exists (and is not revoked)`);
   if (!existing) return (await ensureTrainees(store, stateDir, [name], options))[0]!;
-  const prefix = parseValueReference(existing.passwordIdentity).handle.split('/')[0]!;
+  const prefix = prefixOf(traineeHandle(existing));
   const renewed = await newTrainee(stateDir, prefix, existing.name);
-  return store.transaction(() => {
+  return exclusively(store, () => {
     const latest = currentState(store);
     const index = latest.trainees.findIndex((t) => t.name.toUpperCase() === name.toUpperCase());
     const restored: TraineeRecord = { ...renewed, name: latest.trainees[index]!.name, created: latest.trainees[index]!.created ?? renewed.created };

@@ -186,7 +186,8 @@ export function importState(store: HandleStore, stateDir: string | undefined, fi
   const insertName = db.prepare<[string]>('INSERT INTO handle_names (handle) VALUES (?)');
   const insertEvent = db.prepare('INSERT INTO events (id, at, actor, action, handle, detail) VALUES (@id, @at, @actor, @action, @handle, @detail)');
   const insertPrefix = db.prepare<[string]>('INSERT OR IGNORE INTO prefixes (prefix) VALUES (?)');
-  const counts = store.transaction(() => {
+  // IMMEDIATE: the write lock first, so a server committing meanwhile cannot invalidate what was read.
+  const counts = db.transaction(() => {
     const current = readState(store);
     db.exec('DELETE FROM handles; DELETE FROM handle_names; DELETE FROM events; DELETE FROM prefixes;');
     for (const record of file.handles) {
@@ -214,7 +215,7 @@ export function importState(store: HandleStore, stateDir: string | undefined, fi
     const next: ProvisionedState = { ...file.provisioning, adminToken: current?.adminToken ?? '' } as ProvisionedState;
     saveState(store, next);
     return { handles: file.handles.length, events: file.events.length, trainees: file.provisioning.trainees.length };
-  });
+  }).immediate();
   // This connection's own writes do not bump SQLite's data_version: homing again refreshes its prefix cache.
   for (const p of file.prefixes) store.homePrefix(p);
   if (stateDir) {
