@@ -13,6 +13,7 @@ import hrlsRoutes from './routes/hrls.js';
 import adminRoutes from './routes/admin.js';
 import filesRoutes from './routes/files.js';
 import resolverRoutes from './routes/resolver.js';
+import { normaliseBasePath, serveUnderBasePath, withoutBasePath } from './base-path.js';
 import instructorRoutes, { type InstructorOptions } from './instructor/routes.js';
 import instructorFeatures from './instructor/plugin.js';
 import { AdminSessions } from './instructor/admin-session.js';
@@ -34,6 +35,8 @@ export interface MockServerConfig {
   bodyLimit?: number;
   /** The class roster and state APIs under /_admin (need the data folder). */
   instructor?: InstructorOptions;
+  /** Also serve under this path prefix, e.g. JupyterHub's /services/pid-mock/ (its proxy keeps the prefix). */
+  basePath?: string | undefined;
 }
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -52,7 +55,10 @@ function replyWithClientError(request: FastifyRequest, reply: FastifyReply, stat
 
 export function buildApp(config: MockServerConfig): FastifyInstance {
   const bodyLimit = config.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const basePath = normaliseBasePath(config.basePath);
   const app = Fastify({
+    // Paths under the base path are the same paths without it; everything else is served as before.
+    ...(basePath ? { rewriteUrl: (raw: { url?: string }) => withoutBasePath(raw.url ?? '/', basePath) } : {}),
     serverFactory: (handler) =>
       httpolyglot.createServer(
         { tls: { key: config.tls.keyPem, cert: config.tls.certPem, requestCert: true, rejectUnauthorized: false } },
@@ -78,6 +84,8 @@ export function buildApp(config: MockServerConfig): FastifyInstance {
       replyWithClientError(request, reply, 400, `java.lang.Exception: bad request: ${error.message}`);
     },
   });
+
+  if (basePath) serveUnderBasePath(app, basePath);
 
   // One JSON line per request; the identity is a handle reference, never a password or key.
   app.addHook('onResponse', async (request, reply) => {

@@ -32,8 +32,9 @@ export function cli(): Command {
     .option('--prefix <prefix>', 'prefix to home (repeatable; the first is the trainees\' prefix)', collect)
     .option('--public-host <host>', 'host name written into credentials and seed URLs', env('PID_MOCK_PUBLIC_HOST'))
     .option('--quiet', 'no request log on stderr', false)
+    .option('--base-path <path>', 'also serve everything under this path (JupyterHub\'s /services/<name>/ proxy keeps it)', env('PID_MOCK_BASE_PATH') ?? env('JUPYTERHUB_SERVICE_PREFIX'))
     .addHelpText('after', '\nExample:\n  pid-mock serve --data ./demo-data --port 18000\n  curl --cacert ./demo-data/credentials/ca.pem https://127.0.0.1:18000/api/handles/11304/cf8956a2-39d3-11e5-8a18-f31aa6f4d448')
-    .action(async (opts: { host: string; port: string; data: string; memory: boolean; prefix?: string[]; publicHost?: string; quiet: boolean }) => {
+    .action(async (opts: { host: string; port: string; data: string; memory: boolean; prefix?: string[]; publicHost?: string; quiet: boolean; basePath?: string }) => {
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) {
         program.error(`--port must be a number from 0 to 65535, not "${opts.port}"`, { exitCode: 2 });
@@ -47,6 +48,7 @@ export function cli(): Command {
         prefixes,
         publicHost: opts.publicHost,
         adminToken: adminTokenFromEnvironment(),
+        basePath: opts.basePath,
         // Request log lines go to stderr so stdout stays the readiness announcement.
         logger: opts.quiet ? false : { level: 'info', stream: process.stderr },
       });

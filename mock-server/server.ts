@@ -34,6 +34,8 @@ export interface ServeOptions {
   logger?: boolean | Record<string, unknown>;
   /** Admin token to use instead of the data folder's own (PID_MOCK_ADMIN_TOKEN, e.g. a Kubernetes Secret). */
   adminToken?: string | undefined;
+  /** Also serve under this path prefix (a JupyterHub service's /services/<name>/). */
+  basePath?: string | undefined;
 }
 
 export interface RunningMockServer {
@@ -87,6 +89,7 @@ export async function startMockServer(options: ServeOptions): Promise<RunningMoc
       addresses: { httpsUrl, httpUrl: publicBaseUrl },
       afterImport: () => writeCredentials(stateDir, { ...current(), adminToken }, httpsUrl),
     },
+    basePath: options.basePath,
   });
   await app.listen({ host: options.host, port });
   const { credentialsDir, instructorDir } = writeCredentials(stateDir, { ...state, adminToken }, httpsUrl);

@@ -1,0 +1,214 @@
+#!/usr/bin/env node
+// `npm run class -- --users 30`: a whole class on this machine. Prepares the lesson (as `npm start` does),
+// installs JupyterHub and its proxy when missing (Debian packages, as root), and runs JupyterHub with
+// deploy/jupyterhub/jupyterhub_config.py on a class folder that keeps everything between runs: the hub's
+// users, the mock Handle server's data (trainee identities, handles), each trainee's home. Prints the hub
+// URL, the user names and the workshop password once the hub answers. Plain Node, no dependencies.
+'use strict';
+const { spawn, spawnSync } = require('node:child_process');
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const net = require('node:net');
+const path = require('node:path');
+const { parseArgs } = require('node:util');
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const CONFIG = path.join(__dirname, 'jupyterhub_config.py');
+const JUPYTERHUB = process.env.PID_HANDSON_JUPYTERHUB || '/usr/bin/jupyterhub';
+const DEBIAN_PROXY_MODULES = '/usr/share/nodejs';
+
+const USAGE = `usage: npm run class -- [--users N | --names a,b,c] [options]
+
+  --users N            trainees trainee01 … traineeNN may log in (default: anyone who knows the password)
+  --names a,b,c        these trainee user names instead
+  --instructor NAME    hub admin and instructor (repeatable; default "instructor")
+  --password WORD      the workshop password (default: generated once, kept in the class folder)
+  --class-dir DIR      where the class lives between runs (default ./class)
+  --ip ADDRESS         address the hub listens on (default 127.0.0.1; 0.0.0.0 for a classroom network)
+  --port N             the hub's port (default 8000, or the one of the previous run; 0 = any free port)
+  --api-token TOKEN    also accept this token on the hub's REST API with admin rights (scripts, tests)
+  --no-install         never install anything; say what is missing instead
+  --no-prepare         skip the lesson's preparation (build, Jupyter, kernel) when it is known to be done`;
+
+function fail(message, fix) {
+  process.stderr.write(`class: ${message}\n${fix ? `  → ${fix}\n` : ''}`);
+  process.exit(2);
+}
+
+function options() {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: process.argv.slice(2),
+      options: {
+        users: { type: 'string' },
+        names: { type: 'string' },
+        instructor: { type: 'string', multiple: true },
+        password: { type: 'string' },
+        'class-dir': { type: 'string' },
+        ip: { type: 'string' },
+        port: { type: 'string' },
+        'api-token': { type: 'string' },
+        'no-install': { type: 'boolean', default: false },
+        'no-prepare': { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
+      },
+    }).values;
+  } catch (error) {
+    fail(error.message, USAGE);
+  }
+  if (parsed.help) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
+  if (parsed.users !== undefined && !/^[1-9][0-9]{0,3}$/.test(parsed.users)) fail(`--users must be a number from 1 to 9999, not "${parsed.users}"`);
+  if (parsed.port !== undefined && !(/^[0-9]{1,5}$/.test(parsed.port) && Number(parsed.port) <= 65535)) fail(`--port must be a number from 0 to 65535, not "${parsed.port}"`);
+  if (parsed.users !== undefined && parsed.names !== undefined) fail('give --users or --names, not both');
+  if (parsed.password !== undefined && parsed.password.length < 8) fail('--password must have at least 8 characters');
+  if (parsed['api-token'] !== undefined && parsed['api-token'].length < 16) fail('--api-token must have at least 16 characters');
+  if (parsed.names !== undefined) namesOf(parsed.names);
+  for (const name of parsed.instructor ?? []) namesOf(name);
+  return parsed;
+}
+
+function namesOf(value) {
+  const list = value.split(',').map((n) => n.trim()).filter(Boolean);
+  // JupyterHub compares lower-cased names; a name it would change could never log in.
+  const bad = list.filter((n) => !/^[a-z0-9][a-z0-9._-]{0,39}$/.test(n));
+  if (bad.length || list.length === 0) fail(`--names: ${bad.join(', ') || 'no name'} must be lower-case letters, digits, ".", "_" or "-" (up to 40, starting with a letter or digit)`);
+  return list;
+}
+
+function traineeNames(opts, previous) {
+  if (opts.users !== undefined) {
+    const n = Number(opts.users);
+    const width = Math.max(2, String(n).length);
+    // The names of `pid-mock class provision --trainees N` (TRAINEE01…), lower case as the hub spells them.
+    return Array.from({ length: n }, (_, i) => `trainee${String(i + 1).padStart(width, '0')}`);
+  }
+  if (opts.names !== undefined) return namesOf(opts.names);
+  return previous ?? [];
+}
+
+async function freePort(host) {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen({ host, port: 0 }, () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+function hasCommand(file) {
+  return spawnSync('sh', ['-c', `command -v ${file}`], { stdio: 'ignore' }).status === 0;
+}
+
+function ensureHubInstalled(allowInstall) {
+  const proxyOk = () => hasCommand('configurable-http-proxy');
+  if (fs.existsSync(JUPYTERHUB) && proxyOk()) return;
+  // Debian's jupyterhub brings its proxy (node-configurable-http-proxy) and the notebook server.
+  const packages = ['jupyterhub'];
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!allowInstall || !isRoot) fail('JupyterHub or its proxy is not installed', `sudo apt-get install -y ${packages.join(' ')}`);
+  process.stdout.write(`class: installing ${packages.join(' ')} (Debian packages)\n`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  if (spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env }).status !== 0 || spawnSync('apt-get', ['install', '-y', '-qq', ...packages], { stdio: 'inherit', env }).status !== 0) {
+    fail('apt-get install failed', `install them yourself: apt-get install -y ${packages.join(' ')}`);
+  }
+}
+
+function readState(file) {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (error) {
+    if (error.code === 'ENOENT') return {};
+    fail(`${file} is not readable JSON (${error.message})`, 'fix or delete it (a new one gets new ports and a new password)');
+  }
+}
+
+async function main() {
+  const opts = options();
+  if (!opts['no-prepare']) {
+    const prepared = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'start.cjs'), '--prepare-only', ...(opts['no-install'] ? ['--no-install'] : [])], { stdio: 'inherit' });
+    if (prepared.status !== 0) process.exit(prepared.status ?? 1);
+  }
+  ensureHubInstalled(!opts['no-install']);
+
+  const classDir = path.resolve(opts['class-dir'] ?? path.join(ROOT, 'class'));
+  fs.mkdirSync(path.join(classDir, 'homes'), { recursive: true });
+  const stateFile = path.join(classDir, 'class.json');
+  const previous = readState(stateFile);
+  const ip = opts.ip ?? previous.ip ?? '127.0.0.1';
+  const requestedPort = opts.port !== undefined ? Number(opts.port) : undefined;
+  // Ports are kept between runs: the trainees' credentials name the mock server's port, and their
+  // browsers the hub's.
+  const hubPort = requestedPort || previous.hubPort || (requestedPort === 0 ? await freePort(ip) : 8000);
+  const state = {
+    ip,
+    hubPort,
+    proxyApiPort: previous.hubPort === hubPort && previous.proxyApiPort ? previous.proxyApiPort : await freePort('127.0.0.1'),
+    hubApiPort: previous.hubPort === hubPort && previous.hubApiPort ? previous.hubApiPort : await freePort('127.0.0.1'),
+    mockPort: previous.mockPort ?? (await freePort('127.0.0.1')),
+    password: opts.password ?? previous.password ?? crypto.randomBytes(6).toString('base64url'),
+    adminToken: previous.adminToken ?? crypto.randomBytes(24).toString('hex'),
+    trainees: traineeNames(opts, previous.trainees),
+    instructors: opts.instructor ?? previous.instructors ?? ['instructor'],
+  };
+  fs.writeFileSync(stateFile, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+
+  const env = {
+    ...process.env,
+    PID_HANDSON_ROOT: ROOT,
+    PID_HANDSON_CLASS_DIR: classDir,
+    PID_HANDSON_HUB_IP: ip,
+    PID_HANDSON_HUB_PORT: String(state.hubPort),
+    PID_HANDSON_PROXY_API_PORT: String(state.proxyApiPort),
+    PID_HANDSON_HUB_API_PORT: String(state.hubApiPort),
+    PID_MOCK_PORT: String(state.mockPort),
+    PID_MOCK_ADMIN_TOKEN: state.adminToken,
+    PID_HANDSON_PASSWORD: state.password,
+    PID_HANDSON_USERS: state.trainees.join(','),
+    PID_HANDSON_INSTRUCTORS: state.instructors.join(','),
+    PID_HANDSON_NODE: process.execPath,
+    PID_HANDSON_HUB_API_TOKEN: opts['api-token'] ?? process.env.PID_HANDSON_HUB_API_TOKEN ?? '',
+    // Debian's configurable-http-proxy finds its modules only there with a Node that is not Debian's.
+    NODE_PATH: [process.env.NODE_PATH, DEBIAN_PROXY_MODULES].filter(Boolean).join(path.delimiter),
+  };
+  const hub = spawn(JUPYTERHUB, ['-f', CONFIG], { cwd: classDir, env, stdio: ['ignore', 'inherit', 'inherit'] });
+  hub.once('error', (error) => fail(`cannot run ${JUPYTERHUB}: ${error.message}`));
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => hub.kill(signal));
+  hub.once('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)));
+
+  const url = `http://${ip === '0.0.0.0' ? '127.0.0.1' : ip}:${state.hubPort}/`;
+  for (let i = 0; i < 240 && hub.exitCode === null; i += 1) {
+    try {
+      const answer = await fetch(`${url}hub/api/`, { signal: AbortSignal.timeout(2000) });
+      if (answer.ok) {
+        const who = state.trainees.length
+          ? `${state.trainees.length} trainees (${state.trainees.slice(0, 3).join(', ')}${state.trainees.length > 3 ? ', …' : ''})`
+          : 'any user name';
+        process.stdout.write(
+          [
+            '',
+            `class hub: ${url}`,
+            `  log in as ${who} with the workshop password: ${state.password}`,
+            `  instructors (hub admins, live page under Services → pid-mock): ${state.instructors.join(', ')}`,
+            `  live page token: ${path.join(classDir, 'class.json')} ("adminToken")`,
+            `  class folder: ${classDir} (Ctrl-C stops the hub; running it again resumes the class)`,
+            'ready',
+            '',
+          ].join('\n'),
+        );
+        return;
+      }
+    } catch {
+      // not answering yet
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  if (hub.exitCode === null) fail(`the hub did not answer at ${url} within 120 s`);
+}
+
+void main();

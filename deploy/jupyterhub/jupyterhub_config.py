@@ -1,0 +1,102 @@
+# JupyterHub for a pid-handson class on one machine: the mock Handle server as a hub-managed service, one
+# Jupyter server per trainee (local processes, a home each under the class folder), a shared workshop
+# password, and a pre_spawn_hook that gives each trainee their own identity, credentials and notebooks.
+#
+# Started by `npm run class` (deploy/jupyterhub/class.cjs), which sets the PID_HANDSON_* variables below.
+# The same hook runs on Kubernetes (deploy/kubernetes/values.yaml); with DockerSpawner only the spawner
+# lines change (the hook's remote_home mode, as on Kubernetes).
+import os
+import shutil
+import sys
+
+here = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, here)
+import pid_handson_hub  # noqa: E402
+
+
+def setting(name, default=None):
+    value = os.environ.get(name, "")
+    if value == "" and default is None:
+        raise SystemExit(f"jupyterhub_config.py: {name} is not set (start the hub with `npm run class`, which sets it)")
+    return value or default
+
+
+def names(value):
+    return [name.strip() for name in value.split(",") if name.strip()]
+
+
+c = get_config()  # noqa: F821 (provided by JupyterHub)
+
+package_root = os.path.abspath(setting("PID_HANDSON_ROOT", os.path.join(here, "..", "..")))
+class_dir = os.path.abspath(setting("PID_HANDSON_CLASS_DIR"))
+hub_ip = setting("PID_HANDSON_HUB_IP", "127.0.0.1")
+hub_port = int(setting("PID_HANDSON_HUB_PORT", "8000"))
+mock_port = int(setting("PID_MOCK_PORT"))
+admin_token = setting("PID_MOCK_ADMIN_TOKEN")
+mock_url = f"http://127.0.0.1:{mock_port}"
+instructors = names(setting("PID_HANDSON_INSTRUCTORS", "instructor"))
+trainees = names(setting("PID_HANDSON_USERS", ","))
+
+# ---- the hub's own state (users, cookie secret) lives in the class folder, so a restart resumes ----
+c.JupyterHub.bind_url = f"http://{hub_ip}:{hub_port}/"
+c.JupyterHub.db_url = f"sqlite:///{os.path.join(class_dir, 'jupyterhub.sqlite')}"
+c.JupyterHub.cookie_secret_file = os.path.join(class_dir, "jupyterhub_cookie_secret")
+c.ConfigurableHTTPProxy.pid_file = os.path.join(class_dir, "jupyterhub-proxy.pid")
+c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{int(setting('PID_HANDSON_PROXY_API_PORT', str(hub_port + 1)))}"
+c.JupyterHub.hub_port = int(setting("PID_HANDSON_HUB_API_PORT", str(hub_port + 2)))
+
+# ---- who may log in: the workshop password; hub admins are the class's instructors ----------------
+c.JupyterHub.authenticator_class = "dummy"
+c.DummyAuthenticator.password = setting("PID_HANDSON_PASSWORD")
+c.Authenticator.admin_users = set(instructors)
+# Any name may log in with the password when no list is given: keep names to ones that are safe as a
+# home folder's name (no "/", no leading dot) and short enough for a trainee handle.
+c.Authenticator.username_pattern = r"^[a-z0-9][a-z0-9._@-]{0,63}$"
+if trainees:
+    c.Authenticator.allowed_users = set(trainees) | set(instructors)
+
+# ---- the mock Handle server starts and stops with the hub; /services/pid-mock/ is its live page ----
+services = [
+    {
+        "name": "pid-mock",
+        "url": mock_url,
+        "command": [
+            setting("PID_HANDSON_NODE", shutil.which("node") or "node"),
+            os.path.join(package_root, "bin", "pid-mock.cjs"),
+            "serve",
+            "--host", "127.0.0.1",
+            "--port", str(mock_port),
+            "--data", os.path.join(class_dir, "mock-data"),
+        ],
+        # The service gets JUPYTERHUB_SERVICE_PREFIX, which pid-mock serve takes as its --base-path.
+        "environment": {"PID_MOCK_ADMIN_TOKEN": admin_token, "PATH": os.environ.get("PATH", "")},
+        "display": True,
+    }
+]
+hub_api_token = setting("PID_HANDSON_HUB_API_TOKEN", "-")
+if hub_api_token != "-":
+    # For scripts (and the tests): create users and start servers through the hub's REST API.
+    services.append({"name": "class-admin", "api_token": hub_api_token, "display": False})
+    c.JupyterHub.load_roles = [{"name": "class-admin", "scopes": ["admin:users", "admin:servers", "tokens", "list:users"], "services": ["class-admin"]}]
+c.JupyterHub.services = services
+
+# ---- one Jupyter server per trainee: a local process in their own home under the class folder -------
+c.JupyterHub.spawner_class = "simple"
+c.SimpleLocalProcessSpawner.home_dir_template = os.path.join(class_dir, "homes", "{username}")
+c.Spawner.notebook_dir = "~/notebooks"
+c.Spawner.default_url = "/tree"
+# Jupyter runs as root on this kind of machine; tslab (TypeScript) is the kernel every notebook opens with.
+c.Spawner.args = ["--allow-root", "--MappingKernelManager.default_kernel_name=tslab"]
+c.Spawner.env_keep = ["PATH", "LANG", "LC_ALL", "NODE_PATH"]
+jupyter_path = os.path.join(class_dir, "jupyter")
+pid_handson_hub.write_kernel_spec(jupyter_path, package_root)
+c.Spawner.environment = {"JUPYTER_PATH": jupyter_path}
+c.Spawner.http_timeout = 60
+c.Spawner.start_timeout = 60
+c.Spawner.pre_spawn_hook = pid_handson_hub.make_pre_spawn_hook(
+    mock_url=mock_url,
+    admin_token=admin_token,
+    package_root=package_root,
+    instructors=instructors,
+    wait_seconds=float(setting("PID_HANDSON_MOCK_WAIT", "20")),
+)

@@ -1,0 +1,44 @@
+// `npm run class` refuses bad input with one clear line and exit code 2, before starting or writing anything.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT } from '../support/mock-process';
+
+function launch(...args: string[]) {
+  return spawnSync(process.execPath, [join(ROOT, 'deploy', 'jupyterhub', 'class.cjs'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+}
+
+test('bad options are refused with what was expected, and no class folder is made', () => {
+  const parent = mkdtempSync(join(tmpdir(), 'pid-class-launcher-'));
+  const classDir = join(parent, 'class');
+  try {
+    for (const [args, message] of [
+      [['--users', 'thirty'], /--users must be a number from 1 to 9999, not "thirty"/],
+      [['--users', '0'], /--users must be a number from 1 to 9999, not "0"/],
+      [['--port', '70000'], /--port must be a number from 0 to 65535, not "70000"/],
+      [['--users', '3', '--names', 'a,b'], /give --users or --names, not both/],
+      [['--names', 'anna,Ben,c d'], /--names: Ben, c d must be lower-case letters/],
+      [['--password', 'short'], /--password must have at least 8 characters/],
+      [['--api-token', 'short'], /--api-token must have at least 16 characters/],
+      [['--userz', '3'], /Unknown option '--userz'/],
+    ] as const) {
+      const run = launch(...args, '--class-dir', classDir, '--no-prepare', '--no-install');
+      assert.equal(run.status, 2, `${args.join(' ')}: ${run.stderr}`);
+      assert.match(run.stderr, message);
+      assert.doesNotMatch(run.stderr, /\n\s+at /, 'no stack trace');
+      assert.equal(existsSync(classDir), false);
+    }
+  } finally {
+    rmSync(parent, { recursive: true, force: true });
+  }
+});
+
+test('--help says how to run a class', () => {
+  const run = launch('--help');
+  assert.equal(run.status, 0);
+  assert.match(run.stdout, /usage: npm run class -- \[--users N/);
+  assert.match(run.stdout, /--class-dir DIR/);
+});

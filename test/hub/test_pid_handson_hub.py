@@ -1,0 +1,233 @@
+"""Unit tests of the JupyterHub hook (deploy/jupyterhub/pid_handson_hub.py) against a real `pid-mock serve`
+process on loopback, with JupyterHub's own SimpleLocalProcessSpawner and real files in a temporary folder.
+
+Run: /usr/bin/python3 -m unittest discover -s test/hub -p 'test_*.py'  (test/hub/hook.test.ts does)
+"""
+import asyncio
+import json
+import logging
+import os
+import re
+import shutil
+import socket
+import stat
+import subprocess
+import sys
+import tempfile
+import unittest
+from types import SimpleNamespace
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "deploy", "jupyterhub"))
+import pid_handson_hub as hub  # noqa: E402
+from jupyterhub.spawner import SimpleLocalProcessSpawner  # noqa: E402
+
+TOKEN = "unit-test-admin-token-0123456789"
+LEARNER_NOTEBOOKS = sorted(n for n in os.listdir(os.path.join(ROOT, "notebooks")) if n.endswith(".ipynb"))
+
+
+class MockServer:
+    """`node bin/pid-mock.cjs serve --port 0` with the admin token in its environment."""
+
+    def __init__(self):
+        self.data = tempfile.mkdtemp(prefix="pid-hub-mock-")
+        env = dict(os.environ, PID_MOCK_ADMIN_TOKEN=TOKEN)
+        self.process = subprocess.Popen(
+            ["node", os.path.join(ROOT, "bin", "pid-mock.cjs"), "serve", "--data", self.data, "--port", "0", "--quiet"],
+            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        out = ""
+        for line in self.process.stdout:
+            out += line
+            if line.strip() == "ready":
+                break
+        match = re.search(r"on port (\d+)", out)
+        if not match:
+            raise RuntimeError(f"pid-mock did not start:\n{out}\n{self.process.stderr.read()}")
+        self.url = f"http://127.0.0.1:{match.group(1)}"
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=20)
+        self.process.stdout.close()
+        self.process.stderr.close()
+        shutil.rmtree(self.data, ignore_errors=True)
+
+
+def read(path):
+    with open(path, encoding="utf-8") as file:
+        return file.read()
+
+
+def closed_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class HubUser:
+    def __init__(self, name, admin=False):
+        self.name = name
+        self.admin = admin
+        self.url = f"/user/{name}/"
+
+
+def spawner_for(classroom, name, admin=False):
+    spawner = SimpleLocalProcessSpawner(user=HubUser(name, admin), home_dir_template=os.path.join(classroom, "homes", "{username}"))
+    spawner.log = logging.getLogger(f"test-spawner-{name}")
+    return spawner
+
+
+class TraineeNameTest(unittest.TestCase):
+    def test_names_in_the_alphabet_stay_as_they_are(self):
+        for name in ["trainee01", "anna", "a.b_c-d", "x" * 40]:
+            self.assertEqual(hub.trainee_name(name), name)
+
+    def test_other_names_are_spelt_in_the_alphabet_and_stay_distinct(self):
+        names = ["anna@uni.example", "anna-uni.example", "Anna", "zoë", "-lead", "y" * 41, "名前"]
+        spelt = [hub.trainee_name(n) for n in names]
+        for original, name in zip(names, spelt):
+            self.assertRegex(name, r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$", original)
+        self.assertEqual(len(set(n.lower() for n in spelt)), len(names))
+        self.assertEqual(hub.trainee_name("anna@uni.example"), hub.trainee_name("anna@uni.example"))
+
+
+class HookTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.mock = MockServer()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.mock.stop()
+
+    def setUp(self):
+        self.classroom = tempfile.mkdtemp(prefix="pid-hub-class-")
+        self.addCleanup(shutil.rmtree, self.classroom, True)
+
+    def hook(self, url=None, wait_seconds=5.0, **extra):
+        return hub.make_pre_spawn_hook(mock_url=url or self.mock.url, admin_token=TOKEN, package_root=ROOT, wait_seconds=wait_seconds, **extra)
+
+    def run_hook(self, spawner, **extra):
+        with self.assertLogs(spawner.log, level="INFO") as logs:
+            asyncio.run(self.hook(**extra)(spawner))
+        return "\n".join(logs.output)
+
+    def test_first_login_creates_the_identity_and_writes_a_home(self):
+        spawner = spawner_for(self.classroom, "trainee01")
+        log = self.run_hook(spawner)
+        home = os.path.join(self.classroom, "homes", "trainee01")
+        credentials = os.path.join(home, "credentials")
+        self.assertEqual(spawner.environment["PID_CREDENTIALS"], os.path.join(credentials, "cred_file.json"))
+        self.assertNotIn("PID_MOCK_ADMIN_TOKEN", spawner.environment)
+        self.assertIn("trainee01 is trainee trainee01", log)
+        self.assertIn("new", log)
+        cred = json.loads(read(os.path.join(credentials, "cred_file.json")))
+        basic = json.loads(read(os.path.join(credentials, "cred_basic.json")))
+        self.assertRegex(basic["username"], r"(?i)^300:[^/]+/trainee01$")
+        self.assertRegex(os.path.basename(cred["private_key"]), r"(?i)^trainee01_privkey\.pem$")
+        # Key and certificate paths are absolute, in the user's own folder, and exist.
+        for key in ("private_key", "certificate_only"):
+            self.assertTrue(os.path.isabs(cred[key]), cred[key])
+            self.assertEqual(os.path.dirname(cred[key]), credentials)
+            self.assertTrue(os.path.isfile(cred[key]))
+        key_file = [f for f in os.listdir(credentials) if f.endswith("_privkey.pem")][0]
+        self.assertEqual(stat.S_IMODE(os.stat(os.path.join(credentials, key_file)).st_mode), 0o600)
+        for name in ("cred_basic.json", "ca.pem"):
+            self.assertTrue(os.path.isfile(os.path.join(credentials, name)))
+        notebooks = os.path.join(home, "notebooks")
+        self.assertEqual(sorted(n for n in os.listdir(notebooks) if n.endswith(".ipynb")), LEARNER_NOTEBOOKS)
+        self.assertTrue(os.path.isfile(os.path.join(notebooks, "pid.ts")))
+        self.assertFalse(os.path.exists(os.path.join(notebooks, "instructor")), "trainees never get the instructor masters")
+        # pid.ts's `../dist/src/index` resolves from the home as from a clone.
+        self.assertTrue(os.path.isfile(os.path.join(notebooks, "..", "dist", "src", "index.js")))
+        self.assertTrue(os.path.isdir(os.path.join(home, "node_modules", "tslab")))
+
+    def test_second_login_keeps_the_identity_and_the_edits(self):
+        first = spawner_for(self.classroom, "trainee02")
+        self.run_hook(first)
+        home = first.home_dir
+        cred_before = read(os.path.join(home, "credentials", "cred_file.json"))
+        basic_before = read(os.path.join(home, "credentials", "cred_basic.json"))
+        edited = os.path.join(home, "notebooks", LEARNER_NOTEBOOKS[2])
+        with open(edited, "w") as out:
+            out.write('{"edited": "by the trainee"}')
+        os.remove(os.path.join(home, "notebooks", LEARNER_NOTEBOOKS[0]))
+
+        second = spawner_for(self.classroom, "trainee02")
+        log = self.run_hook(second)
+        self.assertIn("returning", log)
+        self.assertEqual(read(os.path.join(home, "credentials", "cred_file.json")), cred_before)
+        self.assertEqual(read(os.path.join(home, "credentials", "cred_basic.json")), basic_before)
+        self.assertEqual(read(edited), '{"edited": "by the trainee"}')
+        # A notebook the trainee deleted comes back fresh.
+        self.assertTrue(os.path.isfile(os.path.join(home, "notebooks", LEARNER_NOTEBOOKS[0])))
+        self.assertEqual(second.environment["PID_CREDENTIALS"], first.environment["PID_CREDENTIALS"])
+
+    def test_two_users_get_two_identities(self):
+        a, b = spawner_for(self.classroom, "anna"), spawner_for(self.classroom, "ben@uni.example")
+        self.run_hook(a)
+        self.run_hook(b)
+        cred_a = json.loads(read(a.environment["PID_CREDENTIALS"]))
+        cred_b = json.loads(read(b.environment["PID_CREDENTIALS"]))
+        self.assertNotEqual(cred_a["private_key"], cred_b["private_key"])
+        self.assertNotEqual(read(cred_a["private_key"]), read(cred_b["private_key"]))
+        self.assertIn(hub.trainee_name("ben@uni.example"), json.dumps(cred_b))
+
+    def test_hub_admins_are_instructors(self):
+        spawner = spawner_for(self.classroom, "lead", admin=True)
+        self.run_hook(spawner)
+        self.assertEqual(spawner.environment["PID_MOCK_ADMIN_TOKEN"], TOKEN)
+        masters = os.path.join(spawner.home_dir, "notebooks", "instructor")
+        self.assertTrue(os.path.isfile(os.path.join(masters, "pid.ts")))
+        self.assertEqual(len([n for n in os.listdir(masters) if n.endswith(".ipynb")]), len(LEARNER_NOTEBOOKS))
+
+    def test_mock_unreachable_fails_the_spawn_with_a_clear_message(self):
+        spawner = spawner_for(self.classroom, "trainee03")
+        url = f"http://127.0.0.1:{closed_port()}"
+        with self.assertLogs(spawner.log, level="ERROR") as logs, self.assertRaises(hub.TraineeIdentityError) as raised:
+            asyncio.run(self.hook(url=url, wait_seconds=1.0)(spawner))
+        message = str(raised.exception)
+        self.assertIn("cannot reach the mock Handle server at " + url, message)
+        self.assertIn("trainee03", message)
+        self.assertIn(message, "\n".join(logs.output))
+        self.assertNotIn("PID_CREDENTIALS", spawner.environment)
+        self.assertFalse(os.path.exists(os.path.join(spawner.home_dir, "credentials")))
+
+    def test_a_wrong_admin_token_fails_the_spawn_and_says_so(self):
+        spawner = spawner_for(self.classroom, "trainee04")
+        hook = hub.make_pre_spawn_hook(mock_url=self.mock.url, admin_token="wrong-token-0123456789", package_root=ROOT, wait_seconds=1.0)
+        with self.assertLogs(spawner.log, level="ERROR"), self.assertRaises(hub.TraineeIdentityError) as raised:
+            asyncio.run(hook(spawner))
+        self.assertRegex(str(raised.exception), r"refused the identity of trainee 'trainee04': HTTP 40[13]")
+        self.assertNotIn("PID_CREDENTIALS", spawner.environment)
+
+    def test_remote_mode_hands_the_bundle_to_the_pod_which_materialises_it(self):
+        spawner = spawner_for(self.classroom, "trainee05")
+        self.run_hook(spawner, remote_home="/home/jovyan/work")
+        self.assertEqual(spawner.environment["PID_CREDENTIALS"], "/home/jovyan/work/credentials/cred_file.json")
+        self.assertFalse(os.path.exists(spawner.home_dir), "the hub writes nothing locally for a remote server")
+        bundle = hub.decode_bundle(spawner.environment[hub.BUNDLE_ENV])
+        self.assertIn("/home/jovyan/work/credentials/", bundle["files"]["cred_file.json"])
+        # In the pod: the postStart command, as a real process.
+        pod_home = os.path.join(self.classroom, "pod-home")
+        env = dict(os.environ, **{hub.BUNDLE_ENV: spawner.environment[hub.BUNDLE_ENV]})
+        env.pop("PID_MOCK_ADMIN_TOKEN", None)
+        done = subprocess.run([sys.executable, hub.__file__, "materialise", pod_home, ROOT], env=env, capture_output=True, text=True)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertEqual(read(os.path.join(pod_home, "credentials", "cred_file.json")), bundle["files"]["cred_file.json"])
+        self.assertTrue(os.path.isfile(os.path.join(pod_home, "notebooks", LEARNER_NOTEBOOKS[0])))
+        env.pop(hub.BUNDLE_ENV)
+        missing = subprocess.run([sys.executable, hub.__file__, "materialise", pod_home, ROOT], env=env, capture_output=True, text=True)
+        self.assertEqual(missing.returncode, 1)
+        self.assertIn("PID_HANDSON_BUNDLE is not set", missing.stderr)
+
+    def test_the_kernel_spec_runs_this_packages_tslab(self):
+        folder = hub.write_kernel_spec(os.path.join(self.classroom, "jupyter"), ROOT)
+        spec = json.loads(read(os.path.join(folder, "kernel.json")))
+        self.assertEqual(spec["argv"][0], os.path.join(ROOT, "node_modules", ".bin", "tslab"))
+        self.assertTrue(os.access(spec["argv"][0], os.X_OK))
+
+
+if __name__ == "__main__":
+    unittest.main()
