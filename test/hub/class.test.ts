@@ -143,6 +143,20 @@ test("the instructor reaches the mock server from the hub's Services menu, and i
   for (const user of USERS) assert.ok(names.includes(user), `${user} in ${names.join(', ')}`);
   const refused = await fetch(`${hub.url}services/pid-mock/_admin/class/trainees`);
   assert.equal(refused.status, 401);
+  // The live page's event stream, through the hub, shows the three trainees' rows (they ran chapters 3 and 5).
+  const stream = await fetch(`${hub.url}services/pid-mock/_admin/live/stream`, { headers: { Authorization: `Bearer ${adminToken}` } });
+  assert.equal(stream.status, 200);
+  const reader = stream.body!.getReader();
+  let text = '';
+  while (!/event: snapshot\ndata: .*\n\n/.test(text)) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += new TextDecoder().decode(value);
+  }
+  await reader.cancel();
+  const snapshot = JSON.parse(/event: snapshot\ndata: (.*)\n\n/.exec(text)![1]!) as { trainees: { name: string }[] };
+  const live = snapshot.trainees.map((t) => t.name.toLowerCase());
+  for (const user of USERS) assert.ok(live.includes(user), `${user} on the live page: ${live.join(', ')}`);
 });
 
 test('restarting the hub keeps each trainee identity and their notebook edits', async () => {
