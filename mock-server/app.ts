@@ -12,6 +12,7 @@ import apiRoutes from './routes/api.js';
 import hrlsRoutes from './routes/hrls.js';
 import adminRoutes from './routes/admin.js';
 import filesRoutes from './routes/files.js';
+import staticRoutes from './routes/static.js';
 import resolverRoutes from './routes/resolver.js';
 
 export interface MockServerConfig {
@@ -110,6 +111,7 @@ export function buildApp(config: MockServerConfig): FastifyInstance {
   void app.register(hrlsRoutes, { store: config.store, users: config.hrlsUsers });
   void app.register(adminRoutes, { store: config.store, adminToken: config.adminToken, reset: config.reset, reseed: config.reseed });
   void app.register(filesRoutes, { publicBaseUrl: config.publicBaseUrl });
+  void app.register(staticRoutes);
   void app.register(resolverRoutes, {
     lookup: (handle: string) => {
       const found = service.publicRecord(handle);
