@@ -211,7 +211,7 @@ export class HandleService {
   }
 
   private putValues(handle: string, values: ValueInput[], overwrite: boolean, caller: Caller): Envelope {
-    const identity = this.identityOrChallenge(caller, handle);
+    // What the record itself says is checked before the caller is authenticated, as on the real server.
     const existing = this.store.getValues(handle);
     if (!existing) throw fail.notFound(handle);
     const byIndex = new Map(existing.map((v) => [v.index, v]));
@@ -219,6 +219,7 @@ export class HandleService {
       const clash = values.find((v) => byIndex.has(v.index));
       if (clash) throw fail.indexConflict(handle, clash.index);
     }
+    const identity = this.identityOrChallenge(caller, handle);
     const bits = new Set<AdminBitNumber>();
     for (const next of values) {
       const old = byIndex.get(next.index);
@@ -245,9 +246,9 @@ export class HandleService {
 
   deleteHandle(handle: string, caller: Caller): Envelope {
     this.assertHomed(handle);
-    const identity = this.identityOrChallenge(caller, handle);
     const existing = this.store.getValues(handle);
     if (!existing) throw fail.notFound(handle);
+    const identity = this.identityOrChallenge(caller, handle);
     if (!this.authoriser.granted(identity, existing, [AdminBit.deleteHandle])) throw fail.noPermission(handle);
     this.store.deleteHandle(handle, { actor: this.actor(caller), action: 'delete' });
     return { httpStatus: 200, body: envelopeBody(Rc.success, undefined, handle) };
@@ -255,11 +256,11 @@ export class HandleService {
 
   deleteValues(handle: string, indexes: number[], caller: Caller): Envelope {
     this.assertHomed(handle);
-    const identity = this.identityOrChallenge(caller, handle);
     const existing = this.store.getValues(handle);
     if (!existing) throw fail.notFound(handle);
     const targets = indexes.map((i) => existing.find((v) => v.index === i));
     if (targets.some((t) => t === undefined)) throw fail.valuesNotFound(handle);
+    const identity = this.identityOrChallenge(caller, handle);
     const bits: AdminBitNumber[] = [AdminBit.removeValue];
     if (targets.some((t) => t && isAdminType(t.type))) bits.push(AdminBit.removeAdmin);
     if (!this.authoriser.granted(identity, existing, bits)) throw fail.noPermission(handle);
