@@ -153,9 +153,9 @@ function compareExpires(expected: string[], actual: string[], receivedAt: number
 }
 
 /** The mock redirected to the URL value the real server's rule picks when the record is read in index order. */
-function redirectInIndexOrder(transcript: Transcript, got: string[], memory: ReplayMemory): boolean {
-  if (transcript.request.method !== 'GET' || got.length !== 1 || transcript.request.path.startsWith('/api/')) return false;
-  const url = memory.written.urlInIndexOrder(transcript.request.path);
+function redirectInIndexOrder(transcript: Transcript, expected: string[], got: string[], memory: ReplayMemory): boolean {
+  if (transcript.request.method !== 'GET' || got.length !== 1 || expected.length !== 1 || transcript.request.path.startsWith('/api/')) return false;
+  const url = memory.written.urlInIndexOrder(transcript.request.path, expected[0]!);
   if (url === undefined) return false;
   let decoded: string;
   try {
@@ -185,7 +185,7 @@ function compareHeaders(transcript: Transcript, actual: ActualResponse, rec: Rec
     } else if (name === 'expires') {
       compareExpires(expected, got, actual.receivedAt, rec);
     } else if (expected.join('\n') !== got.join('\n')) {
-      if (name === 'location' && redirectInIndexOrder(transcript, got, memory)) {
+      if (name === 'location' && redirectInIndexOrder(transcript, expected, got, memory)) {
         rec.accept('value-order', `header ${name}`, `real ${expected.join(', ')} (first URL in body order), mock ${got.join(', ')} (first URL in index order)`);
         continue;
       }
@@ -397,7 +397,8 @@ function compareHtml(transcript: Transcript, actual: string, rec: Recorder, memo
   if (status >= 300 && status < 400) {
     structured = true;
     if (visibleText(expected) !== visibleText(actual)) {
-      const url = memory.written.urlInIndexOrder(transcript.request.path);
+      const realTarget = /\S+$/.exec(visibleText(expected))?.[0] ?? '';
+      const url = memory.written.urlInIndexOrder(transcript.request.path, realTarget);
       const sameRule = url !== undefined && transcript.request.method === 'GET' && visibleText(actual) === visibleText(expected).replace(/\S+$/, url);
       if (sameRule) rec.accept('value-order', 'html text', `redirect page names ${show(url)}, the first URL in index order`);
       else rec.mismatch('html text', show(visibleText(expected)), show(visibleText(actual)));

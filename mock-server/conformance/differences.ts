@@ -47,7 +47,7 @@ export const DIFFERENCES = {
   },
   'value-order': {
     what:
-      'values of a record (JSON "values", rows of resolver values pages) may come in index order where the real server kept the body order of the PUT that wrote the record; a redirect may go to the first public URL value in index order (the real server\'s rule applied to the index-ordered record the transcripts wrote)',
+      'values of a record (JSON "values", rows of resolver values pages) may come in index order where the real server kept the body order of the PUT that wrote the record; a redirect may go to the first public URL value in index order (the real server\'s rule applied to the index-ordered record the transcripts wrote), when the real server went to another URL value of that record and no 10320/LOC took part',
     reason:
       'the mock models SQL storage (one row per value, read back ordered by index, which B2HANDLE\'s own integration tests expect); the recording server used file storage, which keeps the body order; the Handle protocol does not fix an order',
   },

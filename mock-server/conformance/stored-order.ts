@@ -63,12 +63,18 @@ export class WrittenRecords {
 
   /**
    * The redirect target of `GET /<handle>` when the record's values are read in index order: the first
-   * public value whose type is URL (any case), else the first public `URL.*` value.
+   * public value whose type is URL (any case), else the first public `URL.*` value; undefined unless the
+   * real server's target `realTarget` is itself one of the record's URL values.
    */
-  urlInIndexOrder(proxyPath: string): string | undefined {
+  urlInIndexOrder(proxyPath: string, realTarget: string): string | undefined {
     const handle = pathHandle(proxyPath, false);
     const values = handle ? this.records.get(key(handle)) : undefined;
     if (!values) return undefined;
+    // Only an order difference qualifies: the real server went to another URL value of the same record,
+    // and no 10320/LOC took part in the choice.
+    if (values.some((v) => v.type.toUpperCase() === '10320/LOC')) return undefined;
+    const urls = values.filter((v) => v.type.toUpperCase() === 'URL' || v.type.toUpperCase().startsWith('URL.')).map((v) => stringData(v.data));
+    if (!urls.includes(realTarget) && !urls.some((u) => u !== undefined && encodeURI(u) === realTarget)) return undefined;
     const visible = [...values].sort((a, b) => a.index - b.index).filter((v) => publiclyReadable(v.permissions));
     const chosen =
       visible.find((v) => v.type.toUpperCase() === 'URL') ?? visible.find((v) => v.type.toUpperCase().startsWith('URL.'));
