@@ -12,6 +12,7 @@ import apiRoutes from './routes/api.js';
 import hrlsRoutes from './routes/hrls.js';
 import adminRoutes from './routes/admin.js';
 import filesRoutes from './routes/files.js';
+import staticRoutes from './routes/static.js';
 import resolverRoutes from './routes/resolver.js';
 import { normaliseBasePath, serveUnderBasePath, withoutBasePath } from './base-path.js';
 import instructorRoutes, { type InstructorOptions } from './instructor/routes.js';
@@ -128,6 +129,7 @@ export function buildApp(config: MockServerConfig): FastifyInstance {
   void app.register(adminRoutes, { store: config.store, guard: sessions.guard(), reset: config.reset, reseed: config.reseed });
   if (config.instructor) void app.register(instructorRoutes, { ...config.instructor, store: config.store, guard: sessions.guard() });
   void app.register(filesRoutes, { publicBaseUrl: config.publicBaseUrl });
+  void app.register(staticRoutes);
   void app.register(resolverRoutes, {
     lookup: (handle: string) => {
       const found = service.publicRecord(handle);

@@ -50,6 +50,7 @@ export const Rc = {
   invalidValue: 202,
   serverNotResponsible: 301,
   invalidAdmin: 400,
+  insufficientPermissions: 401,
   authenticationNeeded: 402,
 } as const;
 
@@ -66,6 +67,8 @@ export const fail = {
   invalidValue: (handle: string, message: string) => new HandleApiError(400, Rc.invalidValue, message, handle),
   valuesNotFound: (handle: string) => new HandleApiError(400, Rc.valuesNotFound, undefined, handle),
   noPermission: (handle?: string) => new HandleApiError(403, Rc.invalidAdmin, undefined, handle),
+  /** The caller is an admin, but a value allows no one to read (or write) it. */
+  insufficientPermissions: (handle?: string) => new HandleApiError(403, Rc.insufficientPermissions, undefined, handle),
   /** The body the real server sends with 401 (HTTPS) or 403 (plain HTTP, where credentials are ignored). */
   authenticationNeeded: (handle: string | undefined, overTls: boolean) =>
     new HandleApiError(overTls ? 401 : 403, Rc.authenticationNeeded, undefined, handle),

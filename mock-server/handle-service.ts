@@ -5,9 +5,10 @@ import type { HandleValueJson, StoredValue, ValueReference } from './model.js';
 import type { HandleStore } from './store.js';
 import { type Authentication, Authoriser, formatReference } from './auth.js';
 import { type Envelope, envelopeBody, fail, Rc } from './envelope.js';
-import { bareprefix, prefixHandle, prefixOf } from './handle-names.js';
+import { bareprefix, prefixHandle, prefixOf, storageKey } from './handle-names.js';
 import { AdminBit, type AdminBitNumber } from './permissions.js';
 import { parseValueInput, sameContent, type ValueInput, valueToJson } from './value-codec.js';
+import { asArray, asString, JavaReadError } from './gson-reading.js';
 
 export interface Caller {
   authentication: Exclude<Authentication, { kind: 'failed' }>;
@@ -29,6 +30,25 @@ export interface PutQuery {
 }
 
 const now = () => Math.floor(Date.now() / 1000);
+
+/** Runs a Gson-style read of the request body, turning the Java exception into a Handle error. */
+function javaRead<T>(read: () => T, where: string): T {
+  try {
+    return read();
+  } catch (error) {
+    if (!(error instanceof JavaReadError)) throw error;
+    const java = error.wrapper && error.wrapper !== 'com.google.gson.JsonParseException' ? `${error.wrapper}: ${error.javaCause}` : error.javaCause;
+    throw fail.protocol(`${java} (${where}: ${error.explanation})`);
+  }
+}
+
+/**
+ * The record a resolution reads: a name without a slash is looked up as the prefix handle `0.NA/<name>`
+ * (creation and deletion use the name as given), which is what the real server does.
+ */
+function resolutionName(handle: string): string {
+  return handle.includes('/') ? handle : `0.NA/${handle}`;
+}
 
 function isAdminType(type: string): boolean {
   return type.toUpperCase() === 'HS_ADMIN';
@@ -66,7 +86,7 @@ export class HandleService {
 
   resolve(handle: string, query: ResolveQuery, caller: Caller): Envelope {
     this.assertHomed(handle);
-    const stored = this.store.getValues(handle);
+    const stored = this.store.getValues(resolutionName(handle));
     if (!stored) throw fail.notFound(handle);
     const authenticated = caller.authentication.kind === 'authenticated';
     const publicOnly = query.publicOnly ?? !authenticated;
@@ -78,9 +98,11 @@ export class HandleService {
     if (publicOnly) {
       visible = filtered.filter((v) => v.publicRead);
     } else if (filtered.some((v) => !v.publicRead)) {
-      // Restricted values are all-or-nothing: without read-value permission the whole request fails.
+      // Restricted values are all-or-nothing: without read-value permission the whole request fails, and a
+      // value that not even admins may read fails it for everyone, server admins included.
       const identity = this.identityOrChallenge(caller, handle);
       if (!this.authoriser.granted(identity, stored, [AdminBit.readValue])) throw fail.noPermission(handle);
+      if (filtered.some((v) => !v.publicRead && !v.adminRead)) throw fail.insufficientPermissions(handle);
     }
     if (!visible.length) return { httpStatus: 200, body: envelopeBody(Rc.valuesNotFound, undefined, handle, { values: [] }) };
     return { httpStatus: 200, body: { responseCode: Rc.success, handle, values: visible.map(valueToJson) } };
@@ -90,7 +112,7 @@ export class HandleService {
   publicRecord(handle: string): { status: 'found'; values: HandleValueJson[] } | { status: 'not-found' } | { status: 'prefix-not-homed'; prefix: string } {
     const prefix = prefixOf(handle);
     if (!this.store.isHomed(prefix)) return { status: 'prefix-not-homed', prefix };
-    const stored = this.store.getValues(handle);
+    const stored = this.store.getValues(resolutionName(handle));
     if (!stored) return { status: 'not-found' };
     return { status: 'found', values: stored.filter((v) => v.publicRead).map(valueToJson) };
   }
@@ -107,14 +129,17 @@ export class HandleService {
     let list: unknown[];
     if (Array.isArray(entity)) {
       list = entity;
-    } else if (entity && typeof entity === 'object' && Array.isArray((entity as { values?: unknown }).values)) {
+    } else if (entity && typeof entity === 'object' && 'values' in entity) {
       const claimed = (entity as { handle?: unknown }).handle;
-      if (claimed !== undefined && (typeof claimed !== 'string' || claimed.toUpperCase() !== pathHandle.toUpperCase())) {
-        throw fail.protocol(
-          `java.lang.Exception: Mismatched handle in PUT request (the body says ${JSON.stringify(claimed)}, the path says "${pathHandle}")`,
-        );
+      if (claimed !== undefined) {
+        const named = javaRead(() => asString(claimed, 'handle'), 'the body');
+        if (storageKey(named) !== storageKey(pathHandle)) {
+          throw fail.protocol(
+            `java.lang.Exception: Mismatched handle in PUT request (the body says ${JSON.stringify(named)}, the path says "${pathHandle}")`,
+          );
+        }
       }
-      list = (entity as { values: unknown[] }).values;
+      list = javaRead(() => asArray((entity as { values: unknown }).values, 'values'), 'the body') ?? [];
     } else if (entity && typeof entity === 'object' && ['index', 'type', 'data'].every((k) => k in entity)) {
       list = [entity];
     } else {
@@ -122,24 +147,29 @@ export class HandleService {
         'java.lang.Exception: Invalid JSON in PUT request (expected {"values": [...]}, an array of values, or one value object)',
       );
     }
-    const values = list.map((raw, i) => parseValueInput(raw, `values[${i}]`));
+    // Gson reads every item before anything looks at them; a null item only fails when it is first used.
+    const parsed = list.map((raw, i) => (raw === null ? null : parseValueInput(raw, `values[${i}]`)));
+    const nullAt = parsed.indexOf(null);
+    if (nullAt >= 0) {
+      throw fail.protocol(`java.lang.NullPointerException (values[${nullAt}] is null: each item must be a value object)`);
+    }
+    const values = parsed as ValueInput[];
+    if (query.indexes !== undefined && query.indexes !== 'various') {
+      const wanted = new Set(query.indexes);
+      const given = new Set(values.map((v) => v.index));
+      if (wanted.size !== given.size || [...wanted].some((i) => !given.has(i))) {
+        throw fail.protocol(
+          `java.lang.Exception: Mismatched indexes in PUT request (?index= lists ${[...wanted].join(',')}; the body holds ${[...given].join(',') || 'no value'})`,
+        );
+      }
+    }
     if (values.some((v) => v.index <= 0)) throw fail.invalidValue(handle, 'Value indexes must be positive');
     const seen = new Set<number>();
     for (const v of values) {
       if (seen.has(v.index)) throw fail.indexConflict(handle, v.index);
       seen.add(v.index);
     }
-    if (query.indexes !== undefined) {
-      if (!values.length) throw fail.invalidValue(handle, 'Value list was empty');
-      if (query.indexes !== 'various') {
-        const wanted = new Set(query.indexes);
-        if (wanted.size !== seen.size || [...wanted].some((i) => !seen.has(i))) {
-          throw fail.protocol(
-            `java.lang.Exception: Mismatched indexes in PUT request (?index= lists ${[...wanted].join(',')}; the body holds ${[...seen].join(',')})`,
-          );
-        }
-      }
-    }
+    if (query.indexes !== undefined && !values.length) throw fail.invalidValue(handle, 'Value list was empty');
     return values;
   }
 
@@ -172,6 +202,8 @@ export class HandleService {
     }
     if (!bits.size) return true;
     if (this.authoriser.granted(identity, existing, [...bits])) return true;
+    // Whoever may add admins could give themselves every other bit, so ADD_ADMIN alone is enough.
+    if (this.authoriser.granted(identity, existing, [AdminBit.addAdmin])) return true;
     return (
       this.authoriser.granted(identity, existing, [AdminBit.deleteHandle]) &&
       this.authoriser.grantedOnPrefix(identity, prefixOf(handle), [AdminBit.addHandle])
@@ -179,7 +211,7 @@ export class HandleService {
   }
 
   private putValues(handle: string, values: ValueInput[], overwrite: boolean, caller: Caller): Envelope {
-    const identity = this.identityOrChallenge(caller, handle);
+    // What the record itself says is checked before the caller is authenticated, as on the real server.
     const existing = this.store.getValues(handle);
     if (!existing) throw fail.notFound(handle);
     const byIndex = new Map(existing.map((v) => [v.index, v]));
@@ -187,6 +219,7 @@ export class HandleService {
       const clash = values.find((v) => byIndex.has(v.index));
       if (clash) throw fail.indexConflict(handle, clash.index);
     }
+    const identity = this.identityOrChallenge(caller, handle);
     const bits = new Set<AdminBitNumber>();
     for (const next of values) {
       const old = byIndex.get(next.index);
@@ -213,9 +246,9 @@ export class HandleService {
 
   deleteHandle(handle: string, caller: Caller): Envelope {
     this.assertHomed(handle);
-    const identity = this.identityOrChallenge(caller, handle);
     const existing = this.store.getValues(handle);
     if (!existing) throw fail.notFound(handle);
+    const identity = this.identityOrChallenge(caller, handle);
     if (!this.authoriser.granted(identity, existing, [AdminBit.deleteHandle])) throw fail.noPermission(handle);
     this.store.deleteHandle(handle, { actor: this.actor(caller), action: 'delete' });
     return { httpStatus: 200, body: envelopeBody(Rc.success, undefined, handle) };
@@ -223,11 +256,11 @@ export class HandleService {
 
   deleteValues(handle: string, indexes: number[], caller: Caller): Envelope {
     this.assertHomed(handle);
-    const identity = this.identityOrChallenge(caller, handle);
     const existing = this.store.getValues(handle);
     if (!existing) throw fail.notFound(handle);
     const targets = indexes.map((i) => existing.find((v) => v.index === i));
     if (targets.some((t) => t === undefined)) throw fail.valuesNotFound(handle);
+    const identity = this.identityOrChallenge(caller, handle);
     const bits: AdminBitNumber[] = [AdminBit.removeValue];
     if (targets.some((t) => t && isAdminType(t.type))) bits.push(AdminBit.removeAdmin);
     if (!this.authoriser.granted(identity, existing, bits)) throw fail.noPermission(handle);

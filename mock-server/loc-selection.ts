@@ -33,6 +33,17 @@ export interface RedirectChoice {
 export interface LocationQuery {
   /** `?locatt=attr:value` or `?locatt=attr`; the real proxy accepts the parameter several times. */
   locatt?: string | string[];
+  /** The request's Accept header: each concrete media type in it counts as a further `locatt=ctype:<type>`. */
+  accept?: string | undefined;
+}
+
+/** The concrete media types of an Accept header, in the order given (wildcards and parameters dropped). */
+export function acceptedMediaTypes(accept: string | undefined): string[] {
+  if (!accept) return [];
+  return accept
+    .split(',')
+    .map((part) => (part.split(';')[0] ?? '').trim().toLowerCase())
+    .filter((type) => type !== '' && !type.includes('*'));
 }
 
 /** HDLProxy's `Location.DEFAULT_CHOOSEBY`. */
@@ -256,9 +267,14 @@ function redirectStatus(text: string | undefined): RedirectStatus {
   return (REDIRECT_STATUSES as readonly number[]).includes(code) ? (code as RedirectStatus) : 302;
 }
 
+/**
+ * The locatt filters in the order the proxy applies them: the query's own, then one `ctype:<type>` per
+ * media type the client accepts, which is how `Accept: application/json` picks a location with
+ * ctype="application/json" (curl's and browsers' wildcards select nothing, so the filter is skipped).
+ */
 function locattList(query: LocationQuery): string[] {
-  if (query.locatt === undefined) return [];
-  return Array.isArray(query.locatt) ? query.locatt : [query.locatt];
+  const own = query.locatt === undefined ? [] : Array.isArray(query.locatt) ? query.locatt : [query.locatt];
+  return [...own, ...acceptedMediaTypes(query.accept).map((type) => `ctype:${type}`)];
 }
 
 function chooseFromLocations(context: LocContext, query: LocationQuery, random: () => number): RedirectChoice {

@@ -25,16 +25,43 @@ export function adminBitsToString(bits: number): string {
   return out;
 }
 
-/** Parses the permission forms the real server accepts; returns undefined when unreadable. */
+const ALL_ADMIN_BITS = 0xfff;
+
+/** A permission string read from the right: character i from the end is bit i; only '1' sets a bit. */
+function bitsFromRight(text: string): number {
+  let bits = 0;
+  for (let bit = 0; bit < 12 && bit < text.length; bit++) if (text[text.length - 1 - bit] === '1') bits |= 1 << bit;
+  return bits;
+}
+
+/** JavaScript-style truthiness, as the real server reads the items of a permissions array. */
+function truthy(item: unknown): boolean {
+  if (item === null || item === undefined) return false;
+  if (typeof item === 'boolean') return item;
+  if (typeof item === 'string') return item !== '';
+  if (typeof item === 'number') return item !== 0 && !Number.isNaN(item);
+  return true;
+}
+
+/**
+ * Reads HS_ADMIN permissions in every form the real server accepts (AdminRecord's JSON reader): "*" or
+ * true = all, false / null / absent = none, a string read from the right (only its last 12 characters
+ * count, anything but '1' is 0), a number written in binary (so -1 is all), an array read from bit 0
+ * (add handle) upwards by truthiness. Returns undefined for an object, which the real server refuses.
+ */
 export function parseAdminPermissions(input: unknown): number | undefined {
-  if (input === '*' || input === true) return 0xfff;
-  if (input === false) return 0;
-  if (typeof input === 'number' && Number.isInteger(input) && input >= 0) return input & 0xfff;
-  if (Array.isArray(input)) {
-    if (input.length !== 12) return undefined;
-    return input.reduce<number>((bits, flag, i) => (flag ? bits | (1 << (11 - i)) : bits), 0);
+  if (input === undefined || input === null || input === false) return 0;
+  if (input === true || input === '*') return ALL_ADMIN_BITS;
+  if (typeof input === 'string') return bitsFromRight(input);
+  if (typeof input === 'number') {
+    const int = Number(BigInt.asIntN(32, BigInt(Math.trunc(Number.isFinite(input) ? input : 0))));
+    return bitsFromRight((int >>> 0).toString(2));
   }
-  if (typeof input === 'string' && /^[01]{1,12}$/.test(input)) return parseInt(input, 2);
+  if (Array.isArray(input)) {
+    let bits = 0;
+    for (let bit = 0; bit < 12 && bit < input.length; bit++) if (truthy(input[bit])) bits |= 1 << bit;
+    return bits;
+  }
   return undefined;
 }
 
@@ -48,20 +75,22 @@ export interface ValuePermissions {
 export const DEFAULT_VALUE_PERMISSIONS = '1110';
 
 /**
- * Reads a value's permission string from the right, as the real server does: the last character is
- * publicWrite, so a short string such as "10" sets only publicRead and publicWrite.
+ * Applies a value's permission string as the real server does: "*" grants everything; otherwise it is read
+ * from the right and a position counts only when the string is longer than it, so "0" changes nothing,
+ * "10" only clears publicWrite and a 4-character string never touches adminRead (a 5-character one does).
  */
-export function parseValuePermissions(input: string): ValuePermissions | undefined {
+export function applyValuePermissions(input: string, base: ValuePermissions): ValuePermissions {
   if (input === '*') return { adminRead: true, adminWrite: true, publicRead: true, publicWrite: true };
-  if (!/^[01]{1,4}$/.test(input)) return undefined;
-  const padded = input.padStart(4, '0');
+  const at = (fromEnd: number) => input[input.length - fromEnd] === '1';
   return {
-    adminRead: padded[0] === '1',
-    adminWrite: padded[1] === '1',
-    publicRead: padded[2] === '1',
-    publicWrite: padded[3] === '1',
+    publicWrite: input.length > 1 ? at(1) : base.publicWrite,
+    publicRead: input.length > 2 ? at(2) : base.publicRead,
+    adminWrite: input.length > 3 ? at(3) : base.adminWrite,
+    adminRead: input.length > 4 ? at(4) : base.adminRead,
   };
 }
+
+export const DEFAULT_PERMISSION_BITS: ValuePermissions = { adminRead: true, adminWrite: true, publicRead: true, publicWrite: false };
 
 export function valuePermissionsToString(p: ValuePermissions): string {
   return [p.adminRead, p.adminWrite, p.publicRead, p.publicWrite].map((b) => (b ? '1' : '0')).join('');

@@ -3,10 +3,11 @@
 // seed records, and the credentials files trainees load (B2HANDLE's keys).
 import { mkdirSync, readFileSync, writeFileSync, existsSync, chmodSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import type { HandleStore } from './store.js';
 import type { StoredValue, ValueReference } from './model.js';
 import { parseValueInput, sameContent } from './value-codec.js';
+import { clientPath } from './credentials-files.js';
 import { bareprefix, parseValueReference, prefixHandle, prefixOf, storageKey } from './handle-names.js';
 import { createCertificateAuthority, issueClientCertificate, issueServerCertificate, type PemPair } from './tls.js';
 import { seedRecords, WARMUP_DOI, WARMUP_HANDLE, type SeedRecord, type SeedValue } from './fixtures/seed-records.js';
@@ -308,7 +309,7 @@ export function writeCredentials(stateDir: string, state: ProvisionedState, hand
     reverselookup_username: searchUser,
     reverselookup_password: searchPassword,
     // B2HANDLE hands this path to `requests` as is, so it must be absolute.
-    HTTPS_verify: caPath,
+    HTTPS_verify: clientPath(caPath, credentialsDir),
   };
   const trainee = state.trainees[0]!;
   const cert = certificatePaths(stateDir, trainee.name);
@@ -316,11 +317,11 @@ export function writeCredentials(stateDir: string, state: ProvisionedState, hand
     writeFileSync(path, `${JSON.stringify(content, null, 2)}\n`, { mode });
     chmodSync(path, mode);
   };
-  // Key and certificate paths start with ./ because B2HANDLE resolves only such paths against the file's folder.
+  // Absolute, because B2HANDLE hands them to `requests` unchanged, which resolves them against the working folder.
   write(join(credentialsDir, 'cred_file.json'), {
     ...common,
-    private_key: `./${basename(cert.key)}`,
-    certificate_only: `./${basename(cert.cert)}`,
+    private_key: clientPath(cert.key, credentialsDir),
+    certificate_only: clientPath(cert.cert, credentialsDir),
   });
   write(join(credentialsDir, 'cred_basic.json'), { ...common, username: trainee.passwordIdentity, password: trainee.password });
   write(join(instructorDir, 'cred_instructor.json'), { ...common, username: state.instructor.identity, password: state.instructor.password }, 0o600);

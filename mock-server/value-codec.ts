@@ -5,11 +5,13 @@ import { DEFAULT_TTL, type HandleValueJson, type StoredValue, type ValueReferenc
 import { fail, HandleApiError } from './envelope.js';
 import {
   adminBitsToString,
+  applyValuePermissions,
+  DEFAULT_PERMISSION_BITS,
   DEFAULT_VALUE_PERMISSIONS,
   parseAdminPermissions,
-  parseValuePermissions,
   valuePermissionsToString,
 } from './permissions.js';
+import { asArray, asBoolean, asInt, asObject, asString, JavaReadError } from './gson-reading.js';
 
 /** A value read from a request: everything but the timestamp, which the server sets. */
 export type ValueInput = Omit<StoredValue, 'timestamp'>;
@@ -18,43 +20,14 @@ export interface AdminRecord {
   handle: string;
   index: number;
   permissions: number;
+  /** Old encoders wrote two extra bytes after the index; the real server keeps and echoes the flag. */
+  legacyByteLength?: boolean;
 }
 
-const gson = 'com.google.gson.JsonParseException';
-
-function badValue(position: string, javaCause: string, explanation: string): HandleApiError {
-  return fail.protocol(`${gson}: ${javaCause} (${position} ${explanation})`);
-}
-
-function isObject(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
-
-/** Gson reads an int from a number or a numeric string; anything else is a NumberFormatException. */
-function readInt(raw: unknown, position: string, what: string): number {
-  if (raw === undefined || raw === null) {
-    throw badValue(position, 'java.lang.NullPointerException', `${what} is missing: an integer is expected`);
-  }
-  const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : JSON.stringify(raw);
-  if (!/^-?\d+$/.test(text) || !Number.isSafeInteger(Number(text)) || Math.abs(Number(text)) > 2147483647) {
-    throw badValue(
-      position,
-      `java.lang.NumberFormatException: For input string: ${JSON.stringify(text)}`,
-      `${what} must be a whole number`,
-    );
-  }
-  return Number(text);
-}
-
-function readString(raw: unknown, position: string, what: string): string {
-  if (typeof raw !== 'string') {
-    throw badValue(
-      position,
-      raw === undefined || raw === null ? 'java.lang.NullPointerException' : 'java.lang.IllegalStateException',
-      `${what} is ${raw === undefined || raw === null ? 'missing' : 'not a string'}: a string is expected`,
-    );
-  }
-  return raw;
+/** A request-body error in the real server's words (the Java exception) plus the mock's explanation. */
+function toApiError(error: JavaReadError, position: string): HandleApiError {
+  const java = error.wrapper ? `${error.wrapper}: ${error.javaCause}` : error.javaCause;
+  return fail.protocol(`${java} (${position} ${error.explanation})`);
 }
 
 // ---- Handle binary encodings (Encoder.java): 4-byte big-endian lengths and ints. ----
@@ -109,7 +82,9 @@ class ByteReader {
 }
 
 export function encodeAdmin(admin: AdminRecord): Buffer {
-  return new ByteWriter().int2(admin.permissions).bytes(Buffer.from(admin.handle, 'utf8')).int4(admin.index).toBuffer();
+  const w = new ByteWriter().int2(admin.permissions).bytes(Buffer.from(admin.handle, 'utf8')).int4(admin.index);
+  if (admin.legacyByteLength) w.int2(0);
+  return w.toBuffer();
 }
 
 export function decodeAdmin(data: Buffer): AdminRecord | undefined {
@@ -118,7 +93,9 @@ export function decodeAdmin(data: Buffer): AdminRecord | undefined {
     const permissions = r.int2();
     const handle = r.bytes().toString('utf8');
     const index = r.int4();
-    return r.atEnd() ? { handle, index, permissions } : undefined;
+    if (r.atEnd()) return { handle, index, permissions };
+    r.int2();
+    return r.atEnd() ? { handle, index, permissions, legacyByteLength: true } : undefined;
   } catch {
     return undefined;
   }
@@ -179,143 +156,205 @@ export function decodeRsaPublicKey(data: Buffer): { kty: 'RSA'; n: string; e: st
 
 // ---- REST JSON → stored value ----
 
-function parseData(raw: unknown, position: string): Buffer {
-  if (typeof raw === 'string') return Buffer.from(raw, 'utf8');
-  if (!isObject(raw)) {
-    throw badValue(position, 'java.lang.IllegalStateException', 'data must be a string or an object {"format", "value"}');
+const BASE64_DIGITS = new Map<string, number>(
+  [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'].map((c, i) => [c, i] as [string, number]).concat([
+    ['-', 62],
+    ['_', 63],
+  ]),
+);
+
+/**
+ * The real server's base64 reader (commons-codec, lenient): both alphabets, every other character
+ * skipped, decoding stops at the first '=', missing padding is fine and a dangling sixth of a byte is dropped.
+ */
+export function decodeBase64Leniently(text: string): Buffer {
+  const out: number[] = [];
+  let buffer = 0;
+  let bits = 0;
+  for (const ch of text) {
+    if (ch === '=') break;
+    const digit = BASE64_DIGITS.get(ch);
+    if (digit === undefined) continue;
+    buffer = ((buffer << 6) | digit) & 0xffffff;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push((buffer >> bits) & 0xff);
+    }
   }
-  const format = raw.format === undefined || raw.format === null ? 'string' : readString(raw.format, position, 'data.format');
-  const value = raw.value;
+  return Buffer.from(out);
+}
+
+/** The real server's hex reader (commons-codec): strict, either letter case. */
+function decodeHexStrictly(text: string): Buffer {
+  if (text.length % 2 === 1) {
+    throw new JavaReadError('org.apache.commons.codec.DecoderException: Odd number of characters.', 'data.value must be an even number of hex digits');
+  }
+  const bad = /[^0-9a-fA-F]/.exec(text);
+  if (bad) {
+    throw new JavaReadError(
+      `org.apache.commons.codec.DecoderException: Illegal hexadecimal character ${bad[0]} at index ${bad.index}`,
+      'data.value may hold only the hex digits 0-9 and a-f',
+    );
+  }
+  return Buffer.from(text, 'hex');
+}
+
+function parseAdminValue(raw: unknown): Buffer {
+  // A missing or null admin record reaches the binary encoder as null.
+  if (raw === undefined || raw === null) {
+    throw new JavaReadError('java.lang.NullPointerException', 'data.value of an admin value is missing: {"handle", "index", "permissions"} is expected');
+  }
+  const value = asObject(raw, 'data.value', 'an admin record {"handle", "index", "permissions"}');
+  const handle = asString(value.handle, 'data.value.handle (the admin handle, e.g. "0.NA/21.T12995")');
+  const index = asInt(value.index, 'data.value.index');
+  const permissions = parseAdminPermissions(value.permissions);
+  if (permissions === undefined) {
+    throw new JavaReadError(
+      'java.lang.IllegalStateException: Did not expect permissions object',
+      'data.value.permissions must be a bit string such as "011111110011", "*", true/false, a number or a list',
+    );
+  }
+  const legacyByteLength = value.legacyByteLength !== undefined && asBoolean(value.legacyByteLength, 'data.value.legacyByteLength');
+  return encodeAdmin({ handle, index, permissions, ...(legacyByteLength ? { legacyByteLength } : {}) });
+}
+
+function parseReferenceList(raw: unknown, what: string): ValueReference[] {
+  const list = asArray(raw, what);
+  if (list === null) {
+    throw new JavaReadError('java.lang.NullPointerException', `${what} is missing: a list of {"handle", "index"} is expected`);
+  }
+  return list.map((item, i) => {
+    if (item === null || item === undefined) {
+      throw new JavaReadError('java.lang.NullPointerException', `${what}[${i}] is null: {"handle", "index"} is expected`);
+    }
+    const ref = asObject(item, `${what}[${i}]`, 'a value reference {"handle", "index"}');
+    return { handle: asString(ref.handle, `${what}[${i}].handle`), index: asInt(ref.index, `${what}[${i}].index`) };
+  });
+}
+
+/** The `data` of a value: a bare string/number/boolean is stored as its text; otherwise {format, value}. */
+function parseData(raw: unknown): Buffer {
+  if (raw === undefined) {
+    throw new JavaReadError('java.lang.NullPointerException', 'data is missing: a string or {"format", "value"} is expected');
+  }
+  if (typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'boolean') return Buffer.from(String(raw), 'utf8');
+  const data = asObject(raw, 'data', 'a string or an object {"format", "value"}');
+  const format = asString(data.format, 'data.format');
+  const value = data.value;
   switch (format.toLowerCase()) {
     case 'string':
-      return Buffer.from(readString(value, position, 'data.value'), 'utf8');
-    case 'base64': {
-      const text = readString(value, position, 'data.value').replace(/\s+/g, '');
-      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 === 1) {
-        throw badValue(position, 'java.lang.IllegalArgumentException: Illegal base64 character', 'data.value is not valid base64');
-      }
-      return Buffer.from(text, 'base64');
-    }
-    case 'hex': {
-      const text = readString(value, position, 'data.value');
-      if (!/^([0-9a-fA-F]{2})*$/.test(text)) {
-        throw badValue(position, 'java.lang.NumberFormatException: Bad hex', 'data.value must be an even number of hex digits');
-      }
-      return Buffer.from(text, 'hex');
-    }
-    case 'admin': {
-      if (!isObject(value)) {
-        throw badValue(position, 'java.lang.IllegalStateException', 'data.value of an admin value must be {"handle", "index", "permissions"}');
-      }
-      if (typeof value.handle !== 'string') {
-        throw badValue(
-          position,
-          'java.lang.NullPointerException',
-          'data.value.handle is missing: an HS_ADMIN needs the admin handle, e.g. "0.NA/21.T12995"',
-        );
-      }
-      const index = readInt(value.index, position, 'data.value.index');
-      const permissions = parseAdminPermissions(value.permissions);
-      if (permissions === undefined) {
-        throw badValue(
-          position,
-          'java.lang.IllegalArgumentException',
-          'data.value.permissions must be a string of up to 12 bits such as "011111110011"',
-        );
-      }
-      return encodeAdmin({ handle: value.handle, index, permissions });
-    }
-    case 'vlist': {
-      if (!Array.isArray(value)) {
-        throw badValue(position, 'java.lang.IllegalStateException', 'data.value of a vlist must be an array of {"handle", "index"}');
-      }
-      return encodeVlist(
-        value.map((ref, i) => {
-          if (!isObject(ref) || typeof ref.handle !== 'string') {
-            throw badValue(position, 'java.lang.NullPointerException', `data.value[${i}].handle is missing`);
-          }
-          return { handle: ref.handle, index: readInt(ref.index, position, `data.value[${i}].index`) };
-        }),
-      );
-    }
+      return Buffer.from(asString(value, 'data.value'), 'utf8');
+    case 'base64':
+      return decodeBase64Leniently(asString(value, 'data.value'));
+    case 'hex':
+      return decodeHexStrictly(asString(value, 'data.value'));
+    case 'admin':
+      return parseAdminValue(value);
+    case 'vlist':
+      return encodeVlist(parseReferenceList(value, 'data.value'));
     case 'key': {
-      if (!isObject(value) || value.kty !== 'RSA' || typeof value.n !== 'string' || typeof value.e !== 'string') {
-        throw badValue(position, 'java.lang.IllegalArgumentException', 'data.value of a key must be an RSA JWK {"kty":"RSA","n","e"}');
+      const key = asObject(value, 'data.value', 'an RSA JWK {"kty":"RSA","n","e"}');
+      if (asString(key.kty, 'data.value.kty').toUpperCase() !== 'RSA') {
+        throw new JavaReadError(`java.lang.UnsupportedOperationException: Unsupported key type ${String(key.kty)}`, 'the mock stores RSA keys only');
       }
-      return encodeRsaPublicKey({ n: value.n, e: value.e });
+      return encodeRsaPublicKey({ n: asString(key.n, 'data.value.n'), e: asString(key.e, 'data.value.e') });
     }
     default:
-      throw badValue(
-        position,
-        `java.text.ParseException: Unexpected type ${format}`,
-        'data.format must be one of string, base64, hex, admin, vlist, key',
-      );
+      throw new JavaReadError(`java.text.ParseException: Unexpected type ${format}`, 'data.format must be one of string, base64, hex, admin, vlist, key');
   }
 }
 
-function parseTtl(raw: unknown, position: string): { ttlType: 0 | 1; ttl: number } {
-  if (raw === undefined || raw === null) return { ttlType: 0, ttl: DEFAULT_TTL };
-  if (typeof raw === 'number') return { ttlType: 0, ttl: readInt(raw, position, 'ttl') };
-  if (typeof raw === 'string') {
-    if (/^-?\d+$/.test(raw.trim())) return { ttlType: 0, ttl: readInt(raw, position, 'ttl') };
-    const at = Date.parse(raw);
-    if (Number.isNaN(at)) {
-      throw badValue(position, 'java.text.ParseException: Unparseable date', 'ttl must be seconds or an ISO-8601 expiry time');
+const ISO_TIME =
+  /^([+-]?\d{1,9})(?:-(\d{1,2})(?:-(\d{1,2})(?:[T ](\d{1,2})(?::(\d{1,2})(?::(\d{1,2})(?:[.,](\d+))?)?)?)?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+
+/**
+ * An absolute time as the real server parses it: ISO-8601 with as many parts as given, UTC unless an
+ * offset says otherwise, kept as 32-bit seconds (so the numeric string "3600", read as the year 3600, wraps).
+ */
+export function parseAbsoluteTime(text: string, what: string): number {
+  const m = ISO_TIME.exec(text.trim());
+  if (!m) throw new JavaReadError(`java.text.ParseException: Unparseable date: ${JSON.stringify(text)}`, `${what} must be an ISO-8601 time such as "2030-01-01T00:00:00Z"`);
+  const [, y, mo = '1', d = '1', h = '0', mi = '0', sec = '0', frac = '', zone = 'Z'] = m;
+  let ms = Date.UTC(0, Number(mo) - 1, Number(d), Number(h), Number(mi), Number(sec), Number(frac.slice(0, 3).padEnd(3, '0')));
+  const base = new Date(ms);
+  base.setUTCFullYear(Number(y));
+  ms = base.getTime();
+  if (zone.toUpperCase() !== 'Z') {
+    const sign = zone.startsWith('-') ? -1 : 1;
+    const digits = zone.slice(1).replace(':', '');
+    ms -= sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || '0')) * 60000;
+  }
+  if (!Number.isFinite(ms)) throw new JavaReadError(`java.text.ParseException: Unparseable date: ${JSON.stringify(text)}`, `${what} is out of range`);
+  return Number(BigInt.asIntN(32, BigInt(Math.trunc(ms / 1000))));
+}
+
+/** A number is a relative TTL in seconds; a string is an absolute expiry time. */
+function parseTtl(raw: unknown): { ttlType: 0 | 1; ttl: number } {
+  if (raw === undefined) return { ttlType: 0, ttl: DEFAULT_TTL };
+  if (typeof raw === 'string') return { ttlType: 1, ttl: parseAbsoluteTime(raw, 'ttl') };
+  if (typeof raw === 'number') return { ttlType: 0, ttl: asInt(raw, 'ttl') };
+  if (typeof raw === 'boolean') throw new JavaReadError('java.lang.NumberFormatException: bad ttl', 'ttl must be seconds (a number) or an ISO-8601 expiry time (a string)');
+  throw new JavaReadError(
+    `java.lang.IllegalStateException: Not a JSON Primitive: ${JSON.stringify(raw)}`,
+    'ttl must be seconds (a number) or an ISO-8601 expiry time (a string)',
+  );
+}
+
+function readValue(raw: unknown): ValueInput {
+  const value = asObject(raw, 'value', 'an object with index, type and data');
+  const index = asInt(value.index, 'index');
+  const type = asString(value.type, 'type');
+  const data = parseData(value.data);
+  let permissions = DEFAULT_PERMISSION_BITS;
+  if ('permissions' in value) permissions = applyValuePermissions(asString(value.permissions, 'permissions'), permissions);
+  const { ttlType, ttl } = parseTtl(value.ttl);
+  // A given timestamp must parse, but the server stamps the value itself.
+  if ('timestamp' in value) parseAbsoluteTime(asString(value.timestamp, 'timestamp'), 'timestamp');
+  let references: ValueReference[] = [];
+  if (value.references !== undefined && value.references !== null) {
+    const list = asArray(value.references, 'references') ?? [];
+    if (list.length && list[list.length - 1] === null) {
+      throw new JavaReadError('com.google.gson.JsonParseException: While parsing JSON found array ending with null', 'references must not end with null', null);
     }
-    return { ttlType: 1, ttl: Math.floor(at / 1000) };
+    references = parseReferenceList(list, 'references');
   }
-  throw badValue(position, 'java.lang.NumberFormatException', 'ttl must be seconds or an ISO-8601 expiry time');
-}
-
-function parseReferences(raw: unknown, position: string): ValueReference[] {
-  if (raw === undefined || raw === null) return [];
-  if (!Array.isArray(raw)) throw badValue(position, 'java.lang.IllegalStateException', 'references must be an array');
-  return raw.map((ref, i) => {
-    if (!isObject(ref)) throw badValue(position, 'java.lang.IllegalStateException', `references[${i}] must be {"handle","index"}`);
-    return { handle: readString(ref.handle, position, `references[${i}].handle`), index: readInt(ref.index, position, `references[${i}].index`) };
-  });
+  return { index, type, data, ttlType, ttl, references, ...permissions };
 }
 
 /** Reads one value of a PUT body. Index sign is checked later, as the real server does, to pick rc 202. */
 export function parseValueInput(raw: unknown, position: string): ValueInput {
-  if (!isObject(raw)) throw badValue(position, 'java.lang.IllegalStateException', 'must be an object with index, type and data');
-  const index = readInt(raw.index, position, 'index');
-  const type = readString(raw.type, position, 'type');
-  if (raw.data === undefined || raw.data === null) {
-    throw badValue(position, 'java.lang.NullPointerException', 'data is missing: a string or {"format","value"} is expected');
+  try {
+    return readValue(raw);
+  } catch (error) {
+    if (error instanceof JavaReadError) throw toApiError(error, position);
+    throw error;
   }
-  const data = parseData(raw.data, position);
-  const { ttlType, ttl } = parseTtl(raw.ttl, position);
-  let permissions = parseValuePermissions(DEFAULT_VALUE_PERMISSIONS)!;
-  if (raw.permissions !== undefined && raw.permissions !== null) {
-    const parsed = typeof raw.permissions === 'string' ? parseValuePermissions(raw.permissions) : undefined;
-    if (!parsed) {
-      throw badValue(position, 'java.lang.IllegalArgumentException', 'permissions must be up to 4 bits such as "1110" (adminRead, adminWrite, publicRead, publicWrite)');
-    }
-    permissions = parsed;
-  }
-  return { index, type, data, ttlType, ttl, references: parseReferences(raw.references, position), ...permissions };
 }
 
 // ---- stored value → REST JSON ----
 
-/** Server rule: text is shown as a string when it is valid UTF-8 without control characters other than 0x09–0x0D. */
+/**
+ * Server rule (Util.looksLikeBinary): bytes are shown as a string when they are valid UTF-8 and hold no
+ * control byte below 0x09 or from 0x14 to 0x1F; the server's whitespace test lets 0x09–0x13 through.
+ */
 function isPrintableUtf8(data: Buffer): boolean {
-  let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(data);
+    new TextDecoder('utf-8', { fatal: true }).decode(data);
   } catch {
     return false;
   }
-  // eslint-disable-next-line no-control-regex
-  return !/[\u0000-\u0008\u000e-\u001f\u007f]/.test(text);
+  return !data.some((b) => b < 0x09 || (b >= 0x14 && b < 0x20));
 }
 
 export function dataToJson(type: string, data: Buffer): { format: string; value: unknown } {
   const upper = type.toUpperCase();
   if (upper === 'HS_ADMIN') {
     const admin = decodeAdmin(data);
-    if (admin) return { format: 'admin', value: { handle: admin.handle, index: admin.index, permissions: adminBitsToString(admin.permissions) } };
+    if (admin) {
+      const value = { handle: admin.handle, index: admin.index, permissions: adminBitsToString(admin.permissions) };
+      return { format: 'admin', value: admin.legacyByteLength ? { ...value, legacyByteLength: true } : value };
+    }
   } else if (upper === 'HS_VLIST') {
     const refs = decodeVlist(data);
     if (refs) return { format: 'vlist', value: refs };

@@ -7,6 +7,7 @@ import { type Envelope, fail, HandleApiError, Rc } from '../envelope.js';
 import { decodeHandlePath, HandleNameError } from '../handle-names.js';
 import type { Caller, HandleService, PutQuery } from '../handle-service.js';
 import { isTls, peerCertificate } from '../connection.js';
+import { javaParseBoolean } from '../gson-reading.js';
 
 export interface ApiOptions {
   service: HandleService;
@@ -184,8 +185,9 @@ export default async function apiRoutes(app: FastifyInstance, options: ApiOption
     const indexParams = params.getAll('index');
     const query: PutQuery = {
       indexes: indexParams.length === 0 ? undefined : indexParams.includes('various') ? 'various' : parseIndexes(params),
-      overwrite: flag(params, 'overwrite') ?? true,
-      mintNewSuffix: flag(params, 'mintNewSuffix') === true,
+      // Both are read with Java's Boolean.parseBoolean: only "true" (any case) is true, so "yes" and "1" are not.
+      overwrite: params.has('overwrite') ? javaParseBoolean(params.get('overwrite')) : true,
+      mintNewSuffix: javaParseBoolean(params.get('mintNewSuffix')),
     };
     // The prefix is checked before the entity is read, as on the real server.
     service.assertHomed(handleName);

@@ -174,9 +174,9 @@ export default async function resolverRoutes(app: FastifyInstance, opts: Resolve
         return reply.code(200).type('text/xml;charset=utf-8').send(renderLocationsXml(locations));
       }
 
-      // Accept is not consulted. For plain URL records the real proxy gives the same redirect whatever Accept says
-      // (transcript 102); its mapping of Accept to extra locatt values for 10320/LOC is left out of the mock.
-      const choice = chooseRedirect(values, { locatt: query.get('locatt') });
+      // Accept matters only among 10320/LOC locations (their ctype attribute); plain URL records redirect the
+      // same whatever Accept says (set 1, transcript 102).
+      const choice = chooseRedirect(values, { locatt: query.get('locatt'), accept: request.headers.accept });
       if (choice === undefined) return sendValuesPage(reply, handle, values, base);
 
       const target = `${choice.url}${firstParam(query, 'urlappend') ?? ''}`.trim();

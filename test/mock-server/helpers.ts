@@ -188,8 +188,8 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
   const certificate = readJson(join(server.credentialsDir, 'cred_file.json'));
   const instructor = readJson(join(server.instructorDir, 'cred_instructor.json'));
   const caPem = readFileSync(join(server.credentialsDir, 'ca.pem'), 'utf8');
-  const certPath = join(server.credentialsDir, asText(certificate.certificate_only, 'cred_file.json certificate_only'));
-  const keyPath = join(server.credentialsDir, asText(certificate.private_key, 'cred_file.json private_key'));
+  const certPath = resolve(server.credentialsDir, asText(certificate.certificate_only, 'cred_file.json certificate_only'));
+  const keyPath = resolve(server.credentialsDir, asText(certificate.private_key, 'cred_file.json private_key'));
 
   const tlsAgent = new Agent({ connect: { ca: caPem } });
   const certAgent = new Agent({ connect: { ca: caPem, cert: readFileSync(certPath, 'utf8'), key: readFileSync(keyPath, 'utf8') } });

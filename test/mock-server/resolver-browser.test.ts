@@ -1,0 +1,78 @@
+// The resolver's pages in a real headless Chromium: every image, script and style they reference loads
+// (no failed request, no 4xx/5xx), and the logo decodes to its 270x40 pixels.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext } from 'playwright-core';
+import { startMockProcess, type MockProcess } from '../support/mock-process.js';
+import { WARMUP_HANDLE } from './helpers.js';
+
+let server: MockProcess;
+let browser: BrowserContext;
+let profile: string;
+
+before(async () => {
+  server = await startMockProcess();
+  profile = mkdtempSync(join(tmpdir(), 'chromium-profile-'));
+  // A fresh profile per run: no cache or cookies from anything else.
+  browser = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+  rmSync(profile, { recursive: true, force: true });
+});
+
+async function loadAndCollectFailures(url: string, status: number): Promise<{ failures: string[]; images: Array<{ src: string; width: number; height: number }> }> {
+  const page = await browser.newPage();
+  const failures: string[] = [];
+  page.on('requestfailed', (request) => failures.push(`${request.url()}: ${request.failure()?.errorText ?? 'failed'}`));
+  page.on('response', (response) => {
+    if (response.status() >= 400 && response.url() !== url) failures.push(`${response.url()}: HTTP ${response.status()}`);
+  });
+  try {
+    const response = await page.goto(url, { waitUntil: 'load' });
+    assert.equal(response?.status(), status, `${url} answered ${response?.status()}`);
+    const images = await page.$$eval('img', (elements) =>
+      elements.map((img) => ({ src: img.currentSrc, width: img.naturalWidth, height: img.naturalHeight })),
+    );
+    return { failures, images };
+  } finally {
+    await page.close();
+  }
+}
+
+// The locations page is the proxy's XML document: it must load cleanly but has no images.
+for (const [label, path, hasLogo] of [
+  ['the values page (?noredirect)', `/${WARMUP_HANDLE}?noredirect`, true],
+  ['the locations page (?action=showurls)', `/${WARMUP_HANDLE}?action=showurls`, false],
+  ['the home page with the resolver form', '/', true],
+  ['the not-found page', '/21.T12995/NO-SUCH-HANDLE', true],
+] as const) {
+  test(`${label} loads with no failed request${hasLogo ? ' and a decoded logo' : ''}`, async () => {
+    const { failures, images } = await loadAndCollectFailures(`${server.httpUrl}${path}`, hasLogo && path.includes('NO-SUCH') ? 404 : 200);
+    assert.deepEqual(failures, []);
+    const logos = images.filter((image) => image.src.endsWith('/static/images/res_tool.gif'));
+    assert.equal(logos.length > 0, hasLogo, `logos on ${path}: ${JSON.stringify(images)}`);
+    for (const logo of logos) assert.deepEqual([logo.width, logo.height], [270, 40]);
+  });
+}
+
+test('an unknown static image is a plain 404, not a handle resolution', async () => {
+  const response = await fetch(`${server.httpUrl}/static/images/none.gif`);
+  assert.equal(response.status, 404);
+});
