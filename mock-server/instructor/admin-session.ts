@@ -80,10 +80,10 @@ export class AdminSessions {
   }
 
   bearerIsRight(request: FastifyRequest): boolean | undefined {
-    const header = request.headers.authorization;
-    if (!header) return undefined;
-    const token = /^bearer\s+(.+)$/i.exec(header)?.[1]?.trim();
-    return token !== undefined && tokenMatches(token, this.adminToken);
+    // Other schemes (a trainee's Basic credentials) offer no admin token at all: 401 with the Bearer challenge.
+    const token = /^bearer\s+(.+)$/i.exec(request.headers.authorization ?? '')?.[1]?.trim();
+    if (!token) return undefined;
+    return tokenMatches(token, this.adminToken);
   }
 
   /**
