@@ -18,6 +18,8 @@ import {
 } from './provisioning.js';
 import { seedRecords } from './fixtures/seed-records.js';
 import { publicKeyJwkOfCertificate } from './tls.js';
+import { lockDataFolder } from './data-folder-lock.js';
+import { timeoutsFromEnv, type ConnectionTimeouts } from './listener.js';
 
 export interface ServeOptions {
   host: string;
@@ -30,6 +32,8 @@ export interface ServeOptions {
   /** Host name trainees use in URLs (defaults to the bound host, or 127.0.0.1 for a wildcard bind). */
   publicHost?: string | undefined;
   logger?: boolean | Record<string, unknown>;
+  /** Connection timeouts; unset ones come from PID_MOCK_*_TIMEOUT_MS or the defaults. */
+  timeouts?: Partial<ConnectionTimeouts>;
 }
 
 export interface RunningMockServer {
@@ -50,6 +54,23 @@ export const DEFAULT_PREFIX = '21.T12995';
 export async function startMockServer(options: ServeOptions): Promise<RunningMockServer> {
   const stateDir = options.memory ? mkdtempSync(join(tmpdir(), 'pid-mock-')) : resolve(options.dataDir ?? 'data');
   mkdirSync(stateDir, { recursive: true });
+  const timeouts = { ...timeoutsFromEnv(), ...options.timeouts };
+  // Held before the database is opened: two servers on one folder would each think a handle is free.
+  const lock = options.memory ? undefined : lockDataFolder(stateDir);
+  try {
+    return await startOnFolder(options, stateDir, timeouts, () => lock?.release());
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
+}
+
+async function startOnFolder(
+  options: ServeOptions,
+  stateDir: string,
+  timeouts: ConnectionTimeouts,
+  releaseLock: () => void,
+): Promise<RunningMockServer> {
   const store = HandleStore.open(options.memory ? ':memory:' : join(stateDir, 'handles.sqlite'));
   const publicHost = options.publicHost ?? (['0.0.0.0', '::'].includes(options.host) ? '127.0.0.1' : options.host);
   const tls = await ensureTls(stateDir, [publicHost, '127.0.0.1', '::1', ...(options.host === publicHost ? [] : [options.host])].filter((h) => !['0.0.0.0', '::'].includes(h)));
@@ -73,6 +94,7 @@ export async function startMockServer(options: ServeOptions): Promise<RunningMoc
     reseed: () => applyRecords(store, seedRecords({ prefix: state.prefixes[0]!, publicBaseUrl }), 'pid-mock'),
     site: () => siteInfo(tls.server.certPem, port),
     logger: options.logger ?? false,
+    timeouts,
   });
   await app.listen({ host: options.host, port });
   const httpsUrl = `https://${hostInUrl}:${port}`;
@@ -90,6 +112,7 @@ export async function startMockServer(options: ServeOptions): Promise<RunningMoc
     close: async () => {
       await app.close();
       store.close();
+      releaseLock();
       // A memory server's certificates and credentials live in a temporary folder of its own.
       if (options.memory) rmSync(stateDir, { recursive: true, force: true });
     },

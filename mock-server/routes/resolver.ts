@@ -29,6 +29,8 @@ export interface ResolverOptions {
 const HTML = 'text/html;charset=utf-8';
 // HandleValue.MAX_RECOGNIZED_TTL: the proxy never lets a cache keep a redirect longer than two days.
 const MAX_EXPIRES_MS = 2 * 86400 * 1000;
+/** The only schemes the resolver redirects to, as the values page links only these. */
+const REDIRECTABLE = /^(https?|ftp):/i;
 
 /** Query parameters in order, each possibly repeated; a bare `?noredirect` has the value "". */
 type ProxyQuery = Map<string, string[]>;
@@ -180,6 +182,9 @@ export default async function resolverRoutes(app: FastifyInstance, opts: Resolve
       if (choice === undefined) return sendValuesPage(reply, handle, values, base);
 
       const target = `${choice.url}${firstParam(query, 'urlappend') ?? ''}`.trim();
+      // A `javascript:` or `data:` Location would run a record writer's script on this origin: such a
+      // record is shown as its values page instead, where the same rule keeps the URL unclickable.
+      if (!REDIRECTABLE.test(target)) return sendValuesPage(reply, handle, values, base);
       // HTTP/1.0 has no 303/307/308, so such clients get the 302 they understand.
       const status = request.raw.httpVersion === '1.0' && choice.status !== 301 ? 302 : choice.status;
       const now = Date.now();
