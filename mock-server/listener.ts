@@ -3,6 +3,7 @@
 // that close a client sending headers one byte at a time or an idle or half-finished TLS connection.
 import type { Server, IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import type { Server as TlsServer, TLSSocket } from 'node:tls';
 import * as httpolyglot from '@httptoolkit/httpolyglot';
 
 export interface ConnectionTimeouts {
@@ -60,6 +61,12 @@ type Handler = (request: IncomingMessage, response: ServerResponse) => void;
 interface PolyglotInternals {
   _httpServer: Server;
   _http2Server: { setTimeout(ms: number): void };
+  _tlsServer: TlsServer;
+}
+
+/** The TCP socket a TLS socket was made from (the splitter hands TLS a socket it has already read from). */
+function parentOf(socket: TLSSocket): Socket | undefined {
+  return (socket as TLSSocket & { _parent?: Socket })._parent;
 }
 
 /** The splitter for Fastify's `serverFactory`, TLS and HTTP both bounded by `timeouts`. */
@@ -89,6 +96,20 @@ export function createPolyglotServer(
   // timeouts. Emitted here, before Fastify subscribes to the splitter, so only Node's own listener runs.
   inner.emit('listening');
   polyglot.on('close', () => stopConnectionChecks(inner));
+
+  // Node's TLS socket does not close the TCP socket under it when it wraps one that was already read
+  // from: a handshake timeout or an idle timeout would end TLS and leave the connection open forever.
+  const tlsServer = (polyglot as unknown as PolyglotInternals)._tlsServer;
+  tlsServer.on('tlsClientError', (_error: Error, socket: TLSSocket) => {
+    socket.destroy();
+    parentOf(socket)?.destroy();
+  });
+  tlsServer.on('secureConnection', (socket: TLSSocket) => {
+    socket.once('close', () => parentOf(socket)?.destroy());
+    // A TLS client that offered no ALPN is sniffed again before it reaches the HTTP server, so silence
+    // right after the handshake needs the idle timeout here (the HTTP server re-arms the same timer).
+    socket.setTimeout(timeouts.idleMs, () => socket.destroy());
+  });
 
   // A socket that never sends its first byte is never handed to the HTTP or TLS server, so no timeout
   // above reaches it; it gets the idle timeout here. Sockets that have been handed over are left alone
