@@ -87,10 +87,13 @@ async function startOnFolder(
     hrlsUsers: () => state.hrlsUsers,
     adminToken: state.adminToken,
     publicBaseUrl,
-    reset: () => {
-      store.clear();
-      applyInitialRecords(store, stateDir, state, publicBaseUrl);
-    },
+    // One transaction: a server killed mid-reset must come back either as it was or freshly seeded,
+    // never emptied of the identity handles every trainee logs in with.
+    reset: () =>
+      store.transaction(() => {
+        store.clear();
+        applyInitialRecords(store, stateDir, state, publicBaseUrl);
+      }),
     reseed: () => applyRecords(store, seedRecords({ prefix: state.prefixes[0]!, publicBaseUrl }), 'pid-mock'),
     site: () => siteInfo(tls.server.certPem, port),
     logger: options.logger ?? false,
