@@ -72,3 +72,19 @@ export function answerClientError(error: ClientError, socket: Socket): void {
   socket.resume();
   setTimeout(() => socket.destroy(), 2_000).unref();
 }
+
+/**
+ * Node hands CONNECT to a 'connect' listener and, without one, drops the connection silently; this
+ * mock is no proxy, so the client is told so.
+ */
+export function refuseConnect(request: { url?: string | undefined }, socket: Socket): void {
+  if (answered.has(socket)) return;
+  answered.add(socket);
+  const body = JSON.stringify(envelopeBody(Rc.protocolError, `java.lang.Exception: CONNECT ${request.url ?? ''} is not supported: this server is not a proxy`));
+  socket.on('error', () => undefined);
+  socket.end(
+    `HTTP/1.1 405 Method Not Allowed\r\nAllow: GET, HEAD, PUT, DELETE, POST, OPTIONS\r\nContent-Type: application/json;charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n${body}`,
+  );
+  setTimeout(() => socket.destroy(), 2_000).unref();
+}

@@ -5,6 +5,7 @@ import type { Server, IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Server as TlsServer, TLSSocket } from 'node:tls';
 import * as httpolyglot from '@httptoolkit/httpolyglot';
+import { refuseConnect } from './client-errors.js';
 
 export interface ConnectionTimeouts {
   /** Whole request head (request line and headers) must arrive within this; slowloris ends here. */
@@ -91,6 +92,7 @@ export function createPolyglotServer(
   );
   const inner = (polyglot as unknown as PolyglotInternals)._httpServer;
   inner.setTimeout(timeouts.idleMs);
+  inner.on('connect', (request: IncomingMessage, socket: Socket) => refuseConnect(request, socket));
   (polyglot as unknown as PolyglotInternals)._http2Server.setTimeout(timeouts.idleMs);
   // What `listen` would do for a server of its own: start tracking connections against the two request
   // timeouts. Emitted here, before Fastify subscribes to the splitter, so only Node's own listener runs.
