@@ -211,7 +211,8 @@ describe(`hostile input (seed ${SEED}; RELIABILITY_SEED=${SEED} replays it)`, ()
         statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
         assert.ok(answer.status > 0 || head.includes('PRI'), `no answer at all to ${JSON.stringify(head.slice(0, 200))}`);
         assert.ok(answer.status < 500, `${answer.status} for ${JSON.stringify(head.slice(0, 200))}: ${answer.raw.slice(0, 300)}`);
-        if (answer.status >= 400 && path.startsWith('/api')) assert.equal(typeof answer.json?.responseCode, 'number', `not an envelope: ${answer.raw.slice(0, 300)}`);
+        // A 401 for credentials that do not verify has no body at all, as on the real server.
+        if (answer.status >= 400 && path.startsWith('/api') && answer.body !== '') assert.equal(typeof answer.json?.responseCode, 'number', `not an envelope: ${answer.raw.slice(0, 300)}`);
       }),
       { numRuns: RUNS.raw, seed: SEED },
     );

@@ -9,6 +9,7 @@ export interface RawAnswer {
   /** 0 when the server closed without an HTTP answer. */
   status: number;
   raw: string;
+  body: string;
   json: Record<string, unknown> | undefined;
 }
 
@@ -44,7 +45,7 @@ function parseAnswer(raw: string): RawAnswer {
   } catch {
     json = undefined;
   }
-  return { status, raw, json };
+  return { status, raw, body, json };
 }
 
 /** The body is a Handle envelope: an object with a numeric responseCode first, and a string message if any. */
