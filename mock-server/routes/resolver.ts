@@ -29,8 +29,12 @@ export interface ResolverOptions {
 const HTML = 'text/html;charset=utf-8';
 // HandleValue.MAX_RECOGNIZED_TTL: the proxy never lets a cache keep a redirect longer than two days.
 const MAX_EXPIRES_MS = 2 * 86400 * 1000;
-/** The only schemes the resolver redirects to, as the values page links only these. */
-const REDIRECTABLE = /^(https?|ftp):/i;
+/**
+ * The only schemes the resolver redirects to: the web schemes the values page links, plus `file:`, which
+ * lesson chapter 5 redirects to on purpose (a PID moved to a local copy) and which no browser opens from a
+ * web page, so it cannot run anything here. `javascript:`, `data:` and every other scheme are refused.
+ */
+const REDIRECTABLE = /^(https?|ftp|file):/i;
 
 /** Query parameters in order, each possibly repeated; a bare `?noredirect` has the value "". */
 type ProxyQuery = Map<string, string[]>;

@@ -153,7 +153,7 @@ describe('4: one Handle envelope for every error under /api', () => {
   }
 });
 
-describe('5: redirects only to http, https and ftp', () => {
+describe('5: redirects only to http, https, ftp (and file:, which lesson chapter 5 shows)', () => {
   for (const url of ['javascript:alert(document.domain)', 'data:text/html,<script>alert(1)</script>', 'vbscript:msgbox(1)', ' JavaScript:alert(1)']) {
     test(`a URL value ${JSON.stringify(url)} is shown, never sent as Location`, async () => {
       const handle = await createRecord([{ index: 1, type: 'URL', data: url }]);
@@ -168,7 +168,7 @@ describe('5: redirects only to http, https and ftp', () => {
     const response = await t.request({ path: `/${handle}`, scheme: 'http' });
     assert.equal(response.headers.location, undefined);
   });
-  for (const url of ['https://example.org/ok', 'http://example.org/ok', 'ftp://example.org/ok', 'HTTPS://example.org/upper']) {
+  for (const url of ['https://example.org/ok', 'http://example.org/ok', 'ftp://example.org/ok', 'HTTPS://example.org/upper', 'file:///home/trainee/surveys.csv']) {
     test(`${url} still redirects`, async () => {
       const handle = await createRecord([{ index: 1, type: 'URL', data: url }]);
       const response = await t.request({ path: `/${handle}`, scheme: 'http' });
