@@ -101,8 +101,8 @@ before(async () => {
 });
 after(async () => {
   console.log(`# authorisation matrix: ${cells} cells compared (${MATRIX.length} rows x ${IDENTITIES.length} identities; isolation rows ${IDENTITY_ISOLATION_BUILT ? 'enforced' : 'asserting today\'s behaviour'})`);
-  await mismatchedAgent.close();
-  await t.close();
+  await mismatchedAgent?.close();
+  await t?.close();
 });
 
 function send(who: Identity, method: string, path: string, body?: unknown): Promise<HttpResult> {

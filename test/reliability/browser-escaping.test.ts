@@ -46,7 +46,7 @@ before(async () => {
 after(async () => {
   console.log(`# browser escaping: ${pagesChecked} pages checked in Chromium`);
   await context?.close();
-  await t.close();
+  await t?.close();
   rmSync(profile, { recursive: true, force: true });
 });
 

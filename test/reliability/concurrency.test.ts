@@ -15,7 +15,7 @@ before(async () => {
 });
 after(async () => {
   await Promise.all(agents.map((a) => a.close()));
-  await t.close();
+  await t?.close();
 });
 
 const auth = () => ({ authorization: basicHeader(t.trainee.identity, t.trainee.password), 'content-type': 'application/json' });

@@ -19,7 +19,7 @@ before(async () => {
 });
 after(async () => {
   console.log(`# hostile input: ${tried} generated requests, statuses ${JSON.stringify(Object.fromEntries([...statuses].sort()))} (seed ${SEED})`);
-  await t.close();
+  await t?.close();
 });
 
 // ---- generators ----

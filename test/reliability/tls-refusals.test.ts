@@ -28,7 +28,7 @@ before(async () => {
 });
 after(async () => {
   await Promise.all(agents.map((a) => a.close()));
-  await t.close();
+  await t?.close();
 });
 
 function agentWith(pem: Pem): Agent {
