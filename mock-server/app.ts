@@ -1,7 +1,9 @@
 // Builds the mock Handle server as a Fastify instance that serves HTTP and HTTPS on one port, as the
 // real server does, so tests can start it in-process and `pid-mock serve` can start it for real.
-import type { Server } from 'node:http';
-import * as httpolyglot from '@httptoolkit/httpolyglot';
+import { createPolyglotServer, DEFAULT_TIMEOUTS, type ConnectionTimeouts } from './listener.js';
+import { answerClientError } from './client-errors.js';
+import { addSecurityHeaders } from './security-headers.js';
+import { jsonDepth, tooDeepMessage } from './json-depth.js';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { HandleStore } from './store.js';
 import type { ValueReference } from './model.js';
@@ -38,6 +40,8 @@ export interface MockServerConfig {
   instructor?: InstructorOptions;
   /** Also serve under this path prefix, e.g. JupyterHub's /services/pid-mock/ (its proxy keeps the prefix). */
   basePath?: string | undefined;
+  /** Connection timeouts (defaults: DEFAULT_TIMEOUTS). */
+  timeouts?: ConnectionTimeouts;
 }
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -60,11 +64,8 @@ export function buildApp(config: MockServerConfig): FastifyInstance {
   const app = Fastify({
     // Paths under the base path are the same paths without it; everything else is served as before.
     ...(basePath ? { rewriteUrl: (raw: { url?: string }) => withoutBasePath(raw.url ?? '/', basePath) } : {}),
-    serverFactory: (handler) =>
-      httpolyglot.createServer(
-        { tls: { key: config.tls.keyPem, cert: config.tls.certPem, requestCert: true, rejectUnauthorized: false } },
-        handler,
-      ) as unknown as Server,
+    serverFactory: (handler) => createPolyglotServer(config.tls, config.timeouts ?? DEFAULT_TIMEOUTS, handler),
+    clientErrorHandler: answerClientError,
     // httpolyglot's server cannot reap idle keep-alive sockets itself; Fastify must track and end them.
     forceCloseConnections: true,
     bodyLimit,
@@ -87,6 +88,19 @@ export function buildApp(config: MockServerConfig): FastifyInstance {
   });
 
   if (basePath) serveUnderBasePath(app, basePath);
+  addSecurityHeaders(app);
+
+  // Routes outside /api read JSON with Fastify's parser (prototype poisoning refused), after the same depth bound.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const nesting = jsonDepth(body as string);
+    if (nesting.exceededAt !== undefined) {
+      done(Object.assign(new Error(tooDeepMessage(nesting.exceededAt)), { statusCode: 400 }), undefined);
+      return;
+    }
+    parseJson(request, body as string, done);
+  });
 
   // One JSON line per request; the identity is a handle reference, never a password or key.
   app.addHook('onResponse', async (request, reply) => {

@@ -121,8 +121,13 @@ export class HandleService {
     const handle = query.mintNewSuffix && query.indexes === undefined ? pathHandle + uuidv4() : pathHandle;
     this.assertHomed(handle);
     const values = this.readValues(entity, pathHandle, handle, query);
-    if (query.indexes === undefined) return this.putRecord(handle, values, query.overwrite, caller);
-    return this.putValues(handle, values, query.overwrite, caller);
+    // The existence and index checks and the write are one transaction, or two servers (or a CLI) racing
+    // on one data folder could both see the handle absent and both "create" it.
+    return this.store.checkedWrite(() =>
+      query.indexes === undefined
+        ? this.putRecord(handle, values, query.overwrite, caller)
+        : this.putValues(handle, values, query.overwrite, caller),
+    );
   }
 
   private readValues(entity: unknown, pathHandle: string, handle: string, query: PutQuery): ValueInput[] {

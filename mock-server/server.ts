@@ -20,6 +20,8 @@ import {
 import { seedRecords } from './fixtures/seed-records.js';
 import { publicKeyJwkOfCertificate } from './tls.js';
 import { saveAddresses } from './instructor/class/bundle.js';
+import { lockDataFolder } from './data-folder-lock.js';
+import { timeoutsFromEnv, type ConnectionTimeouts } from './listener.js';
 
 export interface ServeOptions {
   host: string;
@@ -36,6 +38,8 @@ export interface ServeOptions {
   adminToken?: string | undefined;
   /** Also serve under this path prefix (a JupyterHub service's /services/<name>/). */
   basePath?: string | undefined;
+  /** Connection timeouts; unset ones come from PID_MOCK_*_TIMEOUT_MS or the defaults. */
+  timeouts?: Partial<ConnectionTimeouts>;
 }
 
 export interface RunningMockServer {
@@ -56,6 +60,23 @@ export const DEFAULT_PREFIX = '21.T12995';
 export async function startMockServer(options: ServeOptions): Promise<RunningMockServer> {
   const stateDir = options.memory ? mkdtempSync(join(tmpdir(), 'pid-mock-')) : resolve(options.dataDir ?? 'data');
   mkdirSync(stateDir, { recursive: true });
+  const timeouts = { ...timeoutsFromEnv(), ...options.timeouts };
+  // Held before the database is opened: two servers on one folder would each think a handle is free.
+  const lock = options.memory ? undefined : lockDataFolder(stateDir);
+  try {
+    return await startOnFolder(options, stateDir, timeouts, () => lock?.release());
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
+}
+
+async function startOnFolder(
+  options: ServeOptions,
+  stateDir: string,
+  timeouts: ConnectionTimeouts,
+  releaseLock: () => void,
+): Promise<RunningMockServer> {
   const store = HandleStore.open(options.memory ? ':memory:' : join(stateDir, 'handles.sqlite'));
   const publicHost = options.publicHost ?? (['0.0.0.0', '::'].includes(options.host) ? '127.0.0.1' : options.host);
   const tls = await ensureTls(stateDir, [publicHost, '127.0.0.1', '::1', ...(options.host === publicHost ? [] : [options.host])].filter((h) => !['0.0.0.0', '::'].includes(h)));
@@ -77,10 +98,13 @@ export async function startMockServer(options: ServeOptions): Promise<RunningMoc
     hrlsUsers: () => current().hrlsUsers,
     adminToken,
     publicBaseUrl,
-    reset: () => {
-      store.clear();
-      applyInitialRecords(store, stateDir, current(), publicBaseUrl);
-    },
+    // One transaction: a server killed mid-reset must come back either as it was or freshly seeded,
+    // never emptied of the identity handles every trainee logs in with.
+    reset: () =>
+      store.transaction(() => {
+        store.clear();
+        applyInitialRecords(store, stateDir, current(), publicBaseUrl);
+      }),
     reseed: () => applyRecords(store, seedRecords({ prefix: current().prefixes[0]!, publicBaseUrl }), 'pid-mock'),
     site: () => siteInfo(tls.server.certPem, port),
     logger: options.logger ?? false,
@@ -90,6 +114,7 @@ export async function startMockServer(options: ServeOptions): Promise<RunningMoc
       afterImport: () => writeCredentials(stateDir, { ...current(), adminToken }, httpsUrl),
     },
     basePath: options.basePath,
+    timeouts,
   });
   await app.listen({ host: options.host, port });
   const { credentialsDir, instructorDir } = writeCredentials(stateDir, { ...state, adminToken }, httpsUrl);
@@ -106,6 +131,7 @@ export async function startMockServer(options: ServeOptions): Promise<RunningMoc
     close: async () => {
       await app.close();
       store.close();
+      releaseLock();
       // A memory server's certificates and credentials live in a temporary folder of its own.
       if (options.memory) rmSync(stateDir, { recursive: true, force: true });
     },

@@ -256,6 +256,14 @@ export class HandleStore {
     return this.db.transaction(work)();
   }
 
+  /**
+   * A read-check-write as one unit across processes: BEGIN IMMEDIATE takes the write lock before the
+   * first read, so no other connection can create the handle between "absent" and the insert.
+   */
+  checkedWrite<T>(work: () => T): T {
+    return this.db.transaction(work).immediate();
+  }
+
   /** The record's values in index order; undefined when the handle does not exist ([] when it is empty). */
   getValues(handle: string): StoredValue[] | undefined {
     const key = storageKey(handle);

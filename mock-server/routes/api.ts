@@ -8,6 +8,7 @@ import { decodeHandlePath, HandleNameError } from '../handle-names.js';
 import type { Caller, HandleService, PutQuery } from '../handle-service.js';
 import { isTls, peerCertificate } from '../connection.js';
 import { javaParseBoolean } from '../gson-reading.js';
+import { jsonDepth, tooDeepMessage } from '../json-depth.js';
 
 export interface ApiOptions {
   service: HandleService;
@@ -91,6 +92,8 @@ function readJsonEntity(request: FastifyRequest): unknown {
   } catch {
     throw fail.protocol('com.google.gson.JsonSyntaxException: the request body is not valid UTF-8');
   }
+  const nesting = jsonDepth(text);
+  if (nesting.exceededAt !== undefined) throw fail.protocol(`com.google.gson.JsonParseException: ${tooDeepMessage(nesting.exceededAt)}`);
   try {
     return JSON.parse(text);
   } catch (error) {

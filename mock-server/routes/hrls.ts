@@ -14,6 +14,11 @@ const SPECIAL = new Set(['limit', 'page', 'retrieverecords', 'enforcesql']);
 const PREFIX_SEGMENT = /^\d{2}[0-9a-zA-Z.]*$/;
 const DEFAULT_LIMIT = 1000;
 const MAX_LIMIT = 100000;
+// Each key is one self-join and each pattern up to three SQL terms; SQLite refuses more than 64 joins
+// and deeply nested expressions, so a look-up is bounded well below both and told why when it is not.
+export const MAX_SEARCH_KEYS = 16;
+export const MAX_SEARCH_PATTERNS = 64;
+export const MAX_PATTERN_LENGTH = 1024;
 
 function realmUser(request: FastifyRequest, users: Record<string, string>): string | undefined {
   const header = request.headers.authorization ?? '';
@@ -65,7 +70,12 @@ export default async function hrlsRoutes(app: FastifyInstance, options: HrlsOpti
     const path = q < 0 ? rawUrl : rawUrl.slice(0, q);
     const params = new URLSearchParams(q < 0 ? '' : rawUrl.slice(q + 1));
     // Matrix parameters (`;x=y`) are ignored by the servlet's JAX-RS path matching.
-    const segment = decodeURIComponent(path.replace(/^\/hrls\/handles\/?/, '').split(';')[0] ?? '');
+    let segment: string;
+    try {
+      segment = decodeURIComponent(path.replace(/^\/hrls\/handles\/?/, '').split(';')[0] ?? '');
+    } catch {
+      return badQuery(reply, 'The prefix in the path is not valid percent-encoded UTF-8');
+    }
     if (segment && !PREFIX_SEGMENT.test(segment)) {
       return reply.code(404).type('text/plain;charset=utf-8').send(`No reverse look-up resource at ${path}: a prefix such as 21.T12995 is expected\n`);
     }
@@ -82,6 +92,17 @@ export default async function hrlsRoutes(app: FastifyInstance, options: HrlsOpti
       byType.set(key, [...(byType.get(key) ?? []), value]);
     }
     if (!byType.size) return reply.type('application/json;charset=utf-8').send('[]');
+    if (byType.size > MAX_SEARCH_KEYS) {
+      return badQuery(reply, `A reverse look-up may search at most ${MAX_SEARCH_KEYS} value types at once; this one names ${byType.size}`);
+    }
+    const patternCount = [...byType.values()].reduce((sum, patterns) => sum + patterns.length, 0);
+    if (patternCount > MAX_SEARCH_PATTERNS) {
+      return badQuery(reply, `A reverse look-up may hold at most ${MAX_SEARCH_PATTERNS} patterns; this one holds ${patternCount}`);
+    }
+    const longest = Math.max(...[...byType].flatMap(([type, patterns]) => [type.length, ...patterns.map((p) => p.length)]));
+    if (longest > MAX_PATTERN_LENGTH) {
+      return badQuery(reply, `A reverse look-up type or pattern may be at most ${MAX_PATTERN_LENGTH} characters long; one here has ${longest}`);
+    }
     const fields: SearchField[] = [...byType].map(([type, patterns]) => ({ type, patterns }));
     const handles = options.store.search(fields, {
       ...(segment ? { handlePrefix: segment } : {}),

@@ -389,9 +389,7 @@ Handle: <input id="hdl" type=text name="hdl" value="" size=45>
 </small></em></strong><br>
 <p><i>Contact hdladmin@cnri.reston.va.us with your handle questions and comments</i>.
 
-<script>
-    document.getElementById('hdl').focus();
-</script>
+<script>${HOME_PAGE_SCRIPT}</script>
 
 </body>
 
@@ -399,9 +397,20 @@ Handle: <input id="hdl" type=text name="hdl" value="" size=45>
 `;
 }
 
+/** The home page's one inline script; the Content-Security-Policy allows exactly this text by its hash. */
+export const HOME_PAGE_SCRIPT = "\n    document.getElementById('hdl').focus();\n";
+
 function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
+
+/**
+ * The `<location>` attributes of the 10320/LOC schema (Technical Manual ch. 12): what the resolver
+ * selects by, plus `mode`, which the proxy adds to locations taken from plain URL values.
+ */
+export const LOCATION_ATTRIBUTES: ReadonlySet<string> = new Set([
+  'href', 'id', 'weight', 'view', 'country', 'ctype', 'score', 'keyname', 'http_role', 'http_sc', 'mode',
+]);
 
 /**
  * The `?action=showurls` answer: the locations the resolver would choose from, as XML.
@@ -410,7 +419,10 @@ function escapeXml(text: string): string {
  */
 export function renderLocationsXml(locations: Array<Record<string, string>>): string {
   const elements = locations.map((attributes) => {
+    // Names are stored data too: an `xmlns` or `onload` taken over from a record would let its writer run
+    // script on this origin, so only the attributes the 10320/LOC schema defines are ever written out.
     const text = Object.entries(attributes)
+      .filter(([name]) => LOCATION_ATTRIBUTES.has(name))
       .map(([name, value]) => ` ${name}="${escapeXml(value)}"`)
       .join('');
     return `<location${text} />\n`;

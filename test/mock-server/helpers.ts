@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Agent, request as undiciRequest } from 'undici';
 import { startMockServer, type RunningMockServer } from '../../mock-server/server.js';
+import type { ConnectionTimeouts } from '../../mock-server/listener.js';
 
 export const ROOT = resolve(__dirname, '../..');
 export const PID_MOCK_BIN = join(ROOT, 'bin', 'pid-mock.cjs');
@@ -169,6 +170,8 @@ export interface TestServer {
 export interface StartOptions {
   /** 'memory' (default) or a fresh temporary data folder, needed for CLI identity changes. */
   storage?: 'memory' | 'data-dir';
+  /** Short connection timeouts for slow-client tests. */
+  timeouts?: Partial<ConnectionTimeouts>;
 }
 
 /**
@@ -183,6 +186,7 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
     ...(dataDir ? { dataDir } : { memory: true }),
     prefixes: [PREFIX],
     logger: false,
+    ...(options.timeouts ? { timeouts: options.timeouts } : {}),
   });
   const basic = readJson(join(server.credentialsDir, 'cred_basic.json'));
   const certificate = readJson(join(server.credentialsDir, 'cred_file.json'));

@@ -1,0 +1,38 @@
+// The headers every HTML or XML page gets, whichever route made it: record values are written by
+// trainees, so a page must not be able to run anything but the server's own known script.
+import { createHash } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { HOME_PAGE_SCRIPT } from './views/resolver-pages.js';
+
+const scriptHash = createHash('sha256').update(HOME_PAGE_SCRIPT, 'utf8').digest('base64');
+
+/**
+ * No scripts but the home page's focus line (by hash), no plug-ins, frames, foreign forms or <base>;
+ * inline styles stay allowed because the pages copy the real proxy's markup and a style cannot run code.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  `script-src 'sha256-${scriptHash}'`,
+  "style-src 'unsafe-inline'",
+  "img-src 'self'",
+  "form-action 'self'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/** Media types a browser renders as a document (and so could run script from). */
+const DOCUMENT_TYPE = /^\s*(text\/html|text\/xml|application\/xml|application\/xhtml\+xml|image\/svg\+xml|[a-z]+\/[a-z0-9.+-]*\+xml)\s*(;|$)/i;
+
+export function isDocumentType(contentType: string | undefined): boolean {
+  return contentType !== undefined && DOCUMENT_TYPE.test(contentType);
+}
+
+/** Adds the policy centrally, at onSend, so a page added later cannot forget it. */
+export function addSecurityHeaders(app: FastifyInstance): void {
+  app.addHook('onSend', async (_request, reply, payload) => {
+    reply.header('x-content-type-options', 'nosniff');
+    const type = reply.getHeader('content-type');
+    if (isDocumentType(typeof type === 'string' ? type : undefined)) reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
+    return payload;
+  });
+}
