@@ -89,6 +89,30 @@ export function buildApp(config: MockServerConfig): FastifyInstance {
     );
   });
 
+  // Group commit: writes of one event-loop turn share a transaction and an fsync, and no reply leaves
+  // before the COMMIT holding what its request wrote or read has returned (docs/performance.md).
+  config.store.enableGroupCommit();
+  app.addHook('onSend', (request, reply, payload, done) => {
+    const barrier = config.store.commitBarrier();
+    if (!barrier) return done(null, payload);
+    barrier.then(
+      () => done(null, payload),
+      (error: Error) => {
+        // Never acknowledge what is not durable: the client sees a failure and may retry.
+        request.log.error({ err: error }, 'commit failed');
+        reply.removeHeader('location');
+        reply.code(500);
+        if (isApi(request)) {
+          reply.type('application/json;charset=utf-8');
+          done(null, JSON.stringify(envelopeBody(Rc.error, 'Internal Error: the change could not be stored durably')));
+        } else {
+          reply.type('text/plain;charset=utf-8');
+          done(null, 'Internal error: the change could not be stored durably\n');
+        }
+      },
+    );
+  });
+
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       return replyWithClientError(request, reply, 413, `java.lang.Exception: request body larger than ${bodyLimit} bytes`);

@@ -3,6 +3,7 @@
 import Database from 'better-sqlite3';
 import type { StoredValue } from './model.js';
 import { storageKey } from './handle-names.js';
+import { GroupCommit } from './group-commit.js';
 
 export interface ChangeEvent {
   id: number;
@@ -163,6 +164,7 @@ export class HandleStore {
   private readonly dataVersion: Database.Statement;
   /** Reverse look-ups differ only in how many keys and wildcards they have: a few shapes, compiled once. */
   private readonly searchStatements = new Map<string, Database.Statement>();
+  private group: GroupCommit | undefined;
 
   private constructor(file: string) {
     this.db = new Database(file);
@@ -199,11 +201,31 @@ export class HandleStore {
   }
 
   close(): void {
+    this.group?.flush();
     this.db.close();
   }
 
   transaction<T>(work: () => T): T {
     return this.db.transaction(work)();
+  }
+
+  /**
+   * From now on, writes of one event-loop turn share one transaction and one fsync; the server then
+   * holds back every reply until `commitBarrier()` has resolved (a Fastify hook in app.ts).
+   */
+  enableGroupCommit(): GroupCommit {
+    this.group ??= new GroupCommit(this.db);
+    return this.group;
+  }
+
+  /** The COMMIT a reply sent now must wait for, or undefined when nothing is pending. */
+  commitBarrier(): Promise<void> | undefined {
+    return this.group?.barrier();
+  }
+
+  /** Every write goes through here: grouped when group commit is on, its own transaction otherwise. */
+  private write<T>(work: () => T): T {
+    return this.group ? this.group.write(work) : this.db.transaction(work)();
   }
 
   /** The record's values in index order; undefined when the handle does not exist ([] when it is empty). */
@@ -221,7 +243,7 @@ export class HandleStore {
   /** Makes the record exactly `values` (create, or full replace). */
   replaceRecord(handle: string, values: StoredValue[], event: EventInput): void {
     const key = storageKey(handle);
-    this.transaction(() => {
+    this.write(() => {
       this.statements.deleteHandle.run(key);
       this.statements.register.run(key);
       for (const value of values) this.insertValue(key, value);
@@ -232,7 +254,7 @@ export class HandleStore {
   /** Adds values or replaces those with the same index. */
   putValues(handle: string, values: StoredValue[], event: EventInput): void {
     const key = storageKey(handle);
-    this.transaction(() => {
+    this.write(() => {
       for (const value of values) this.insertValue(key, value);
       this.journal(key, event, values);
     });
@@ -240,7 +262,7 @@ export class HandleStore {
 
   removeValues(handle: string, indexes: number[], event: EventInput): void {
     const key = storageKey(handle);
-    this.transaction(() => {
+    this.write(() => {
       const removed = (this.getValues(key) ?? []).filter((v) => indexes.includes(v.index));
       for (const index of indexes) this.statements.deleteValue.run(key, index);
       this.journal(key, event, removed);
@@ -249,7 +271,7 @@ export class HandleStore {
 
   deleteHandle(handle: string, event: EventInput): void {
     const key = storageKey(handle);
-    this.transaction(() => {
+    this.write(() => {
       const removed = this.getValues(key) ?? [];
       this.statements.deleteHandle.run(key);
       this.statements.unregister.run(key);
@@ -296,7 +318,7 @@ export class HandleStore {
   }
 
   homePrefix(prefix: string): void {
-    this.statements.home.run(storageKey(prefix));
+    this.write(() => this.statements.home.run(storageKey(prefix)));
     this.homed = undefined;
   }
 
@@ -305,7 +327,7 @@ export class HandleStore {
   }
 
   setSetting(key: string, value: string): void {
-    this.statements.setSetting.run(key, value);
+    this.write(() => this.statements.setSetting.run(key, value));
   }
 
   /**
@@ -344,7 +366,7 @@ export class HandleStore {
 
   /** Empties everything (used by /_admin/reset before seeding again). */
   clear(): void {
-    this.transaction(() => {
+    this.write(() => {
       this.db.exec('DELETE FROM handles; DELETE FROM handle_names; DELETE FROM events;');
     });
   }
