@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { ensureBuilt, ROOT } from './lib/processes.js';
 import { machine, printSection, type Section } from './lib/report.js';
 import { resolveCeiling } from './sections/resolve.js';
+import { durableWrites } from './sections/writes.js';
 
 const args = process.argv.slice(2);
 const smoke = args.includes('--smoke');
@@ -24,6 +25,15 @@ const sections: Array<[string, Runner]> = [
         connections: 20,
         nodeFlags: profile ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'bench', 'results', 'profiles')}`] : [],
       }),
+  ],
+  [
+    'writes',
+    () =>
+      durableWrites(
+        smoke
+          ? { sizes: [50, 200], inFlight: [1, 16, 64], operations: (n) => Math.max(20, n * 2), peerCount: 10, clientCount: 40, clientConcurrency: 16 }
+          : { sizes: [1_000, 100_000], inFlight: [1, 16, 64], operations: (n) => (n === 1 ? 300 : n * 60), peerCount: 300, clientCount: 3000, clientConcurrency: 64 },
+      ),
   ],
 ];
 

@@ -24,6 +24,8 @@ export class GroupCommit {
     private readonly db: Database.Database,
     /** When the group is committed; setImmediate lets every request already read from sockets join it. */
     private readonly schedule: (commit: () => void) => void = (commit) => setImmediate(commit),
+    /** Called after a group was rolled back, so caches of what was read inside it can be dropped. */
+    private readonly onRollback: () => void = () => undefined,
   ) {
     // IMMEDIATE takes the write lock up front, so a second process's writer cannot make our first write fail.
     this.begin = db.prepare('BEGIN IMMEDIATE');
@@ -107,6 +109,7 @@ export class GroupCommit {
       }
     }
     this.stats.failedCommits++;
+    this.onRollback();
     const reason = error instanceof Error ? error.message : String(error);
     group.reject(error instanceof CommitFailedError ? error : new CommitFailedError(`COMMIT failed: ${reason}`));
   }

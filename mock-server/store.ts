@@ -98,6 +98,9 @@ function toGlob(pattern: string): string {
 
 const WILDCARD = /[*%_]/;
 
+/** Records kept in memory; beyond this the cache starts afresh (a class's working set is far smaller). */
+const RECORD_CACHE_SIZE = 20_000;
+
 /** Smallest blob greater than every blob starting with `prefix`, so `data >= p AND data < next` uses the index. */
 function nextBlob(prefix: Buffer): Buffer | undefined {
   const out = Buffer.from(prefix);
@@ -165,6 +168,16 @@ export class HandleStore {
   /** Reverse look-ups differ only in how many keys and wildcards they have: a few shapes, compiled once. */
   private readonly searchStatements = new Map<string, Database.Statement>();
   private group: GroupCommit | undefined;
+  /**
+   * Records as last read (null = no such handle): a resolve is then no SQL at all. Own writes drop their
+   * key; another process's commit (data_version, checked once per event-loop turn) or a failed group
+   * commit drops everything.
+   */
+  private readonly records = new Map<string, readonly StoredValue[] | null>();
+  private checkedThisTurn = false;
+  private readonly endTurn = () => {
+    this.checkedThisTurn = false;
+  };
 
   private constructor(file: string) {
     this.db = new Database(file);
@@ -173,7 +186,7 @@ export class HandleStore {
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
-    this.dataVersion = this.db.prepare('PRAGMA data_version');
+    this.dataVersion = this.db.prepare('PRAGMA data_version').pluck();
     this.statements = {
       values: this.db.prepare<[string], ValueRow>('SELECT * FROM handles WHERE handle = ? ORDER BY idx'),
       exists: this.db.prepare<[string], { one: number }>('SELECT 1 AS one FROM handle_names WHERE handle = ?'),
@@ -214,7 +227,8 @@ export class HandleStore {
    * holds back every reply until `commitBarrier()` has resolved (a Fastify hook in app.ts).
    */
   enableGroupCommit(): GroupCommit {
-    this.group ??= new GroupCommit(this.db);
+    // A rolled-back group may have been read into the cache: forget everything read since.
+    this.group ??= new GroupCommit(this.db, undefined, () => this.forgetAll());
     return this.group;
   }
 
@@ -224,20 +238,56 @@ export class HandleStore {
   }
 
   /** Every write goes through here: grouped when group commit is on, its own transaction otherwise. */
-  private write<T>(work: () => T): T {
-    return this.group ? this.group.write(work) : this.db.transaction(work)();
+  private write<T>(work: () => T, key?: string): T {
+    try {
+      return this.group ? this.group.write(work) : this.db.transaction(work)();
+    } finally {
+      // After the work, since the work itself may have read (and cached) the record it changes.
+      if (key === undefined) this.forgetAll();
+      else this.records.delete(key);
+    }
+  }
+
+  private forgetAll(): void {
+    this.records.clear();
+    this.homed = undefined;
+  }
+
+  /**
+   * Another process (`pid-mock identity add`, `prefix add`) may have committed to the file. Anything
+   * that reaches this process over a socket arrives in a later event-loop turn than that commit, so one
+   * check of SQLite's data_version per turn keeps every cached read as fresh as a query would be.
+   */
+  private checkForeignCommits(): void {
+    if (this.checkedThisTurn) return;
+    this.checkedThisTurn = true;
+    setImmediate(this.endTurn).unref();
+    const version = this.dataVersion.get() as number;
+    if (version !== this.homedVersion) {
+      this.forgetAll();
+      this.homedVersion = version;
+    }
   }
 
   /** The record's values in index order; undefined when the handle does not exist ([] when it is empty). */
+  /** The array and its values are frozen and shared between callers: copy before changing anything. */
   getValues(handle: string): StoredValue[] | undefined {
     const key = storageKey(handle);
-    const rows = this.statements.values.all(key);
-    if (rows.length) return rows.map(rowToValue);
-    return this.statements.exists.get(key) ? [] : undefined;
+    this.checkForeignCommits();
+    let record = this.records.get(key);
+    if (record === undefined) {
+      const rows = this.statements.values.all(key);
+      // Frozen: callers share one copy, so none may change it.
+      if (rows.length) record = Object.freeze(rows.map((row) => Object.freeze(rowToValue(row))));
+      else record = this.statements.exists.get(key) ? Object.freeze([]) : null;
+      if (this.records.size >= RECORD_CACHE_SIZE) this.records.clear();
+      this.records.set(key, record);
+    }
+    return (record ?? undefined) as StoredValue[] | undefined;
   }
 
   exists(handle: string): boolean {
-    return this.statements.exists.get(storageKey(handle)) !== undefined;
+    return this.getValues(handle) !== undefined;
   }
 
   /** Makes the record exactly `values` (create, or full replace). */
@@ -248,7 +298,7 @@ export class HandleStore {
       this.statements.register.run(key);
       for (const value of values) this.insertValue(key, value);
       this.journal(key, event, values);
-    });
+    }, key);
   }
 
   /** Adds values or replaces those with the same index. */
@@ -257,7 +307,7 @@ export class HandleStore {
     this.write(() => {
       for (const value of values) this.insertValue(key, value);
       this.journal(key, event, values);
-    });
+    }, key);
   }
 
   removeValues(handle: string, indexes: number[], event: EventInput): void {
@@ -266,7 +316,7 @@ export class HandleStore {
       const removed = (this.getValues(key) ?? []).filter((v) => indexes.includes(v.index));
       for (const index of indexes) this.statements.deleteValue.run(key, index);
       this.journal(key, event, removed);
-    });
+    }, key);
   }
 
   deleteHandle(handle: string, event: EventInput): void {
@@ -276,7 +326,7 @@ export class HandleStore {
       this.statements.deleteHandle.run(key);
       this.statements.unregister.run(key);
       this.journal(key, event, removed);
-    });
+    }, key);
   }
 
   /** Handles whose name starts with `prefix/`, in name order (the real server's order is its hash order). */
@@ -305,21 +355,17 @@ export class HandleStore {
   }
 
   /**
-   * Asked on every request, so the set is cached; it is read again after this process homes a prefix
-   * or when another process (`pid-mock prefix add`) has committed to the file (SQLite's data_version).
+   * Asked on every request, so the set is cached; it is read again after this process writes or when
+   * another process (`pid-mock prefix add`) has committed to the file (SQLite's data_version).
    */
   isHomed(prefix: string): boolean {
-    const version = this.dataVersion.get() as { data_version: number };
-    if (!this.homed || version.data_version !== this.homedVersion) {
-      this.homed = new Set(this.homedPrefixes());
-      this.homedVersion = version.data_version;
-    }
+    this.checkForeignCommits();
+    this.homed ??= new Set(this.homedPrefixes());
     return this.homed.has(storageKey(prefix));
   }
 
   homePrefix(prefix: string): void {
     this.write(() => this.statements.home.run(storageKey(prefix)));
-    this.homed = undefined;
   }
 
   getSetting(key: string): string | undefined {
