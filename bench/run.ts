@@ -8,6 +8,8 @@ import { ensureBuilt, ROOT } from './lib/processes.js';
 import { machine, printSection, type Section } from './lib/report.js';
 import { resolveCeiling } from './sections/resolve.js';
 import { durableWrites } from './sections/writes.js';
+import { reverseLookup } from './sections/reverse-lookup.js';
+import { classroom } from './sections/class.js';
 
 const args = process.argv.slice(2);
 const smoke = args.includes('--smoke');
@@ -35,6 +37,8 @@ const sections: Array<[string, Runner]> = [
           : { sizes: [1_000, 100_000], inFlight: [1, 16, 64], operations: (n) => (n === 1 ? 300 : n * 60), peerCount: 300, clientCount: 3000, clientConcurrency: 64 },
       ),
   ],
+  ['class', () => classroom(smoke ? { trainees: 5, thinkMs: [10, 50] } : { trainees: Number(process.env.BENCH_TRAINEES ?? 200), thinkMs: [500, 3000] })],
+  ['lookup', () => reverseLookup(smoke ? { sizes: [100, 400], rounds: 15 } : { sizes: [1_000, 100_000], rounds: 300 })],
 ];
 
 async function main(): Promise<void> {
