@@ -10,6 +10,7 @@ import { resolveCeiling } from './sections/resolve.js';
 import { durableWrites } from './sections/writes.js';
 import { reverseLookup } from './sections/reverse-lookup.js';
 import { classroom } from './sections/class.js';
+import { startupAndNotebooks } from './sections/startup.js';
 
 const args = process.argv.slice(2);
 const smoke = args.includes('--smoke');
@@ -39,6 +40,7 @@ const sections: Array<[string, Runner]> = [
   ],
   ['class', () => classroom(smoke ? { trainees: 5, thinkMs: [10, 50] } : { trainees: Number(process.env.BENCH_TRAINEES ?? 200), thinkMs: [500, 3000] })],
   ['lookup', () => reverseLookup(smoke ? { sizes: [100, 400], rounds: 15 } : { sizes: [1_000, 100_000], rounds: 300 })],
+  ['startup', () => startupAndNotebooks(smoke ? { rounds: 1, notebooks: false } : { rounds: 3, notebooks: true })],
 ];
 
 async function main(): Promise<void> {
