@@ -53,6 +53,8 @@ async function main(): Promise<void> {
     const section = await run();
     printSection(section);
     results[name] = section;
+    // The smoke run checks the machinery, not the timings: but a failed request is a broken machine.
+    if (smoke && Number(section.data.errorCount ?? 0) > 0) throw new Error(`${name}: ${String(section.data.errorCount)} failed requests`);
   }
   const outDir = join(ROOT, 'bench', 'results');
   mkdirSync(outDir, { recursive: true });
