@@ -3,6 +3,7 @@
 import Database from 'better-sqlite3';
 import type { StoredValue } from './model.js';
 import { storageKey } from './handle-names.js';
+import { GroupCommit } from './group-commit.js';
 
 export interface ChangeEvent {
   id: number;
@@ -145,6 +146,9 @@ function toGlob(pattern: string): string {
 
 const WILDCARD = /[*%_]/;
 
+/** Records kept in memory; beyond this the cache starts afresh (a class's working set is far smaller). */
+const RECORD_CACHE_SIZE = 20_000;
+
 /** Smallest blob greater than every blob starting with `prefix`, so `data >= p AND data < next` uses the index. */
 function nextBlob(prefix: Buffer): Buffer | undefined {
   const out = Buffer.from(prefix);
@@ -211,6 +215,17 @@ export class HandleStore {
   private readonly dataVersion: Database.Statement;
   /** Reverse look-ups differ only in how many keys and wildcards they have: a few shapes, compiled once. */
   private readonly searchStatements = new Map<string, Database.Statement>();
+  private group: GroupCommit | undefined;
+  /**
+   * Records as last read (null = no such handle): a resolve is then no SQL at all. Own writes drop their
+   * key; another process's commit (data_version, checked once per event-loop turn) or a failed group
+   * commit drops everything.
+   */
+  private readonly records = new Map<string, readonly StoredValue[] | null>();
+  private checkedThisTurn = false;
+  private readonly endTurn = () => {
+    this.checkedThisTurn = false;
+  };
 
   private constructor(file: string) {
     this.db = new Database(file);
@@ -221,7 +236,7 @@ export class HandleStore {
     this.db.exec(SCHEMA);
     const columns = new Set(this.db.prepare<[], { name: string }>('PRAGMA table_info(events)').all().map((c) => c.name));
     for (const column of HISTORY_COLUMNS) if (!columns.has(column)) this.db.exec(`ALTER TABLE events ADD COLUMN ${column} TEXT`);
-    this.dataVersion = this.db.prepare('PRAGMA data_version');
+    this.dataVersion = this.db.prepare('PRAGMA data_version').pluck();
     this.statements = {
       values: this.db.prepare<[string], ValueRow>('SELECT * FROM handles WHERE handle = ? ORDER BY idx'),
       exists: this.db.prepare<[string], { one: number }>('SELECT 1 AS one FROM handle_names WHERE handle = ?'),
@@ -249,6 +264,7 @@ export class HandleStore {
   }
 
   close(): void {
+    this.group?.flush();
     this.db.close();
   }
 
@@ -257,65 +273,127 @@ export class HandleStore {
   }
 
   /**
-   * A read-check-write as one unit across processes: BEGIN IMMEDIATE takes the write lock before the
-   * first read, so no other connection can create the handle between "absent" and the insert.
+   * A read-check-write as one unit across processes: BEGIN IMMEDIATE (the group's, or its own) takes the
+   * write lock before the first read, so no other connection can create the handle between "absent" and
+   * the insert; what other processes committed before the lock is re-read first.
    */
   checkedWrite<T>(work: () => T): T {
-    return this.db.transaction(work).immediate();
+    const checked = () => {
+      this.checkedThisTurn = false;
+      this.checkForeignCommits();
+      return work();
+    };
+    return this.group ? this.group.write(checked) : this.db.transaction(checked).immediate();
+  }
+
+  /**
+   * From now on, writes of one event-loop turn share one transaction and one fsync; the server then
+   * holds back every reply until `commitBarrier()` has resolved (a Fastify hook in app.ts).
+   */
+  enableGroupCommit(): GroupCommit {
+    // A rolled-back group may have been read into the cache: forget everything read since.
+    this.group ??= new GroupCommit(this.db, undefined, () => this.forgetAll());
+    return this.group;
+  }
+
+  /** The COMMIT a reply sent now must wait for, or undefined when nothing is pending. */
+  commitBarrier(): Promise<void> | undefined {
+    return this.group?.barrier();
+  }
+
+  /** Every write goes through here: grouped when group commit is on, its own transaction otherwise. */
+  private write<T>(work: () => T, key?: string): T {
+    try {
+      return this.group ? this.group.write(work) : this.db.transaction(work)();
+    } finally {
+      // After the work, since the work itself may have read (and cached) the record it changes.
+      if (key === undefined) this.forgetAll();
+      else this.records.delete(key);
+    }
+  }
+
+  private forgetAll(): void {
+    this.records.clear();
+    this.homed = undefined;
+  }
+
+  /**
+   * Another process (`pid-mock identity add`, `prefix add`) may have committed to the file. Anything
+   * that reaches this process over a socket arrives in a later event-loop turn than that commit, so one
+   * check of SQLite's data_version per turn keeps every cached read as fresh as a query would be.
+   */
+  private checkForeignCommits(): void {
+    if (this.checkedThisTurn) return;
+    this.checkedThisTurn = true;
+    setImmediate(this.endTurn).unref();
+    const version = this.dataVersion.get() as number;
+    if (version !== this.homedVersion) {
+      this.forgetAll();
+      this.homedVersion = version;
+    }
   }
 
   /** The record's values in index order; undefined when the handle does not exist ([] when it is empty). */
+  /** The array and its values are frozen and shared between callers: copy before changing anything. */
   getValues(handle: string): StoredValue[] | undefined {
     const key = storageKey(handle);
-    const rows = this.statements.values.all(key);
-    if (rows.length) return rows.map(rowToValue);
-    return this.statements.exists.get(key) ? [] : undefined;
+    this.checkForeignCommits();
+    let record = this.records.get(key);
+    if (record === undefined) {
+      const rows = this.statements.values.all(key);
+      // Frozen: callers share one copy, so none may change it.
+      if (rows.length) record = Object.freeze(rows.map((row) => Object.freeze(rowToValue(row))));
+      else record = this.statements.exists.get(key) ? Object.freeze([]) : null;
+      if (this.records.size >= RECORD_CACHE_SIZE) this.records.clear();
+      this.records.set(key, record);
+    }
+    return (record ?? undefined) as StoredValue[] | undefined;
   }
 
   exists(handle: string): boolean {
-    return this.statements.exists.get(storageKey(handle)) !== undefined;
+    return this.getValues(handle) !== undefined;
   }
 
   /** Makes the record exactly `values` (create, or full replace). */
   replaceRecord(handle: string, values: StoredValue[], event: EventInput): void {
     const key = storageKey(handle);
-    this.transaction(() => {
+    this.write(() => {
       const before = this.getValues(key) ?? [];
       this.statements.deleteHandle.run(key);
       this.statements.register.run(key);
       for (const value of values) this.insertValue(key, value);
       this.journal(key, event, values, before, values);
-    });
+    }, key);
   }
 
   /** Adds values or replaces those with the same index. */
   putValues(handle: string, values: StoredValue[], event: EventInput): void {
     const key = storageKey(handle);
-    this.transaction(() => {
+    this.write(() => {
       const touched = new Set(values.map((v) => v.index));
       const before = (this.getValues(key) ?? []).filter((v) => touched.has(v.index));
       for (const value of values) this.insertValue(key, value);
       this.journal(key, event, values, before, values);
-    });
+    }, key);
   }
 
   removeValues(handle: string, indexes: number[], event: EventInput): void {
     const key = storageKey(handle);
-    this.transaction(() => {
+    this.write(() => {
       const removed = (this.getValues(key) ?? []).filter((v) => indexes.includes(v.index));
       for (const index of indexes) this.statements.deleteValue.run(key, index);
       this.journal(key, event, removed, removed, []);
-    });
+    }, key);
   }
 
   deleteHandle(handle: string, event: EventInput): void {
     const key = storageKey(handle);
-    this.transaction(() => {
+    this.write(() => {
       const removed = this.getValues(key) ?? [];
       this.statements.deleteHandle.run(key);
       this.statements.unregister.run(key);
       this.journal(key, event, removed, removed, []);
-    });
+    }, key);
   }
 
   /** Handles whose name starts with `prefix/`, in name order (the real server's order is its hash order). */
@@ -344,21 +422,17 @@ export class HandleStore {
   }
 
   /**
-   * Asked on every request, so the set is cached; it is read again after this process homes a prefix
-   * or when another process (`pid-mock prefix add`) has committed to the file (SQLite's data_version).
+   * Asked on every request, so the set is cached; it is read again after this process writes or when
+   * another process (`pid-mock prefix add`) has committed to the file (SQLite's data_version).
    */
   isHomed(prefix: string): boolean {
-    const version = this.dataVersion.get() as { data_version: number };
-    if (!this.homed || version.data_version !== this.homedVersion) {
-      this.homed = new Set(this.homedPrefixes());
-      this.homedVersion = version.data_version;
-    }
+    this.checkForeignCommits();
+    this.homed ??= new Set(this.homedPrefixes());
     return this.homed.has(storageKey(prefix));
   }
 
   homePrefix(prefix: string): void {
-    this.statements.home.run(storageKey(prefix));
-    this.homed = undefined;
+    this.write(() => this.statements.home.run(storageKey(prefix)));
   }
 
   getSetting(key: string): string | undefined {
@@ -366,7 +440,7 @@ export class HandleStore {
   }
 
   setSetting(key: string, value: string): void {
-    this.statements.setSetting.run(key, value);
+    this.write(() => this.statements.setSetting.run(key, value));
   }
 
   /**
@@ -443,7 +517,7 @@ export class HandleStore {
 
   /** Empties everything (used by /_admin/reset before seeding again). */
   clear(): void {
-    this.transaction(() => {
+    this.write(() => {
       this.db.exec('DELETE FROM handles; DELETE FROM handle_names; DELETE FROM events;');
     });
   }

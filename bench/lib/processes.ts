@@ -1,0 +1,163 @@
+// The processes a benchmark measures and drives: the real `pid-mock serve` on a data folder, a bare
+// node:http server replaying recorded bytes, and autocannon as a load generator in a process of its own,
+// so neither the load nor the orchestration shares the measured server's event loop.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, statSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const ROOT = resolve(__dirname, '../..');
+const PID_MOCK_BIN = join(ROOT, 'bin', 'pid-mock.cjs');
+
+/** Builds dist/ when a source is newer, since the measured server is the built `pid-mock`. */
+export function ensureBuilt(): void {
+  const newest = (dir: string): number =>
+    readdirSync(dir, { withFileTypes: true }).reduce((max, entry) => {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) return Math.max(max, newest(path));
+      return entry.name.endsWith('.ts') ? Math.max(max, statSync(path).mtimeMs) : max;
+    }, 0);
+  const built = join(ROOT, 'dist', 'mock-server', 'main.js');
+  const sources = Math.max(newest(join(ROOT, 'mock-server')), newest(join(ROOT, 'src')));
+  if (existsSync(built) && statSync(built).mtimeMs >= sources) return;
+  const run = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.json')], { stdio: 'inherit' });
+  if (run.status !== 0) throw new Error('npm run build failed');
+}
+
+export interface ServerProcess {
+  child: ChildProcess;
+  port: number;
+  dataDir: string;
+  httpUrl: string;
+  httpsUrl: string;
+  /** Milliseconds from spawn to the "ready" line. */
+  readyMs: number;
+  /** Peak resident memory (kB, VmHWM) of the server process so far. */
+  peakRssKb(): number;
+  stop(): Promise<void>;
+}
+
+export interface ServeOptions {
+  dataDir?: string;
+  /** Extra node flags (e.g. --cpu-prof). */
+  nodeFlags?: string[];
+  prefixes?: string[];
+}
+
+/**
+ * `pid-mock serve --data DIR --port 0` with its request log on (one JSON line per request is part of
+ * what is measured), written to /dev/null so no terminal or pipe sets the pace.
+ */
+export async function startMock(options: ServeOptions = {}): Promise<ServerProcess> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'pid-bench-'));
+  const args = [...(options.nodeFlags ?? []), PID_MOCK_BIN, 'serve', '--data', dataDir, '--port', '0', ...(options.prefixes ?? []).flatMap((p) => ['--prefix', p])];
+  const started = performance.now();
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] });
+  let stdout = '';
+  const port = await new Promise<number>((resolvePort, reject) => {
+    const timer = setTimeout(() => reject(new Error(`pid-mock did not get ready within 60 s: ${stdout}`)), 60_000);
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+      const match = /on port (\d+)[\s\S]*\nready\n/.exec(stdout);
+      if (match) {
+        clearTimeout(timer);
+        resolvePort(Number(match[1]));
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`pid-mock exited with ${code} before ready: ${stdout}`));
+    });
+  });
+  const readyMs = performance.now() - started;
+  return {
+    child,
+    port,
+    dataDir,
+    httpUrl: `http://127.0.0.1:${port}`,
+    httpsUrl: `https://127.0.0.1:${port}`,
+    readyMs,
+    peakRssKb: () => peakRss(child.pid!),
+    stop: () => stopChild(child, 'SIGTERM'),
+  };
+}
+
+export function peakRss(pid: number): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
+export async function stopChild(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill(signal);
+  await exited;
+}
+
+export interface RecordedResponse {
+  path: string;
+  status: number;
+  headers: Record<string, string>;
+  bodyBase64: string;
+}
+
+/** A node:http server answering each recorded path with the recorded status, headers and bytes. */
+export async function startBare(responses: RecordedResponse[]): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'lib', 'bare-server.ts')], {
+    cwd: ROOT,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  child.stdin!.end(JSON.stringify(responses));
+  const port = await new Promise<number>((resolvePort, reject) => {
+    let out = '';
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      out += chunk;
+      const match = /listening (\d+)\n/.exec(out);
+      if (match) resolvePort(Number(match[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`bare server exited with ${code}`)));
+  });
+  return { url: `http://127.0.0.1:${port}`, child, stop: () => stopChild(child, 'SIGTERM') };
+}
+
+export interface LoadResult {
+  requestsPerSecond: number;
+  latencyP50: number;
+  latencyP99: number;
+  total: number;
+  non2xx: number;
+  errors: number;
+}
+
+/** autocannon in its own process (keep-alive connections, JSON result on stdout). */
+export async function loadTest(url: string, options: { connections: number; seconds: number }): Promise<LoadResult> {
+  const args = [join(ROOT, 'node_modules', 'autocannon', 'autocannon.js'), '-j', '-n', '-c', String(options.connections), '-d', String(options.seconds), url];
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c));
+  child.stderr!.setEncoding('utf8').on('data', (c: string) => (err += c));
+  const code = await new Promise<number | null>((r) => child.once('exit', r));
+  if (code !== 0) throw new Error(`autocannon failed (${code}): ${err}`);
+  const result = JSON.parse(out) as {
+    requests: { average: number; total: number };
+    latency: { p50: number; p99: number };
+    non2xx: number;
+    errors: number;
+    '2xx': number;
+    '3xx': number;
+  };
+  return {
+    requestsPerSecond: result.requests.total / options.seconds,
+    latencyP50: result.latency.p50,
+    latencyP99: result.latency.p99,
+    total: result.requests.total,
+    // A redirect is the expected answer of the resolver.
+    non2xx: result.non2xx - (result['3xx'] ?? 0),
+    errors: result.errors,
+  };
+}

@@ -1,0 +1,61 @@
+// Section 1, the resolve ceiling: the API GET, the resolver redirect and the values page of the mock
+// against a bare node:http server sending the same bytes, each loaded by autocannon in its own process.
+import { request } from 'undici';
+import { loadTest, startBare, startMock, type RecordedResponse } from '../lib/processes.js';
+import { met, type Section } from '../lib/report.js';
+
+const WARMUP_HANDLE = '11304/cf8956a2-39d3-11e5-8a18-f31aa6f4d448';
+export const RESOLVE_TARGET = 0.6;
+
+const CASES = [
+  { name: 'api', label: 'GET /api/handles/<warm-up Handle>', path: `/api/handles/${WARMUP_HANDLE}` },
+  { name: 'redirect', label: 'GET /<warm-up Handle> (302 redirect)', path: `/${WARMUP_HANDLE}` },
+  { name: 'page', label: 'GET /<warm-up Handle>?noredirect (values page)', path: `/${WARMUP_HANDLE}?noredirect` },
+];
+
+const DROPPED_HEADERS = new Set(['date', 'connection', 'keep-alive', 'content-length', 'transfer-encoding']);
+
+async function record(baseUrl: string, path: string): Promise<RecordedResponse> {
+  const response = await request(`${baseUrl}${path}`, { method: 'GET' });
+  const body = Buffer.from(await response.body.arrayBuffer());
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(response.headers)) {
+    if (!DROPPED_HEADERS.has(name) && value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return { path, status: response.statusCode, headers, bodyBase64: body.toString('base64') };
+}
+
+export async function resolveCeiling(options: { seconds: number; connections: number; nodeFlags?: string[] }): Promise<Section> {
+  const mock = await startMock({ nodeFlags: options.nodeFlags ?? [] });
+  const recorded = await Promise.all(CASES.map((c) => record(mock.httpUrl, c.path)));
+  const bare = await startBare(recorded);
+  const rows: Section['rows'] = [];
+  const data: Record<string, unknown> = {};
+  try {
+    for (const [i, c] of CASES.entries()) {
+      const bytes = Buffer.from(recorded[i]!.bodyBase64, 'base64').length;
+      // Short warm-ups so both servers are JIT-compiled before the measured run.
+      await loadTest(`${bare.url}${c.path}`, { connections: options.connections, seconds: 1 });
+      await loadTest(`${mock.httpUrl}${c.path}`, { connections: options.connections, seconds: 1 });
+      const baseline = await loadTest(`${bare.url}${c.path}`, options);
+      const measured = await loadTest(`${mock.httpUrl}${c.path}`, options);
+      for (const [who, r] of [['bare', baseline], ['mock', measured]] as const) {
+        if (r.non2xx || r.errors) throw new Error(`${c.label} (${who}): ${r.non2xx} failed answers, ${r.errors} errors`);
+      }
+      const ratio = measured.requestsPerSecond / baseline.requestsPerSecond;
+      rows.push({ label: `${c.label}, bare node:http (${recorded[i]!.status}, ${bytes} B)`, value: `${baseline.requestsPerSecond.toFixed(0)} req/s`, ratio: '1.00' });
+      rows.push({ label: `${c.label}, mock`, value: `${measured.requestsPerSecond.toFixed(0)} req/s`, ratio: ratio.toFixed(2), target: met(ratio >= RESOLVE_TARGET, `≥ ${RESOLVE_TARGET} × bare`) });
+      data[c.name] = { status: recorded[i]!.status, bytes, bare: baseline, mock: measured, ratio };
+    }
+  } finally {
+    await bare.stop();
+    await mock.stop();
+  }
+  return {
+    title: '1. Resolve ceiling: mock vs bare node:http serving the same bytes (load generator in its own process)',
+    parameters: { connections: options.connections, seconds: options.seconds, keepAlive: true, server: 'pid-mock serve --data (request log on, to /dev/null)' },
+    rows,
+    data,
+    notes: ['Issue 14 measured the real Handle.Net 9.2 server at 0.36–0.49 × bare the same way (wrk, 20 connections).'],
+  };
+}

@@ -1,0 +1,92 @@
+// Section 5, start-up and notebooks: the mock from spawn to a healthy answer (first start with
+// provisioning, restart on the same folder) against a bare `node -e` start, and every learner notebook
+// executed headless on tslab with the time per code cell (what a trainee waits after Shift-Enter).
+import { execFile, spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { request } from 'undici';
+import { ROOT, startMock, type ServerProcess } from '../lib/processes.js';
+import { ms, summarise, type Section } from '../lib/report.js';
+
+async function toHealthy(start: () => Promise<ServerProcess>): Promise<{ ms: number; server: ServerProcess }> {
+  const started = performance.now();
+  const server = await start();
+  const response = await request(`${server.httpUrl}/_admin/health`);
+  await response.body.text();
+  if (response.statusCode !== 200) throw new Error(`health answered ${response.statusCode}`);
+  return { ms: performance.now() - started, server };
+}
+
+async function bareNodeStart(): Promise<number> {
+  const started = performance.now();
+  await new Promise((resolve, reject) => spawn(process.execPath, ['-e', '0']).once('exit', resolve).once('error', reject));
+  return performance.now() - started;
+}
+
+interface NotebookTiming {
+  notebook: string;
+  kernelStart: number;
+  total: number;
+  cells: Array<{ index: number; seconds: number; ok: boolean }>;
+}
+
+export async function startupAndNotebooks(options: { rounds: number; notebooks: boolean | string[] }): Promise<Section> {
+  const rows: Section['rows'] = [];
+  const bare: number[] = [];
+  const first: number[] = [];
+  const restart: number[] = [];
+  for (let r = 0; r < options.rounds; r++) {
+    bare.push(await bareNodeStart());
+    const a = await toHealthy(() => startMock());
+    first.push(a.ms);
+    await a.server.stop();
+    const b = await toHealthy(() => startMock({ dataDir: a.server.dataDir }));
+    restart.push(b.ms);
+    await b.server.stop();
+  }
+  const base = summarise(bare).p50;
+  rows.push({ label: 'bare `node -e 0` start (baseline)', value: ms(base, 0), ratio: '1.00' });
+  rows.push({ label: 'mock first start (provisioning) to healthy', value: ms(summarise(first).p50, 0), ratio: (summarise(first).p50 / base).toFixed(1) });
+  rows.push({ label: 'mock restart on its data folder to healthy', value: ms(summarise(restart).p50, 0), ratio: (summarise(restart).p50 / base).toFixed(1) });
+
+  const timings: NotebookTiming[] = [];
+  if (options.notebooks !== false) {
+    const dir = join(ROOT, 'notebooks');
+    const all = readdirSync(dir).filter((f) => /^\d\d-.*\.ipynb$/.test(f)).sort();
+    const chosen = options.notebooks === true ? all : all.filter((f) => (options.notebooks as string[]).some((n) => f.startsWith(n)));
+    const server = await startMock();
+    try {
+      for (const notebook of chosen) {
+        const { stdout } = await promisify(execFile)('/usr/bin/python3', [join(ROOT, 'bench', 'time_notebook.py'), notebook], {
+          cwd: dir,
+          env: { ...process.env, PID_CREDENTIALS: join(server.dataDir, 'credentials', 'cred_file.json'), PATH: `${join(ROOT, 'node_modules', '.bin')}:${process.env.PATH}` },
+          maxBuffer: 64 * 1024 * 1024,
+          timeout: 15 * 60 * 1000,
+        });
+        const timing = JSON.parse(stdout) as NotebookTiming;
+        timings.push(timing);
+        const cellMs = timing.cells.map((c) => c.seconds * 1000);
+        const s = summarise(cellMs);
+        const failed = timing.cells.filter((c) => !c.ok).length;
+        rows.push({
+          label: `${notebook}: ${timing.cells.length} code cells${failed ? `, ${failed} FAILED` : ''}`,
+          value: `${timing.total.toFixed(1)} s`,
+          ratio: `${ms(s.p50, 0)}`,
+          target: `median cell; slowest ${ms(s.max, 0)}; kernel start ${timing.kernelStart.toFixed(1)} s`,
+        });
+      }
+    } finally {
+      await server.stop();
+    }
+    const allCells = timings.flatMap((t) => t.cells.map((c) => c.seconds * 1000));
+    if (allCells.length) rows.push({ label: 'all learner notebooks: median code cell', value: ms(summarise(allCells).p50, 0) });
+  }
+  return {
+    title: '5. Start-up and notebooks',
+    parameters: { rounds: options.rounds, notebooks: options.notebooks === true ? 'all learner copies' : options.notebooks, kernel: 'tslab via nbclient' },
+    rows,
+    data: { bare, first, restart, notebooks: timings },
+    notes: options.notebooks === false ? ['notebooks skipped in the smoke run (they run in test/notebooks/ already)'] : ['for notebooks the ratio column is the median code cell'],
+  };
+}
