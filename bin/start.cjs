@@ -215,7 +215,7 @@ function portIsFree(port) {
 async function jupyterPort() {
   if (process.env.JUPYTER_PORT) return Number(process.env.JUPYTER_PORT);
   for (let port = 8888; port < 8988; port++) if (await portIsFree(port)) return port;
-  fail('no free port for Jupyter from 8888 to 8987', 'set JUPYTER_PORT');
+  throw new Error('no free port for Jupyter from 8888 to 8987: set JUPYTER_PORT');
 }
 
 function answers(url) {
@@ -262,7 +262,8 @@ async function startJupyter() {
     ...(process.env.DISPLAY ? [] : ['--no-browser']),
   ];
   const env = { ...jupyterEnv(), PID_CREDENTIALS: credentials, JUPYTER_TOKEN: token };
-  const child = spawn('jupyter', jupyterArgs, { cwd: root, env, stdio: 'inherit' });
+  // No stdin: Jupyter then stops on the first Ctrl+C instead of asking "Shutdown this notebook server?".
+  const child = spawn('jupyter', jupyterArgs, { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] });
   children.jupyter = child;
   const url = `http://127.0.0.1:${port}/?token=${token}`;
   for (let i = 0; i < 240 && child.exitCode === null; i++) {
@@ -272,8 +273,11 @@ async function startJupyter() {
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  if (child.exitCode === null) fail(`Jupyter did not answer on port ${port} within a minute`);
-  fail(`Jupyter exited with code ${child.exitCode} (is port ${port} taken? set JUPYTER_PORT)`);
+  if (child.exitCode === null) {
+    child.kill('SIGTERM');
+    throw new Error(`Jupyter did not answer on port ${port} within a minute`);
+  }
+  throw new Error(`Jupyter exited with code ${child.exitCode} (is port ${port} taken? set JUPYTER_PORT)`);
 }
 
 async function main() {
@@ -288,16 +292,37 @@ async function main() {
   }
   const mock = await startMockServer();
   if (!instructor) prepareTraineeWorkspace();
-  const stop = () => {
-    if (children.jupyter) children.jupyter.kill('SIGTERM');
-    if (mock) mock.kill('SIGTERM');
+  let stopping;
+  const stop = (code) => {
+    stopping ??= (async () => {
+      if (children.jupyter && children.jupyter.exitCode === null) children.jupyter.kill('SIGTERM');
+      if (mock) await stopMockServer(mock);
+      process.exit(code);
+    })();
   };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
-  const jupyter = await startJupyter();
-  jupyter.on('exit', (code) => {
-    if (mock) mock.kill('SIGTERM');
-    process.exit(code ?? 0);
+  process.on('SIGINT', () => stop(0));
+  process.on('SIGTERM', () => stop(0));
+  let jupyter;
+  try {
+    jupyter = await startJupyter();
+  } catch (error) {
+    if (mock) await stopMockServer(mock);
+    fail(error.message);
+  }
+  jupyter.on('exit', (code) => stop(code ?? 0));
+}
+
+// The server stops on SIGTERM once its connections are closed; a browser's idle preconnected socket
+// can hold that up, and the trainee's Ctrl+C must not leave a server behind.
+function stopMockServer(mock) {
+  if (mock.exitCode !== null || mock.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => mock.kill('SIGKILL'), 5000);
+    mock.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    mock.kill('SIGTERM');
   });
 }
 
