@@ -23,6 +23,7 @@ interface CellReport {
   status: string;
   error: string | null;
   stderr: string | null;
+  stdout: string;
   output: string;
   source: string;
 }
@@ -95,7 +96,7 @@ describe('every notebook runs cell by cell against the mock server', { concurren
         `cells that did not really run in ${label}`,
       );
       // tslab prints a cell's last value: a check cell shows its verdict box and nothing else.
-      const strayVerdicts = report.cells.filter((c) => /\.check\(/.test(c.source) && /^(unattempted|wrong|error|correct)$/m.test(c.output));
+      const strayVerdicts = report.cells.filter((c) => /\.check\(/.test(c.source) && /^(unattempted|wrong|error|correct)$/m.test(c.stdout));
       assert.deepEqual(strayVerdicts.map((c) => `cell ${c.index}: ${c.source.split('\n')[0]}`), [], `check cells that print a bare verdict line in ${label}`);
       const outputs = report.cells.map((c) => c.output).join('\n');
       const verdicts = [...outputs.matchAll(/data-outcome="(\w+)"/g)].map((m) => m[1]);
