@@ -37,7 +37,7 @@ export function cli(): Command {
         program.error(`--port must be a number from 0 to 65535, not "${opts.port}"`, { exitCode: 2 });
       }
       const prefixes = opts.prefix ?? (env('PID_MOCK_PREFIX')?.split(/[\s,]+/) ?? [DEFAULT_PREFIX]);
-      const log = heldBack(opts.logFile ? createWriteStream(opts.logFile, { flags: 'a' }) : process.stderr);
+      const log = heldBack(opts.logFile ? logFile(opts.logFile) : process.stderr);
       const server = await startMockServer({
         host: opts.host,
         port,
@@ -45,7 +45,7 @@ export function cli(): Command {
         memory: opts.memory,
         prefixes,
         publicHost: opts.publicHost,
-        // Request log lines go to stderr so stdout stays the readiness announcement.
+        // Request log lines go to stderr (or --log-file) so stdout stays the readiness announcement.
         logger: opts.quiet ? false : { level: 'info', stream: log },
       });
       process.stdout.write(
@@ -94,6 +94,15 @@ export function cli(): Command {
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     });
   return program;
+}
+
+function logFile(path: string): NodeJS.WritableStream {
+  const file = createWriteStream(path, { flags: 'a' });
+  file.on('error', (error) => {
+    process.stderr.write(`pid-mock: cannot write the request log to ${path}: ${error.message}\n`);
+    process.exit(1);
+  });
+  return file;
 }
 
 /**
