@@ -1,21 +1,35 @@
 #!/usr/bin/env node
 // `npm start`: from a fresh clone to a running lesson. Installs the npm dependencies if needed, builds,
-// installs Jupyter when missing, registers the TypeScript (tslab) kernel, starts the mock Handle server
-// on ./data and opens Jupyter on notebooks/. Plain Node with no dependencies, since it runs before any
-// are installed. `--prepare-only` stops after the preparation (used by `npm test`); `--no-install`
-// forbids installing anything and says what is missing instead.
+// installs Jupyter when missing, registers the TypeScript (tslab) kernel in the project's own Jupyter
+// data folder (.jupyter/, put on JUPYTER_PATH), starts the mock Handle server on ./data, prepares the
+// trainee's workspace (./workspace, seeded from the learner copies, see bin/workspace.cjs) and opens
+// Jupyter on it. Plain Node with no dependencies, since it runs before any are installed.
+//
+//   --instructor    open the instructor masters (notebooks/instructor) instead of the workspace
+//   --prepare-only  stop after the preparation (used by `npm test`)
+//   --no-install    install nothing; say what is missing instead
+// Environment: PID_MOCK_PORT (8000), PID_MOCK_DATA (./data), PID_WORKSPACE (./workspace), JUPYTER_PORT
+// (the first free port from 8888).
 'use strict';
 const { spawnSync, spawn } = require('node:child_process');
+const crypto = require('node:crypto');
 const fs = require('node:fs');
+const net = require('node:net');
 const path = require('node:path');
 const http = require('node:http');
+const { prepareWorkspace, jupyterHideGlobs } = require('./workspace.cjs');
 
 const ROOT = path.resolve(__dirname, '..');
 const args = new Set(process.argv.slice(2));
 const allowInstall = !args.has('--no-install');
 const prepareOnly = args.has('--prepare-only');
+const instructor = args.has('--instructor');
 const PORT = Number(process.env.PID_MOCK_PORT || 8000);
 const DATA = path.resolve(process.env.PID_MOCK_DATA || path.join(ROOT, 'data'));
+const WORKSPACE = path.resolve(process.env.PID_WORKSPACE || path.join(ROOT, 'workspace'));
+// The project's own Jupyter data folder: the kernel registered here is seen only by Jupyter processes
+// that npm start (or the tests) run with it on JUPYTER_PATH, and goes away with the checkout.
+const JUPYTER_DATA = path.join(ROOT, '.jupyter', 'share', 'jupyter');
 const JUPYTER_PACKAGES = ['jupyter-notebook', 'jupyter-nbconvert', 'python3-nbclient', 'python3-ipykernel'];
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
@@ -55,14 +69,24 @@ function checkNode() {
   if (major < 20 || (major === 20 && minor < 19)) fail(`Node ${process.versions.node} is too old`, 'install Node 20.19 or newer');
 }
 
+// npm ci leaves node_modules/.package-lock.json: the install matches the lock file when every package
+// of the lock is installed at its locked version (optional ones, e.g. for other platforms, may be absent).
+function dependenciesMatchLock() {
+  try {
+    const locked = JSON.parse(fs.readFileSync(path.join(ROOT, 'package-lock.json'), 'utf8')).packages;
+    const installed = JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', '.package-lock.json'), 'utf8')).packages;
+    return Object.entries(locked).every(([name, entry]) => name === '' || installed[name]?.version === entry.version || (entry.optional && !installed[name]));
+  } catch {
+    return false;
+  }
+}
+
 function ensureDependencies() {
-  const installed = path.join(ROOT, 'node_modules', '.package-lock.json');
-  const lock = path.join(ROOT, 'package-lock.json');
-  if (fs.existsSync(installed) && fs.statSync(installed).mtimeMs >= fs.statSync(lock).mtimeMs) {
+  if (dependenciesMatchLock()) {
     step('npm dependencies: installed');
     return;
   }
-  if (!allowInstall) fail('npm dependencies are not installed', 'run `npm ci` (or npm start without --no-install)');
+  if (!allowInstall) fail('npm dependencies are not installed (or not those of package-lock.json)', 'run `npm ci` (or npm start without --no-install)');
   step('installing npm dependencies (npm ci; the SQLite driver compiles, about a minute)');
   if (!run('npm', ['ci', '--no-audit', '--no-fund'])) fail('npm ci failed', 'read the npm output above');
 }
@@ -111,21 +135,36 @@ function ensureJupyter() {
   return python;
 }
 
+/** The environment every Jupyter process of the lesson runs with (server, kernels, test runners). */
+function jupyterEnv(base = process.env) {
+  return {
+    ...base,
+    JUPYTER_PATH: [JUPYTER_DATA, base.JUPYTER_PATH].filter(Boolean).join(path.delimiter),
+    // Python 3.11+ debugpy (ipykernel) warns about frozen modules on every start; nobody debugs here.
+    PYDEVD_DISABLE_FILE_VALIDATION: '1',
+    PATH: `${path.join(ROOT, 'node_modules', '.bin')}${path.delimiter}${base.PATH}`,
+  };
+}
+
 function ensureKernel(python) {
   const tslab = path.join(ROOT, 'node_modules', '.bin', 'tslab');
-  const specs = quiet(python, ['-c', 'import json; from jupyter_client.kernelspec import KernelSpecManager as M; print(json.dumps(M().find_kernel_specs()))']);
-  const found = specs ? JSON.parse(specs).tslab : undefined;
-  if (found) {
-    const argv = JSON.parse(fs.readFileSync(path.join(found, 'kernel.json'), 'utf8')).argv || [];
-    if (argv[0] === tslab) {
-      step(`TypeScript kernel: registered (${found})`);
+  const kernels = path.join(JUPYTER_DATA, 'kernels');
+  const spec = path.join(kernels, 'tslab', 'kernel.json');
+  try {
+    if (JSON.parse(fs.readFileSync(spec, 'utf8')).argv[0] === tslab && !fs.existsSync(path.join(kernels, 'jslab'))) {
+      step(`TypeScript kernel: registered (${path.relative(ROOT, path.dirname(spec))})`);
       return;
     }
+  } catch {
+    // not registered yet, or by an older checkout at another path
   }
   // The kernel starts the absolute tslab of this project, so Jupyter, JupyterLab and VS Code find it
-  // whatever their PATH.
-  step('registering the TypeScript kernel (tslab) with Jupyter');
-  if (!run(tslab, ['install', `--python=${python}`, `--binary=${tslab}`, ...(isRoot ? [] : ['--user'])])) fail('tslab install failed');
+  // whatever their PATH. tslab always registers a JavaScript kernel (jslab) too: the lesson has no use
+  // for it, and "New" would offer it.
+  step(`registering the TypeScript kernel (tslab) in ${path.relative(ROOT, JUPYTER_DATA)}/`);
+  const installed = spawnSync(tslab, ['install', `--python=${python}`, `--binary=${tslab}`, `--prefix=${path.join(ROOT, '.jupyter')}`], { cwd: ROOT, encoding: 'utf8' });
+  if (installed.status !== 0) fail('tslab install failed', `${installed.stdout}${installed.stderr}`.trim());
+  fs.rmSync(path.join(kernels, 'jslab'), { recursive: true, force: true });
 }
 
 function healthy(port) {
@@ -147,13 +186,16 @@ async function startMockServer() {
     step(`mock Handle server: already serving on port ${PORT}`);
     return undefined;
   }
-  step(`starting the mock Handle server on port ${PORT} (data in ${DATA.startsWith(ROOT) ? `./${path.relative(ROOT, DATA)}` : DATA})`);
-  const child = spawn(process.execPath, ['bin/pid-mock.cjs', 'serve', '--data', DATA, '--port', String(PORT), '--quiet'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const shown = (dir) => (dir.startsWith(ROOT) ? `./${path.relative(ROOT, dir)}` : dir);
+  const log = path.join(DATA, 'pid-mock.log');
+  step(`starting the mock Handle server on port ${PORT} (data in ${shown(DATA)}, request log in ${shown(log)})`);
+  fs.mkdirSync(DATA, { recursive: true });
+  const child = spawn(process.execPath, ['bin/pid-mock.cjs', 'serve', '--data', DATA, '--port', String(PORT), '--log-file', log], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (chunk) => {
       out += chunk;
-      process.stdout.write(chunk);
+      process.stdout.write(chunk.toString().replace(/^ready\n/m, ''));
       if (out.includes('\nready\n')) resolve();
     });
     child.once('exit', (code) => reject(new Error(`the mock server exited with code ${code} (is port ${PORT} taken? set PID_MOCK_PORT)`)));
@@ -161,12 +203,81 @@ async function startMockServer() {
   return child;
 }
 
-function startJupyter() {
+function portIsFree(port) {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+}
+
+// Jupyter would move to the next port itself, but then the address printed here would be wrong.
+async function jupyterPort() {
+  if (process.env.JUPYTER_PORT) return Number(process.env.JUPYTER_PORT);
+  for (let port = 8888; port < 8988; port++) if (await portIsFree(port)) return port;
+  throw new Error('no free port for Jupyter from 8888 to 8987: set JUPYTER_PORT');
+}
+
+function answers(url) {
+  return new Promise((resolve) => {
+    const request = http.get(url, { timeout: 2000 }, (response) => {
+      response.resume();
+      resolve(response.statusCode === 200);
+    });
+    request.on('error', () => resolve(false));
+    request.on('timeout', () => {
+      request.destroy();
+      resolve(false);
+    });
+  });
+}
+
+function prepareTraineeWorkspace() {
+  step(`workspace: ${WORKSPACE.startsWith(ROOT) ? `./${path.relative(ROOT, WORKSPACE)}` : WORKSPACE} (your copies of the notebooks; your changes stay there)`);
+  for (const change of prepareWorkspace(path.join(ROOT, 'notebooks'), WORKSPACE)) process.stdout.write(`  ${change}\n`);
+}
+
+// What a Ctrl+C must stop, also while Jupyter is still starting.
+const children = {};
+
+async function startJupyter() {
   const credentials = path.join(DATA, 'credentials', 'cred_file.json');
-  step(`opening Jupyter on notebooks/ (PID_CREDENTIALS=${credentials})`);
-  const env = { ...process.env, PID_CREDENTIALS: credentials, PATH: `${path.join(ROOT, 'node_modules', '.bin')}${path.delimiter}${process.env.PATH}` };
-  const jupyterArgs = ['notebook', '--notebook-dir', path.join(ROOT, 'notebooks'), ...(isRoot ? ['--allow-root'] : []), ...(process.env.DISPLAY ? [] : ['--no-browser']), ...(process.env.JUPYTER_PORT ? ['--port', process.env.JUPYTER_PORT] : [])];
-  return spawn('jupyter', jupyterArgs, { cwd: ROOT, env, stdio: 'inherit' });
+  const port = await jupyterPort();
+  // Chosen here, not generated by Jupyter, so that this script prints the one address to open.
+  const token = crypto.randomBytes(24).toString('hex');
+  const root = instructor ? path.join(ROOT, 'notebooks') : WORKSPACE;
+  step(instructor ? 'opening Jupyter on the instructor masters (notebooks/instructor, with solutions)' : 'opening Jupyter on the workspace');
+  const jupyterArgs = [
+    'notebook',
+    `--notebook-dir=${root}`,
+    '--ip=127.0.0.1',
+    `--port=${port}`,
+    '--NotebookApp.port_retries=0',
+    '--MappingKernelManager.default_kernel_name=tslab',
+    ...jupyterHideGlobs.map((glob) => `--ContentsManager.hide_globs=${glob}`),
+    // Jupyter's informational lines drown the one line that matters; warnings and errors still show.
+    '--log-level=WARN',
+    ...(instructor ? ['--NotebookApp.default_url=/tree/instructor'] : []),
+    ...(isRoot ? ['--allow-root'] : []),
+    ...(process.env.DISPLAY ? [] : ['--no-browser']),
+  ];
+  const env = { ...jupyterEnv(), PID_CREDENTIALS: credentials, JUPYTER_TOKEN: token };
+  // No stdin: Jupyter then stops on the first Ctrl+C instead of asking "Shutdown this notebook server?".
+  const child = spawn('jupyter', jupyterArgs, { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] });
+  children.jupyter = child;
+  const url = `http://127.0.0.1:${port}/?token=${token}`;
+  for (let i = 0; i < 240 && child.exitCode === null; i++) {
+    if (await answers(`http://127.0.0.1:${port}/api`)) {
+      process.stdout.write(`\n✓ the lesson is ready. Open it in your browser:\n\n    ${url}\n\n  (Ctrl+C here stops Jupyter and the mock server; your work stays in the workspace.)\n`);
+      return child;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  if (child.exitCode === null) {
+    child.kill('SIGTERM');
+    throw new Error(`Jupyter did not answer on port ${port} within a minute`);
+  }
+  throw new Error(`Jupyter exited with code ${child.exitCode} (is port ${port} taken? set JUPYTER_PORT)`);
 }
 
 async function main() {
@@ -180,17 +291,41 @@ async function main() {
     return;
   }
   const mock = await startMockServer();
-  const jupyter = startJupyter();
-  const stop = () => {
-    jupyter.kill('SIGTERM');
-    if (mock) mock.kill('SIGTERM');
+  if (!instructor) prepareTraineeWorkspace();
+  let stopping;
+  const stop = (code) => {
+    stopping ??= (async () => {
+      if (children.jupyter && children.jupyter.exitCode === null) children.jupyter.kill('SIGTERM');
+      if (mock) await stopMockServer(mock);
+      process.exit(code);
+    })();
   };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
-  jupyter.on('exit', (code) => {
-    if (mock) mock.kill('SIGTERM');
-    process.exit(code ?? 0);
+  process.on('SIGINT', () => stop(0));
+  process.on('SIGTERM', () => stop(0));
+  let jupyter;
+  try {
+    jupyter = await startJupyter();
+  } catch (error) {
+    if (mock) await stopMockServer(mock);
+    fail(error.message);
+  }
+  jupyter.on('exit', (code) => stop(code ?? 0));
+}
+
+// The server stops on SIGTERM once its connections are closed; a browser's idle preconnected socket
+// can hold that up, and the trainee's Ctrl+C must not leave a server behind.
+function stopMockServer(mock) {
+  if (mock.exitCode !== null || mock.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => mock.kill('SIGKILL'), 5000);
+    mock.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    mock.kill('SIGTERM');
   });
 }
 
-main().catch((error) => fail(error.message));
+module.exports = { jupyterEnv, JUPYTER_DATA };
+
+if (require.main === module) main().catch((error) => fail(error.message));

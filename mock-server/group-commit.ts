@@ -15,6 +15,7 @@ interface OpenGroup {
 
 export class GroupCommit {
   private open: OpenGroup | undefined;
+  private depth = 0;
   private readonly begin: Database.Statement;
   private readonly commitStatement: Database.Statement;
   /** Transactions committed and writes they held, so tests and benchmarks can see the grouping. */
@@ -46,8 +47,15 @@ export class GroupCommit {
       if (this.db.inTransaction) return this.db.transaction(work)();
       this.start();
     }
-    const result = this.db.transaction(work)();
-    this.open!.writes++;
+    // A write made inside another (a checked create's own replaceRecord) is part of that one request's write.
+    this.depth++;
+    let result: T;
+    try {
+      result = this.db.transaction(work)();
+    } finally {
+      this.depth--;
+    }
+    if (this.depth === 0) this.open!.writes++;
     return result;
   }
 

@@ -1,5 +1,6 @@
 // The `pid-mock` command: serve the mock Handle server, and manage identities and prefixes of a data
 // folder. Flags may also come from PID_MOCK_* environment variables (used by the container image).
+import { createWriteStream } from 'node:fs';
 import { Command, Option } from 'commander';
 import { startMockServer, DEFAULT_PREFIX } from './server.js';
 import { addIdentity, addPrefix } from './data-folder-admin.js';
@@ -33,13 +34,15 @@ export function cli(): Command {
     .option('--public-host <host>', 'host name written into credentials and seed URLs', env('PID_MOCK_PUBLIC_HOST'))
     .option('--quiet', 'no request log on stderr', false)
     .option('--base-path <path>', 'also serve everything under this path (JupyterHub\'s /services/<name>/ proxy keeps it)', env('PID_MOCK_BASE_PATH') ?? env('JUPYTERHUB_SERVICE_PREFIX'))
+    .option('--log-file <file>', 'append the request log (JSON lines) to FILE instead of stderr')
     .addHelpText('after', '\nExample:\n  pid-mock serve --data ./demo-data --port 18000\n  curl --cacert ./demo-data/credentials/ca.pem https://127.0.0.1:18000/api/handles/11304/cf8956a2-39d3-11e5-8a18-f31aa6f4d448')
-    .action(async (opts: { host: string; port: string; data: string; memory: boolean; prefix?: string[]; publicHost?: string; quiet: boolean; basePath?: string }) => {
+    .action(async (opts: { host: string; port: string; data: string; memory: boolean; prefix?: string[]; publicHost?: string; quiet: boolean; basePath?: string; logFile?: string }) => {
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) {
         program.error(`--port must be a number from 0 to 65535, not "${opts.port}"`, { exitCode: 2 });
       }
       const prefixes = opts.prefix ?? (env('PID_MOCK_PREFIX')?.split(/[\s,]+/) ?? [DEFAULT_PREFIX]);
+      const log = heldBack(opts.logFile ? logFile(opts.logFile) : process.stderr);
       const server = await startMockServer({
         host: opts.host,
         port,
@@ -49,8 +52,8 @@ export function cli(): Command {
         publicHost: opts.publicHost,
         adminToken: adminTokenFromEnvironment(),
         basePath: opts.basePath,
-        // Request log lines go to stderr so stdout stays the readiness announcement.
-        logger: opts.quiet ? false : { level: 'info', stream: process.stderr },
+        // Request log lines go to stderr (or --log-file) so stdout stays the readiness announcement.
+        logger: opts.quiet ? false : { level: 'info', stream: log },
       });
       process.stdout.write(
         [
@@ -65,6 +68,7 @@ export function cli(): Command {
           '',
         ].join('\n'),
       );
+      log.release();
       const stop = async () => {
         await server.close();
         process.exit(0);
@@ -101,6 +105,34 @@ export function cli(): Command {
   registerStateCommands(program);
   program.addCommand(faultsCommand());
   return program;
+}
+
+function logFile(path: string): NodeJS.WritableStream {
+  const file = createWriteStream(path, { flags: 'a' });
+  file.on('error', (error) => {
+    process.stderr.write(`pid-mock: cannot write the request log to ${path}: ${error.message}\n`);
+    process.exit(1);
+  });
+  return file;
+}
+
+/**
+ * A log stream that holds its lines until release(): the server logs while it starts listening, and
+ * on a terminal those lines would come before the banner that says where it listens.
+ */
+function heldBack(stream: { write(line: string): unknown }): { write(line: string): void; release(): void } {
+  let held: string[] | undefined = [];
+  return {
+    write(line) {
+      if (held) held.push(line);
+      else stream.write(line);
+    },
+    release() {
+      const lines = held ?? [];
+      held = undefined;
+      for (const line of lines) stream.write(line);
+    },
+  };
 }
 
 export async function main(argv: string[]): Promise<void> {

@@ -1,8 +1,8 @@
 // Self-checks of chapter 1 (warming up): prefixes and where a PID leads.
-import { exercise } from '../notebook.js';
+import { lessonExercise } from '../notebook/exercise.js';
 import { lessonUrls, loadLessonCredentials } from '../lesson.js';
 
-export const doiPrefix = exercise<string>({
+export const doiPrefix = lessonExercise<string>({
   id: '1.1',
   title: 'The prefix of a DOI',
   check: (answer) =>
@@ -11,7 +11,7 @@ export const doiPrefix = exercise<string>({
   solution: "const prefixOfTheDoi = '10.3389';",
 });
 
-export const handleTarget = exercise<string>({
+export const handleTarget = lessonExercise<string>({
   id: '1.2',
   title: 'Where the Handle leads',
   check: async (answer) => {

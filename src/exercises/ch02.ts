@@ -1,7 +1,7 @@
 // Self-checks of chapter 2 (connecting): identities in the credentials and a client that only reads.
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { exercise } from '../notebook.js';
+import { lessonExercise } from '../notebook/exercise.js';
 import { loadLessonCredentials, withLessonReader } from '../lesson.js';
 
 const WARMUP_HANDLE = '11304/cf8956a2-39d3-11e5-8a18-f31aa6f4d448';
@@ -13,7 +13,7 @@ function certificateIdentity(): string | undefined {
   return /CN=(.+)/.exec(new X509Certificate(readFileSync(path)).subject)?.[1];
 }
 
-export const passwordIdentity = exercise<string>({
+export const passwordIdentity = lessonExercise<string>({
   id: '2.1',
   title: 'The identity of the password credentials',
   check: (answer) => {
@@ -31,7 +31,7 @@ export const passwordIdentity = exercise<string>({
   solution: "const passwordIdentity = loadLessonCredentials('password').username;",
 });
 
-export const warmUpUrl = exercise<string>({
+export const warmUpUrl = lessonExercise<string>({
   id: '2.2',
   title: 'Read a URL with a read-only client',
   check: async (answer) => {

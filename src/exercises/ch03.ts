@@ -1,11 +1,11 @@
 // Self-checks of chapter 3 (registering a file): a new v4 PID for the CSV, and the download's file name.
-import { exercise } from '../notebook.js';
+import { lessonExercise } from '../notebook/exercise.js';
 import { lessonUrls, loadLessonCredentials, withLessonReader } from '../lesson.js';
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 const UUID_ANY = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export const registerCsv = exercise<string>({
+export const registerCsv = lessonExercise<string>({
   id: '3.1',
   title: 'Register the CSV under a new version-4 PID',
   check: async (answer) => {
@@ -36,7 +36,7 @@ export const registerCsv = exercise<string>({
   solution: 'const myPid = await client.generateAndRegisterHandle(cred.prefix!, urls.surveysCsv);',
 });
 
-export const downloadName = exercise<string>({
+export const downloadName = lessonExercise<string>({
   id: '3.2',
   title: 'The file name of the download',
   check: async (answer) => {

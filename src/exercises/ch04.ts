@@ -1,7 +1,7 @@
 // Self-checks of chapter 4 (storing and updating): a CHECKSUM over the file's bytes, and a moved file.
 import { createHash } from 'node:crypto';
 import { checksumOfUrl } from '../checksum.js';
-import { exercise } from '../notebook.js';
+import { lessonExercise } from '../notebook/exercise.js';
 import { loadLessonCredentials, withLessonReader } from '../lesson.js';
 
 interface Facts {
@@ -35,7 +35,7 @@ function checksumProblem(pid: string, facts: Facts): string | undefined {
   return `the CHECKSUM ${stored} is not the md5 of surveys.csv's bytes: download through the PID and hash what you get`;
 }
 
-export const storeChecksum = exercise<string>({
+export const storeChecksum = lessonExercise<string>({
   id: '4.1',
   title: 'Store the md5 of the bytes as CHECKSUM',
   check: async (answer) => {
@@ -53,7 +53,7 @@ export const storeChecksum = exercise<string>({
     "const checksummedPid = await client.generateAndRegisterHandle(cred.prefix!, urls.surveysCsv);\nconst md5OfMyDownload = await checksumOfUrl(`${urls.resolver}/${checksummedPid}`, 'md5', { httpsVerify: cred.config.HTTPS_verify });\nawait client.modifyHandleValue(checksummedPid, { CHECKSUM: md5OfMyDownload });",
 });
 
-export const moveToFileUrl = exercise<string>({
+export const moveToFileUrl = lessonExercise<string>({
   id: '4.2',
   title: 'The file moved: a file: URL',
   check: async (answer) => {

@@ -1,7 +1,7 @@
 // Self-checks of chapter 5 (linking two files): a REPLICA link both ways, a mirror in 10320/LOC, and
 // following B2SAFE's EUDAT/REPLICA to a replica's location.
 import { parseLocations } from '../loc10320.js';
-import { exercise } from '../notebook.js';
+import { lessonExercise } from '../notebook/exercise.js';
 import { withLessonReader } from '../lesson.js';
 import type { HandleRecordJson } from '../types.js';
 
@@ -15,7 +15,7 @@ function valueOf(record: HandleRecordJson, type: string): string | undefined {
 
 const samePid = (a: string, b: string) => a.trim().toUpperCase() === b.trim().toUpperCase();
 
-export const linkBack = exercise<string>({
+export const linkBack = lessonExercise<string>({
   id: '5.1',
   title: 'Link the two copies both ways',
   check: async (pid) => {
@@ -41,7 +41,7 @@ export const linkBack = exercise<string>({
   solution: 'await client.modifyHandleValue(pidB, { REPLICA: pidA });\nconst linkedBothWays = pidB;',
 });
 
-export const instituteMirror = exercise<string>({
+export const instituteMirror = lessonExercise<string>({
   id: '5.2',
   title: 'Add a mirror to the 10320/LOC of the public copy',
   check: async (pid) => {
@@ -66,7 +66,7 @@ export const instituteMirror = exercise<string>({
   solution: "await client.addAdditionalUrl(pidB, exercises.INSTITUTE_MIRROR, { weight: '0.5' });\nconst mirroredPid = pidB;",
 });
 
-export const climateReplica = exercise<string>({
+export const climateReplica = lessonExercise<string>({
   id: '5.3',
   title: 'Follow EUDAT/REPLICA to the replica of a climate file',
   check: async (url) => {

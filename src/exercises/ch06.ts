@@ -1,6 +1,6 @@
 // Self-checks of chapter 6 (reverse look-ups): find a PID from its checksum, and count B2SAFE's replicas
 // with a wildcard search; answers are verified against the server's own search results.
-import { exercise } from '../notebook.js';
+import { lessonExercise } from '../notebook/exercise.js';
 import { withLessonReader } from '../lesson.js';
 
 // The file behind exercise 6.1: a B2SAFE original that was never replicated, so exactly one PID has its checksum.
@@ -18,7 +18,7 @@ export async function colleaguesChecksum(): Promise<string> {
   });
 }
 
-export const pidOfChecksum = exercise<string>({
+export const pidOfChecksum = lessonExercise<string>({
   id: '6.1',
   title: 'Find the PID of a file from its checksum',
   check: async (pid) => {
@@ -40,7 +40,7 @@ export const pidOfChecksum = exercise<string>({
   solution: 'const checksumOwner = (await client.searchHandle({ CHECKSUM: colleaguesChecksum }))[0];',
 });
 
-export const replicaCount = exercise<number>({
+export const replicaCount = lessonExercise<number>({
   id: '6.2',
   title: 'How many B2SAFE PIDs are replicas?',
   check: async (count) => {

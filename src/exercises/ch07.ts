@@ -1,8 +1,9 @@
 // Self-checks of chapter 7 (under the hood): the status of a refused overwrite, and reading an HS_ADMIN
 // permission string.
-import { exercise, hsAdminPermissions } from '../notebook.js';
+import { lessonExercise } from '../notebook/exercise.js';
+import { hsAdminPermissions } from '../permissions.js';
 
-export const overwriteFalseStatus = exercise<number>({
+export const overwriteFalseStatus = lessonExercise<number>({
   id: '7.1',
   title: 'The status of a second PUT with ?overwrite=false',
   check: (status) => {
@@ -23,7 +24,7 @@ export const overwriteFalseStatus = exercise<number>({
 const DEFAULT_PERMISSIONS = '011111110011';
 const ALL_PERMISSIONS = hsAdminPermissions('111111111111');
 
-export const lackingPermissions = exercise<string[]>({
+export const lackingPermissions = lessonExercise<string[]>({
   id: '7.2',
   title: 'What the default HS_ADMIN permissions leave out',
   check: (answer) => {

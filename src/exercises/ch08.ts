@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checksumOfUrl } from '../checksum.js';
-import { exercise } from '../notebook.js';
+import { lessonExercise } from '../notebook/exercise.js';
 import { loadLessonCredentials, runPid, withLessonReader } from '../lesson.js';
 
 const WARM_UP_HANDLE = '11304/cf8956a2-39d3-11e5-8a18-f31aa6f4d448';
@@ -15,7 +15,7 @@ function valueOf(record: { values: { type: string; data: { value: unknown } }[] 
   return value === undefined ? undefined : String(value.data.value);
 }
 
-export const cliCreate = exercise<string>({
+export const cliCreate = lessonExercise<string>({
   id: '8.1',
   title: 'Create a PID with checksum and TYPE in one pid command',
   check: async (pid) => {
@@ -47,7 +47,7 @@ export const cliCreate = exercise<string>({
     "const createdInOneGo = runPid(['create', urls.surveysCsv, '--checksum', md5, '--extratype', 'TYPE=file', '--json']);\nconst cliPid = JSON.parse(createdInOneGo.stdout).handle;",
 });
 
-export const notFoundExitCode = exercise<number>({
+export const notFoundExitCode = lessonExercise<number>({
   id: '8.2',
   title: 'The exit code of a PID that does not exist',
   check: (code) => {
@@ -65,7 +65,7 @@ export const notFoundExitCode = exercise<number>({
   solution: "const notFoundExitCode = runPid(['read', `${cred.prefix}/this-pid-does-not-exist`]).status;",
 });
 
-export const bulkReadLine = exercise<string>({
+export const bulkReadLine = lessonExercise<string>({
   id: '8.3',
   title: 'A bulk line that reads the URL of the warm-up Handle',
   check: async (line) => {

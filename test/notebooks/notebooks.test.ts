@@ -3,23 +3,27 @@
 // no error, no stderr), that exercises report what they should, and the key outputs of each chapter.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
+import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
 import { startMockProcess, ROOT, type MockProcess } from '../support/mock-process.js';
 import { chapterExpectations } from './expectations.js';
 
 const execFileAsync = promisify(execFile);
 const PYTHON = '/usr/bin/python3';
+// The environment npm start gives Jupyter: the project's own kernel (JUPYTER_PATH), node_modules/.bin.
+const { jupyterEnv } = createRequire(__filename)('../../bin/start.cjs') as { jupyterEnv: (base: NodeJS.ProcessEnv) => NodeJS.ProcessEnv };
 
 interface CellReport {
   index: number;
   status: string;
   error: string | null;
   stderr: string | null;
+  stdout: string;
   output: string;
   source: string;
 }
@@ -67,7 +71,7 @@ async function execute(notebook: string): Promise<NotebookReport> {
 async function executeOn(notebook: string, server: MockProcess): Promise<NotebookReport> {
   const { stdout } = await execFileAsync(PYTHON, [join(ROOT, 'test', 'notebooks', 'run_notebook.py'), basename(notebook), join(outDir, `${basename(dirname(notebook))}-${basename(notebook)}`)], {
     cwd: dirname(notebook),
-    env: { ...process.env, PID_CREDENTIALS: server.credentialsFile, PATH: `${join(ROOT, 'node_modules', '.bin')}:${process.env.PATH}` },
+    env: { ...jupyterEnv(process.env), PID_CREDENTIALS: server.credentialsFile },
     maxBuffer: 64 * 1024 * 1024,
     timeout: 15 * 60 * 1000,
   });
@@ -76,6 +80,14 @@ async function executeOn(notebook: string, server: MockProcess): Promise<Noteboo
 
 test('the committed notebooks are exactly what their sources generate', async () => {
   await execFileAsync(process.execPath, ['--import', 'tsx', join(ROOT, 'notebooks', 'tools', 'build.ts'), '--check'], { cwd: ROOT });
+});
+
+test('the notebooks run on the project\'s own TypeScript kernel (registered by npm start --prepare-only), not a system-wide one', () => {
+  const where = execFileSync(PYTHON, ['-c', 'from jupyter_client.kernelspec import KernelSpecManager as M; print(M().get_kernel_spec("tslab").resource_dir)'], {
+    env: jupyterEnv(process.env),
+    encoding: 'utf8',
+  }).trim();
+  assert.ok(!relative(join(ROOT, '.jupyter'), where).startsWith('..'), `tslab comes from ${where}: run node bin/start.cjs --prepare-only`);
 });
 
 test('there is a learner copy and an instructor master for every chapter', () => {
@@ -99,6 +111,9 @@ describe('every notebook runs cell by cell against the mock server', { concurren
         [],
         `cells that did not really run in ${label}`,
       );
+      // tslab prints a cell's last value: a check cell shows its verdict box and nothing else.
+      const strayVerdicts = report.cells.filter((c) => /\.check\(/.test(c.source) && /^(unattempted|wrong|error|correct)$/m.test(c.stdout));
+      assert.deepEqual(strayVerdicts.map((c) => `cell ${c.index}: ${c.source.split('\n')[0]}`), [], `check cells that print a bare verdict line in ${label}`);
       const outputs = report.cells.map((c) => c.output).join('\n');
       const verdicts = [...outputs.matchAll(/data-outcome="(\w+)"/g)].map((m) => m[1]);
       assert.ok(!verdicts.includes('error'), `an exercise check reported an error in ${label}`);

@@ -39,6 +39,7 @@ def main() -> int:
             continue
         errors = [o for o in cell.outputs if o.get("output_type") == "error"]
         stderr = [o.get("text", "") for o in cell.outputs if o.get("output_type") == "stream" and o.get("name") == "stderr"]
+        stdout = [o.get("text", "") for o in cell.outputs if o.get("output_type") == "stream" and o.get("name") == "stdout"]
         text = []
         for output in cell.outputs:
             if output.get("output_type") == "stream":
@@ -52,6 +53,7 @@ def main() -> int:
                 "status": replies.get(index, "not executed"),
                 "error": "\n".join(f"{e.get('ename')}: {e.get('evalue')}" for e in errors) or None,
                 "stderr": "".join(stderr) or None,
+                "stdout": "".join(stdout),
                 "output": "".join(text),
                 "source": cell.source[:200],
             }

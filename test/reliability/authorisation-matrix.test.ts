@@ -20,12 +20,6 @@ import {
   type TestServer,
 } from '../mock-server/helpers.js';
 
-/**
- * Identity-handle isolation (no trainee reads the HS_SECKEY of, or writes to, another trainee's identity
- * handle) is being built on branch `class`. Until it lands, the rows marked `isolation` assert today's
- * behaviour, so that they fail the moment it changes; the lead flips this to true on merging `class`.
- */
-export const IDENTITY_ISOLATION_BUILT = false;
 
 interface Outcome {
   status: number;
@@ -60,8 +54,6 @@ interface Row {
   target: Target;
   /** One outcome per identity, in IDENTITIES order. */
   expected: readonly Outcome[];
-  /** Isolation rows: today's outcome, asserted until IDENTITY_ISOLATION_BUILT. */
-  today?: readonly Outcome[];
 }
 
 //                 instructor  A     A-cert  B       wrong-pw      mismatched    none-https  none-http
@@ -75,15 +67,16 @@ const MATRIX: readonly Row[] = [
   { operation: 'add-value', target: 'a-only-handle', expected: [NEW, NEW, DENIED, DENIED, NOT_VERIFIED, NOT_VERIFIED, CHALLENGED, NEEDS_HTTPS] },
   { operation: 'modify-value', target: 'a-only-handle', expected: [OK, OK, DENIED, DENIED, NOT_VERIFIED, NOT_VERIFIED, CHALLENGED, NEEDS_HTTPS] },
   { operation: 'delete-handle', target: 'a-only-handle', expected: [OK, OK, DENIED, DENIED, NOT_VERIFIED, NOT_VERIFIED, CHALLENGED, NEEDS_HTTPS] },
-  // Identity handles: a trainee manages its own, never another's (reading its HS_SECKEY would be reading its password).
-  { operation: 'read-secret', target: 'identity-of-A', expected: [OK, OK, OK, DENIED, NOT_VERIFIED, NOT_VERIFIED, CHALLENGED, NEEDS_HTTPS], today: [OK, OK, OK, OK, NOT_VERIFIED, NOT_VERIFIED, CHALLENGED, NEEDS_HTTPS] },
-  { operation: 'add-value', target: 'identity-of-A', expected: [NEW, NEW, NEW, DENIED, NOT_VERIFIED, NOT_VERIFIED, CHALLENGED, NEEDS_HTTPS], today: [NEW, NEW, NEW, NEW, NOT_VERIFIED, NOT_VERIFIED, CHALLENGED, NEEDS_HTTPS] },
-  { operation: 'modify-value', target: 'identity-of-A', expected: [OK, OK, OK, DENIED, NOT_VERIFIED, NOT_VERIFIED, CHALLENGED, NEEDS_HTTPS], today: [OK, OK, OK, OK, NOT_VERIFIED, NOT_VERIFIED, CHALLENGED, NEEDS_HTTPS] },
-  { operation: 'delete-handle', target: 'identity-of-A', expected: [OK, OK, OK, DENIED, NOT_VERIFIED, NOT_VERIFIED, CHALLENGED, NEEDS_HTTPS], today: [OK, OK, OK, OK, NOT_VERIFIED, NOT_VERIFIED, CHALLENGED, NEEDS_HTTPS] },
-  { operation: 'read-secret', target: 'identity-of-B', expected: [OK, DENIED, DENIED, OK, NOT_VERIFIED, NOT_VERIFIED, CHALLENGED, NEEDS_HTTPS], today: [OK, OK, OK, OK, NOT_VERIFIED, NOT_VERIFIED, CHALLENGED, NEEDS_HTTPS] },
-  { operation: 'add-value', target: 'identity-of-B', expected: [NEW, DENIED, DENIED, NEW, NOT_VERIFIED, NOT_VERIFIED, CHALLENGED, NEEDS_HTTPS], today: [NEW, NEW, NEW, NEW, NOT_VERIFIED, NOT_VERIFIED, CHALLENGED, NEEDS_HTTPS] },
-  { operation: 'modify-value', target: 'identity-of-B', expected: [OK, DENIED, DENIED, OK, NOT_VERIFIED, NOT_VERIFIED, CHALLENGED, NEEDS_HTTPS], today: [OK, OK, OK, OK, NOT_VERIFIED, NOT_VERIFIED, CHALLENGED, NEEDS_HTTPS] },
-  { operation: 'delete-handle', target: 'identity-of-B', expected: [OK, DENIED, DENIED, OK, NOT_VERIFIED, NOT_VERIFIED, CHALLENGED, NEEDS_HTTPS], today: [OK, OK, OK, OK, NOT_VERIFIED, NOT_VERIFIED, CHALLENGED, NEEDS_HTTPS] },
+  // Identity handles are the instructor's alone (HS_ADMIN names only the instructor): no trainee reads their
+  // HS_SECKEY (a password) or changes them, not even their own or through the admin group.
+  { operation: 'read-secret', target: 'identity-of-A', expected: [OK, DENIED, DENIED, DENIED, NOT_VERIFIED, NOT_VERIFIED, CHALLENGED, NEEDS_HTTPS] },
+  { operation: 'add-value', target: 'identity-of-A', expected: [NEW, DENIED, DENIED, DENIED, NOT_VERIFIED, NOT_VERIFIED, CHALLENGED, NEEDS_HTTPS] },
+  { operation: 'modify-value', target: 'identity-of-A', expected: [OK, DENIED, DENIED, DENIED, NOT_VERIFIED, NOT_VERIFIED, CHALLENGED, NEEDS_HTTPS] },
+  { operation: 'delete-handle', target: 'identity-of-A', expected: [OK, DENIED, DENIED, DENIED, NOT_VERIFIED, NOT_VERIFIED, CHALLENGED, NEEDS_HTTPS] },
+  { operation: 'read-secret', target: 'identity-of-B', expected: [OK, DENIED, DENIED, DENIED, NOT_VERIFIED, NOT_VERIFIED, CHALLENGED, NEEDS_HTTPS] },
+  { operation: 'add-value', target: 'identity-of-B', expected: [NEW, DENIED, DENIED, DENIED, NOT_VERIFIED, NOT_VERIFIED, CHALLENGED, NEEDS_HTTPS] },
+  { operation: 'modify-value', target: 'identity-of-B', expected: [OK, DENIED, DENIED, DENIED, NOT_VERIFIED, NOT_VERIFIED, CHALLENGED, NEEDS_HTTPS] },
+  { operation: 'delete-handle', target: 'identity-of-B', expected: [OK, DENIED, DENIED, DENIED, NOT_VERIFIED, NOT_VERIFIED, CHALLENGED, NEEDS_HTTPS] },
 ];
 
 let t: TestServer;
@@ -100,7 +93,7 @@ before(async () => {
   mismatchedAgent = new Agent({ connect: { ca: t.caPem, cert: impostor.certPem, key: impostor.keyPem } });
 });
 after(async () => {
-  console.log(`# authorisation matrix: ${cells} cells compared (${MATRIX.length} rows x ${IDENTITIES.length} identities; isolation rows ${IDENTITY_ISOLATION_BUILT ? 'enforced' : 'asserting today\'s behaviour'})`);
+  console.log(`# authorisation matrix: ${cells} cells compared (${MATRIX.length} rows x ${IDENTITIES.length} identities; identity handles included)`);
   await mismatchedAgent?.close();
   await t?.close();
 });
@@ -199,15 +192,13 @@ describe('authorisation matrix', () => {
   test('the table has one outcome per identity in every row', () => {
     for (const row of MATRIX) {
       assert.equal(row.expected.length, IDENTITIES.length);
-      if (row.today) assert.equal(row.today.length, IDENTITIES.length);
     }
   });
 
   for (const row of MATRIX) {
     IDENTITIES.forEach((who, column) => {
-      const pending = row.today !== undefined && !IDENTITY_ISOLATION_BUILT;
-      const expected = (pending ? row.today! : row.expected)[column]!;
-      const name = `${row.operation} on ${row.target} as ${LABEL[who]} → ${expected.status}${expected.responseCode === undefined ? ' (no body)' : ` rc ${expected.responseCode}`}${pending && row.today![column] !== row.expected[column] ? ' [isolation pending: today\'s behaviour]' : ''}`;
+      const expected = row.expected[column]!;
+      const name = `${row.operation} on ${row.target} as ${LABEL[who]} → ${expected.status}${expected.responseCode === undefined ? ' (no body)' : ` rc ${expected.responseCode}`}`;
       test(name, async () => {
         const handle = await targetFor(row.target);
         const before = await record(handle);

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Agent } from 'undici';
 import { HandleClient } from '../../src/client.js';
 import { startMockServer } from '../../mock-server/server.js';
@@ -24,7 +24,7 @@ before(async () => {
   const tlsDir = join(t.dataDir!, 'tls');
   ca = { certPem: readFileSync(join(tlsDir, 'ca.pem'), 'utf8'), keyPem: readFileSync(join(tlsDir, 'ca-key.pem'), 'utf8') };
   const cred = JSON.parse(readFileSync(join(t.server.credentialsDir, 'cred_file.json'), 'utf8')) as { private_key: string };
-  traineeKeyPem = readFileSync(join(t.server.credentialsDir, cred.private_key), 'utf8');
+  traineeKeyPem = readFileSync(resolve(t.server.credentialsDir, cred.private_key), 'utf8');
 });
 after(async () => {
   await Promise.all(agents.map((a) => a.close()));

@@ -1,86 +1,71 @@
-// `npm start` end to end on a machine that has everything: it starts the mock server and Jupyter, the
-// TypeScript kernel is offered, the lesson notebooks are listed, and a second start reuses everything.
+// `npm start` end to end on a machine that has everything: it starts the mock server and Jupyter on the
+// trainee's workspace (learner notebooks only, TypeScript the default kernel, from the project's own
+// Jupyter data folder), its output is quiet, a second start keeps the trainee's edits, and
+// `--instructor` opens the masters.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync, rmSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../support/mock-process.js';
+import { freePort, startLesson, temporaryLessonFolders } from './lesson-process.js';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-async function startLesson(env: Record<string, string>): Promise<{ output: () => string; stop: () => Promise<void>; url: Promise<string> }> {
-  // Its own process group, so the test can end start.cjs, Jupyter and the mock server together.
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'start.cjs'), '--no-install'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  let output = '';
-  const url = new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no Jupyter URL within 60 s:\n${output}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`npm start exited with ${code}:\n${output}`)));
-  });
-  return {
-    output: () => output,
-    url,
-    stop: async () => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      const stopped = await Promise.race([exited.then(() => true), new Promise((r) => setTimeout(() => r(false), 15_000))]);
-      if (!stopped) process.kill(-child.pid!, 'SIGKILL');
-      try {
-        process.kill(-child.pid!, 'SIGTERM');
-      } catch {
-        // the group is gone already
-      }
-    },
-  };
-}
-
-test('npm start serves the mock server and opens Jupyter with the TypeScript kernel on the lesson', { timeout: 180_000 }, async () => {
-  const data = mkdtempSync(join(tmpdir(), 'lesson-data-'));
-  const env = { PID_MOCK_PORT: String(await freePort()), PID_MOCK_DATA: data, JUPYTER_PORT: String(await freePort()) };
+test('npm start serves the mock server and opens Jupyter on the trainee workspace with the TypeScript kernel', { timeout: 180_000 }, async () => {
+  const folders = temporaryLessonFolders();
+  const env = { PID_MOCK_PORT: String(await freePort()), PID_MOCK_DATA: folders.data, PID_WORKSPACE: folders.workspace, JUPYTER_PORT: String(await freePort()) };
   const lesson = await startLesson(env);
   try {
     const url = new URL(await lesson.url);
-    const token = url.searchParams.get('token')!;
-    const api = (path: string) =>
-      fetch(`${url.origin}${path}?token=${token}`, { signal: AbortSignal.timeout(20_000) }).then((r) => r.json() as Promise<Record<string, unknown>>);
-    const specs = (await api('/api/kernelspecs')) as { kernelspecs: Record<string, unknown> };
+    const api = lesson.api(url);
+    const specs = (await api('/api/kernelspecs')) as { default: string; kernelspecs: Record<string, unknown> };
     assert.ok('tslab' in specs.kernelspecs, 'the TypeScript kernel is offered');
-    const contents = (await api('/api/contents')) as { content: Array<{ name: string }> };
-    assert.ok(contents.content.some((f) => f.name === '01-warming-up.ipynb'), 'the notebooks folder is open');
+    assert.equal(specs.default, 'tslab', 'new notebooks are TypeScript');
+    const local = join(ROOT, '.jupyter', 'share', 'jupyter', 'kernels');
+    assert.deepEqual(readdirSync(local), ['tslab'], 'the project registers only the TypeScript kernel, in its own data folder');
+    assert.equal(JSON.parse(readFileSync(join(local, 'tslab', 'kernel.json'), 'utf8')).argv[0], join(ROOT, 'node_modules', '.bin', 'tslab'));
+
+    const listed = ((await api('/api/contents')) as { content: Array<{ name: string }> }).content.map((f) => f.name).sort();
+    const chapters = readdirSync(join(ROOT, 'notebooks')).filter((f) => /^\d\d-.*\.ipynb$/.test(f));
+    assert.deepEqual(listed, ['README.md', ...chapters].sort(), 'the file list is the lesson: learner notebooks and their contents page');
+    assert.ok(existsSync(join(folders.workspace, 'pid.ts')), 'the import shim is in the workspace (hidden from the list)');
+
     const health = await fetch(`http://127.0.0.1:${env.PID_MOCK_PORT}/_admin/health`);
     assert.equal(health.status, 200);
-    for (const step of ['npm dependencies: installed', 'Jupyter: found', 'TypeScript kernel: registered', 'starting the mock Handle server', 'opening Jupyter']) {
-      assert.ok(lesson.output().includes(step), `npm start says "${step}"`);
+    const output = lesson.output();
+    for (const step of ['npm dependencies: installed', 'Jupyter: found', 'TypeScript kernel: registered', 'starting the mock Handle server', 'added 01-warming-up.ipynb', 'opening Jupyter on the workspace', 'the lesson is ready']) {
+      assert.ok(output.includes(step), `npm start says "${step}":\n${output}`);
     }
+    assert.ok(output.indexOf('pid-mock serving prefix') < output.indexOf('opening Jupyter'), 'the mock server banner comes first');
+    assert.doesNotMatch(output, /"level":|frozen modules|\[I \d/, 'no raw JSON log lines, debugger warnings or Jupyter info lines');
+    assert.match(readFileSync(join(folders.data, 'pid-mock.log'), 'utf8'), /"msg":"Server listening/, 'the request log goes to the data folder');
   } finally {
     await lesson.stop();
   }
+
+  // The trainee edits chapter 1 and deletes chapter 2: the edit survives, chapter 2 comes back fresh.
+  const first = join(folders.workspace, '01-warming-up.ipynb');
+  const edited = readFileSync(first, 'utf8').replace('"cells": [', '"cells": [{"cell_type":"markdown","id":"trainee-note","metadata":{},"source":["my own note"]},');
+  writeFileSync(first, edited);
+  rmSync(join(folders.workspace, '02-connecting.ipynb'));
   const again = await startLesson({ ...env, JUPYTER_PORT: String(await freePort()) });
   try {
     await again.url;
     assert.match(again.output(), /starting the mock Handle server/, 'the second start reuses the data folder');
     assert.doesNotMatch(again.output(), /installing|registering|building/, 'nothing is installed, built or registered again');
+    assert.match(again.output(), /added 02-connecting\.ipynb/);
+    assert.doesNotMatch(again.output(), /01-warming-up/, 'the edited chapter is left alone');
+    assert.equal(readFileSync(first, 'utf8'), edited, 'the trainee\'s edit is kept');
   } finally {
     await again.stop();
+  }
+
+  const instructor = await startLesson({ ...env, JUPYTER_PORT: String(await freePort()) }, ['--instructor']);
+  try {
+    const url = new URL(await instructor.url);
+    const masters = ((await instructor.api(url)('/api/contents/instructor')) as { content: Array<{ name: string }> }).content.map((f) => f.name);
+    assert.ok(masters.includes('01-warming-up.ipynb'), 'the masters are served');
+    const home = await fetch(`${url.origin}/?token=${url.searchParams.get('token')}`, { redirect: 'manual' });
+    assert.match(home.headers.get('location') ?? '', /\/tree\/instructor/, 'and opened first');
+  } finally {
+    await instructor.stop();
   }
 });

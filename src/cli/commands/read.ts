@@ -39,8 +39,8 @@ export function readCommand(): Command {
         }
         const record = await readRecord(client, handle);
         if (options.json) return printJson(record);
-        // Loaded on first use: only the table needs the notebook helpers (see program.ts).
-        const { recordText } = await import('../../notebook.js');
+        // Loaded on first use: only the table needs the record view (see program.ts).
+        const { recordText } = await import('../../record-view/text.js');
         printLine(recordText(record, { resolverBaseUrl: resolverFor(undefined, credentials).baseUrl, apiBaseUrl: client.serverUrl }));
       });
     });

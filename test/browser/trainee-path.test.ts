@@ -1,0 +1,126 @@
+// The trainee's first contact, in a real browser (headless Chromium): `npm start` runs as a real
+// process, the page it prints is opened, chapter 1 is opened from the file list and run through the
+// Notebook UI (Cell → Run All), and what the trainee then sees is checked; the resolver's values page
+// loads without a failed request. Set SAVE_SCREENSHOTS=1 to refresh docs/images/first-start-chapter-1.png.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { ROOT, startMockProcess } from '../support/mock-process.js';
+import { freePort, startLesson, temporaryLessonFolders } from '../start/lesson-process.js';
+
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const SEEDED_HANDLE = '11304/cf8956a2-39d3-11e5-8a18-f31aa6f4d448';
+
+/**
+ * A fresh browser for one test. Close it before stopping the servers: Chromium keeps preconnected
+ * sockets open, and a server does not stop while it holds one.
+ */
+async function browser(): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'chromium-profile-')), {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1200, height: 900 },
+  });
+}
+
+/** Every request of the page that failed or was answered with an HTTP error, as "STATUS URL". */
+function failedRequests(page: Page): string[] {
+  const failed: string[] = [];
+  page.on('requestfailed', (request) => failed.push(`failed ${request.url()} (${request.failure()?.errorText ?? '?'})`));
+  page.on('response', (response) => {
+    if (response.status() >= 400) failed.push(`${response.status()} ${response.url()}`);
+  });
+  return failed;
+}
+
+test('a trainee opens the printed address, runs chapter 1 through the Notebook UI and sees the lesson work', { timeout: 300_000 }, async () => {
+  const folders = temporaryLessonFolders();
+  const lesson = await startLesson({
+    PID_MOCK_PORT: String(await freePort()),
+    PID_MOCK_DATA: folders.data,
+    PID_WORKSPACE: folders.workspace,
+    JUPYTER_PORT: String(await freePort()),
+  });
+  const context = await browser();
+  try {
+    const tree = await context.newPage();
+    await tree.goto(await lesson.url);
+    await tree.waitForSelector('#notebook_list .list_item .item_name');
+    const listed = await tree.$$eval('#notebook_list .list_item .item_name', (names) => names.map((n) => n.textContent?.trim() ?? ''));
+    assert.ok(listed.includes('01-warming-up.ipynb'), `the file list shows chapter 1: ${listed.join(', ')}`);
+    for (const plumbing of ['instructor', 'source', 'tools', 'Dockerfile', 'start', 'pid.ts', 'node_modules']) {
+      assert.ok(!listed.includes(plumbing), `the file list shows no ${plumbing}: ${listed.join(', ')}`);
+    }
+
+    // Notebook 6 opens a notebook in a new tab.
+    const [notebook] = await Promise.all([context.waitForEvent('page'), tree.click('#notebook_list a.item_link[href$="01-warming-up.ipynb"]')]);
+    const failed = failedRequests(notebook);
+    await notebook.waitForSelector('#kernel_indicator_icon.kernel_idle_icon', { timeout: 60_000 });
+    assert.equal(await notebook.textContent('.kernel_indicator_name'), 'TypeScript');
+    await notebook.click('#celllink');
+    await notebook.click('#run_all_cells > a');
+    // Done when every code cell has its execution number ("In [3]:", not "In [*]:") and the kernel is idle.
+    await notebook.waitForFunction(
+      () => {
+        const prompts = [...document.querySelectorAll('.code_cell .input_prompt')].map((p) => p.textContent ?? '');
+        return prompts.length > 0 && prompts.every((p) => /In\s*\[\d+\]/.test(p)) && document.querySelector('#kernel_indicator_icon.kernel_idle_icon') !== null;
+      },
+      undefined,
+      { timeout: 180_000, polling: 500 },
+    );
+
+    const errors = await notebook.$$eval('.output_error, .output_stderr', (outputs) => outputs.map((o) => o.textContent?.slice(0, 300)));
+    assert.deepEqual(errors, [], 'no cell shows an error');
+    const caption = await notebook.textContent('.output_html table caption');
+    assert.match(caption ?? '', new RegExp(SEEDED_HANDLE), 'the record is shown as an HTML table');
+    const types = await notebook.$$eval('.output_html table td:nth-child(2)', (cells) => cells.map((c) => c.textContent));
+    assert.ok(types.includes('URL') && types.includes('HS_ADMIN'), `the table lists the values: ${types.join(', ')}`);
+
+    const boxes = await notebook.$$eval('[data-outcome]', (found) =>
+      found.map((box) => ({
+        outcome: box.getAttribute('data-outcome'),
+        text: box.textContent ?? '',
+        // Everything the check cell shows: the box should be all of it.
+        outputs: box.closest('.output')?.querySelectorAll('.output_area').length ?? 0,
+        shownText: (box.closest('.output') as HTMLElement | null)?.innerText.trim() ?? '',
+      })),
+    );
+    assert.equal(boxes.length, 2, 'both exercises of chapter 1 were checked');
+    for (const box of boxes) {
+      assert.equal(box.outcome, 'unattempted');
+      assert.match(box.text, /Not attempted yet/);
+      assert.equal(box.outputs, 1, `a check shows only its verdict box, nothing under it: ${box.shownText}`);
+      assert.doesNotMatch(box.shownText, /\n\s*(unattempted|correct)\s*$/);
+    }
+    assert.deepEqual(failed, [], 'every request of the notebook page succeeded');
+
+    // The notebook page scrolls inside #site; unroll it so the whole executed notebook is in the picture.
+    await notebook.addStyleTag({ content: '#site { height: auto !important; overflow: visible !important; } body { overflow: visible !important; height: auto !important; }' });
+    const dir = process.env.SAVE_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'images') : mkdtempSync(join(tmpdir(), 'screenshots-'));
+    mkdirSync(dir, { recursive: true });
+    await notebook.screenshot({ path: join(dir, 'first-start-chapter-1.png'), fullPage: true });
+  } finally {
+    await context.close();
+    await lesson.stop();
+  }
+});
+
+test('the resolver\'s values page loads with every image, style and script it needs', { timeout: 60_000 }, async () => {
+  const server = await startMockProcess();
+  const context = await browser();
+  try {
+    const page = await context.newPage();
+    const failed = failedRequests(page);
+    const response = await page.goto(`${server.httpUrl}/${SEEDED_HANDLE}?noredirect`, { waitUntil: 'networkidle' });
+    assert.equal(response?.status(), 200);
+    assert.match((await page.textContent('body')) ?? '', /HS_ADMIN/, 'the page lists the record\'s values');
+    assert.deepEqual(failed, [], 'no request of the values page failed (the logo included)');
+  } finally {
+    await context.close();
+    await server.stop();
+  }
+});
