@@ -6,7 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync, rmSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT } from '../support/mock-process.js';
+import { spawnSync } from 'node:child_process';
+import { ROOT, startMockProcess } from '../support/mock-process.js';
 import { freePort, startLesson, temporaryLessonFolders } from './lesson-process.js';
 
 test('npm start serves the mock server and opens Jupyter on the trainee workspace with the TypeScript kernel', { timeout: 180_000 }, async () => {
@@ -68,4 +69,29 @@ test('npm start serves the mock server and opens Jupyter on the trainee workspac
   } finally {
     await instructor.stop();
   }
+});
+
+test('a trainee with a class bundle: PID_CREDENTIALS=… npm start uses those credentials and starts no mock server', { timeout: 180_000 }, async () => {
+  const folders = temporaryLessonFolders();
+  const server = await startMockProcess();
+  const env = { PID_MOCK_PORT: String(await freePort()), PID_MOCK_DATA: folders.data, PID_WORKSPACE: folders.workspace, JUPYTER_PORT: String(await freePort()) };
+  const lesson = await startLesson({ ...env, PID_CREDENTIALS: server.credentialsFile });
+  try {
+    await lesson.url;
+    assert.match(lesson.output(), /using your credentials .*cred_file\.json \(PID_CREDENTIALS\)/);
+    assert.doesNotMatch(lesson.output(), /starting the mock Handle server/);
+    await assert.rejects(fetch(`http://127.0.0.1:${env.PID_MOCK_PORT}/_admin/health`), 'nothing serves on the local mock port');
+    assert.ok(!existsSync(join(folders.data, 'credentials')), 'no local data folder was provisioned');
+  } finally {
+    await lesson.stop();
+    await server.stop();
+  }
+});
+
+test('PID_CREDENTIALS naming a missing file: npm start says so and exits 1', { timeout: 60_000 }, async () => {
+  const folders = temporaryLessonFolders();
+  const missing = join(folders.data, 'nowhere', 'cred_file.json');
+  const run = spawnSync(process.execPath, ['bin/start.cjs'], { cwd: ROOT, env: { ...process.env, PID_CREDENTIALS: missing, PID_WORKSPACE: folders.workspace }, encoding: 'utf8', timeout: 50_000 });
+  assert.equal(run.status, 1);
+  assert.match(run.stderr, new RegExp(`PID_CREDENTIALS names ${missing.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, which does not exist`));
 });
