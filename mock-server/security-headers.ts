@@ -32,7 +32,10 @@ export function addSecurityHeaders(app: FastifyInstance): void {
   app.addHook('onSend', async (_request, reply, payload) => {
     reply.header('x-content-type-options', 'nosniff');
     const type = reply.getHeader('content-type');
-    if (isDocumentType(typeof type === 'string' ? type : undefined)) reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
+    // A page that serves its own script files (the instructor's pages) sets its own, equally strict, policy.
+    if (isDocumentType(typeof type === 'string' ? type : undefined) && !reply.hasHeader('content-security-policy')) {
+      reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
+    }
     return payload;
   });
 }
