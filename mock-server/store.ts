@@ -34,7 +34,8 @@ export interface SearchField {
   patterns: string[];
 }
 
-interface ValueRow {
+/** One stored value as SQLite returns it (the state export reads whole tables in this shape too). */
+export interface ValueRow {
   handle: string;
   idx: number;
   type: string;

@@ -20,22 +20,9 @@ from urllib.parse import quote
 
 import requests
 
+from b2handle_traffic import B2handleSession  # B2HANDLE's per-request verify/cert, shared with the traffic replay
+
 checks = []
-
-
-class B2handleSession(requests.Session):
-    """B2HANDLE passes `verify` (and `cert`) with every request, which wins over REQUESTS_CA_BUNDLE."""
-
-    def __init__(self, verify, cert=None):
-        super().__init__()
-        self.b2handle_verify = verify
-        self.b2handle_cert = cert
-
-    def request(self, method, url, **kwargs):
-        kwargs.setdefault("verify", self.b2handle_verify)
-        if self.b2handle_cert:
-            kwargs.setdefault("cert", self.b2handle_cert)
-        return super().request(method, url, **kwargs)
 
 
 def check(name, condition, detail=""):

@@ -5,7 +5,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { HandleStore } from '../../store.js';
+import type { HandleStore, ValueRow } from '../../store.js';
 import { readState, saveState, type ProvisionedState } from '../../provisioning.js';
 import { storageKey } from '../../handle-names.js';
 
@@ -72,21 +72,6 @@ const stateFile = z.object({
 });
 export type StateFile = z.infer<typeof stateFile>;
 
-interface Row {
-  handle: string;
-  idx: number;
-  type: string;
-  data: Buffer;
-  ttl_type: number;
-  ttl: number;
-  timestamp: number;
-  refs: string;
-  admin_read: number;
-  admin_write: number;
-  pub_read: number;
-  pub_write: number;
-}
-
 /**
  * The state of a store. The admin token stays out (it belongs to the server, not the class); the
  * self-study trainee's key and certificate, kept as files, are put in so the file is complete.
@@ -104,7 +89,7 @@ export function exportState(store: HandleStore, stateDir: string | undefined, re
       return existsSync(key) && existsSync(cert) ? { ...t, privateKeyPem: readFile(key), certificatePem: readFile(cert) } : t;
     });
     const names = db.prepare<[], { handle: string }>('SELECT handle FROM handle_names ORDER BY handle').all();
-    const rows = db.prepare<[], Row>('SELECT * FROM handles ORDER BY handle, idx').all();
+    const rows = db.prepare<[], ValueRow>('SELECT * FROM handles ORDER BY handle, idx').all();
     const byHandle = new Map<string, StateFile['handles'][number]['values']>(names.map((n) => [n.handle, []]));
     for (const r of rows) {
       const list = byHandle.get(r.handle) ?? [];
