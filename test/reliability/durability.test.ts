@@ -1,7 +1,9 @@
 // Durability: 1,000 concurrent writes to a real `pid-mock serve`, SIGKILL at a seeded random moment,
 // restart on the same folder (the dead server's lock must not block it): every acknowledged write is
 // there and intact and SQLite's integrity check passes. Repeated, then with a reset in the stream and
-// with the kill landing right on a reset. (State import does not exist on this branch yet.)
+// with the kill landing right on a reset, and (R6) with a state import (`PUT /_admin/state` of a file
+// exported earlier by `GET /_admin/state`) in the stream: the kill lands after the import's answer or while
+// it is in flight, and the import must be all or nothing, never half.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -180,5 +182,82 @@ describe(`durability under SIGKILL (seed ${SEED}; RELIABILITY_SEED=${SEED} repla
       }
     }
     assert.equal(integrity(), 'ok');
+  });
+
+  test('round R6: a state import in the middle of the writes, SIGKILL after its answer or while it is in flight: all or nothing', async () => {
+    const admin = (server: ServerProcess) => ({ authorization: `Bearer ${server.adminToken}` });
+    for (const mode of ['after-answer', 'in-flight'] as const) {
+      const round = `R6${mode === 'after-answer' ? 'A' : 'B'}`;
+      const server = await spawnServer(dataDir);
+      // What the export holds: 50 writes, all acknowledged, then the whole state.
+      const pre = Array.from({ length: 50 }, (_, i) => i);
+      assert.deepEqual((await Promise.all(pre.map((i) => write(server, round, i)))).filter((ok) => !ok), []);
+      const exported = await request(`${server.httpUrl}/_admin/state`, { headers: admin(server) });
+      const exportText = await exported.body.text();
+      assert.equal(exported.statusCode, 200);
+      const exportHandles = new Map((JSON.parse(exportText) as { handles: Array<{ handle: string; values: unknown }> }).handles.map((h) => [h.handle, JSON.stringify(h.values)]));
+      // Then 400 concurrent writes; the import goes out after `importAt` of them are acknowledged.
+      const importAt = 20 + Math.floor(random() * 80);
+      const killAfter = 10 + Math.floor(random() * 90);
+      const ackedBeforeSent = new Set<number>();
+      const ackedAfterAnswer = new Set<number>();
+      const ackedAll = new Set<number>();
+      let sent = false;
+      let answered = false;
+      let killed: Promise<number | null> | undefined;
+      let importStatus: Promise<number> | undefined;
+      const sendImport = () => {
+        sent = true;
+        importStatus = request(`${server.httpUrl}/_admin/state`, { method: 'PUT', headers: { ...admin(server), 'content-type': 'application/json' }, body: exportText }).then(
+          (r) => r.body.text().then(() => {
+            if (r.statusCode === 200 && !killed) answered = true;
+            return r.statusCode;
+          }),
+          () => 0,
+        );
+        if (mode === 'in-flight') {
+          killed = new Promise((r) => setTimeout(r, Math.floor(random() * 15))).then(() => server.kill('SIGKILL'));
+        }
+      };
+      await Promise.all(
+        Array.from({ length: 400 }, async (_, k) => {
+          const i = 100 + k;
+          if (!(await write(server, round, i)) || killed) return;
+          ackedAll.add(i);
+          if (!sent) {
+            ackedBeforeSent.add(i);
+            if (ackedBeforeSent.size >= importAt) sendImport();
+          } else if (answered) {
+            ackedAfterAnswer.add(i);
+            if (ackedAfterAnswer.size >= killAfter) killed = server.kill('SIGKILL');
+          }
+        }),
+      );
+      const status = await importStatus;
+      await (killed ?? server.kill('SIGKILL'));
+      if (mode === 'after-answer') assert.equal(status, 200);
+      assert.equal(integrity(), 'ok');
+      const restarted = await spawnServer(dataDir);
+      try {
+        const present = await Promise.all([...ackedBeforeSent].map(async (i) => (await readUrl(restarted, round, i)).status === 200));
+        const applied = present.every((p) => !p);
+        assert.ok(applied || present.every((p) => p), `half an import: ${present.filter((p) => p).length} of ${present.length} earlier writes kept (seed ${SEED})`);
+        if (answered) assert.ok(applied, 'an acknowledged import was lost');
+        // Imported or not, the exported records are there exactly as exported.
+        const now = await request(`${restarted.httpUrl}/_admin/state`, { headers: admin(restarted) });
+        const nowHandles = (JSON.parse(await now.body.text()) as { handles: Array<{ handle: string; values: unknown }> }).handles;
+        const byName = new Map(nowHandles.map((h) => [h.handle, JSON.stringify(h.values)]));
+        for (const [name, values] of exportHandles) assert.equal(byName.get(name), values, `${name} differs from the export`);
+        // Nothing else but this round's later writes.
+        const extra = nowHandles.filter((h) => !exportHandles.has(h.handle) && !/\/DUR-R6[AB]-\d+$/i.test(h.handle)).map((h) => h.handle);
+        assert.deepEqual(extra, []);
+        survived[round] = await assertAllPresent(restarted, round, applied ? ackedAfterAnswer : ackedAll);
+        if (mode === 'after-answer') assert.ok(ackedAfterAnswer.size >= killAfter);
+        assert.ok(await write(restarted, `${round}X`, 0), 'the trainee can write after the restart (identity handles intact)');
+      } finally {
+        await restarted.kill('SIGTERM');
+      }
+      assert.equal(integrity(), 'ok');
+    }
   });
 });
