@@ -3,6 +3,7 @@
 import { createPolyglotServer, DEFAULT_TIMEOUTS, type ConnectionTimeouts } from './listener.js';
 import { answerClientError } from './client-errors.js';
 import { addSecurityHeaders } from './security-headers.js';
+import { lazyChildLogger } from './lazy-child-logger.js';
 import { jsonDepth, tooDeepMessage } from './json-depth.js';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { HandleStore } from './store.js';
@@ -46,6 +47,9 @@ export interface MockServerConfig {
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
+/** pino's levels above info: a route with one of these as its `logLevel` gets no request line. */
+const QUIETER_THAN_INFO = new Set<string | undefined>(['warn', 'error', 'fatal', 'silent']);
+
 function isApi(request: FastifyRequest): boolean {
   return (request.raw.url ?? '').startsWith('/api');
 }
@@ -72,6 +76,7 @@ export function buildApp(config: MockServerConfig): FastifyInstance {
     logger: config.logger === false ? false : config.logger === true ? { level: 'info' } : config.logger,
     // Fastify's own two lines per request are replaced by the single line of the onResponse hook.
     logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: lazyChildLogger,
     // Handle names may hold characters find-my-way would otherwise refuse or rewrite.
     routerOptions: { ignoreDuplicateSlashes: false, maxParamLength: 2048 },
     frameworkErrors: (error, request, reply) => {
@@ -103,10 +108,14 @@ export function buildApp(config: MockServerConfig): FastifyInstance {
   });
 
   // One JSON line per request; the identity is a handle reference, never a password or key.
-  // A callback hook, not an async one: no promise per request on the hot path.
+  // A callback hook, not an async one: no promise per request on the hot path. Written on the root
+  // logger with the request id, the same line a child logger would write, without making the child.
   app.addHook('onResponse', (request, reply, done) => {
-    request.log.info(
+    // A route quieter than info (the health probe, which containers call every few seconds) writes no line.
+    if (QUIETER_THAN_INFO.has(request.routeOptions.logLevel)) return done();
+    app.log.info(
       {
+        reqId: request.id,
         method: request.method,
         url: request.url,
         scheme: isTls(request.raw) ? 'https' : 'http',

@@ -75,3 +75,29 @@ export const fail = {
   unknownEndpoint: (method: string, path: string) =>
     new HandleApiError(404, Rc.protocolError, `Unknown HTTP API endpoint ${method} ${path}`),
 };
+
+/**
+ * A record's REST values (a frozen array, the same until the record changes) serialised once: most
+ * answers are a whole record, and its JSON is most of a resolve's work.
+ */
+const valuesJson = new WeakMap<readonly unknown[], string>();
+
+/** The answer's JSON, as `JSON.stringify(body, null, pretty ? 2 : undefined)` writes it. */
+export function envelopeJson(body: Record<string, unknown>, pretty: boolean): string {
+  const values = body.values;
+  if (!pretty && Array.isArray(values) && Object.isFrozen(values) && isRecordAnswer(body)) {
+    let json = valuesJson.get(values);
+    if (json === undefined) valuesJson.set(values, (json = JSON.stringify(values)));
+    return `{"responseCode":${JSON.stringify(body.responseCode)},"handle":${JSON.stringify(body.handle)},"values":${json}}`;
+  }
+  return JSON.stringify(body, null, pretty ? 2 : undefined);
+}
+
+const RECORD_ANSWER_KEYS = ['responseCode', 'handle', 'values'];
+
+/** Exactly `{responseCode, handle, values}` in that order, so the fast form writes the same bytes. */
+function isRecordAnswer(body: Record<string, unknown>): boolean {
+  let position = 0;
+  for (const key in body) if (key !== RECORD_ANSWER_KEYS[position++]) return false;
+  return position === 3 && typeof body.handle === 'string' && typeof body.responseCode === 'number';
+}

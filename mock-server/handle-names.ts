@@ -13,6 +13,8 @@ export class HandleNameError extends Error {
  * characters keep their case, unlike String.prototype.toUpperCase.
  */
 export function storageKey(handle: string): string {
+  // Every request computes a key; most names are ASCII, where the two rules agree.
+  if (!NON_ASCII.test(handle)) return handle.toUpperCase();
   return handle.replace(/[a-z]+/g, (s) => s.toUpperCase());
 }
 
@@ -40,6 +42,8 @@ export function prefixHandle(prefix: string): string {
  * stays a plus, and the bytes must form valid UTF-8.
  */
 export function decodeHandlePath(raw: string): string {
+  // Most paths are plain ASCII with no escape: already what decoding would give (every resolve runs this).
+  if (!raw.includes('%') && isAscii(raw)) return raw;
   const bytes: number[] = [];
   for (let i = 0; i < raw.length; i++) {
     const ch = raw.charCodeAt(i);
@@ -55,10 +59,17 @@ export function decodeHandlePath(raw: string): string {
     }
   }
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(bytes));
+    return UTF8.decode(Uint8Array.from(bytes));
   } catch {
     throw new HandleNameError(102, 'Invalid handle: the percent-decoded request path is not valid UTF-8');
   }
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+const NON_ASCII = /[^\x00-\x7f]/;
+
+function isAscii(text: string): boolean {
+  return !NON_ASCII.test(text);
 }
 
 /** `300:21.T12995/USER01` → {index: 300, handle}; index 0 when the name has no numeric index part. */

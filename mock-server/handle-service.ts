@@ -61,6 +61,28 @@ function typeMatches(valueType: string, filter: string): boolean {
   return f.endsWith('.') ? v.startsWith(f) || v === f.slice(0, -1) : v === f;
 }
 
+/**
+ * A cached record (frozen, replaced on every write) has one REST view of all its values and one of its
+ * public values, each made once: the answer's JSON and the resolver pages are cached by the identity of
+ * these arrays, so they stay the same arrays for as long as the record is unchanged.
+ */
+interface RecordViews {
+  all: HandleValueJson[];
+  public: HandleValueJson[];
+}
+const viewsOf = new WeakMap<readonly StoredValue[], RecordViews>();
+
+function recordViews(stored: StoredValue[]): RecordViews {
+  let views = viewsOf.get(stored);
+  if (!views) {
+    const all = Object.freeze(stored.map(valueToJson)) as HandleValueJson[];
+    const visible = all.filter((_value, i) => stored[i]!.publicRead);
+    views = { all, public: visible.length === all.length ? all : (Object.freeze(visible) as HandleValueJson[]) };
+    if (Object.isFrozen(stored)) viewsOf.set(stored, views);
+  }
+  return views;
+}
+
 export class HandleService {
   readonly authoriser: Authoriser;
 
@@ -90,10 +112,8 @@ export class HandleService {
     if (!stored) throw fail.notFound(handle);
     const authenticated = caller.authentication.kind === 'authenticated';
     const publicOnly = query.publicOnly ?? !authenticated;
-    const filtered =
-      query.indexes.length || query.types.length
-        ? stored.filter((v) => query.indexes.includes(v.index) || query.types.some((t) => typeMatches(v.type, t)))
-        : stored;
+    const narrowed = query.indexes.length > 0 || query.types.length > 0;
+    const filtered = narrowed ? stored.filter((v) => query.indexes.includes(v.index) || query.types.some((t) => typeMatches(v.type, t))) : stored;
     let visible = filtered;
     if (publicOnly) {
       visible = filtered.filter((v) => v.publicRead);
@@ -105,7 +125,9 @@ export class HandleService {
       if (filtered.some((v) => !v.publicRead && !v.adminRead)) throw fail.insufficientPermissions(handle);
     }
     if (!visible.length) return { httpStatus: 200, body: envelopeBody(Rc.valuesNotFound, undefined, handle, { values: [] }) };
-    return { httpStatus: 200, body: { responseCode: Rc.success, handle, values: visible.map(valueToJson) } };
+    // The whole record, as most resolves ask for it, comes from its views made once.
+    const values = narrowed ? visible.map(valueToJson) : publicOnly ? recordViews(stored).public : recordViews(stored).all;
+    return { httpStatus: 200, body: { responseCode: Rc.success, handle, values } };
   }
 
   /** Public values of a record for the resolver pages, or why there is none. */
@@ -114,7 +136,7 @@ export class HandleService {
     if (!this.store.isHomed(prefix)) return { status: 'prefix-not-homed', prefix };
     const stored = this.store.getValues(resolutionName(handle));
     if (!stored) return { status: 'not-found' };
-    return { status: 'found', values: stored.filter((v) => v.publicRead).map(valueToJson) };
+    return { status: 'found', values: recordViews(stored).public };
   }
 
   put(pathHandle: string, entity: unknown, query: PutQuery, caller: Caller): Envelope {

@@ -29,13 +29,14 @@ export function isDocumentType(contentType: string | undefined): boolean {
 
 /** Adds the policy centrally, at onSend, so a page added later cannot forget it. */
 export function addSecurityHeaders(app: FastifyInstance): void {
-  app.addHook('onSend', async (_request, reply, payload) => {
+  // A callback hook: no promise on every answer.
+  app.addHook('onSend', (_request, reply, payload, done) => {
     reply.header('x-content-type-options', 'nosniff');
     const type = reply.getHeader('content-type');
     // A page that serves its own script files (the instructor's pages) sets its own, equally strict, policy.
     if (isDocumentType(typeof type === 'string' ? type : undefined) && !reply.hasHeader('content-security-policy')) {
       reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
     }
-    return payload;
+    done(null, payload);
   });
 }

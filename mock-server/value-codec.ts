@@ -1,6 +1,7 @@
 // Converts handle values between the REST JSON form and the stored bytes, with the Handle protocol's
 // own binary encodings for HS_ADMIN, HS_VLIST and HS_PUBKEY so that stored data means what it means
 // on a real server (reverse look-ups compare bytes, exactly as the real SQL storage does).
+import { isUtf8 } from 'node:buffer';
 import { DEFAULT_TTL, type HandleValueJson, type StoredValue, type ValueReference } from './model.js';
 import { fail, HandleApiError } from './envelope.js';
 import {
@@ -339,12 +340,9 @@ export function parseValueInput(raw: unknown, position: string): ValueInput {
  * control byte below 0x09 or from 0x14 to 0x1F; the server's whitespace test lets 0x09–0x13 through.
  */
 function isPrintableUtf8(data: Buffer): boolean {
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(data);
-  } catch {
-    return false;
-  }
-  return !data.some((b) => b < 0x09 || (b >= 0x14 && b < 0x20));
+  if (!isUtf8(data)) return false;
+  for (const b of data) if (b < 0x09 || (b >= 0x14 && b < 0x20)) return false;
+  return true;
 }
 
 export function dataToJson(type: string, data: Buffer): { format: string; value: unknown } {
@@ -369,13 +367,28 @@ export function formatTimestamp(epochSeconds: number): string {
   return new Date(epochSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
+/**
+ * Stored values are immutable (the store caches them frozen and replaces them on a write), so each one's
+ * REST form is computed once and shared by every later resolve of it.
+ */
+const jsonOfValue = new WeakMap<StoredValue, HandleValueJson>();
+
 export function valueToJson(value: StoredValue): HandleValueJson {
+  let json = jsonOfValue.get(value);
+  if (json === undefined) {
+    json = Object.freeze(computeValueJson(value));
+    if (Object.isFrozen(value)) jsonOfValue.set(value, json);
+  }
+  return json;
+}
+
+function computeValueJson(value: StoredValue): HandleValueJson {
   // Key order as HS 9 emits it: permissions (when not default) sits between data and ttl.
   const permissions = valuePermissionsToString(value);
   return {
     index: value.index,
     type: value.type,
-    data: dataToJson(value.type, value.data),
+    data: Object.freeze(dataToJson(value.type, value.data)),
     ...(permissions !== DEFAULT_VALUE_PERMISSIONS ? { permissions } : {}),
     ttl: value.ttlType === 1 ? formatTimestamp(value.ttl) : value.ttl,
     ...(value.timestamp ? { timestamp: formatTimestamp(value.timestamp) } : {}),

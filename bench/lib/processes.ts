@@ -50,7 +50,7 @@ export interface ServeOptions {
  */
 export async function startMock(options: ServeOptions = {}): Promise<ServerProcess> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'pid-bench-'));
-  const args = [...(options.nodeFlags ?? []), PID_MOCK_BIN, 'serve', '--data', dataDir, '--port', '0', ...(options.prefixes ?? []).flatMap((p) => ['--prefix', p])];
+  const args = [...(options.nodeFlags ?? []), PID_MOCK_BIN, 'serve', '--data', dataDir, '--port', '0', ...(process.env.BENCH_QUIET ? ['--quiet'] : []), ...(options.prefixes ?? []).flatMap((p) => ['--prefix', p])];
   const started = performance.now();
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] });
   let stdout = '';

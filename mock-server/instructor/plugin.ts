@@ -19,8 +19,6 @@ export interface InstructorOptions {
   reseed: () => void;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 async function instructorFeatures(app: FastifyInstance, options: InstructorOptions): Promise<void> {
   const sessions = options.sessions;
   const requests = new RequestLog();
@@ -32,19 +30,24 @@ async function instructorFeatures(app: FastifyInstance, options: InstructorOptio
   });
 
   // Admin routes and health probes are never faulted: the instructor must always be able to switch faults off.
-  app.addHook('onRequest', async (request: FastifyRequest, reply) => {
+  // Callback hooks, not async ones: they run on every request, and most of the time they have nothing to do.
+  app.addHook('onRequest', (request: FastifyRequest, reply, done) => {
     const area = areaOf(request.url);
-    if (area === 'admin' || area === 'files') return;
+    if (area === 'admin' || area === 'files') return done();
     const decision = faults.decide(area);
-    if (!decision) return;
-    if (decision.delayMs) await sleep(decision.delayMs);
-    if (decision.fail) return sendBusy(reply, area);
+    if (!decision) return done();
+    const answer = () => (decision.fail ? void sendBusy(reply, area) : done());
+    if (decision.delayMs) setTimeout(answer, decision.delayMs);
+    else answer();
   });
-  app.addHook('onSend', async (request, reply, payload) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     requests.noteAnswer(request, reply, payload);
-    return payload;
+    done(null, payload);
   });
-  app.addHook('onResponse', async (request, reply) => requests.record(request, reply));
+  app.addHook('onResponse', (request, reply, done) => {
+    requests.record(request, reply);
+    done();
+  });
 
   await app.register(faultRoutes, { faults, sessions });
   await app.register(liveRoutes, {

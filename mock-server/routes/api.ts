@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { authenticate } from '../auth.js';
-import { type Envelope, fail, HandleApiError, Rc } from '../envelope.js';
+import { type Envelope, envelopeJson, fail, HandleApiError, Rc } from '../envelope.js';
 import { decodeHandlePath, HandleNameError } from '../handle-names.js';
 import type { Caller, HandleService, PutQuery } from '../handle-service.js';
 import { isTls, peerCertificate } from '../connection.js';
@@ -41,7 +41,12 @@ function parseIndexes(params: URLSearchParams): number[] {
   return params.getAll('index').map(parseJavaInt);
 }
 
-function splitUrl(rawUrl: string): { path: string; params: URLSearchParams } {
+interface SplitUrl {
+  path: string;
+  params: URLSearchParams;
+}
+
+function splitUrl(rawUrl: string): SplitUrl {
   const q = rawUrl.indexOf('?');
   return { path: q < 0 ? rawUrl : rawUrl.slice(0, q), params: new URLSearchParams(q < 0 ? '' : rawUrl.slice(q + 1)) };
 }
@@ -66,13 +71,12 @@ function challenge(request: FastifyRequest, error?: string): string[] {
   return xhr ? [handleChallenge] : ['Basic realm="handle"', handleChallenge];
 }
 
-function send(request: FastifyRequest, reply: FastifyReply, envelope: Envelope): FastifyReply {
-  const { params } = splitUrl(request.raw.url ?? '');
+function send(request: FastifyRequest, reply: FastifyReply, envelope: Envelope, { params }: SplitUrl): FastifyReply {
   if (envelope.httpStatus === 401 && envelope.body !== '') reply.header('www-authenticate', challenge(request));
   if (envelope.body === '') return reply.code(envelope.httpStatus).send();
   const callback = params.get('callback');
   const pretty = flag(params, 'pretty') === true;
-  const json = JSON.stringify(envelope.body, null, pretty ? 2 : undefined);
+  const json = envelopeJson(envelope.body, pretty);
   if (callback !== null && CALLBACK_NAME.test(callback)) {
     return reply.code(envelope.httpStatus).type('application/javascript;charset=utf-8').send(`${callback}(${json});`);
   }
@@ -124,14 +128,17 @@ export default async function apiRoutes(app: FastifyInstance, options: ApiOption
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     const origin = request.headers.origin;
     if (origin) reply.header('access-control-allow-origin', origin);
+    done();
   });
 
   /** Runs an operation with the caller's identity; wrong credentials stop here with 401 and no body. */
-  function handle(operation: (caller: Caller, request: FastifyRequest) => Envelope) {
+  function handle(operation: (caller: Caller, request: FastifyRequest, url: SplitUrl) => Envelope) {
     return async (request: FastifyRequest, reply: FastifyReply) => {
+      // Read once: the operation, the JSONP check and the answer all need the query.
+      const url = splitUrl(request.raw.url ?? '');
       const overTls = isTls(request.raw);
       const authentication = authenticate(
         { authorization: request.headers.authorization, overTls, peerCertificate: peerCertificate(request.raw) },
@@ -146,21 +153,20 @@ export default async function apiRoutes(app: FastifyInstance, options: ApiOption
       let envelope: Envelope;
       try {
         // A JSONP callback name is checked first: a request that cannot be answered must not change anything.
-        const callback = splitUrl(request.raw.url ?? '').params.get('callback');
+        const callback = url.params.get('callback');
         if (callback !== null && !CALLBACK_NAME.test(callback)) {
           throw fail.protocol('java.lang.Exception: callback must be a JavaScript identifier such as "cb" (letters, digits, _ and $)');
         }
-        envelope = operation({ authentication, overTls }, request);
+        envelope = operation({ authentication, overTls }, request, url);
       } catch (error) {
         if (!(error instanceof HandleApiError)) throw error;
         envelope = error.toEnvelope();
       }
-      return send(request, reply, envelope);
+      return send(request, reply, envelope, url);
     };
   }
 
-  const resolveOrList = handle((caller, request) => {
-    const { path, params } = splitUrl(request.raw.url ?? '');
+  const resolveOrList = handle((caller, _request, { path, params }) => {
     const handleName = handleFromPath(path);
     if (!handleName) {
       const prefix = params.get('prefix');
@@ -181,8 +187,7 @@ export default async function apiRoutes(app: FastifyInstance, options: ApiOption
   app.route({ method: ['GET', 'POST'], url: '/api/handles', handler: resolveOrList });
   app.route({ method: ['GET', 'POST'], url: '/api/handles/*', handler: resolveOrList });
 
-  const put = handle((caller, request) => {
-    const { path, params } = splitUrl(request.raw.url ?? '');
+  const put = handle((caller, request, { path, params }) => {
     const handleName = handleFromPath(path);
     if (!handleName) throw fail.emptyHandle();
     const indexParams = params.getAll('index');
@@ -199,8 +204,7 @@ export default async function apiRoutes(app: FastifyInstance, options: ApiOption
   app.put('/api/handles', put);
   app.put('/api/handles/*', put);
 
-  const remove = handle((caller, request) => {
-    const { path, params } = splitUrl(request.raw.url ?? '');
+  const remove = handle((caller, _request, { path, params }) => {
     const handleName = handleFromPath(path);
     if (!handleName) throw fail.emptyHandle();
     const indexes = parseIndexes(params);
@@ -235,7 +239,8 @@ export default async function apiRoutes(app: FastifyInstance, options: ApiOption
       reply.header('access-control-allow-headers', 'X-Requested-With,Authorization,Origin,Accept,Content-Type');
       return reply.code(200).send();
     }
-    return send(request, reply, fail.unknownEndpoint(request.method, splitUrl(request.raw.url ?? '').path).toEnvelope());
+    const url = splitUrl(request.raw.url ?? '');
+    return send(request, reply, fail.unknownEndpoint(request.method, url.path).toEnvelope(), url);
   };
   app.all('/api', unknown);
   app.all('/api/', unknown);

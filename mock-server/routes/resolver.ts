@@ -122,8 +122,25 @@ function sendHtml(reply: FastifyReply, status: number, body: string): FastifyRep
   return reply.code(status).type(HTML).send(body);
 }
 
+/**
+ * Values pages by the record's public values (the same array until the record changes, see
+ * HandleService.publicRecord), then by the handle as typed and the host asked for: a class resolving the
+ * same few records renders each page once. A few spellings per record are kept, not every one ever seen.
+ */
+const valuesPages = new WeakMap<HandleValueJson[], Map<string, string>>();
+const SPELLINGS_PER_RECORD = 16;
+
 function sendValuesPage(reply: FastifyReply, handle: string, values: HandleValueJson[], baseUrl: string): FastifyReply {
-  return sendHtml(reply, 200, renderHandleValuesPage({ handle, values, baseUrl }));
+  let pages = valuesPages.get(values);
+  if (!pages) valuesPages.set(values, (pages = new Map()));
+  const key = `${handle}\n${baseUrl}`;
+  let page = pages.get(key);
+  if (page === undefined) {
+    page = renderHandleValuesPage({ handle, values, baseUrl });
+    if (pages.size >= SPELLINGS_PER_RECORD) pages.clear();
+    pages.set(key, page);
+  }
+  return sendHtml(reply, 200, page);
 }
 
 /**

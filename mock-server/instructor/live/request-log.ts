@@ -99,7 +99,8 @@ export class RequestLog {
       search: area === 'hrls' && reply.statusCode === 200 ? searchOf(request.url) : undefined,
     };
     this.ring.push(entry);
-    if (this.ring.length > this.capacity) this.ring.splice(0, this.ring.length - this.capacity);
+    // Trimmed in batches: a splice per request would shift the whole ring on every answer.
+    if (this.ring.length >= 2 * this.capacity) this.ring.splice(0, this.ring.length - this.capacity);
     for (const listener of this.listeners) listener(entry);
   }
 
@@ -120,7 +121,7 @@ export class RequestLog {
   }
 
   recent(): RequestRecord[] {
-    return [...this.ring];
+    return this.ring.slice(-this.capacity);
   }
 
   clear(): void {
