@@ -24,7 +24,8 @@ const sections: Array<[string, Runner]> = [
     'resolve',
     () =>
       resolveCeiling({
-        seconds: smoke ? 1 : 10,
+        seconds: smoke ? 1 : 5,
+        rounds: smoke ? 1 : 3,
         connections: 20,
         nodeFlags: profile ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'bench', 'results', 'profiles')}`] : [],
       }),
@@ -38,7 +39,7 @@ const sections: Array<[string, Runner]> = [
           : { sizes: [1_000, 100_000], inFlight: [1, 16, 64], operations: (n) => (n === 1 ? 300 : n * 60), peerCount: 300, clientCount: 3000, clientConcurrency: 64 },
       ),
   ],
-  ['class', () => classroom(smoke ? { trainees: 5, thinkMs: [10, 50] } : { trainees: Number(process.env.BENCH_TRAINEES ?? 200), thinkMs: [500, 3000] })],
+  ['class', () => classroom(smoke ? { trainees: 5, thinkMs: [10, 50], processes: 1 } : { trainees: Number(process.env.BENCH_TRAINEES ?? 200), thinkMs: [500, 3000], processes: 2 })],
   ['lookup', () => reverseLookup(smoke ? { sizes: [100, 400], rounds: 15 } : { sizes: [1_000, 100_000], rounds: 300 })],
   ['startup', () => startupAndNotebooks(smoke ? { rounds: 1, notebooks: false } : { rounds: 3, notebooks: true })],
 ];

@@ -1,5 +1,5 @@
 // The processes a benchmark measures and drives: the real `pid-mock serve` on a data folder, a bare
-// node:http server replaying recorded bytes, and autocannon as a load generator in a process of its own,
+// node:http server replaying recorded bytes, and wrk as a load generator in a process of its own,
 // so neither the load nor the orchestration shares the measured server's event loop.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, statSync, readdirSync } from 'node:fs';
@@ -50,7 +50,7 @@ export interface ServeOptions {
  */
 export async function startMock(options: ServeOptions = {}): Promise<ServerProcess> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'pid-bench-'));
-  const args = [...(options.nodeFlags ?? []), PID_MOCK_BIN, 'serve', '--data', dataDir, '--port', '0', ...(process.env.BENCH_QUIET ? ['--quiet'] : []), ...(options.prefixes ?? []).flatMap((p) => ['--prefix', p])];
+  const args = [...(options.nodeFlags ?? []), PID_MOCK_BIN, 'serve', '--data', dataDir, '--port', '0', ...(options.prefixes ?? []).flatMap((p) => ['--prefix', p])];
   const started = performance.now();
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] });
   let stdout = '';
@@ -129,35 +129,44 @@ export interface LoadResult {
   latencyP50: number;
   latencyP99: number;
   total: number;
+  /** Answers that were neither 2xx nor 3xx (a redirect is the resolver's expected answer). */
   non2xx: number;
   errors: number;
 }
 
-/** autocannon in its own process (keep-alive connections, JSON result on stdout). */
+const WRK = '/usr/bin/wrk';
+
+/**
+ * wrk in its own process: one thread, keep-alive connections, the summary as JSON through a Lua
+ * `done` hook. wrk (C) rather than a Node load generator, because a Node client tops out below the
+ * bare server it is meant to measure, which would flatter every ratio (and issue 14's figures for the
+ * real Handle server were taken with wrk).
+ */
 export async function loadTest(url: string, options: { connections: number; seconds: number }): Promise<LoadResult> {
-  const args = [join(ROOT, 'node_modules', 'autocannon', 'autocannon.js'), '-j', '-n', '-c', String(options.connections), '-d', String(options.seconds), url];
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (!existsSync(WRK)) throw new Error(`${WRK} is missing: install Debian's wrk package (apt-get install wrk)`);
+  const args = ['-t1', `-c${options.connections}`, `-d${options.seconds}s`, '-s', join(ROOT, 'bench', 'lib', 'wrk-report.lua'), url];
+  const child = spawn(WRK, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c));
   child.stderr!.setEncoding('utf8').on('data', (c: string) => (err += c));
   const code = await new Promise<number | null>((r) => child.once('exit', r));
-  if (code !== 0) throw new Error(`autocannon failed (${code}): ${err}`);
-  const result = JSON.parse(out) as {
-    requests: { average: number; total: number };
-    latency: { p50: number; p99: number };
-    non2xx: number;
-    errors: number;
-    '2xx': number;
-    '3xx': number;
+  const line = out.split('\n').find((l) => l.startsWith('{"requests"'));
+  if (code !== 0 || !line) throw new Error(`wrk failed (${code}): ${err || out}`);
+  const result = JSON.parse(line) as {
+    requests: number;
+    durationUs: number;
+    errors: { connect: number; read: number; write: number; status: number; timeout: number };
+    latencyP50Us: number;
+    latencyP99Us: number;
   };
+  const { connect, read, write, timeout, status } = result.errors;
   return {
-    requestsPerSecond: result.requests.total / options.seconds,
-    latencyP50: result.latency.p50,
-    latencyP99: result.latency.p99,
-    total: result.requests.total,
-    // A redirect is the expected answer of the resolver.
-    non2xx: result.non2xx - (result['3xx'] ?? 0),
-    errors: result.errors,
+    requestsPerSecond: result.requests / (result.durationUs / 1e6),
+    latencyP50: result.latencyP50Us / 1000,
+    latencyP99: result.latencyP99Us / 1000,
+    total: result.requests,
+    non2xx: status,
+    errors: connect + read + write + timeout,
   };
 }

@@ -3,10 +3,11 @@
 // time, all at once against one durable server; errors, per-operation p50/p95/p99 and peak memory.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Agent, request } from 'undici';
+import { spawn } from 'node:child_process';
 import { addIdentity } from '../../mock-server/data-folder-admin.js';
-import { basicHeader, realmBasicHeader } from '../../test/mock-server/helpers.js';
-import { startMock } from '../lib/processes.js';
+import { realmBasicHeader } from '../../test/mock-server/helpers.js';
+import { ROOT, startMock } from '../lib/processes.js';
+import { OPERATIONS, type Operation, type ShareResult, type TraineeShare } from '../lib/trainees.js';
 import { met, ms, summarise, type Section } from '../lib/report.js';
 
 const PREFIX = '21.T12995';
@@ -18,8 +19,8 @@ interface Trainee {
 }
 
 /**
- * Identities for the class, each an admin of the prefix, written into the stopped server's data folder.
- * This is the one place to switch to `pid-mock class provision` once that command exists.
+ * Identities for the class, each an admin of the prefix, written into the stopped server's data folder
+ * (the identity part of `pid-mock class provision`, without the bundles and A4 sheets it also makes).
  */
 async function provisionTrainees(dataDir: string, count: number): Promise<Trainee[]> {
   const trainees: Trainee[] = [];
@@ -31,10 +32,23 @@ async function provisionTrainees(dataDir: string, count: number): Promise<Traine
   return trainees;
 }
 
-const OPERATIONS = ['register', 'modify 1', 'modify 2', 'resolve', 'download', 'search', 'update URL', 'link'] as const;
-type Operation = (typeof OPERATIONS)[number];
+/** Starts one process of simulated trainees and resolves with what it measured. */
+function runTraineeProcess(share: TraineeShare): Promise<ShareResult> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'lib', 'trainees.ts')], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  child.stdin!.end(JSON.stringify(share));
+  let out = '';
+  let err = '';
+  child.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c));
+  child.stderr!.setEncoding('utf8').on('data', (c: string) => (err += c));
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`trainee process exited with ${code}: ${err}`));
+      else resolve(JSON.parse(out) as ShareResult);
+    });
+  });
+}
 
-export async function classroom(options: { trainees: number; thinkMs: [number, number] }): Promise<Section> {
+export async function classroom(options: { trainees: number; thinkMs: [number, number]; processes: number }): Promise<Section> {
   let server = await startMock();
   const dataDir = server.dataDir;
   await server.stop();
@@ -44,55 +58,28 @@ export async function classroom(options: { trainees: number; thinkMs: [number, n
   server = await startMock({ dataDir });
   const cred = JSON.parse(readFileSync(join(dataDir, 'credentials', 'cred_basic.json'), 'utf8')) as Record<string, string>;
   const ca = readFileSync(join(dataDir, 'credentials', 'ca.pem'), 'utf8');
-  const search = realmBasicHeader(cred.reverselookup_username!, cred.reverselookup_password!);
+  const searchAuthorization = realmBasicHeader(cred.reverselookup_username!, cred.reverselookup_password!);
+  // Trainees dealt round-robin over the client processes.
+  const shares: TraineeShare[] = Array.from({ length: options.processes }, (_, p) => ({
+    httpUrl: server.httpUrl,
+    httpsUrl: server.httpsUrl,
+    ca,
+    prefix: PREFIX,
+    searchAuthorization,
+    thinkMs: options.thinkMs,
+    trainees: trainees.map((t, n) => ({ ...t, n })).filter((_, n) => n % options.processes === p),
+  }));
   const samples = new Map<Operation, number[]>(OPERATIONS.map((o) => [o, []]));
   const errors: string[] = [];
-  const think = () => new Promise((r) => setTimeout(r, options.thinkMs[0] + Math.random() * (options.thinkMs[1] - options.thinkMs[0])));
-
-  const lesson = async (trainee: Trainee, n: number) => {
-    // Each trainee's kernel has its own connection, as in a real class.
-    const agent = new Agent({ connect: { ca }, connections: 1 });
-    const auth = basicHeader(trainee.identity, trainee.password);
-    const api = (handle: string, query = '') => `${server.httpsUrl}/api/handles/${handle}${query}`;
-    const step = async (operation: Operation, url: string, init: { method?: 'GET' | 'PUT'; headers?: Record<string, string>; body?: unknown }, expected: number[]) => {
-      await think();
-      const started = performance.now();
-      try {
-        const response = await request(url, {
-          method: init.method ?? 'GET',
-          headers: { ...(init.headers ?? {}), ...(init.body ? { 'content-type': 'application/json' } : {}) },
-          ...(init.body ? { body: JSON.stringify(init.body) } : {}),
-          dispatcher: agent,
-        });
-        const text = await response.body.text();
-        samples.get(operation)!.push(performance.now() - started);
-        if (!expected.includes(response.statusCode)) errors.push(`${trainee.identity} ${operation}: ${response.statusCode} ${text.slice(0, 120)}`);
-      } catch (error) {
-        errors.push(`${trainee.identity} ${operation}: ${(error as Error).message}`);
-      }
-    };
-    const handle = `${PREFIX}/CLASS-${n}-${Date.now().toString(36)}`;
-    const writer = { authorization: auth };
-    const admin = { index: 100, type: 'HS_ADMIN', data: { format: 'admin', value: { handle: trainee.identity.split(':')[1], index: 300, permissions: '011111110011' } } };
-    try {
-      await step('register', api(handle, '?overwrite=false'), { method: 'PUT', headers: writer, body: { values: [admin, { index: 1, type: 'URL', data: `${server.httpUrl}/files/surveys.csv` }] } }, [201]);
-      await step('modify 1', api(handle, '?index=2'), { method: 'PUT', headers: writer, body: { values: [{ index: 2, type: 'CHECKSUM', data: `md5:${n.toString(16).padStart(32, '0')}` }] } }, [201]);
-      await step('modify 2', api(handle, '?index=3'), { method: 'PUT', headers: writer, body: { values: [{ index: 3, type: 'TITLE', data: `Survey results of trainee ${n}` }] } }, [201]);
-      await step('resolve', api(handle), {}, [200]);
-      await step('download', `${server.httpUrl}/files/surveys.csv`, {}, [200]);
-      await step('search', `${server.httpsUrl}/hrls/handles?CHECKSUM=${encodeURIComponent(`md5:${n.toString(16).padStart(32, '0')}`)}`, { headers: { authorization: search } }, [200]);
-      await step('update URL', api(handle, '?index=1'), { method: 'PUT', headers: writer, body: { values: [{ index: 1, type: 'URL', data: `file:///home/trainee${n}/surveys.csv` }] } }, [200]);
-      await step('link', api(handle, '?index=4'), { method: 'PUT', headers: writer, body: { values: [{ index: 4, type: 'IsPartOf', data: `${PREFIX}/CLASS-COLLECTION` }] } }, [201]);
-    } finally {
-      await agent.close();
-    }
-  };
 
   let peakKb = 0;
   const sampler = setInterval(() => (peakKb = Math.max(peakKb, server.peakRssKb())), 200);
   const started = performance.now();
   try {
-    await Promise.all(trainees.map((t, i) => lesson(t, i)));
+    for (const result of await Promise.all(shares.map(runTraineeProcess))) {
+      for (const operation of OPERATIONS) samples.get(operation)!.push(...result.samples[operation]);
+      errors.push(...result.errors);
+    }
   } finally {
     clearInterval(sampler);
     peakKb = Math.max(peakKb, server.peakRssKb());
@@ -113,7 +100,7 @@ export async function classroom(options: { trainees: number; thinkMs: [number, n
   rows.push({ label: 'whole class, wall clock', value: `${seconds.toFixed(1)} s` });
   return {
     title: `4. A class: ${options.trainees} trainees at once, each with their own identity, over HTTPS`,
-    parameters: { trainees: options.trainees, thinkMs: options.thinkMs, provisioning: `pid-mock identity add (in process), ${provisionSeconds.toFixed(1)} s` },
+    parameters: { trainees: options.trainees, thinkMs: options.thinkMs, clientProcesses: options.processes, provisioning: `pid-mock identity add (in process), ${provisionSeconds.toFixed(1)} s` },
     rows,
     data: { perOperation, errors: errors.slice(0, 50), errorCount: errors.length, peakRssKb: peakKb, seconds, worstP99 },
     notes: errors.slice(0, 5),
