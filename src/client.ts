@@ -397,14 +397,13 @@ export class HandleClient {
   async registerHandle(handle: string, location: string, options: RegisterOptions = {}): Promise<string> {
     checkHandleSyntax(handle);
     const overwrite = options.overwrite ?? false;
-    if (!overwrite && (await this.retrieveHandleRecordJson(handle)) !== null) {
-      throw alreadyExists(handle);
-    }
+    // No GET first, unlike B2HANDLE: `?overwrite=false` is the server's own atomic check (409, rc 101 for an
+    // existing handle, answered even before authentication), so one request does what two did, without the
+    // race between them.
     const values = this.buildRecordValues(handle, location, options);
     const headers = { ...this.writeHeaders(`register ${handle}`, handle), ...JSON_HEADERS };
     const response = await this.send('PUT', this.handleUrl(handle, [['overwrite', String(overwrite)]]), headers, JSON.stringify({ values }));
     if (isSuccess(response)) return typeof response.json?.handle === 'string' ? response.json.handle : handle;
-    // Someone registered it between our check and our write: the server's 409 says so.
     if (response.status === 409 && responseCodeOf(response) === 101) throw alreadyExists(handle);
     throw errorFor(`register ${handle}`, handle, response);
   }

@@ -57,12 +57,12 @@ test('the password client checks its identity handle with one GET when it is bui
   assert.deepEqual(recorded[0]!.headers, { accept: 'application/json', 'user-agent': DEFAULT_USER_AGENT });
 });
 
-test('registerHandle sends a GET, then a PUT with overwrite=false, Basic auth and B2HANDLE\'s value layout', async () => {
+test('registerHandle sends one PUT with overwrite=false (no GET first: the server checks atomically), Basic auth and B2HANDLE\'s value layout', async () => {
   recorded = [];
   const basic = PIDClientCredentials.loadFromJSON(server.basicCredentialsFile);
   await client.registerHandle('21.T12995/traffic-1', 'http://foo.bar', { checksum: '123456', additionalUrls: ['http://bar.bar', 'http://foo.foo'], extraValues: { FOO: 'foo', BAR: 'bar' } });
-  assert.deepEqual(recorded.map((r) => `${r.method} ${r.path}`), ['GET /api/handles/21.T12995/traffic-1', 'PUT /api/handles/21.T12995/traffic-1?overwrite=false']);
-  const put = recorded[1]!;
+  assert.deepEqual(recorded.map((r) => `${r.method} ${r.path}`), ['PUT /api/handles/21.T12995/traffic-1?overwrite=false']);
+  const put = recorded[0]!;
   assert.equal(put.headers.authorization, handleBasicAuthorization(basic.username!, basic.config.password!));
   assert.equal(put.headers['content-type'], 'application/json');
   assert.deepEqual(JSON.parse(put.body!), {
