@@ -118,6 +118,10 @@ export function createPolyglotServer(
   // (this listener is also called for them, because the splitter forwards its listeners).
   polyglot.on('connection', (socket: Socket) => {
     if (socket.bytesRead > 0 || (socket as Partial<{ encrypted: boolean }>).encrypted) return;
+    // Node's own HTTP server turns Nagle's algorithm off; the splitter's plain net.Server does not. With it
+    // on, an answer written in two pieces (TLS writes headers and body as separate records) waits for the
+    // client's delayed ACK: up to 40 ms on every write a client waits for.
+    socket.setNoDelay(true);
     const timer = setTimeout(() => {
       if (socket.bytesRead === 0) socket.destroy();
     }, timeouts.idleMs);
