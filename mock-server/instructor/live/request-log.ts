@@ -27,8 +27,13 @@ export interface RequestRecord {
 const CLI_AGENT = /^pid-handson-cli\//i;
 const SPECIAL_SEARCH_PARAMS = new Set(['limit', 'page', 'retrieverecords', 'enforcesql']);
 
+function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  return q < 0 ? url : url.slice(0, q);
+}
+
 export function areaOf(url: string): Area {
-  const path = url.split('?')[0] ?? '';
+  const path = pathOf(url);
   if (path === '/api' || path.startsWith('/api/')) return 'api';
   if (path === '/hrls' || path.startsWith('/hrls/')) return 'hrls';
   if (path === '/files' || path.startsWith('/files/')) return 'files';
@@ -78,19 +83,19 @@ export class RequestLog {
     if (area === 'admin') return;
     const socket = request.raw.socket;
     const userAgent = request.headers['user-agent'];
-    const peer = `${socket.remoteAddress ?? ''}|${typeof userAgent === 'string' ? userAgent : ''}`;
+    const peer = () => `${socket.remoteAddress ?? ''}|${typeof userAgent === 'string' ? userAgent : ''}`;
     let identity = request.identity;
     if (identity) {
       identityOfSocket.set(socket, identity);
-      this.seenFrom(peer, identity);
+      this.seenFrom(peer(), identity);
     } else if (area === 'hrls') {
-      identity = identityOfSocket.get(socket) ?? this.onlyIdentityFrom(peer);
+      identity = identityOfSocket.get(socket) ?? this.onlyIdentityFrom(peer());
     }
     const entry: RequestRecord = {
-      at: new Date().toISOString(),
+      at: this.now(),
       method: request.method,
       area,
-      path: (request.url.split('?')[0] ?? '').slice(0, 300),
+      path: pathOf(request.url).slice(0, 300),
       status: reply.statusCode,
       identity,
       responseCode: reply.statusCode >= 400 ? responseCodeOfReply.get(reply) : undefined,
@@ -102,6 +107,15 @@ export class RequestLog {
     // Trimmed in batches: a splice per request would shift the whole ring on every answer.
     if (this.ring.length >= 2 * this.capacity) this.ring.splice(0, this.ring.length - this.capacity);
     for (const listener of this.listeners) listener(entry);
+  }
+
+  private clock = { ms: 0, iso: '' };
+
+  /** The time as ISO text, made once per millisecond: a busy class answers many requests in each. */
+  private now(): string {
+    const ms = Date.now();
+    if (ms !== this.clock.ms) this.clock = { ms, iso: new Date(ms).toISOString() };
+    return this.clock.iso;
   }
 
   private seenFrom(peer: string, identity: string): void {
