@@ -607,7 +607,8 @@ export class HandleClient {
   // ---- batches ----
 
   /**
-   * Registers many PIDs with at most `concurrency` requests in flight, reporting progress.
+   * Registers many PIDs with at most `concurrency` requests in flight, reporting progress. In flight means
+   * on a connection: give the client `connections` of at least `concurrency` (the default pool has 16).
    * Failures are collected per item, never thrown.
    * @example const results = await client.registerMany(files.map((f) => ({ location: f.url })), { prefix: '21.T12995', concurrency: 8 });
    */

@@ -86,7 +86,9 @@ async function b2handlePeer(credFile: string, count: number): Promise<number> {
 
 async function clientRate(credFile: string, count: number, concurrency: number, tag: string): Promise<number> {
   const cred = PIDClientCredentials.loadFromJSON(credFile);
-  const client = await HandleClient.withCredentials(cred);
+  // A pool as large as the batch's concurrency, as the CLI's bulk mode sizes it: with the default 16
+  // connections, a concurrency of 64 would still have only 16 requests in flight.
+  const client = await HandleClient.withCredentials(cred, { connections: concurrency });
   try {
     const items = Array.from({ length: count }, (_, i) => ({ location: `https://repository.example.org/client/${tag}/${i}`, checksum: `sha256:${i}` }));
     const started = performance.now();
