@@ -123,6 +123,25 @@ function sendHtml(reply: FastifyReply, status: number, body: string): FastifyRep
 }
 
 /**
+ * The Location header and page of a redirect, by the record's public values (see valuesPages) and the
+ * target URL: which target is chosen stays a per-request decision (10320/LOC may choose at random).
+ */
+const redirects = new WeakMap<HandleValueJson[], Map<string, { location: string; page: string }>>();
+const TARGETS_PER_RECORD = 16;
+
+function redirectTo(values: HandleValueJson[], target: string): { location: string; page: string } {
+  let byTarget = redirects.get(values);
+  if (!byTarget) redirects.set(values, (byTarget = new Map()));
+  let redirect = byTarget.get(target);
+  if (redirect === undefined) {
+    redirect = { location: encodeIriToUri(target), page: renderRedirectPage(target) };
+    if (byTarget.size >= TARGETS_PER_RECORD) byTarget.clear();
+    byTarget.set(target, redirect);
+  }
+  return redirect;
+}
+
+/**
  * Values pages by the record's public values (the same array until the record changes, see
  * HandleService.publicRecord), then by the handle as typed and the host asked for: a class resolving the
  * same few records renders each page once. A few spellings per record are kept, not every one ever seen.
@@ -210,10 +229,11 @@ export default async function resolverRoutes(app: FastifyInstance, opts: Resolve
       const status = request.raw.httpVersion === '1.0' && choice.status !== 301 ? 302 : choice.status;
       const now = Date.now();
       const expires = Math.min(...choice.ttlSources.map((value) => expiryOf(value, now)));
-      reply.code(status).header('location', encodeIriToUri(target));
+      const redirect = redirectTo(values, target);
+      reply.code(status).header('location', redirect.location);
       if (Number.isFinite(expires)) reply.header('expires', new Date(expires).toUTCString());
       if (choice.varyAccept) reply.header('vary', 'Accept');
-      return reply.type(HTML).send(renderRedirectPage(target));
+      return reply.type(HTML).send(redirect.page);
     },
   });
 }
