@@ -5,6 +5,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, statSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { readyPort } from '../../test/support/mock-process.js';
 
 export const ROOT = resolve(__dirname, '../..');
 const PID_MOCK_BIN = join(ROOT, 'bin', 'pid-mock.cjs');
@@ -53,22 +54,7 @@ export async function startMock(options: ServeOptions = {}): Promise<ServerProce
   const args = [...(options.nodeFlags ?? []), PID_MOCK_BIN, 'serve', '--data', dataDir, '--port', '0', ...(options.prefixes ?? []).flatMap((p) => ['--prefix', p])];
   const started = performance.now();
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] });
-  let stdout = '';
-  const port = await new Promise<number>((resolvePort, reject) => {
-    const timer = setTimeout(() => reject(new Error(`pid-mock did not get ready within 60 s: ${stdout}`)), 60_000);
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-      const match = /on port (\d+)[\s\S]*\nready\n/.exec(stdout);
-      if (match) {
-        clearTimeout(timer);
-        resolvePort(Number(match[1]));
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`pid-mock exited with ${code} before ready: ${stdout}`));
-    });
-  });
+  const port = await readyPort(child, 60_000);
   const readyMs = performance.now() - started;
   return {
     child,

@@ -21,17 +21,14 @@ export interface MockProcess {
   stop(): Promise<void>;
 }
 
-/** Spawns `node bin/pid-mock.cjs serve --port 0`; needs a build (`npm run build`) first. */
-export async function startMockProcess(options: { prefixes?: string[] } = {}): Promise<MockProcess> {
-  if (!existsSync(join(ROOT, 'dist', 'mock-server', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` first');
-  const dataDir = mkdtempSync(join(tmpdir(), 'pid-mock-test-'));
-  const args = ['bin/pid-mock.cjs', 'serve', '--data', dataDir, '--port', '0', ...(options.prefixes ?? []).flatMap((p) => ['--prefix', p])];
-  const child: ChildProcess = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * The port a spawned `pid-mock serve --port 0` announces, once its "ready" line is out; the benchmarks
+ * start their measured servers through it too.
+ */
+export function readyPort(child: ChildProcess, timeoutMs: number, stderr: () => string = () => ''): Promise<number> {
   let stdout = '';
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const port = await new Promise<number>((resolvePort, reject) => {
-    const timer = setTimeout(() => reject(new Error(`pid-mock did not get ready within 30 s:\n${stdout}\n${stderr}`)), 30_000);
+  return new Promise<number>((resolvePort, reject) => {
+    const timer = setTimeout(() => reject(new Error(`pid-mock did not get ready within ${timeoutMs / 1000} s:\n${stdout}\n${stderr()}`)), timeoutMs);
     child.stdout!.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
       const match = /on port (\d+)[\s\S]*\nready\n/.exec(stdout);
@@ -42,9 +39,20 @@ export async function startMockProcess(options: { prefixes?: string[] } = {}): P
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`pid-mock exited with ${code} before ready:\n${stdout}\n${stderr}`));
+      reject(new Error(`pid-mock exited with ${code} before ready:\n${stdout}\n${stderr()}`));
     });
   });
+}
+
+/** Spawns `node bin/pid-mock.cjs serve --port 0`; needs a build (`npm run build`) first. */
+export async function startMockProcess(options: { prefixes?: string[] } = {}): Promise<MockProcess> {
+  if (!existsSync(join(ROOT, 'dist', 'mock-server', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` first');
+  const dataDir = mkdtempSync(join(tmpdir(), 'pid-mock-test-'));
+  const args = ['bin/pid-mock.cjs', 'serve', '--data', dataDir, '--port', '0', ...(options.prefixes ?? []).flatMap((p) => ['--prefix', p])];
+  const child: ChildProcess = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const port = await readyPort(child, 30_000, () => stderr);
   const credentials = join(dataDir, 'credentials');
   return {
     port,
