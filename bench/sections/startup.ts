@@ -3,11 +3,16 @@
 // executed headless on tslab with the time per code cell (what a trainee waits after Shift-Enter).
 import { execFile, spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { request } from 'undici';
 import { ROOT, startMock, type ServerProcess } from '../lib/processes.js';
 import { ms, summarise, type Section } from '../lib/report.js';
+
+// The environment npm start gives Jupyter: the project's own kernel registration (JUPYTER_PATH) and
+// node_modules/.bin on PATH (the kernel is registered in .jupyter/ only, not in the user's Jupyter).
+const { jupyterEnv } = createRequire(__filename)('../../bin/start.cjs') as { jupyterEnv: (base: NodeJS.ProcessEnv) => NodeJS.ProcessEnv };
 
 async function toHealthy(start: () => Promise<ServerProcess>): Promise<{ ms: number; server: ServerProcess }> {
   const started = performance.now();
@@ -60,7 +65,7 @@ export async function startupAndNotebooks(options: { rounds: number; notebooks: 
       for (const notebook of chosen) {
         const { stdout } = await promisify(execFile)('/usr/bin/python3', [join(ROOT, 'bench', 'time_notebook.py'), notebook], {
           cwd: dir,
-          env: { ...process.env, PID_CREDENTIALS: join(server.dataDir, 'credentials', 'cred_file.json'), PATH: `${join(ROOT, 'node_modules', '.bin')}:${process.env.PATH}` },
+          env: { ...jupyterEnv(process.env), PID_CREDENTIALS: join(server.dataDir, 'credentials', 'cred_file.json') },
           maxBuffer: 64 * 1024 * 1024,
           timeout: 15 * 60 * 1000,
         });
