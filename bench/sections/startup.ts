@@ -72,26 +72,33 @@ export async function startupAndNotebooks(options: { rounds: number; notebooks: 
         const timing = JSON.parse(stdout) as NotebookTiming;
         timings.push(timing);
         const cellMs = timing.cells.map((c) => c.seconds * 1000);
-        const s = summarise(cellMs);
+        // The first code cell is the import through ./pid (tslab compiles the declarations behind it);
+        // the median is over the other cells, what a trainee waits for from then on.
+        const firstCell = cellMs[0] ?? 0;
+        const s = summarise(cellMs.length > 1 ? cellMs.slice(1) : cellMs);
         const failed = timing.cells.filter((c) => !c.ok).length;
         rows.push({
           label: `${notebook}: ${timing.cells.length} code cells${failed ? `, ${failed} FAILED` : ''}`,
           value: `${timing.total.toFixed(1)} s`,
           ratio: `${ms(s.p50, 0)}`,
-          target: `median cell; slowest ${ms(s.max, 0)}; kernel start ${timing.kernelStart.toFixed(1)} s`,
+          target: `median other cell; kernel start ${timing.kernelStart.toFixed(1)} s; first (import) cell ${ms(firstCell, 0)}; slowest other ${ms(s.max, 0)}`,
         });
       }
     } finally {
       await server.stop();
     }
-    const allCells = timings.flatMap((t) => t.cells.map((c) => c.seconds * 1000));
-    if (allCells.length) rows.push({ label: 'all learner notebooks: median code cell', value: ms(summarise(allCells).p50, 0) });
+    const allCells = timings.flatMap((t) => t.cells.slice(1).map((c) => c.seconds * 1000));
+    if (allCells.length) rows.push({ label: 'all learner notebooks: median code cell after the import', value: ms(summarise(allCells).p50, 0) });
+    if (timings.length) {
+      rows.push({ label: 'all learner notebooks: median kernel start', value: `${summarise(timings.map((t) => t.kernelStart * 1000)).p50.toFixed(0)} ms` });
+      rows.push({ label: 'all learner notebooks: median first (import) cell', value: ms(summarise(timings.map((t) => (t.cells[0]?.seconds ?? 0) * 1000)).p50, 0) });
+    }
   }
   return {
     title: '5. Start-up and notebooks',
     parameters: { rounds: options.rounds, notebooks: options.notebooks === true ? 'all learner copies' : options.notebooks, kernel: 'tslab via nbclient' },
     rows,
     data: { bare, first, restart, notebooks: timings },
-    notes: options.notebooks === false ? ['notebooks skipped in the smoke run (they run in test/notebooks/ already)'] : ['for notebooks the ratio column is the median code cell'],
+    notes: options.notebooks === false ? ['notebooks skipped in the smoke run (they run in test/notebooks/ already)'] : ['for notebooks the ratio column is the median code cell after the first (the import through ./pid, shown apart)'],
   };
 }
