@@ -2,7 +2,10 @@
 // hashed the path string instead of the file, which is the mistake this replaces.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { interceptors, request, type Dispatcher } from 'undici';
+import { interceptors, request } from 'undici';
+// The type from its own declaration file, not undici's index: the notebooks' kernel then loads 10 of undici's
+// declaration files instead of 44 (the same class, so the type is the same).
+import type Dispatcher from 'undici/types/dispatcher';
 import { GenericHandleError } from './errors.js';
 import { connectionError } from './client.js';
 import { createDispatcher } from './transport.js';

@@ -8,8 +8,36 @@ import { parseIdentity } from './handle-syntax.js';
 
 const optionalText = z.string().optional();
 
+/**
+ * The settings of a credentials file: the keys B2HANDLE understands (validated by the schema below);
+ * unknown keys are kept as additional configuration. Written out rather than inferred from the
+ * schema so that the declarations (what the notebooks' TypeScript kernel loads with every lesson)
+ * need none of zod's types; the check below the schema keeps the two the same.
+ */
+export interface CredentialsConfig {
+  handle_server_url?: string | undefined;
+  username?: string | undefined;
+  password?: string | undefined;
+  private_key?: string | undefined;
+  certificate_only?: string | undefined;
+  certificate_and_key?: string | undefined;
+  prefix?: string | undefined;
+  handleowner?: string | undefined;
+  reverselookup_username?: string | undefined;
+  reverselookup_password?: string | undefined;
+  reverselookup_baseuri?: string | undefined;
+  reverselookup_url_extension?: string | undefined;
+  REST_API_url_extension?: string | undefined;
+  HTTPS_verify?: boolean | string | undefined;
+  HS_ADMIN_permissions?: string | undefined;
+  allowed_search_keys?: string[] | undefined;
+  '10320LOC_chooseby'?: string | undefined;
+  modify_HS_ADMIN?: boolean | undefined;
+  [key: string]: unknown;
+}
+
 /** The keys B2HANDLE understands; unknown keys are kept as additional configuration. */
-export const credentialsSchema = z
+const credentialsSchema = z
   .object({
     handle_server_url: z.url({ protocol: /^https?$/, error: 'must be a URL such as https://handle.example.org:8000' }).optional(),
     username: optionalText,
@@ -32,7 +60,12 @@ export const credentialsSchema = z
   })
   .catchall(z.unknown());
 
-export type CredentialsConfig = z.infer<typeof credentialsSchema>;
+// Compile-time check: the interface and the schema's output are the same type, key for key.
+type Parsed = z.infer<typeof credentialsSchema>;
+type KnownKeys<T> = keyof { [K in keyof T as string extends K ? never : K]: T[K] };
+type SameKeys = [KnownKeys<Parsed>] extends [KnownKeys<CredentialsConfig>] ? ([KnownKeys<CredentialsConfig>] extends [KnownKeys<Parsed>] ? true : false) : false;
+const credentialsConfigMatchesSchema: [SameKeys, Parsed extends CredentialsConfig ? true : false, CredentialsConfig extends Parsed ? true : false] = [true, true, true];
+void credentialsConfigMatchesSchema;
 
 /** Where a credentials object came from, so paths inside it can be resolved. */
 export interface CredentialsSource {

@@ -67,6 +67,15 @@ export interface PidCommandResult {
 }
 
 /**
+ * V8 flags for each `pid` process runPid starts. A `pid` run parses an HTTP answer or two with undici's
+ * WebAssembly parser (llhttp); V8 then compiles the parser's hot function again with its optimising
+ * compiler in the background, and a process waits for that compile before it exits: about a quarter
+ * of a second per command, for code that never runs again. A tier-up budget far above what one command
+ * executes keeps the parser on V8's baseline code (nothing else changes; TurboFan stays available).
+ */
+const PID_NODE_FLAGS = ['--wasm-tiering-budget=1000000000'];
+
+/**
  * Runs the `pid` command line as a terminal would and prints the session (`$ pid …`, its output, its
  * error line and exit code) so a notebook cell shows what the learner would see in a terminal.
  * @example runPid(['read', '11304/cf8956a2-39d3-11e5-8a18-f31aa6f4d448', '--key', 'URL']);
@@ -74,7 +83,7 @@ export interface PidCommandResult {
 export function runPid(args: string[], options: { quiet?: boolean; input?: string } = {}): PidCommandResult {
   const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
   const bin = resolve(__dirname, '..', '..', 'bin', 'pid.cjs');
-  const result = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: process.env, input: options.input ?? '' });
+  const result = spawnSync(process.execPath, [...PID_NODE_FLAGS, bin, ...args], { encoding: 'utf8', env: process.env, input: options.input ?? '' });
   const outcome = { status: result.status ?? 4, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
   if (!options.quiet) {
     const shown = args.map((a) => (/^[\w./:=@%+-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');

@@ -1,7 +1,10 @@
 // How the client reaches a server: one undici dispatcher per client (keep-alive pool, TLS client
 // certificate and CA, timeouts), and the Authorization headers real Handle servers accept.
 import { readFileSync } from 'node:fs';
-import { Agent, type Dispatcher } from 'undici';
+import { Agent } from 'undici';
+// The type from its own declaration file, not undici's index: the notebooks' kernel then loads 10 of undici's
+// declaration files instead of 44 (the same class, so the type is the same).
+import type Dispatcher from 'undici/types/dispatcher';
 import type { RetryOptions } from './retry.js';
 import { PACKAGE_VERSION } from './version.js';
 

@@ -3,11 +3,16 @@
 // executed headless on tslab with the time per code cell (what a trainee waits after Shift-Enter).
 import { execFile, spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { request } from 'undici';
 import { ROOT, startMock, type ServerProcess } from '../lib/processes.js';
 import { ms, summarise, type Section } from '../lib/report.js';
+
+// The environment npm start gives Jupyter: the project's own kernel registration (JUPYTER_PATH) and
+// node_modules/.bin on PATH (the kernel is registered in .jupyter/ only, not in the user's Jupyter).
+const { jupyterEnv } = createRequire(__filename)('../../bin/start.cjs') as { jupyterEnv: (base: NodeJS.ProcessEnv) => NodeJS.ProcessEnv };
 
 async function toHealthy(start: () => Promise<ServerProcess>): Promise<{ ms: number; server: ServerProcess }> {
   const started = performance.now();
@@ -60,33 +65,40 @@ export async function startupAndNotebooks(options: { rounds: number; notebooks: 
       for (const notebook of chosen) {
         const { stdout } = await promisify(execFile)('/usr/bin/python3', [join(ROOT, 'bench', 'time_notebook.py'), notebook], {
           cwd: dir,
-          env: { ...process.env, PID_CREDENTIALS: join(server.dataDir, 'credentials', 'cred_file.json'), PATH: `${join(ROOT, 'node_modules', '.bin')}:${process.env.PATH}` },
+          env: { ...jupyterEnv(process.env), PID_CREDENTIALS: join(server.dataDir, 'credentials', 'cred_file.json') },
           maxBuffer: 64 * 1024 * 1024,
           timeout: 15 * 60 * 1000,
         });
         const timing = JSON.parse(stdout) as NotebookTiming;
         timings.push(timing);
         const cellMs = timing.cells.map((c) => c.seconds * 1000);
-        const s = summarise(cellMs);
+        // The first code cell is the import through ./pid (tslab compiles the declarations behind it);
+        // the median is over the other cells, what a trainee waits for from then on.
+        const firstCell = cellMs[0] ?? 0;
+        const s = summarise(cellMs.length > 1 ? cellMs.slice(1) : cellMs);
         const failed = timing.cells.filter((c) => !c.ok).length;
         rows.push({
           label: `${notebook}: ${timing.cells.length} code cells${failed ? `, ${failed} FAILED` : ''}`,
           value: `${timing.total.toFixed(1)} s`,
           ratio: `${ms(s.p50, 0)}`,
-          target: `median cell; slowest ${ms(s.max, 0)}; kernel start ${timing.kernelStart.toFixed(1)} s`,
+          target: `median other cell; kernel start ${timing.kernelStart.toFixed(1)} s; first (import) cell ${ms(firstCell, 0)}; slowest other ${ms(s.max, 0)}`,
         });
       }
     } finally {
       await server.stop();
     }
-    const allCells = timings.flatMap((t) => t.cells.map((c) => c.seconds * 1000));
-    if (allCells.length) rows.push({ label: 'all learner notebooks: median code cell', value: ms(summarise(allCells).p50, 0) });
+    const allCells = timings.flatMap((t) => t.cells.slice(1).map((c) => c.seconds * 1000));
+    if (allCells.length) rows.push({ label: 'all learner notebooks: median code cell after the import', value: ms(summarise(allCells).p50, 0) });
+    if (timings.length) {
+      rows.push({ label: 'all learner notebooks: median kernel start', value: `${summarise(timings.map((t) => t.kernelStart * 1000)).p50.toFixed(0)} ms` });
+      rows.push({ label: 'all learner notebooks: median first (import) cell', value: ms(summarise(timings.map((t) => (t.cells[0]?.seconds ?? 0) * 1000)).p50, 0) });
+    }
   }
   return {
     title: '5. Start-up and notebooks',
     parameters: { rounds: options.rounds, notebooks: options.notebooks === true ? 'all learner copies' : options.notebooks, kernel: 'tslab via nbclient' },
     rows,
     data: { bare, first, restart, notebooks: timings },
-    notes: options.notebooks === false ? ['notebooks skipped in the smoke run (they run in test/notebooks/ already)'] : ['for notebooks the ratio column is the median code cell'],
+    notes: options.notebooks === false ? ['notebooks skipped in the smoke run (they run in test/notebooks/ already)'] : ['for notebooks the ratio column is the median code cell after the first (the import through ./pid, shown apart)'],
   };
 }
