@@ -23,8 +23,17 @@ export const CONTENT_SECURITY_POLICY = [
 /** Media types a browser renders as a document (and so could run script from). */
 const DOCUMENT_TYPE = /^\s*(text\/html|text\/xml|application\/xml|application\/xhtml\+xml|image\/svg\+xml|[a-z]+\/[a-z0-9.+-]*\+xml)\s*(;|$)/i;
 
+/** A server sends few distinct media types, and every answer asks: each is tested once. */
+const documentTypes = new Map<string, boolean>();
+
 export function isDocumentType(contentType: string | undefined): boolean {
-  return contentType !== undefined && DOCUMENT_TYPE.test(contentType);
+  if (contentType === undefined) return false;
+  let document = documentTypes.get(contentType);
+  if (document === undefined) {
+    document = DOCUMENT_TYPE.test(contentType);
+    if (documentTypes.size < 64) documentTypes.set(contentType, document);
+  }
+  return document;
 }
 
 /** Adds the policy centrally, at onSend, so a page added later cannot forget it. */

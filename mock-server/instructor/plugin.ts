@@ -32,6 +32,7 @@ async function instructorFeatures(app: FastifyInstance, options: InstructorOptio
   // Admin routes and health probes are never faulted: the instructor must always be able to switch faults off.
   // Callback hooks, not async ones: they run on every request, and most of the time they have nothing to do.
   app.addHook('onRequest', (request: FastifyRequest, reply, done) => {
+    if (!faults.maybeOn()) return done();
     const area = areaOf(request.url);
     if (area === 'admin' || area === 'files') return done();
     const decision = faults.decide(area);

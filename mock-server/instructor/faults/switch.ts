@@ -28,6 +28,11 @@ export class FaultSwitch {
     if (was) this.notify();
   }
 
+  /** Cheap enough for every request: whether a fault may be on (its expiry is checked by current()). */
+  maybeOn(): boolean {
+    return this.active !== undefined;
+  }
+
   current(): ActiveFaults | undefined {
     if (this.active && Date.parse(this.active.until) <= Date.now()) this.off();
     return this.active;
