@@ -27,6 +27,8 @@ export class GroupCommit {
     private readonly schedule: (commit: () => void) => void = (commit) => setImmediate(commit),
     /** Called after a group was rolled back, so caches of what was read inside it can be dropped. */
     private readonly onRollback: () => void = () => undefined,
+    /** Called after a group was committed (the store's background checkpoints start from here). */
+    private readonly onCommit: () => void = () => undefined,
   ) {
     // IMMEDIATE takes the write lock up front, so a second process's writer cannot make our first write fail.
     this.begin = db.prepare('BEGIN IMMEDIATE');
@@ -101,6 +103,7 @@ export class GroupCommit {
     this.stats.commits++;
     this.stats.writes += group.writes;
     group.resolve();
+    this.onCommit();
   }
 
   private fail(group: OpenGroup, error: Error): void {

@@ -114,19 +114,20 @@ export class HandleService {
     const publicOnly = query.publicOnly ?? !authenticated;
     const narrowed = query.indexes.length > 0 || query.types.length > 0;
     const filtered = narrowed ? stored.filter((v) => query.indexes.includes(v.index) || query.types.some((t) => typeMatches(v.type, t))) : stored;
-    let visible = filtered;
-    if (publicOnly) {
-      visible = filtered.filter((v) => v.publicRead);
-    } else if (filtered.some((v) => !v.publicRead)) {
+    if (!publicOnly && filtered.some((v) => !v.publicRead)) {
       // Restricted values are all-or-nothing: without read-value permission the whole request fails, and a
       // value that not even admins may read fails it for everyone, server admins included.
       const identity = this.identityOrChallenge(caller, handle);
       if (!this.authoriser.granted(identity, stored, [AdminBit.readValue])) throw fail.noPermission(handle);
       if (filtered.some((v) => !v.publicRead && !v.adminRead)) throw fail.insufficientPermissions(handle);
     }
-    if (!visible.length) return { httpStatus: 200, body: envelopeBody(Rc.valuesNotFound, undefined, handle, { values: [] }) };
     // The whole record, as most resolves ask for it, comes from its views made once.
-    const values = narrowed ? visible.map(valueToJson) : publicOnly ? recordViews(stored).public : recordViews(stored).all;
+    const values = narrowed
+      ? (publicOnly ? filtered.filter((v) => v.publicRead) : filtered).map(valueToJson)
+      : publicOnly
+        ? recordViews(stored).public
+        : recordViews(stored).all;
+    if (!values.length) return { httpStatus: 200, body: envelopeBody(Rc.valuesNotFound, undefined, handle, { values: [] }) };
     return { httpStatus: 200, body: { responseCode: Rc.success, handle, values } };
   }
 

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import type { StoredValue } from './model.js';
 import { storageKey } from './handle-names.js';
 import { GroupCommit } from './group-commit.js';
+import { BackgroundCheckpointer } from './checkpointer.js';
 
 export interface ChangeEvent {
   id: number;
@@ -49,6 +50,9 @@ export interface ValueRow {
   pub_read: number;
   pub_write: number;
 }
+
+/** SQLite's own default, restored if the background checkpoints cannot run. */
+const SQLITE_AUTOCHECKPOINT_PAGES = 1000;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS handles (
@@ -217,6 +221,7 @@ export class HandleStore {
   /** Reverse look-ups differ only in how many keys and wildcards they have: a few shapes, compiled once. */
   private readonly searchStatements = new Map<string, Database.Statement>();
   private group: GroupCommit | undefined;
+  private checkpointer: BackgroundCheckpointer | undefined;
   /**
    * Records as last read (null = no such handle): a resolve is then no SQL at all. Own writes drop their
    * key; another process's commit (data_version, checked once per event-loop turn) or a failed group
@@ -266,6 +271,7 @@ export class HandleStore {
 
   close(): void {
     this.group?.flush();
+    this.checkpointer?.close();
     this.db.close();
   }
 
@@ -292,9 +298,25 @@ export class HandleStore {
    * holds back every reply until `commitBarrier()` has resolved (a Fastify hook in app.ts).
    */
   enableGroupCommit(): GroupCommit {
-    // A rolled-back group may have been read into the cache: forget everything read since.
-    this.group ??= new GroupCommit(this.db, undefined, () => this.forgetAll());
+    if (this.group) return this.group;
+    // A server on a file checkpoints its WAL in a worker thread, not inside a COMMIT on the event loop.
+    if (!this.db.memory) {
+      this.db.pragma('wal_autocheckpoint = 0');
+      this.checkpointer = new BackgroundCheckpointer(this.db.name, () => this.db.pragma(`wal_autocheckpoint = ${SQLITE_AUTOCHECKPOINT_PAGES}`));
+    }
+    this.group = new GroupCommit(
+      this.db,
+      undefined,
+      // A rolled-back group may have been read into the cache: forget everything read since.
+      () => this.forgetAll(),
+      () => this.checkpointer?.afterCommit(),
+    );
     return this.group;
+  }
+
+  /** What the background checkpoints have done (undefined when the store checkpoints inline). */
+  checkpointStats(): BackgroundCheckpointer['stats'] | undefined {
+    return this.checkpointer?.stats;
   }
 
   /** The COMMIT a reply sent now must wait for, or undefined when nothing is pending. */

@@ -46,14 +46,17 @@ interface SplitUrl {
   params: URLSearchParams;
 }
 
+/** Shared by every request without a query; only ever read. */
+const NO_PARAMS = new URLSearchParams();
+
 function splitUrl(rawUrl: string): SplitUrl {
   const q = rawUrl.indexOf('?');
-  return { path: q < 0 ? rawUrl : rawUrl.slice(0, q), params: new URLSearchParams(q < 0 ? '' : rawUrl.slice(q + 1)) };
+  return q < 0 ? { path: rawUrl, params: NO_PARAMS } : { path: rawUrl.slice(0, q), params: new URLSearchParams(rawUrl.slice(q + 1)) };
 }
 
 /** The handle in `/api/handles/<handle>`, percent-decoded as the servlet does; '' when absent. */
 function handleFromPath(path: string): string {
-  const rest = path.replace(/^\/api\/handles/, '').replace(/^\//, '');
+  const rest = path.startsWith('/api/handles/') ? path.slice('/api/handles/'.length) : path.replace(/^\/api\/handles/, '').replace(/^\//, '');
   try {
     return decodeHandlePath(rest);
   } catch (error) {
