@@ -24,8 +24,8 @@ const sections: Array<[string, Runner]> = [
     'resolve',
     () =>
       resolveCeiling({
-        seconds: smoke ? 1 : 5,
-        rounds: smoke ? 1 : 3,
+        seconds: smoke ? 1 : 4,
+        rounds: smoke ? 1 : 5,
         connections: 20,
         nodeFlags: profile ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'bench', 'results', 'profiles')}`] : [],
       }),
