@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent } from 'undici';
 import { assertBuilt, basicHeader, PID_MOCK_BIN, ROOT } from '../mock-server/helpers.js';
+import { readyPort } from '../support/mock-process.js';
 
 export interface ServerProcess {
   child: ChildProcess;
@@ -28,24 +29,9 @@ export async function spawnServer(dataDir: string, env: Record<string, string> =
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...env },
   });
-  let stdout = '';
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`pid-mock not ready within 30 s:\n${stdout}\n${stderr}`)), 30_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const match = /on port (\d+)[\s\S]*\nready\n/.exec(stdout);
-      if (match) {
-        clearTimeout(timer);
-        resolve(Number(match[1]));
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`pid-mock exited with ${code} before ready:\n${stdout}\n${stderr}`));
-    });
-  });
+  const port = await readyPort(child, 30_000, () => stderr);
   const basic = JSON.parse(readFileSync(join(dataDir, 'credentials', 'cred_basic.json'), 'utf8')) as { username: string; password: string };
   const caPem = readFileSync(join(dataDir, 'credentials', 'ca.pem'), 'utf8');
   const agent = new Agent({ connect: { ca: caPem }, connections });
