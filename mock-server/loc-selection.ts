@@ -329,9 +329,26 @@ export function chooseRedirect(
   query: LocationQuery = {},
   random: () => number = Math.random,
 ): RedirectChoice | undefined {
-  const context = locContext(values);
-  if (context !== undefined) return chooseFromLocations(context, query, random);
-  return chooseFromUrlValues(values);
+  const parsed = parsedLocations(values);
+  if (parsed.context !== undefined) return chooseFromLocations(parsed.context, query, random);
+  return parsed.urlChoice;
+}
+
+/**
+ * A record's parsed 10320/LOC (or, without one, its URL choice), kept per frozen values array (a cached
+ * record's public view, the same until the record changes): every resolve of it would parse the same XML.
+ * Which location a 10320/LOC record redirects to is still chosen per request, since it may be random.
+ */
+const parsedOf = new WeakMap<HandleValueJson[], { context: LocContext | undefined; urlChoice: RedirectChoice | undefined }>();
+
+function parsedLocations(values: HandleValueJson[]): { context: LocContext | undefined; urlChoice: RedirectChoice | undefined } {
+  let parsed = parsedOf.get(values);
+  if (parsed === undefined) {
+    const context = locContext(values);
+    parsed = { context, urlChoice: context === undefined ? chooseFromUrlValues(values) : undefined };
+    if (Object.isFrozen(values)) parsedOf.set(values, parsed);
+  }
+  return parsed;
 }
 
 /**

@@ -122,6 +122,15 @@ function sendHtml(reply: FastifyReply, status: number, body: string): FastifyRep
   return reply.code(status).type(HTML).send(body);
 }
 
+/** An HTTP date has whole seconds, and a busy resolver answers many redirects in each. */
+let lastHttpDate = { second: NaN, text: '' };
+
+function httpDate(ms: number): string {
+  const second = Math.floor(ms / 1000);
+  if (second !== lastHttpDate.second) lastHttpDate = { second, text: new Date(second * 1000).toUTCString() };
+  return lastHttpDate.text;
+}
+
 /**
  * The Location header and page of a redirect, by the record's public values (see valuesPages) and the
  * target URL: which target is chosen stays a per-request decision (10320/LOC may choose at random).
@@ -201,37 +210,38 @@ export default async function resolverRoutes(app: FastifyInstance, opts: Resolve
       if (found.status === 'not-found') return sendHtml(reply, 404, renderNotFoundPage(handle));
       if (found.status === 'prefix-not-homed') return sendHtml(reply, 404, renderPrefixNotFoundPage(found.prefix, handle));
 
-      const base = baseUrl(request).replace(/\/+$/, '');
+      // Only the values pages need this server's address.
+      const base = () => baseUrl(request).replace(/\/+$/, '');
       // Pages show the handle as requested, like the real proxy, not the stored spelling.
       const { values, narrowed } = narrowValues(found.values, query);
       if (narrowed && values.length === 0) {
-        return sendHtml(reply, 200, renderValuesNotFoundPage(handle, `${base}/${encodeUrlPath(handle)}`));
+        return sendHtml(reply, 200, renderValuesNotFoundPage(handle, `${base()}/${encodeUrlPath(handle)}`));
       }
 
       const action = (firstParam(query, 'action') ?? (query.has('noredirect') ? 'showvalues' : 'redirect')).toLowerCase();
-      if (action === 'showvalues') return sendValuesPage(reply, handle, values, base);
+      if (action === 'showvalues') return sendValuesPage(reply, handle, values, base());
       if (action === 'showurls') {
         const locations = listLocations(values);
-        if (locations.length === 0) return sendValuesPage(reply, handle, values, base);
+        if (locations.length === 0) return sendValuesPage(reply, handle, values, base());
         return reply.code(200).type('text/xml;charset=utf-8').send(renderLocationsXml(locations));
       }
 
       // Accept matters only among 10320/LOC locations (their ctype attribute); plain URL records redirect the
       // same whatever Accept says (set 1, transcript 102).
       const choice = chooseRedirect(values, { locatt: query.get('locatt'), accept: request.headers.accept });
-      if (choice === undefined) return sendValuesPage(reply, handle, values, base);
+      if (choice === undefined) return sendValuesPage(reply, handle, values, base());
 
       const target = `${choice.url}${firstParam(query, 'urlappend') ?? ''}`.trim();
       // A `javascript:` or `data:` Location would run a record writer's script on this origin: such a
       // record is shown as its values page instead, where the same rule keeps the URL unclickable.
-      if (!REDIRECTABLE.test(target)) return sendValuesPage(reply, handle, values, base);
+      if (!REDIRECTABLE.test(target)) return sendValuesPage(reply, handle, values, base());
       // HTTP/1.0 has no 303/307/308, so such clients get the 302 they understand.
       const status = request.raw.httpVersion === '1.0' && choice.status !== 301 ? 302 : choice.status;
       const now = Date.now();
       const expires = Math.min(...choice.ttlSources.map((value) => expiryOf(value, now)));
       const redirect = redirectTo(values, target);
       reply.code(status).header('location', redirect.location);
-      if (Number.isFinite(expires)) reply.header('expires', new Date(expires).toUTCString());
+      if (Number.isFinite(expires)) reply.header('expires', httpDate(expires));
       if (choice.varyAccept) reply.header('vary', 'Accept');
       return reply.type(HTML).send(redirect.page);
     },
