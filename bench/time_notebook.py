@@ -9,7 +9,9 @@ import sys
 import time
 
 import nbformat
-from nbclient import NotebookClient
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "test", "notebooks"))
+from run_notebook import notebook_client  # noqa: E402
 
 
 def main() -> int:
@@ -29,15 +31,7 @@ def main() -> int:
         status = execute_reply.get("content", {}).get("status", "missing")
         cells.append({"index": cell_index, "seconds": time.perf_counter() - cell_started[cell_index], "ok": status == "ok"})
 
-    client = NotebookClient(
-        notebook,
-        timeout=int(os.environ.get("NOTEBOOK_CELL_TIMEOUT", "180")),
-        kernel_name=notebook.metadata.get("kernelspec", {}).get("name", "tslab"),
-        allow_errors=True,
-        resources={"metadata": {"path": os.path.dirname(os.path.abspath(source))}},
-        on_cell_start=on_cell_start,
-        on_cell_executed=on_cell_executed,
-    )
+    client = notebook_client(notebook, source, on_cell_start=on_cell_start, on_cell_executed=on_cell_executed)
     client.execute()
     total = time.perf_counter() - started
     kernel_start = (first_cell[0] - started) if first_cell else total

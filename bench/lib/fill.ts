@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { HandleStore } from '../../mock-server/store.js';
 import { parseValueInput } from '../../mock-server/value-codec.js';
+import { startMock, type ServerProcess } from './processes.js';
 
 export const FILL_PREFIX = '21.T12995';
 
@@ -35,5 +36,28 @@ export function fillDataFolder(dataDir: string, from: number, to: number): void 
     });
   } finally {
     store.close();
+  }
+}
+
+/**
+ * Runs `measure` at each store size in turn on one growing data folder: the server is stopped, handles
+ * are added to its file up to the next size, and it is started again. Resolves with the server of the
+ * last size, still running (the caller stops it); on a failure the running server is stopped here.
+ */
+export async function atEachStoreSize(first: ServerProcess, sizes: number[], measure: (server: ServerProcess, size: number) => Promise<void>): Promise<ServerProcess> {
+  let server = first;
+  let filled = 0;
+  try {
+    for (const size of sizes) {
+      await server.stop();
+      fillDataFolder(server.dataDir, filled, size);
+      filled = size;
+      server = await startMock({ dataDir: server.dataDir });
+      await measure(server, size);
+    }
+    return server;
+  } catch (error) {
+    await server.stop();
+    throw error;
   }
 }

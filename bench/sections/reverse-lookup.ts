@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { HandleStore } from '../../mock-server/store.js';
 import { realmBasicHeader } from '../../test/mock-server/helpers.js';
-import { fillDataFolder, fillValues } from '../lib/fill.js';
+import { atEachStoreSize, fillValues } from '../lib/fill.js';
 import { startMock, type ServerProcess } from '../lib/processes.js';
 import { met, ms, summarise, type Section } from '../lib/report.js';
 
@@ -41,38 +41,30 @@ async function latencies(server: ServerProcess, size: number, rounds: number) {
 }
 
 export async function reverseLookup(options: { sizes: number[]; rounds: number }): Promise<Section> {
-  let server = await startMock();
-  const dataDir = server.dataDir;
+  const first = await startMock();
+  const dataDir = first.dataDir;
   const rows: Section['rows'] = [];
   const data: Record<string, unknown> = {};
-  let filled = 0;
   let baseline: { exact: { p50: number }; wildcard: { p50: number } } | undefined;
-  try {
-    for (const size of options.sizes) {
-      await server.stop();
-      fillDataFolder(dataDir, filled, size);
-      filled = size;
-      server = await startMock({ dataDir });
-      const result = await latencies(server, size, options.rounds);
-      baseline ??= result;
-      data[String(size)] = result;
-      const large = size === options.sizes[options.sizes.length - 1];
-      rows.push({
-        label: `exact CHECKSUM=sha256:…, ${size.toLocaleString('en')} handles: p50 / p99`,
-        value: `${ms(result.exact.p50)} / ${ms(result.exact.p99)}`,
-        ratio: (result.exact.p50 / baseline.exact.p50).toFixed(2),
-        ...(large ? { target: met(result.exact.p50 <= 2, 'p50 ≤ 2 ms') } : { target: 'baseline' }),
-      });
-      rows.push({
-        label: `wildcard URL=irods://…/project-N/*, ${size.toLocaleString('en')} handles: p50 / p99`,
-        value: `${ms(result.wildcard.p50)} / ${ms(result.wildcard.p99)}`,
-        ratio: (result.wildcard.p50 / baseline.wildcard.p50).toFixed(2),
-        ...(large ? { target: met(result.wildcard.p50 <= 50, 'p50 ≤ 50 ms') } : { target: 'baseline' }),
-      });
-    }
-  } finally {
-    await server.stop();
-  }
+  const last = await atEachStoreSize(first, options.sizes, async (server, size) => {
+    const result = await latencies(server, size, options.rounds);
+    baseline ??= result;
+    data[String(size)] = result;
+    const large = size === options.sizes[options.sizes.length - 1];
+    rows.push({
+      label: `exact CHECKSUM=sha256:…, ${size.toLocaleString('en')} handles: p50 / p99`,
+      value: `${ms(result.exact.p50)} / ${ms(result.exact.p99)}`,
+      ratio: (result.exact.p50 / baseline.exact.p50).toFixed(2),
+      ...(large ? { target: met(result.exact.p50 <= 2, 'p50 ≤ 2 ms') } : { target: 'baseline' }),
+    });
+    rows.push({
+      label: `wildcard URL=irods://…/project-N/*, ${size.toLocaleString('en')} handles: p50 / p99`,
+      value: `${ms(result.wildcard.p50)} / ${ms(result.wildcard.p99)}`,
+      ratio: (result.wildcard.p50 / baseline.wildcard.p50).toFixed(2),
+      ...(large ? { target: met(result.wildcard.p50 <= 50, 'p50 ≤ 50 ms') } : { target: 'baseline' }),
+    });
+  });
+  await last.stop();
   const store = HandleStore.open(join(dataDir, 'handles.sqlite'));
   const plans = {
     exact: store.explainSearch([{ type: 'CHECKSUM', patterns: [fillValues(1).checksum] }]),

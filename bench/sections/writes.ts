@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { Agent, request } from 'undici';
 import { HandleClient, PIDClientCredentials } from '../../src/index.js';
 import { basicHeader } from '../../test/mock-server/helpers.js';
-import { fillDataFolder } from '../lib/fill.js';
+import { atEachStoreSize } from '../lib/fill.js';
 import { ROOT, startMock, type ServerProcess } from '../lib/processes.js';
 import { met, type Section } from '../lib/report.js';
 
@@ -103,40 +103,34 @@ async function clientRate(credFile: string, count: number, concurrency: number, 
 
 export async function durableWrites(options: WritesOptions): Promise<Section> {
   // A first start provisions the data folder; handles are then added to its file while it is stopped.
-  let server = await startMock();
-  const dataDir = server.dataDir;
+  const first = await startMock();
+  const dataDir = first.dataDir;
   const credFile = join(dataDir, 'credentials', 'cred_basic.json');
   const cred = JSON.parse(readFileSync(credFile, 'utf8')) as Credentials;
   const rows: Section['rows'] = [];
   const bySize: Record<string, Record<string, { create: number; modify: number }>> = {};
-  let filled = 0;
   let baseline: Record<string, { create: number; modify: number }> | undefined;
   let clients: Record<string, number> = {};
-  try {
-    for (const size of options.sizes) {
-      await server.stop();
-      fillDataFolder(dataDir, filled, size);
-      filled = size;
-      server = await startMock({ dataDir });
-      const results = await writeThroughput(server, cred, options, `s${size}`);
-      bySize[String(size)] = results;
-      baseline ??= results;
-      for (const inFlight of options.inFlight) {
-        const r = results[String(inFlight)]!;
-        const b = baseline[String(inFlight)]!;
-        const first = size === options.sizes[0];
-        for (const kind of ['create', 'modify'] as const) {
-          const ratio = r[kind] / b[kind];
-          rows.push({
-            label: `${kind === 'create' ? 'create (PUT ?overwrite=false)' : 'modify (PUT ?index=1)'}, ${inFlight} in flight, ${size.toLocaleString('en')} stored`,
-            value: `${r[kind].toFixed(0)} /s`,
-            ratio: first ? `${(r[kind] / baseline[String(options.inFlight[0])]![kind]).toFixed(2)}` : ratio.toFixed(2),
-            target: first ? (inFlight === options.inFlight[0] ? 'baseline' : `× the 1-in-flight rate`) : met(ratio >= 0.5, `≥ 0.5 × the ${options.sizes[0]!.toLocaleString('en')}-handle rate`),
-          });
-        }
+  const server = await atEachStoreSize(first, options.sizes, async (running, size) => {
+    const results = await writeThroughput(running, cred, options, `s${size}`);
+    bySize[String(size)] = results;
+    baseline ??= results;
+    for (const inFlight of options.inFlight) {
+      const r = results[String(inFlight)]!;
+      const b = baseline[String(inFlight)]!;
+      const smallest = size === options.sizes[0];
+      for (const kind of ['create', 'modify'] as const) {
+        const ratio = r[kind] / b[kind];
+        rows.push({
+          label: `${kind === 'create' ? 'create (PUT ?overwrite=false)' : 'modify (PUT ?index=1)'}, ${inFlight} in flight, ${size.toLocaleString('en')} stored`,
+          value: `${r[kind].toFixed(0)} /s`,
+          ratio: smallest ? `${(r[kind] / baseline[String(options.inFlight[0])]![kind]).toFixed(2)}` : ratio.toFixed(2),
+          target: smallest ? (inFlight === options.inFlight[0] ? 'baseline' : `× the 1-in-flight rate`) : met(ratio >= 0.5, `≥ 0.5 × the ${options.sizes[0]!.toLocaleString('en')}-handle rate`),
+        });
       }
     }
-
+  });
+  try {
     // The client comparison runs on the largest store, all sequential runs against the same server.
     const peer = await b2handlePeer(credFile, options.peerCount);
     const single = await clientRate(credFile, options.peerCount, 1, 'single');

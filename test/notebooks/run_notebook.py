@@ -14,6 +14,20 @@ import nbformat
 from nbclient import NotebookClient
 
 
+def notebook_client(notebook, source, **hooks):
+    """The one way notebooks are run headless here (the tests, and bench/time_notebook.py): on the
+    notebook's own kernel, in its folder, every cell run even after an error, so the caller's hooks see
+    each cell's execute_reply."""
+    return NotebookClient(
+        notebook,
+        timeout=int(os.environ.get("NOTEBOOK_CELL_TIMEOUT", "180")),
+        kernel_name=notebook.metadata.get("kernelspec", {}).get("name", "tslab"),
+        allow_errors=True,
+        resources={"metadata": {"path": os.path.dirname(os.path.abspath(source))}},
+        **hooks,
+    )
+
+
 def main() -> int:
     source, target = sys.argv[1], sys.argv[2]
     notebook = nbformat.read(source, as_version=4)
@@ -22,14 +36,7 @@ def main() -> int:
     def on_cell_executed(cell, cell_index, execute_reply):
         replies[cell_index] = execute_reply.get("content", {}).get("status", "missing")
 
-    client = NotebookClient(
-        notebook,
-        timeout=int(os.environ.get("NOTEBOOK_CELL_TIMEOUT", "180")),
-        kernel_name=notebook.metadata.get("kernelspec", {}).get("name", "tslab"),
-        allow_errors=True,
-        resources={"metadata": {"path": os.path.dirname(os.path.abspath(source))}},
-        on_cell_executed=on_cell_executed,
-    )
+    client = notebook_client(notebook, source, on_cell_executed=on_cell_executed)
     client.execute()
     nbformat.write(notebook, target)
 
