@@ -171,17 +171,7 @@ function ensureKernel(python) {
 }
 
 function healthy(port) {
-  return new Promise((resolve) => {
-    const request = http.get({ host: '127.0.0.1', port, path: '/_admin/health', timeout: 1000 }, (response) => {
-      response.resume();
-      resolve(response.statusCode === 200);
-    });
-    request.on('error', () => resolve(false));
-    request.on('timeout', () => {
-      request.destroy();
-      resolve(false);
-    });
-  });
+  return answers(`http://127.0.0.1:${port}/_admin/health`, 1000);
 }
 
 async function startMockServer() {
@@ -221,9 +211,10 @@ async function jupyterPort() {
   throw new Error('no free port for Jupyter from 8888 to 8987: set JUPYTER_PORT');
 }
 
-function answers(url) {
+/** Whether `url` answers 200 within `timeoutMs`; any failure is just "no". */
+function answers(url, timeoutMs = 2000) {
   return new Promise((resolve) => {
-    const request = http.get(url, { timeout: 2000 }, (response) => {
+    const request = http.get(url, { timeout: timeoutMs }, (response) => {
       response.resume();
       resolve(response.statusCode === 200);
     });
