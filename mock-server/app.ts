@@ -1,23 +1,23 @@
 // Builds the mock Handle server as a Fastify instance that serves HTTP and HTTPS on one port, as the
 // real server does, so tests can start it in-process and `pid-mock serve` can start it for real.
-import { createPolyglotServer, DEFAULT_TIMEOUTS, type ConnectionTimeouts } from './listener.js';
-import { answerClientError } from './client-errors.js';
-import { addSecurityHeaders } from './security-headers.js';
-import { lazyChildLogger } from './lazy-child-logger.js';
-import { jsonDepth, tooDeepMessage } from './json-depth.js';
+import { createPolyglotServer, DEFAULT_TIMEOUTS, type ConnectionTimeouts } from './http/listener.js';
+import { answerClientError } from './http/client-errors.js';
+import { addSecurityHeaders } from './http/security-headers.js';
+import { lazyChildLogger } from './http/lazy-child-logger.js';
+import { jsonDepth, tooDeepMessage } from './http/json-depth.js';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { HandleStore } from './store.js';
-import type { ValueReference } from './model.js';
-import { HandleService } from './handle-service.js';
-import { envelopeBody, Rc } from './envelope.js';
-import { isTls } from './connection.js';
+import type { HandleStore } from './storage/store.js';
+import type { ValueReference } from './vocabulary/model.js';
+import { HandleService } from './handle/handle-service.js';
+import { envelopeBody, Rc } from './handle/envelope.js';
+import { isTls } from './http/connection.js';
 import apiRoutes from './routes/api.js';
 import hrlsRoutes from './routes/hrls.js';
 import adminRoutes from './routes/admin.js';
 import filesRoutes from './routes/files.js';
 import staticRoutes from './routes/static.js';
 import resolverRoutes from './routes/resolver.js';
-import { normaliseBasePath, serveUnderBasePath, withoutBasePath } from './base-path.js';
+import { normaliseBasePath, serveUnderBasePath, withoutBasePath } from './http/base-path.js';
 import instructorRoutes, { type InstructorOptions } from './instructor/routes.js';
 import instructorFeatures from './instructor/plugin.js';
 import { AdminSessions } from './instructor/admin-session.js';

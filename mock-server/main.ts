@@ -3,7 +3,7 @@
 import { createWriteStream } from 'node:fs';
 import { Command, Option } from 'commander';
 import { startMockServer, DEFAULT_PREFIX } from './server.js';
-import { addIdentity, addPrefix } from './data-folder-admin.js';
+import { addIdentity, addPrefix } from './data-folder/admin.js';
 import { adminTokenFromEnvironment } from './instructor/admin-token.js';
 import { registerClassCommands } from './instructor/class/cli.js';
 import { registerStateCommands } from './instructor/state/cli.js';

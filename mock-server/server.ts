@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { HandleStore } from './store.js';
+import { HandleStore } from './storage/store.js';
 import { buildApp } from './app.js';
 import {
   applyInitialRecords,
@@ -16,12 +16,12 @@ import {
   serverAdminsOf,
   writeCredentials,
   type ProvisionedState,
-} from './provisioning.js';
+} from './data-folder/provisioning.js';
 import { seedRecords } from './fixtures/seed-records.js';
-import { publicKeyJwkOfCertificate } from './tls.js';
+import { publicKeyJwkOfCertificate } from './data-folder/certificates.js';
 import { saveAddresses } from './instructor/class/bundle.js';
-import { lockDataFolder } from './data-folder-lock.js';
-import { timeoutsFromEnv, type ConnectionTimeouts } from './listener.js';
+import { lockDataFolder } from './data-folder/lock.js';
+import { timeoutsFromEnv, type ConnectionTimeouts } from './http/listener.js';
 
 export interface ServeOptions {
   host: string;

@@ -2,8 +2,8 @@
 // CHECKSUMs) straight into its SQLite file, in one transaction, so big-store runs start in seconds.
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { HandleStore } from '../../mock-server/store.js';
-import { parseValueInput } from '../../mock-server/value-codec.js';
+import { HandleStore } from '../../mock-server/storage/store.js';
+import { parseValueInput } from '../../mock-server/handle/value-codec.js';
 import { startMock, type ServerProcess } from './processes.js';
 
 export const FILL_PREFIX = '21.T12995';

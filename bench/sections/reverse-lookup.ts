@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
-import { HandleStore } from '../../mock-server/store.js';
+import { HandleStore } from '../../mock-server/storage/store.js';
 import { realmBasicHeader } from '../../test/mock-server/helpers.js';
 import { atEachStoreSize, fillValues } from '../lib/fill.js';
 import { startMock, type ServerProcess } from '../lib/processes.js';

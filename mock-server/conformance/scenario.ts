@@ -4,10 +4,10 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../app.js';
-import { HandleStore } from '../store.js';
-import { applyRecords } from '../provisioning.js';
-import { parseValueReference } from '../handle-names.js';
-import type { ValueReference } from '../model.js';
+import { HandleStore } from '../storage/store.js';
+import { applyRecords } from '../data-folder/provisioning.js';
+import { parseValueReference } from '../vocabulary/handle-names.js';
+import type { ValueReference } from '../vocabulary/model.js';
 import type { SeedRecord } from '../fixtures/seed-records.js';
 import {
   createCertificateAuthority,
@@ -16,7 +16,7 @@ import {
   publicKeyJwkOfCertificate,
   type PemPair,
   type RsaPublicJwk,
-} from '../tls.js';
+} from '../data-folder/certificates.js';
 
 export const PREFIX = '21.T12995';
 export const CLIENT_CERTIFICATE_IDENTITY = `301:${PREFIX}/USER01`;

@@ -3,7 +3,7 @@
 // never has to travel in a URL, and a CSRF guard for every change made from the browser.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { isTls } from '../connection.js';
+import { isTls } from '../http/connection.js';
 
 export const SESSION_COOKIE = 'pid_mock_admin';
 /** The header the live page's script sends with every change it asks for. */

@@ -1,7 +1,7 @@
 // The instructor's features on one server: the request log hook, teaching faults, the live view and
 // per-handle history. Registered without encapsulation so its hooks see every request of the server.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { HandleService } from '../handle-service.js';
+import type { HandleService } from '../handle/handle-service.js';
 import type { AdminSessions } from './admin-session.js';
 import { sendBusy } from './faults/answers.js';
 import faultRoutes from './faults/routes.js';

@@ -1,6 +1,6 @@
 // Registers the instructor's APIs (class roster, state) on the mock server, all behind the admin token.
 import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
-import type { HandleStore } from '../store.js';
+import type { HandleStore } from '../storage/store.js';
 import classRoutes from './class/routes.js';
 import stateRoutes from './state/routes.js';
 import type { ServerAddresses } from './class/bundle.js';

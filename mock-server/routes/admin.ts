@@ -1,7 +1,7 @@
 // Instructor endpoints under /_admin: health for probes, the admin-token guard every other /_admin
 // route uses, and token-protected reset, reseed and the change journal (who changed which handle when).
 import type { FastifyInstance, FastifyReply, preHandlerAsyncHookHandler } from 'fastify';
-import type { HandleStore } from '../store.js';
+import type { HandleStore } from '../storage/store.js';
 
 export interface AdminOptions {
   store: HandleStore;

@@ -2,13 +2,13 @@
 // with the real server's envelopes, status codes, CORS, JSONP and authentication challenges.
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { authenticate } from '../auth.js';
-import { type Envelope, envelopeJson, fail, HandleApiError, Rc } from '../envelope.js';
-import { decodeHandlePath, HandleNameError } from '../handle-names.js';
-import type { Caller, HandleService, PutQuery } from '../handle-service.js';
-import { isTls, peerCertificate } from '../connection.js';
-import { javaParseBoolean } from '../gson-reading.js';
-import { jsonDepth, tooDeepMessage } from '../json-depth.js';
+import { authenticate } from '../handle/auth.js';
+import { type Envelope, envelopeJson, fail, HandleApiError, Rc } from '../handle/envelope.js';
+import { decodeHandlePath, HandleNameError } from '../vocabulary/handle-names.js';
+import type { Caller, HandleService, PutQuery } from '../handle/handle-service.js';
+import { isTls, peerCertificate } from '../http/connection.js';
+import { javaParseBoolean } from '../handle/gson-reading.js';
+import { jsonDepth, tooDeepMessage } from '../http/json-depth.js';
 
 export interface ApiOptions {
   service: HandleService;

@@ -2,7 +2,7 @@
 // behind its own Basic-auth realm, answered by indexed SQL (protocol reference §6).
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { HandleStore, SearchField } from '../store.js';
+import type { HandleStore, SearchField } from '../storage/store.js';
 
 export interface HrlsOptions {
   store: HandleStore;

@@ -1,8 +1,8 @@
 // Fastify plugin for the browser resolver, GET /{handle}: the mock's stand-in for hdl.handle.net / doi.org (protocol reference §7).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { HandleValueJson } from '../model.js';
-import { DEFAULT_TTL } from '../model.js';
-import { chooseRedirect, encodeIriToUri, listLocations } from '../loc-selection.js';
+import type { HandleValueJson } from '../vocabulary/model.js';
+import { DEFAULT_TTL } from '../vocabulary/model.js';
+import { chooseRedirect, encodeIriToUri, listLocations } from '../handle/loc-selection.js';
 import {
   encodeUrlPath,
   handlePath,

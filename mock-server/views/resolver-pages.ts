@@ -1,6 +1,6 @@
 // HTML pages of the browser resolver (GET /{handle}), copied from the real Handle.Net proxy's templates so learners can compare them side by side.
-import type { HandleValueJson } from '../model.js';
-import { valueDataAsString } from '../loc-selection.js';
+import type { HandleValueJson } from '../vocabulary/model.js';
+import { valueDataAsString } from '../handle/loc-selection.js';
 
 /** Escapes text for HTML element content and double- or single-quoted attribute values. */
 export function escapeHtml(text: string): string {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import { promisify } from 'node:util';
 import { startMockProcess, ROOT, type MockProcess } from '../support/mock-process.js';
-import { clientPath } from '../../mock-server/credentials-files.js';
+import { clientPath } from '../../mock-server/data-folder/credentials.js';
 
 let server: MockProcess;
 let workDir: string;

@@ -16,7 +16,7 @@ import { basicHeader, PID_MOCK_BIN, ROOT } from '../mock-server/helpers.js';
 import { traineeSheet } from '../../mock-server/instructor/class/sheet.js';
 import { adminTokenFromEnvironment } from '../../mock-server/instructor/admin-token.js';
 import { startMockServer } from '../../mock-server/server.js';
-import { parseValueInput } from '../../mock-server/value-codec.js';
+import { parseValueInput } from '../../mock-server/handle/value-codec.js';
 
 const PREFIX = '21.T12995';
 let server: MockProcess;

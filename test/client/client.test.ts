@@ -26,7 +26,7 @@ import {
 import { startMockProcess, type MockProcess } from '../support/mock-process.js';
 import { generateSurveysCsv } from '../../mock-server/fixtures/surveys-csv.js';
 import { B2SAFE_IRODS_PID_COUNT, WARMUP_HANDLE } from '../../mock-server/fixtures/seed-records.js';
-import { createCertificateAuthority } from '../../mock-server/tls.js';
+import { createCertificateAuthority } from '../../mock-server/data-folder/certificates.js';
 
 let server: MockProcess;
 let certClient: HandleClient;

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startMockServer, type RunningMockServer } from '../../mock-server/server';
-import { normaliseBasePath, prefixRootPaths, withoutBasePath } from '../../mock-server/base-path';
+import { normaliseBasePath, prefixRootPaths, withoutBasePath } from '../../mock-server/http/base-path';
 
 const BASE = '/services/pid-mock';
 let server: RunningMockServer;

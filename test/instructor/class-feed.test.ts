@@ -2,8 +2,8 @@
 // replaced behind the live view's back (reset or state import by the CLI or the admin API) empties the table.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HandleStore } from '../../mock-server/store.js';
-import type { StoredValue } from '../../mock-server/model.js';
+import { HandleStore } from '../../mock-server/storage/store.js';
+import type { StoredValue } from '../../mock-server/vocabulary/model.js';
 import { ClassFeed } from '../../mock-server/instructor/live/class-feed.js';
 import { RequestLog } from '../../mock-server/instructor/live/request-log.js';
 import { FaultSwitch } from '../../mock-server/instructor/faults/switch.js';

@@ -6,8 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { HandleStore } from '../../mock-server/store.js';
-import type { StoredValue } from '../../mock-server/model.js';
+import { HandleStore } from '../../mock-server/storage/store.js';
+import type { StoredValue } from '../../mock-server/vocabulary/model.js';
 
 function value(index: number, type: string, data: string, publicRead = true): StoredValue {
   return { index, type, data: Buffer.from(data), ttlType: 0, ttl: 86400, timestamp: 1, references: [], adminRead: true, adminWrite: true, publicRead, publicWrite: false };

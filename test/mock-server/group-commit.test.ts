@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Agent } from 'undici';
-import { CommitFailedError, GroupCommit } from '../../mock-server/group-commit.js';
+import { CommitFailedError, GroupCommit } from '../../mock-server/storage/group-commit.js';
 import { assertBuilt, basicHeader, httpRequest, PID_MOCK_BIN, PREFIX, ROOT, startTestServer } from './helpers.js';
 
 const folders: string[] = [];

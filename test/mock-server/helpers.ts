@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Agent, request as undiciRequest } from 'undici';
 import { startMockServer, type RunningMockServer } from '../../mock-server/server.js';
-import type { ConnectionTimeouts } from '../../mock-server/listener.js';
+import type { ConnectionTimeouts } from '../../mock-server/http/listener.js';
 
 export const ROOT = resolve(__dirname, '../..');
 export const PID_MOCK_BIN = join(ROOT, 'bin', 'pid-mock.cjs');

@@ -5,9 +5,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { request } from 'undici';
-import type { HandleValueJson } from '../../mock-server/model.js';
+import type { HandleValueJson } from '../../mock-server/vocabulary/model.js';
 import resolverRoutes, { type RecordLookup } from '../../mock-server/routes/resolver.js';
-import { chooseRedirect, encodeIriToUri, parseLocations } from '../../mock-server/loc-selection.js';
+import { chooseRedirect, encodeIriToUri, parseLocations } from '../../mock-server/handle/loc-selection.js';
 import { describeAdminValue, renderHandleValuesPage } from '../../mock-server/views/resolver-pages.js';
 
 const FIXTURES = path.resolve(__dirname, '../../../shared/fixtures/real-handle-server');

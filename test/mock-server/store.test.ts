@@ -2,9 +2,9 @@
 // look-ups answered through the (type, data) index rather than by scanning every value.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HandleStore } from '../../mock-server/store.js';
-import { parseValueInput } from '../../mock-server/value-codec.js';
-import type { StoredValue } from '../../mock-server/model.js';
+import { HandleStore } from '../../mock-server/storage/store.js';
+import { parseValueInput } from '../../mock-server/handle/value-codec.js';
+import type { StoredValue } from '../../mock-server/vocabulary/model.js';
 
 function values(...specs: Array<[number, string, string]>): StoredValue[] {
   return specs.map(([index, type, data]) => ({ ...parseValueInput({ index, type, data }, 'test'), timestamp: 1 }));

@@ -19,7 +19,7 @@ import {
   publicKeyJwkOfCertificate,
   sameRsaPublicKey,
   type PemPair,
-} from '../../mock-server/tls.js';
+} from '../../mock-server/data-folder/certificates.js';
 
 const IDENTITY = '301:21.T12995/USER01';
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent } from 'undici';
-import { issueClientCertificate } from '../../mock-server/tls.js';
+import { issueClientCertificate } from '../../mock-server/data-folder/certificates.js';
 import {
   addIdentityWithCli,
   basicHeader,

@@ -8,11 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { basicHeader, PREFIX, realmBasicHeader, startTestServer, uniqueName, type TestServer } from '../mock-server/helpers.js';
 import { startMockServer } from '../../mock-server/server.js';
-import { serverAdminsOf } from '../../mock-server/provisioning.js';
-import { DataFolderLockedError } from '../../mock-server/data-folder-lock.js';
-import { HandleStore } from '../../mock-server/store.js';
-import { HandleService } from '../../mock-server/handle-service.js';
-import { MAX_JSON_DEPTH } from '../../mock-server/json-depth.js';
+import { serverAdminsOf } from '../../mock-server/data-folder/provisioning.js';
+import { DataFolderLockedError } from '../../mock-server/data-folder/lock.js';
+import { HandleStore } from '../../mock-server/storage/store.js';
+import { HandleService } from '../../mock-server/handle/handle-service.js';
+import { MAX_JSON_DEPTH } from '../../mock-server/http/json-depth.js';
 import { MAX_SEARCH_KEYS, MAX_SEARCH_PATTERNS } from '../../mock-server/routes/hrls.js';
 import { rawExchange, assertHandleEnvelope } from './support.js';
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { startTestServer, type TestServer } from '../mock-server/helpers.js';
-import type { ConnectionTimeouts } from '../../mock-server/listener.js';
+import type { ConnectionTimeouts } from '../../mock-server/http/listener.js';
 
 const TIMEOUTS: ConnectionTimeouts = { headersMs: 1_000, requestMs: 2_000, idleMs: 1_500, keepAliveMs: 700, handshakeMs: 1_000 };
 /** Node checks the request timeouts on a period (a quarter of headersMs here); this covers that and a loaded machine. */

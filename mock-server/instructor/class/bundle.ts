@@ -3,9 +3,9 @@
 import { mkdirSync, readFileSync, writeFileSync, chmodSync, existsSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { strToU8, zipSync } from 'fflate';
-import type { ProvisionedState, TraineeRecord } from '../../provisioning.js';
-import type { HandleStore } from '../../store.js';
-import { prefixOf } from '../../handle-names.js';
+import type { ProvisionedState, TraineeRecord } from '../../data-folder/provisioning.js';
+import type { HandleStore } from '../../storage/store.js';
+import { prefixOf } from '../../vocabulary/handle-names.js';
 import { personalOwner, traineeHandle } from './roster.js';
 import { traineeSheet } from './sheet.js';
 

@@ -3,8 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { HandleStore } from '../../store.js';
-import { withDataFolder, InstructorCommandError } from '../data-folder.js';
+import type { HandleStore } from '../../storage/store.js';
+import { withDataFolder, InstructorCommandError } from '../../data-folder/open.js';
 import { addTrainee, ClassError, ensureTrainees, listTrainees, MAX_TRAINEES, readRoster, revokeTrainee, type EnsureResult } from './roster.js';
 import { readAddresses, writeBundle } from './bundle.js';
 

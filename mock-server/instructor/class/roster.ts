@@ -3,11 +3,11 @@
 // the `pid-mock class` commands (straight on the SQLite file) and by the /_admin/class API alike.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { HandleStore } from '../../store.js';
-import { applyRecords, baseRecords, newSecret, readState, saveState, type ProvisionedState, type TraineeRecord } from '../../provisioning.js';
-import { bareprefix, parseValueReference, prefixHandle, prefixOf, storageKey } from '../../handle-names.js';
-import { issueClientCertificate } from '../../tls.js';
-import { Rc } from '../../envelope.js';
+import type { HandleStore } from '../../storage/store.js';
+import { applyRecords, baseRecords, newSecret, readState, saveState, type ProvisionedState, type TraineeRecord } from '../../data-folder/provisioning.js';
+import { bareprefix, parseValueReference, prefixHandle, prefixOf, storageKey } from '../../vocabulary/handle-names.js';
+import { issueClientCertificate } from '../../data-folder/certificates.js';
+import { Rc } from '../../handle/envelope.js';
 
 /** The name alphabet of the contract: safe in a handle, a file name and a URL path alike. */
 export const TRAINEE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/;

@@ -1,13 +1,13 @@
 // The token-protected class API under /_admin/class (CONTRACT-class-api.md): list, ensure, read,
 // download and revoke trainees, so that a hub can provision each trainee when they first log in.
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { HandleStore } from '../../store.js';
+import type { HandleStore } from '../../storage/store.js';
 import { sendAdminError } from '../../routes/admin.js';
 import type { preHandlerAsyncHookHandler } from 'fastify';
-import { Rc } from '../../envelope.js';
+import { Rc } from '../../handle/envelope.js';
 import { ClassError, ensureTrainees, listTrainees, readRoster, requireTrainee, revokeTrainee, traineeHandle } from './roster.js';
 import { bundleFiles, bundleFolderName, bundleZip, checkCredentialsFolder, type ServerAddresses } from './bundle.js';
-import type { TraineeRecord } from '../../provisioning.js';
+import type { TraineeRecord } from '../../data-folder/provisioning.js';
 
 export interface ClassRouteOptions {
   store: HandleStore;

@@ -1,6 +1,6 @@
 // The printable one-page sheet handed to a trainee with their bundle: who they are on the server,
 // where the files go and the server's addresses. Every value is escaped; print CSS keeps it to one A4 page.
-import type { TraineeRecord } from '../../provisioning.js';
+import type { TraineeRecord } from '../../data-folder/provisioning.js';
 import { escapeHtml } from '../../views/resolver-pages.js';
 import type { ServerAddresses } from './bundle.js';
 import { personalOwner, traineeHandle } from './roster.js';

@@ -1,8 +1,8 @@
 // The per-handle history page: every journal entry of one handle, with the values before and after,
 // as far as the reader may see them. Everything shown is escaped; nothing is a link but our own pages.
-import type { HistoryEntry } from '../../store.js';
-import type { StoredValue } from '../../model.js';
-import { valueToJson } from '../../value-codec.js';
+import type { HistoryEntry } from '../../storage/store.js';
+import type { StoredValue } from '../../vocabulary/model.js';
+import { valueToJson } from '../../handle/value-codec.js';
 import { escapeHtml } from '../html.js';
 
 export interface HistoryView {

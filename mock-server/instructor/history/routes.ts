@@ -2,9 +2,9 @@
 // is whoever the request authenticates as (anonymous in a plain browser), or the instructor when the
 // live view's session cookie comes along.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { authenticate } from '../../auth.js';
-import { isTls, peerCertificate } from '../../connection.js';
-import type { HandleService } from '../../handle-service.js';
+import { authenticate } from '../../handle/auth.js';
+import { isTls, peerCertificate } from '../../http/connection.js';
+import type { HandleService } from '../../handle/handle-service.js';
 import type { AdminSessions } from '../admin-session.js';
 import { sendPage } from '../html.js';
 import { renderHistoryPage } from './page.js';

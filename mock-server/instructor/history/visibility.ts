@@ -1,10 +1,10 @@
 // Which historical values a caller may see: the read rules of GET /api/handles applied to the journal.
 // Public values are for everyone; restricted ones only for a caller the API would show them to.
-import { type Authentication } from '../../auth.js';
-import { HandleApiError } from '../../envelope.js';
-import type { HandleService } from '../../handle-service.js';
-import type { StoredValue } from '../../model.js';
-import { AdminBit } from '../../permissions.js';
+import { type Authentication } from '../../handle/auth.js';
+import { HandleApiError } from '../../handle/envelope.js';
+import type { HandleService } from '../../handle/handle-service.js';
+import type { StoredValue } from '../../vocabulary/model.js';
+import { AdminBit } from '../../handle/permissions.js';
 
 export type Reader = { kind: 'instructor' } | { kind: 'caller'; authentication: Exclude<Authentication, { kind: 'failed' }>; overTls: boolean };
 

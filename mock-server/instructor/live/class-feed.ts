@@ -1,7 +1,7 @@
 // What the projector shows, kept up to date: follows the change journal (also other processes'
 // commits to the same data folder) and the request log, and hands listeners a fresh snapshot soon
 // after anything happens.
-import type { HandleStore } from '../../store.js';
+import type { HandleStore } from '../../storage/store.js';
 import type { ActiveFaults } from '../faults/settings.js';
 import type { FaultSwitch } from '../faults/switch.js';
 import { ClassProgress, type TraineeProgress } from './progress.js';

@@ -1,6 +1,6 @@
 // The projector's per-trainee table: which steps of the lesson each identity has done, built from
 // the change journal (what was written, by whom) and the request log (reads, searches, the CLI, errors).
-import type { HistoryEntry } from '../../store.js';
+import type { HistoryEntry } from '../../storage/store.js';
 import type { RequestRecord } from './request-log.js';
 
 export const STEPS = ['registered', 'typeAndChecksum', 'movedUrl', 'linkedReplica', 'searchedByValue', 'searchedByWildcard', 'usedCli'] as const;

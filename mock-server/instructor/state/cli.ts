@@ -2,8 +2,8 @@
 // start the class again from the first-start state (identities and roster stay).
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { withDataFolder, InstructorCommandError } from '../data-folder.js';
-import { applyInitialRecords, readState, writeCredentials } from '../../provisioning.js';
+import { withDataFolder, InstructorCommandError } from '../../data-folder/open.js';
+import { applyInitialRecords, readState, writeCredentials } from '../../data-folder/provisioning.js';
 import { readAddresses } from '../class/bundle.js';
 import { exportState, importState, parseStateText } from './snapshot.js';
 

@@ -2,10 +2,10 @@
 // as the versioned export file, PUT /_admin/state replaces it with an uploaded one after checking it.
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import type { HandleStore } from '../../store.js';
+import type { HandleStore } from '../../storage/store.js';
 import { sendAdminError } from '../../routes/admin.js';
 import type { preHandlerAsyncHookHandler } from 'fastify';
-import { Rc } from '../../envelope.js';
+import { Rc } from '../../handle/envelope.js';
 import { checkStateFile, exportState, importState, StateFileError } from './snapshot.js';
 
 export interface StateRouteOptions {

@@ -5,9 +5,9 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { HandleStore, ValueRow } from '../../store.js';
-import { readState, saveState, type ProvisionedState } from '../../provisioning.js';
-import { storageKey } from '../../handle-names.js';
+import type { HandleStore, ValueRow } from '../../storage/store.js';
+import { readState, saveState, type ProvisionedState } from '../../data-folder/provisioning.js';
+import { storageKey } from '../../vocabulary/handle-names.js';
 
 export const STATE_FORMAT = 'pid-handson-state';
 export const STATE_VERSION = 1;

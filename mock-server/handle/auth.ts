@@ -2,12 +2,12 @@
 // certificate (HS_PUBKEY), and authorisation from HS_ADMIN values and HS_VLIST groups (protocol §4).
 import { timingSafeEqual } from 'node:crypto';
 import type { PeerCertificate } from 'node:tls';
-import type { StoredValue, ValueReference } from './model.js';
-import type { HandleStore } from './store.js';
-import { decodeHandlePath, parseValueReference, prefixHandle, storageKey } from './handle-names.js';
+import type { StoredValue, ValueReference } from '../vocabulary/model.js';
+import type { HandleStore } from '../storage/store.js';
+import { decodeHandlePath, parseValueReference, prefixHandle, storageKey } from '../vocabulary/handle-names.js';
 import { decodeAdmin, decodeRsaPublicKey, decodeVlist } from './value-codec.js';
 import type { AdminBitNumber } from './permissions.js';
-import { identityFromPeerCertificate, publicKeyJwkOfCertificate, sameRsaPublicKey } from './tls.js';
+import { identityFromPeerCertificate, publicKeyJwkOfCertificate, sameRsaPublicKey } from '../data-folder/certificates.js';
 
 export type Authentication =
   | { kind: 'anonymous' }

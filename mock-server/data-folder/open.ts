@@ -2,8 +2,8 @@
 // is serving that folder (WAL: the server sees their commits, they see the server's).
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { HandleStore } from '../store.js';
-import { readState } from '../provisioning.js';
+import { HandleStore } from '../storage/store.js';
+import { readState } from './provisioning.js';
 
 export class InstructorCommandError extends Error {}
 

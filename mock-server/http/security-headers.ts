@@ -2,7 +2,7 @@
 // trainees, so a page must not be able to run anything but the server's own known script.
 import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { HOME_PAGE_SCRIPT } from './views/resolver-pages.js';
+import { HOME_PAGE_SCRIPT } from '../views/resolver-pages.js';
 
 const scriptHash = createHash('sha256').update(HOME_PAGE_SCRIPT, 'utf8').digest('base64');
 

@@ -2,10 +2,10 @@
 // changes go straight into the folder's SQLite file, so they work whether or not a server is running.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { HandleStore } from './store.js';
+import { HandleStore } from '../storage/store.js';
 import { applyRecords, baseRecords, newSecret, readState, saveState, type IdentitySpec } from './provisioning.js';
-import { bareprefix, parseValueReference, prefixHandle, prefixOf, storageKey } from './handle-names.js';
-import { issueClientCertificate } from './tls.js';
+import { bareprefix, parseValueReference, prefixHandle, prefixOf, storageKey } from '../vocabulary/handle-names.js';
+import { issueClientCertificate } from './certificates.js';
 
 export class DataFolderError extends Error {}
 

@@ -4,13 +4,13 @@
 import { mkdirSync, readFileSync, writeFileSync, existsSync, chmodSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import type { HandleStore } from './store.js';
-import type { StoredValue, ValueReference } from './model.js';
-import { parseValueInput, sameContent } from './value-codec.js';
-import { clientPath } from './credentials-files.js';
-import { bareprefix, parseValueReference, prefixHandle, prefixOf, storageKey } from './handle-names.js';
-import { createCertificateAuthority, issueClientCertificate, issueServerCertificate, type PemPair } from './tls.js';
-import { seedRecords, WARMUP_DOI, WARMUP_HANDLE, type SeedRecord, type SeedValue } from './fixtures/seed-records.js';
+import type { HandleStore } from '../storage/store.js';
+import type { StoredValue, ValueReference } from '../vocabulary/model.js';
+import { parseValueInput, sameContent } from '../handle/value-codec.js';
+import { clientPath } from './credentials.js';
+import { bareprefix, parseValueReference, prefixHandle, prefixOf, storageKey } from '../vocabulary/handle-names.js';
+import { createCertificateAuthority, issueClientCertificate, issueServerCertificate, type PemPair } from './certificates.js';
+import { seedRecords, WARMUP_DOI, WARMUP_HANDLE, type SeedRecord, type SeedValue } from '../fixtures/seed-records.js';
 
 /** An identity the server knows: a password (HS_SECKEY) or a certificate key (HS_PUBKEY) at `index:handle`. */
 export interface IdentitySpec {

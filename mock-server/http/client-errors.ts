@@ -1,7 +1,7 @@
 // Answers for requests Node cannot even parse (bad request line, unknown method, oversized head, a
 // client too slow to send its headers): in the Handle envelope under /api, as every other API error.
 import type { Socket } from 'node:net';
-import { envelopeBody, Rc } from './envelope.js';
+import { envelopeBody, Rc } from '../handle/envelope.js';
 
 interface ClientError extends Error {
   code?: string;

@@ -1,11 +1,11 @@
 // The Handle operations behind the REST API (resolve, create/replace, add/remove values, delete,
 // list), with the real server's order of checks, status rules and authorisation bits (§1.4–§1.9, §4.5).
 import { v4 as uuidv4 } from 'uuid';
-import type { HandleValueJson, StoredValue, ValueReference } from './model.js';
-import type { HandleStore } from './store.js';
+import type { HandleValueJson, StoredValue, ValueReference } from '../vocabulary/model.js';
+import type { HandleStore } from '../storage/store.js';
 import { type Authentication, Authoriser, formatReference } from './auth.js';
 import { type Envelope, envelopeBody, fail, Rc } from './envelope.js';
-import { bareprefix, prefixHandle, prefixOf, storageKey } from './handle-names.js';
+import { bareprefix, prefixHandle, prefixOf, storageKey } from '../vocabulary/handle-names.js';
 import { AdminBit, type AdminBitNumber } from './permissions.js';
 import { parseValueInput, sameContent, type ValueInput, valueToJson } from './value-codec.js';
 import { asArray, asString, JavaReadError } from './gson-reading.js';

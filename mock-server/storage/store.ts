@@ -1,8 +1,8 @@
 // The mock's only storage: SQLite (WAL) with one row per handle value, shaped like the real server's
 // SQL `handles` table, plus the homed prefixes, server settings and a change-event journal.
 import Database from 'better-sqlite3';
-import type { StoredValue } from './model.js';
-import { storageKey } from './handle-names.js';
+import type { StoredValue } from '../vocabulary/model.js';
+import { storageKey } from '../vocabulary/handle-names.js';
 import { GroupCommit } from './group-commit.js';
 import { BackgroundCheckpointer } from './checkpointer.js';
 

@@ -1,7 +1,7 @@
 // Picks the redirect target of a handle the way the Handle.Net proxy does (protocol reference §7): 10320/LOC parsing and selection, then plain URL values.
 import { domainToASCII } from 'node:url';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import type { HandleValueJson } from './model.js';
+import type { HandleValueJson } from '../vocabulary/model.js';
 
 /** One `<location>` of a 10320/LOC value. `attributes` holds every attribute as written (boolean attributes as ""). */
 export interface LocLocation {

@@ -2,7 +2,7 @@
 // own binary encodings for HS_ADMIN, HS_VLIST and HS_PUBKEY so that stored data means what it means
 // on a real server (reverse look-ups compare bytes, exactly as the real SQL storage does).
 import { isUtf8 } from 'node:buffer';
-import { DEFAULT_TTL, type HandleValueJson, type StoredValue, type ValueReference } from './model.js';
+import { DEFAULT_TTL, type HandleValueJson, type StoredValue, type ValueReference } from '../vocabulary/model.js';
 import { fail, HandleApiError } from './envelope.js';
 import {
   adminBitsToString,
