@@ -7,19 +7,14 @@ import { createServer, type AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { HandleStore } from './storage/store.js';
 import { buildApp } from './app.js';
-import {
-  applyInitialRecords,
-  applyRecords,
-  currentState,
-  ensureTls,
-  provision,
-  serverAdminsOf,
-  writeCredentials,
-  type ProvisionedState,
-} from './data-folder/provisioning.js';
+import { applyInitialRecords, applyRecords, provision } from './data-folder/provisioning.js';
+import { currentState, serverAdminsOf, type ProvisionedState } from './data-folder/provisioning-state.js';
+import { ensureTls } from './data-folder/server-tls.js';
+import { writeCredentials } from './data-folder/credentials.js';
 import { seedRecords } from './fixtures/seed-records.js';
 import { publicKeyJwkOfCertificate } from './data-folder/certificates.js';
-import { saveAddresses } from './instructor/class/bundle.js';
+import { saveAddresses } from './data-folder/addresses.js';
+import { dataFolderLayout } from './data-folder/layout.js';
 import { lockDataFolder } from './data-folder/lock.js';
 import { timeoutsFromEnv, type ConnectionTimeouts } from './http/listener.js';
 
@@ -77,7 +72,7 @@ async function startOnFolder(
   timeouts: ConnectionTimeouts,
   releaseLock: () => void,
 ): Promise<RunningMockServer> {
-  const store = HandleStore.open(options.memory ? ':memory:' : join(stateDir, 'handles.sqlite'));
+  const store = HandleStore.open(options.memory ? ':memory:' : dataFolderLayout(stateDir).database);
   const publicHost = options.publicHost ?? (['0.0.0.0', '::'].includes(options.host) ? '127.0.0.1' : options.host);
   const tls = await ensureTls(stateDir, [publicHost, '127.0.0.1', '::1', ...(options.host === publicHost ? [] : [options.host])].filter((h) => !['0.0.0.0', '::'].includes(h)));
 

@@ -1,28 +1,16 @@
 // Offline management of a data folder for `pid-mock identity add` and `pid-mock prefix add`: the
 // changes go straight into the folder's SQLite file, so they work whether or not a server is running.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { HandleStore } from '../storage/store.js';
-import { applyRecords, baseRecords, newSecret, readState, saveState, type IdentitySpec } from './provisioning.js';
+import { DataFolderError, withDataFolder } from './open.js';
+import { identityKeyFileNames } from './layout.js';
+import { applyRecords, baseRecords } from './provisioning.js';
+import { newSecret, saveState, type IdentitySpec } from './provisioning-state.js';
+import { readCertificateAuthority } from './server-tls.js';
 import { bareprefix, parseValueReference, prefixHandle, prefixOf, storageKey } from '../vocabulary/handle-names.js';
 import { issueClientCertificate } from './certificates.js';
 
-export class DataFolderError extends Error {}
-
-function openProvisioned(dataDir: string) {
-  const dir = resolve(dataDir);
-  const file = join(dir, 'handles.sqlite');
-  if (!existsSync(file)) {
-    throw new DataFolderError(`${dir} is not a pid-mock data folder yet: run "pid-mock serve --data ${dataDir}" once to create it`);
-  }
-  const store = HandleStore.open(file);
-  const state = readState(store);
-  if (!state) {
-    store.close();
-    throw new DataFolderError(`${dir} was never provisioned: run "pid-mock serve --data ${dataDir}" once`);
-  }
-  return { dir, store, state };
-}
+export { DataFolderError };
 
 export interface AddIdentityOptions {
   identity: string;
@@ -43,8 +31,7 @@ export async function addIdentity(dataDir: string, options: AddIdentityOptions) 
   if (options.password !== undefined && options.certDir !== undefined) {
     throw new DataFolderError('give either --password or --cert: one identity index holds one credential');
   }
-  const { dir, store, state } = openProvisioned(dataDir);
-  try {
+  return withDataFolder(dataDir, async (store, dir, state) => {
     const prefix = prefixOf(reference.handle);
     if (!store.isHomed(prefix)) {
       throw new DataFolderError(`prefix ${prefix} is not homed on this server: add it first with "pid-mock prefix add ${prefix}"`);
@@ -56,13 +43,12 @@ export async function addIdentity(dataDir: string, options: AddIdentityOptions) 
     const spec: IdentitySpec = { identity, adminOf: options.adminOf !== undefined ? [bareprefix(options.adminOf)] : [] };
     const result: Record<string, string> = { identity };
     if (options.certDir !== undefined) {
-      const ca = { certPem: readFileSync(join(dir, 'tls', 'ca.pem'), 'utf8'), keyPem: readFileSync(join(dir, 'tls', 'ca-key.pem'), 'utf8') };
-      const issued = await issueClientCertificate(ca, identity);
+      const issued = await issueClientCertificate(readCertificateAuthority(dir), identity);
       const out = resolve(options.certDir);
       mkdirSync(out, { recursive: true });
-      const safeName = reference.handle.replace(/[^A-Za-z0-9.-]+/g, '_');
-      result.certificate = join(out, `${safeName}_${reference.index}_certificate_only.pem`);
-      result.privateKey = join(out, `${safeName}_${reference.index}_privkey.pem`);
+      const names = identityKeyFileNames(reference.handle, reference.index);
+      result.certificate = join(out, names.cert);
+      result.privateKey = join(out, names.key);
       writeFileSync(result.certificate, issued.certPem);
       writeFileSync(result.privateKey, issued.keyPem, { mode: 0o600 });
       spec.publicKeyJwk = { n: issued.publicKeyJwk.n, e: issued.publicKeyJwk.e };
@@ -78,16 +64,13 @@ export async function addIdentity(dataDir: string, options: AddIdentityOptions) 
       applyRecords(store, baseRecords(state).filter((r) => touched.has(storageKey(r.handle))), 'pid-mock identity add');
     });
     return result;
-  } finally {
-    store.close();
-  }
+  });
 }
 
 export function addPrefix(dataDir: string, prefixName: string) {
   const prefix = bareprefix(prefixName);
   if (!/^[0-9A-Za-z.]+$/.test(prefix)) throw new DataFolderError(`a prefix looks like 21.T12995, not "${prefixName}"`);
-  const { store, state } = openProvisioned(dataDir);
-  try {
+  return withDataFolder(dataDir, (store, _dir, state) => {
     if (!state.prefixes.some((p) => storageKey(p) === storageKey(prefix))) {
       state.prefixes.push(prefix);
       saveState(store, state);
@@ -96,7 +79,5 @@ export function addPrefix(dataDir: string, prefixName: string) {
     const record = baseRecords(state).find((r) => r.handle === prefixHandle(prefix));
     if (record && !store.exists(record.handle)) applyRecords(store, [record], 'pid-mock prefix add');
     return { prefix, prefixHandle: prefixHandle(prefix), homed: store.homedPrefixes() };
-  } finally {
-    store.close();
-  }
+  });
 }

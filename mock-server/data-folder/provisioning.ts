@@ -1,96 +1,17 @@
 // First-start set-up of a mock server's state: certificate authority and server certificate, homed
 // prefixes with their prefix handles and admin groups, the instructor and trainee identities, the
 // seed records, and the credentials files trainees load (B2HANDLE's keys).
-import { mkdirSync, readFileSync, writeFileSync, existsSync, chmodSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import type { HandleStore } from '../storage/store.js';
 import type { StoredValue, ValueReference } from '../vocabulary/model.js';
 import { parseValueInput, sameContent } from '../handle/value-codec.js';
-import { clientPath } from './credentials.js';
+import { writeTraineeKeyFiles } from './credentials.js';
 import { bareprefix, parseValueReference, prefixHandle, prefixOf, storageKey } from '../vocabulary/handle-names.js';
-import { createCertificateAuthority, issueClientCertificate, issueServerCertificate, type PemPair } from './certificates.js';
+import { issueClientCertificate } from './certificates.js';
+import { newSecret, readState, saveState, type IdentitySpec, type ProvisionedState } from './provisioning-state.js';
+import type { ServerTls } from './server-tls.js';
 import { seedRecords, WARMUP_DOI, WARMUP_HANDLE, type SeedRecord, type SeedValue } from '../fixtures/seed-records.js';
 
-/** An identity the server knows: a password (HS_SECKEY) or a certificate key (HS_PUBKEY) at `index:handle`. */
-export interface IdentitySpec {
-  identity: string;
-  password?: string;
-  publicKeyJwk?: { n: string; e: string };
-  /** Prefixes whose admin group (200:0.NA/<prefix>) lists this identity: it may create handles there. */
-  adminOf: string[];
-}
-
-/** One trainee: a password identity (300) and a certificate identity (301) on the handle `<prefix>/<name>`. */
-export interface TraineeRecord {
-  name: string;
-  passwordIdentity: string;
-  certificateIdentity: string;
-  password: string;
-  publicKeyJwk: { n: string; e: string };
-  /** Set for trainees provisioned as a class (pid-mock class / the admin API); USER01's live in credentials/. */
-  privateKeyPem?: string;
-  certificatePem?: string;
-  /** ISO time the trainee was provisioned. */
-  created?: string;
-  /** A revoked trainee's identity handle keeps no HS_SECKEY/HS_PUBKEY, so it cannot authenticate. */
-  revoked?: boolean;
-}
-
-/** What provisioning decided once and must remember across restarts (kept in the settings table). */
-export interface ProvisionedState {
-  prefixes: string[];
-  instructor: { identity: string; password: string };
-  trainees: TraineeRecord[];
-  /** Identities added later with `pid-mock identity add`; kept so that a reset restores them. */
-  extraIdentities?: IdentitySpec[];
-  hrlsUsers: Record<string, string>;
-  serverAdmins: string[];
-  adminToken: string;
-}
-
-export interface ServerTls {
-  ca: PemPair;
-  server: PemPair;
-}
-
-const STATE_KEY = 'provisioning';
 const WARMUP_PREFIXES = [WARMUP_HANDLE.split('/')[0]!, WARMUP_DOI.split('/')[0]!];
-
-/** Passwords from the URL-safe alphabet, so every client's percent-encoding leaves them unchanged. */
-export function newSecret(bytes = 12): string {
-  return randomBytes(bytes).toString('base64url').replace(/[-_]/g, 'x');
-}
-
-export function readState(store: HandleStore): ProvisionedState | undefined {
-  const text = store.getSetting(STATE_KEY);
-  return text ? (JSON.parse(text) as ProvisionedState) : undefined;
-}
-
-const cached = new WeakMap<HandleStore, { version: number; state: ProvisionedState }>();
-
-/**
- * The state as stored now, parsed once per change: asked on every authorisation (server admins), and
- * changed under a running server by `pid-mock class` (another process: SQLite's data_version moves)
- * or by this process (saveState forgets the cached copy). Callers must not modify it.
- */
-export function currentState(store: HandleStore): ProvisionedState | undefined {
-  const version = store.sql().pragma('data_version', { simple: true }) as number;
-  const hit = cached.get(store);
-  if (hit && hit.version === version) return hit.state;
-  const state = readState(store);
-  if (state) cached.set(store, { version, state });
-  return state;
-}
-
-export function saveState(store: HandleStore, state: ProvisionedState): void {
-  cached.delete(store);
-  store.setSetting(STATE_KEY, JSON.stringify(state));
-}
-
-export function serverAdminsOf(state: ProvisionedState): ValueReference[] {
-  return state.serverAdmins.map(parseValueReference);
-}
 
 function admin(at: number, handle: string, index: number, permissions: string): SeedValue {
   return { index: at, type: 'HS_ADMIN', data: { format: 'admin', value: { handle, index, permissions } } };
@@ -105,10 +26,6 @@ export function applyRecords(store: HandleStore, records: SeedRecord[], actor: s
       store.replaceRecord(record.handle, values, { actor, action: store.exists(record.handle) ? 'replace' : 'create' });
     }
   });
-}
-
-function certificatePaths(stateDir: string, trainee: string): { cert: string; key: string } {
-  return { cert: join(stateDir, 'credentials', `${trainee}_certificate_only.pem`), key: join(stateDir, 'credentials', `${trainee}_privkey.pem`) };
 }
 
 /** Every identity of the state: the trainees' passwords and certificates, and those added later. */
@@ -208,30 +125,6 @@ export interface ProvisionOptions {
   hostnames: string[];
 }
 
-/** Loads the TLS material of a state folder, creating CA and server certificate on first start. */
-export async function ensureTls(stateDir: string, hostnames: string[]): Promise<ServerTls> {
-  const dir = join(stateDir, 'tls');
-  mkdirSync(dir, { recursive: true });
-  const files = { caCert: join(dir, 'ca.pem'), caKey: join(dir, 'ca-key.pem'), cert: join(dir, 'server.pem'), key: join(dir, 'server-key.pem') };
-  if (!existsSync(files.caCert)) {
-    const ca = await createCertificateAuthority('pid-handson local certificate authority');
-    writeFileSync(files.caKey, ca.keyPem, { mode: 0o600 });
-    writeFileSync(files.caCert, ca.certPem);
-  }
-  const ca = { certPem: readFileSync(files.caCert, 'utf8'), keyPem: readFileSync(files.caKey, 'utf8') };
-  const namesFile = join(dir, 'server-names.json');
-  const wanted = JSON.stringify([...new Set(hostnames)].sort());
-  if (!existsSync(files.cert) || !existsSync(namesFile) || readFileSync(namesFile, 'utf8') !== wanted) {
-    const ips = hostnames.filter((h) => /^[\d.]+$|:/.test(h));
-    const dns = hostnames.filter((h) => !ips.includes(h));
-    const server = await issueServerCertificate(ca, { dnsNames: ['localhost', ...dns], ipAddresses: ips });
-    writeFileSync(files.key, server.keyPem, { mode: 0o600 });
-    writeFileSync(files.cert, server.certPem);
-    writeFileSync(namesFile, wanted);
-  }
-  return { ca, server: { certPem: readFileSync(files.cert, 'utf8'), keyPem: readFileSync(files.key, 'utf8') } };
-}
-
 /** Rebuilds identities and prefix handles, and the seeds, for a new or reset server. */
 export function applyInitialRecords(store: HandleStore, stateDir: string, state: ProvisionedState, publicBaseUrl: string): void {
   for (const prefix of ['0.NA', ...state.prefixes, ...WARMUP_PREFIXES]) store.homePrefix(prefix);
@@ -279,52 +172,8 @@ export async function provision(
     serverAdmins: [`300:${prefixHandle(main)}`],
     adminToken: newSecret(24),
   };
-  mkdirSync(join(stateDir, 'credentials'), { recursive: true });
-  const paths = certificatePaths(stateDir, trainee.name);
-  writeFileSync(paths.key, client.keyPem, { mode: 0o600 });
-  writeFileSync(paths.cert, client.certPem);
+  writeTraineeKeyFiles(stateDir, trainee.name, client);
   saveState(store, state);
   applyInitialRecords(store, stateDir, state, options.publicBaseUrl);
   return state;
-}
-
-/**
- * Writes the credentials files for the current server URL (rewritten on every start, since the
- * port may change): `cred_file.json` for a client certificate, `cred_basic.json` for a password, and
- * the instructor's own file and admin token outside the folder shared with trainees.
- */
-export function writeCredentials(stateDir: string, state: ProvisionedState, handleServerUrl: string): { credentialsDir: string; instructorDir: string } {
-  const credentialsDir = join(stateDir, 'credentials');
-  const instructorDir = join(stateDir, 'instructor');
-  mkdirSync(credentialsDir, { recursive: true });
-  mkdirSync(instructorDir, { recursive: true, mode: 0o700 });
-  const caPath = join(credentialsDir, 'ca.pem');
-  writeFileSync(caPath, readFileSync(join(stateDir, 'tls', 'ca.pem')));
-  const main = state.prefixes[0]!;
-  const [searchUser, searchPassword] = Object.entries(state.hrlsUsers)[0] ?? ['', ''];
-  const common = {
-    handle_server_url: handleServerUrl,
-    prefix: main,
-    handleowner: `200:${prefixHandle(main)}`,
-    reverselookup_username: searchUser,
-    reverselookup_password: searchPassword,
-    // B2HANDLE hands this path to `requests` as is, so it must be absolute.
-    HTTPS_verify: clientPath(caPath, credentialsDir),
-  };
-  const trainee = state.trainees[0]!;
-  const cert = certificatePaths(stateDir, trainee.name);
-  const write = (path: string, content: unknown, mode = 0o644) => {
-    writeFileSync(path, `${JSON.stringify(content, null, 2)}\n`, { mode });
-    chmodSync(path, mode);
-  };
-  // Absolute, because B2HANDLE hands them to `requests` unchanged, which resolves them against the working folder.
-  write(join(credentialsDir, 'cred_file.json'), {
-    ...common,
-    private_key: clientPath(cert.key, credentialsDir),
-    certificate_only: clientPath(cert.cert, credentialsDir),
-  });
-  write(join(credentialsDir, 'cred_basic.json'), { ...common, username: trainee.passwordIdentity, password: trainee.password });
-  write(join(instructorDir, 'cred_instructor.json'), { ...common, username: state.instructor.identity, password: state.instructor.password }, 0o600);
-  writeFileSync(join(instructorDir, 'admin-token'), `${state.adminToken}\n`, { mode: 0o600 });
-  return { credentialsDir, instructorDir };
 }

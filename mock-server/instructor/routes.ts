@@ -3,7 +3,7 @@ import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
 import type { HandleStore } from '../storage/store.js';
 import classRoutes from './class/routes.js';
 import stateRoutes from './state/routes.js';
-import type { ServerAddresses } from './class/bundle.js';
+import type { ServerAddresses } from '../data-folder/addresses.js';
 
 export interface InstructorOptions {
   stateDir: string;

@@ -27,6 +27,19 @@ export interface HistoryEntry extends ChangeEvent {
   after: StoredValue[];
 }
 
+/** A journal entry as a state file carries it; entries journalled before values were kept have none. */
+export interface PortableEvent extends ChangeEvent {
+  before?: PortableValue[];
+  after?: PortableValue[];
+}
+
+/** Everything a store holds about handles: records, journal and homed prefixes (not the settings). */
+export interface StoreContents {
+  handles: Array<{ handle: string; values: PortableValue[] }>;
+  events: PortableEvent[];
+  prefixes: string[];
+}
+
 export type EventInput = Pick<ChangeEvent, 'actor' | 'action'>;
 
 export interface SearchField {
@@ -35,8 +48,8 @@ export interface SearchField {
   patterns: string[];
 }
 
-/** One stored value as SQLite returns it (the state export reads whole tables in this shape too). */
-export interface ValueRow {
+/** One stored value as SQLite returns it. */
+interface ValueRow {
   handle: string;
   idx: number;
   type: string;
@@ -90,7 +103,11 @@ CREATE INDEX IF NOT EXISTS events_by_handle ON events (handle, id);
 /** Journals written before the history page existed lack the value columns; they are added in place. */
 const HISTORY_COLUMNS = ['before_values', 'after_values'];
 
-interface JournalValue {
+/**
+ * A value in a form JSON can carry (the data in base64): how the journal keeps values, and how a
+ * state file moves whole stores.
+ */
+export interface PortableValue {
   index: number;
   type: string;
   data: string;
@@ -115,13 +132,21 @@ interface HistoryRow {
   after_values: string | null;
 }
 
+function toPortableValue(value: StoredValue): PortableValue {
+  return { ...value, data: value.data.toString('base64') };
+}
+
+function fromPortableValue(value: PortableValue): StoredValue {
+  return { ...value, data: Buffer.from(value.data, 'base64') };
+}
+
 function toJournalValues(values: StoredValue[]): string {
-  return JSON.stringify(values.map((v): JournalValue => ({ ...v, data: v.data.toString('base64') })));
+  return JSON.stringify(values.map(toPortableValue));
 }
 
 function fromJournalValues(text: string | null): StoredValue[] {
   if (!text) return [];
-  return (JSON.parse(text) as JournalValue[]).map((v) => ({ ...v, data: Buffer.from(v.data, 'base64') }));
+  return (JSON.parse(text) as PortableValue[]).map(fromPortableValue);
 }
 
 function rowToValue(row: ValueRow): StoredValue {
@@ -217,7 +242,7 @@ export class HandleStore {
   private readonly statements;
   private homed: Set<string> | undefined;
   private homedVersion = -1;
-  private readonly dataVersion: Database.Statement;
+  private readonly dataVersionQuery: Database.Statement;
   /** Reverse look-ups differ only in how many keys and wildcards they have: a few shapes, compiled once. */
   private readonly searchStatements = new Map<string, Database.Statement>();
   private group: GroupCommit | undefined;
@@ -242,7 +267,7 @@ export class HandleStore {
     this.db.exec(SCHEMA);
     const columns = new Set(this.db.prepare<[], { name: string }>('PRAGMA table_info(events)').all().map((c) => c.name));
     for (const column of HISTORY_COLUMNS) if (!columns.has(column)) this.db.exec(`ALTER TABLE events ADD COLUMN ${column} TEXT`);
-    this.dataVersion = this.db.prepare('PRAGMA data_version').pluck();
+    this.dataVersionQuery = this.db.prepare('PRAGMA data_version').pluck();
     this.statements = {
       values: this.db.prepare<[string], ValueRow>('SELECT * FROM handles WHERE handle = ? ORDER BY idx'),
       exists: this.db.prepare<[string], { one: number }>('SELECT 1 AS one FROM handle_names WHERE handle = ?'),
@@ -277,6 +302,20 @@ export class HandleStore {
 
   transaction<T>(work: () => T): T {
     return this.db.transaction(work)();
+  }
+
+  /**
+   * A read-modify-write that other processes (the CLI and the server share the file) must not
+   * interleave with: BEGIN IMMEDIATE takes the write lock before the first read, since a deferred
+   * transaction that read an older snapshot could not commit.
+   */
+  atomically<T>(work: () => T): T {
+    return this.db.transaction(work).immediate();
+  }
+
+  /** SQLite's data_version: changes when another connection has committed to the file since the last look. */
+  dataVersion(): number {
+    return this.dataVersionQuery.get() as number;
   }
 
   /**
@@ -349,7 +388,7 @@ export class HandleStore {
     if (this.checkedThisTurn) return;
     this.checkedThisTurn = true;
     setImmediate(this.endTurn).unref();
-    const version = this.dataVersion.get() as number;
+    const version = this.dataVersion();
     if (version !== this.homedVersion) {
       this.forgetAll();
       this.homedVersion = version;
@@ -533,9 +572,56 @@ export class HandleStore {
     }));
   }
 
-  /** The connection itself, for instructor modules that move whole tables (state export and import). */
-  sql(): Database.Database {
-    return this.db;
+  /** The whole store as JSON-ready data (read in one transaction, so records and journal agree). */
+  exportContents(): StoreContents {
+    return this.db.transaction(() => {
+      const names = this.db.prepare<[], { handle: string }>('SELECT handle FROM handle_names ORDER BY handle').all();
+      const rows = this.db.prepare<[], ValueRow>('SELECT * FROM handles ORDER BY handle, idx').all();
+      const byHandle = new Map<string, PortableValue[]>(names.map((n) => [n.handle, []]));
+      for (const row of rows) {
+        const list = byHandle.get(row.handle) ?? [];
+        list.push(toPortableValue(rowToValue(row)));
+        byHandle.set(row.handle, list);
+      }
+      const events = this.db
+        .prepare<[], HistoryRow>('SELECT * FROM events ORDER BY id')
+        .all()
+        .map(({ before_values, after_values, ...e }): PortableEvent => ({
+          ...e,
+          action: e.action as ChangeEvent['action'],
+          detail: JSON.parse(e.detail) as ChangeEvent['detail'],
+          // The journal already keeps values in portable form: passed on as stored.
+          ...(before_values ? { before: JSON.parse(before_values) as PortableValue[] } : {}),
+          ...(after_values ? { after: JSON.parse(after_values) as PortableValue[] } : {}),
+        }));
+      return { handles: [...byHandle].map(([handle, values]) => ({ handle, values })), events, prefixes: this.homedPrefixes() };
+    })();
+  }
+
+  /**
+   * Replaces records, journal and homed prefixes with `contents` in one transaction (inside the
+   * caller's, when there is one); journal ids are kept so that links to entries stay valid.
+   */
+  replaceContents(contents: StoreContents): void {
+    const insertEvent = this.db.prepare(
+      'INSERT INTO events (id, at, actor, action, handle, detail, before_values, after_values) VALUES (@id, @at, @actor, @action, @handle, @detail, @before, @after)',
+    );
+    try {
+      this.db.transaction(() => {
+        this.db.exec('DELETE FROM handles; DELETE FROM handle_names; DELETE FROM events; DELETE FROM prefixes;');
+        for (const record of contents.handles) {
+          const key = storageKey(record.handle);
+          this.statements.register.run(key);
+          for (const value of record.values) this.insertValue(key, fromPortableValue(value));
+        }
+        for (const { before, after, ...e } of contents.events) {
+          insertEvent.run({ ...e, detail: JSON.stringify(e.detail), before: before ? JSON.stringify(before) : null, after: after ? JSON.stringify(after) : null });
+        }
+        for (const prefix of contents.prefixes) this.statements.home.run(storageKey(prefix));
+      })();
+    } finally {
+      this.forgetAll();
+    }
   }
 
   /** Empties everything (used by /_admin/reset before seeding again). */

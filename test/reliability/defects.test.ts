@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { basicHeader, PREFIX, realmBasicHeader, startTestServer, uniqueName, type TestServer } from '../mock-server/helpers.js';
 import { startMockServer } from '../../mock-server/server.js';
-import { serverAdminsOf } from '../../mock-server/data-folder/provisioning.js';
+import { serverAdminsOf } from '../../mock-server/data-folder/provisioning-state.js';
 import { DataFolderLockedError } from '../../mock-server/data-folder/lock.js';
 import { HandleStore } from '../../mock-server/storage/store.js';
 import { HandleService } from '../../mock-server/handle/handle-service.js';

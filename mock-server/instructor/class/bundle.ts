@@ -1,19 +1,15 @@
 // A trainee's credentials bundle: the two credentials files B2HANDLE and the lesson's client load, the
 // CA, the client key and certificate, and the printable sheet; as a JSON map, a folder or a zip.
-import { mkdirSync, readFileSync, writeFileSync, chmodSync, existsSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { strToU8, zipSync } from 'fflate';
-import type { ProvisionedState, TraineeRecord } from '../../data-folder/provisioning.js';
-import type { HandleStore } from '../../storage/store.js';
+import type { ProvisionedState, TraineeRecord } from '../../data-folder/provisioning-state.js';
+import type { ServerAddresses } from '../../data-folder/addresses.js';
+import { CREDENTIALS_FILES, dataFolderLayout, traineeKeyFileNames } from '../../data-folder/layout.js';
+import { b2handleCredentials, reverseLookupUser, writeCredentialsFolder } from '../../data-folder/credentials.js';
 import { prefixOf } from '../../vocabulary/handle-names.js';
 import { personalOwner, traineeHandle } from './roster.js';
 import { traineeSheet } from './sheet.js';
-
-/** Where the server answers; stored at every start so that the CLI can write bundles without it. */
-export interface ServerAddresses {
-  httpsUrl: string;
-  httpUrl: string;
-}
 
 /**
  * How the key, certificate and CA are named inside the credentials files:
@@ -21,29 +17,17 @@ export interface ServerAddresses {
  * - `dot`: `./name`, resolved by B2HANDLE against the credentials file's folder (a zip unpacked anywhere);
  * - an absolute folder: absolute paths there, so B2HANDLE works from any working directory.
  */
-const ADDRESSES_KEY = 'server-addresses';
-
-export function saveAddresses(store: HandleStore, addresses: ServerAddresses): void {
-  store.setSetting(ADDRESSES_KEY, JSON.stringify(addresses));
-}
-
-/** The addresses of the last `pid-mock serve` on this data folder, if it ever served. */
-export function readAddresses(store: HandleStore): ServerAddresses | undefined {
-  const text = store.getSetting(ADDRESSES_KEY);
-  return text ? (JSON.parse(text) as ServerAddresses) : undefined;
-}
-
 export type PathStyle = 'bare' | 'dot' | { folder: string };
 
 export function bundleFileNames(trainee: TraineeRecord) {
-  return { key: `${trainee.name}_privkey.pem`, cert: `${trainee.name}_certificate_only.pem` };
+  return traineeKeyFileNames(trainee.name);
 }
 
 function pemsOf(stateDir: string, trainee: TraineeRecord): { key: string; cert: string } {
   if (trainee.privateKeyPem && trainee.certificatePem) return { key: trainee.privateKeyPem, cert: trainee.certificatePem };
   // The self-study trainee (USER01) keeps its key and certificate as files in <data>/credentials.
-  const dir = join(stateDir, 'credentials');
-  return { key: readFileSync(join(dir, `${trainee.name}_privkey.pem`), 'utf8'), cert: readFileSync(join(dir, `${trainee.name}_certificate_only.pem`), 'utf8') };
+  const { credentials } = dataFolderLayout(stateDir);
+  return { key: readFileSync(credentials.traineeKey(trainee.name), 'utf8'), cert: readFileSync(credentials.traineeCert(trainee.name), 'utf8') };
 }
 
 export function checkCredentialsFolder(folder: unknown): string {
@@ -58,22 +42,25 @@ export function bundleFiles(stateDir: string, state: ProvisionedState, trainee: 
   const names = bundleFileNames(trainee);
   const path = (file: string) => (style === 'bare' ? file : style === 'dot' ? `./${file}` : join(style.folder, file));
   const pems = pemsOf(stateDir, trainee);
-  const [searchUser, searchPassword] = Object.entries(state.hrlsUsers)[0] ?? ['', ''];
+  const search = reverseLookupUser(state);
   const prefix = prefixOf(traineeHandle(trainee));
   const common = {
     handle_server_url: addresses.httpsUrl,
     prefix,
     // What a trainee registers names them alone: another trainee gets 403 (decisions.md, "Trainee isolation").
     handleowner: personalOwner(trainee),
-    reverselookup_username: searchUser,
-    reverselookup_password: searchPassword,
-    HTTPS_verify: path('ca.pem'),
+    reverselookup_username: search.username,
+    reverselookup_password: search.password,
+    HTTPS_verify: path(CREDENTIALS_FILES.ca),
   };
-  const json = (content: unknown) => `${JSON.stringify(content, null, 2)}\n`;
   return {
-    'cred_file.json': json({ ...common, private_key: path(names.key), certificate_only: path(names.cert) }),
-    'cred_basic.json': json({ ...common, username: trainee.passwordIdentity, password: trainee.password }),
-    'ca.pem': readFileSync(join(stateDir, 'tls', 'ca.pem'), 'utf8'),
+    ...b2handleCredentials(common, {
+      username: trainee.passwordIdentity,
+      password: trainee.password,
+      privateKey: path(names.key),
+      certificate: path(names.cert),
+    }),
+    [CREDENTIALS_FILES.ca]: readFileSync(dataFolderLayout(stateDir).tls.caCert, 'utf8'),
     [names.key]: pems.key,
     [names.cert]: pems.cert,
   };
@@ -103,15 +90,9 @@ export function bundleZip(stateDir: string, state: ProvisionedState, trainee: Tr
  */
 export function writeBundle(outDir: string, stateDir: string, state: ProvisionedState, trainee: TraineeRecord, addresses: ServerAddresses): { folder: string; zip: string } {
   const folder = resolve(outDir, bundleFolderName(trainee));
-  mkdirSync(folder, { recursive: true, mode: 0o700 });
   const files = bundleFiles(stateDir, state, trainee, addresses, { folder });
   const names = bundleFileNames(trainee);
-  for (const [name, text] of Object.entries(files)) {
-    const file = join(folder, name);
-    const secret = name === names.key || name === 'cred_basic.json' || name === 'cred_file.json';
-    if (existsSync(file)) chmodSync(file, 0o600);
-    writeFileSync(file, text, { mode: secret ? 0o600 : 0o644 });
-  }
+  writeCredentialsFolder(folder, files, names.key);
   writeFileSync(join(folder, SHEET_FILE), traineeSheet(trainee, addresses, { folder, keyFile: names.key }));
   const zip = `${folder}.zip`;
   writeFileSync(zip, bundleZip(stateDir, state, trainee, addresses), { mode: 0o600 });

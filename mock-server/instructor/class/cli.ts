@@ -1,12 +1,15 @@
 // `pid-mock class provision|list|revoke|add`: the instructor's roster commands, straight on a data
 // folder's SQLite file, writing one bundle (folder and zip) per trainee.
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { HandleStore } from '../../storage/store.js';
-import { withDataFolder, InstructorCommandError } from '../../data-folder/open.js';
+import { withDataFolder } from '../../data-folder/open.js';
+import { InstructorCommandError } from '../command-error.js';
 import { addTrainee, ClassError, ensureTrainees, listTrainees, MAX_TRAINEES, readRoster, revokeTrainee, type EnsureResult } from './roster.js';
-import { readAddresses, writeBundle } from './bundle.js';
+import { writeBundle } from './bundle.js';
+import { readAddresses } from '../../data-folder/addresses.js';
+import { dataFolderLayout } from '../../data-folder/layout.js';
 
 function dataOption(): [string, string, string] {
   return ['--data <dir>', 'data folder', process.env.PID_MOCK_DATA || './data'];
@@ -73,7 +76,7 @@ export function registerClassCommands(program: Command): void {
       }
       await withDataFolder(opts.data, async (store, dir) => {
         const results = await ensureTrainees(store, dir, names, { prefix: opts.prefix, actor: 'pid-mock class provision' });
-        process.stdout.write(report(writeBundles(store, dir, opts.out ?? join(dir, 'instructor', 'class', 'bundles'), results)));
+        process.stdout.write(report(writeBundles(store, dir, opts.out ?? dataFolderLayout(dir).instructor.bundles, results)));
       });
     });
 
@@ -111,7 +114,7 @@ export function registerClassCommands(program: Command): void {
     .action(async (name: string, opts: { prefix?: string; data: string; out?: string }) => {
       await withDataFolder(opts.data, async (store, dir) => {
         const result = await addTrainee(store, dir, name, { prefix: opts.prefix, actor: 'pid-mock class add' });
-        process.stdout.write(report(writeBundles(store, dir, opts.out ?? join(dir, 'instructor', 'class', 'bundles'), [result])));
+        process.stdout.write(report(writeBundles(store, dir, opts.out ?? dataFolderLayout(dir).instructor.bundles, [result])));
       });
     });
 }

@@ -1,12 +1,12 @@
 // The class roster: trainees an instructor provisions (a password and a certificate identity each),
 // revokes and restores, kept in the provisioning state so that resets and restarts keep them. Used by
 // the `pid-mock class` commands (straight on the SQLite file) and by the /_admin/class API alike.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { HandleStore } from '../../storage/store.js';
-import { applyRecords, baseRecords, newSecret, readState, saveState, type ProvisionedState, type TraineeRecord } from '../../data-folder/provisioning.js';
+import { applyRecords, baseRecords } from '../../data-folder/provisioning.js';
+import { newSecret, readState, saveState, type ProvisionedState, type TraineeRecord } from '../../data-folder/provisioning-state.js';
 import { bareprefix, parseValueReference, prefixHandle, prefixOf, storageKey } from '../../vocabulary/handle-names.js';
 import { issueClientCertificate } from '../../data-folder/certificates.js';
+import { readCertificateAuthority } from '../../data-folder/server-tls.js';
 import { Rc } from '../../handle/envelope.js';
 
 /** The name alphabet of the contract: safe in a handle, a file name and a URL path alike. */
@@ -58,12 +58,9 @@ export function personalOwner(trainee: TraineeRecord): string {
   return `0:${traineeHandle(trainee)}`;
 }
 
-/**
- * Read-modify-write of the roster, taking SQLite's write lock first: the CLI and the server may change
- * it at once, and a deferred transaction that read an older snapshot could not commit.
- */
+/** Read-modify-write of the roster: the CLI and the server may change it at once. */
 function exclusively<T>(store: HandleStore, work: () => T): T {
-  return store.sql().transaction(work).immediate();
+  return store.atomically(work);
 }
 
 function currentState(store: HandleStore): ProvisionedState {
@@ -82,9 +79,8 @@ function classPrefix(state: ProvisionedState, prefix: string | undefined): strin
 
 /** New secrets for a trainee: a password and a client certificate issued by the data folder's CA. */
 async function newTrainee(stateDir: string, prefix: string, name: string): Promise<TraineeRecord> {
-  const ca = { certPem: readFileSync(join(stateDir, 'tls', 'ca.pem'), 'utf8'), keyPem: readFileSync(join(stateDir, 'tls', 'ca-key.pem'), 'utf8') };
   const handle = `${prefix}/${name}`;
-  const issued = await issueClientCertificate(ca, `301:${handle}`);
+  const issued = await issueClientCertificate(readCertificateAuthority(stateDir), `301:${handle}`);
   return {
     name,
     passwordIdentity: `300:${handle}`,

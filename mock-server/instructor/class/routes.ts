@@ -6,8 +6,9 @@ import { sendAdminError } from '../../routes/admin.js';
 import type { preHandlerAsyncHookHandler } from 'fastify';
 import { Rc } from '../../handle/envelope.js';
 import { ClassError, ensureTrainees, listTrainees, readRoster, requireTrainee, revokeTrainee, traineeHandle } from './roster.js';
-import { bundleFiles, bundleFolderName, bundleZip, checkCredentialsFolder, type ServerAddresses } from './bundle.js';
-import type { TraineeRecord } from '../../data-folder/provisioning.js';
+import { bundleFiles, bundleFolderName, bundleZip, checkCredentialsFolder } from './bundle.js';
+import type { ServerAddresses } from '../../data-folder/addresses.js';
+import type { TraineeRecord } from '../../data-folder/provisioning-state.js';
 
 export interface ClassRouteOptions {
   store: HandleStore;

@@ -1,8 +1,8 @@
 // The printable one-page sheet handed to a trainee with their bundle: who they are on the server,
 // where the files go and the server's addresses. Every value is escaped; print CSS keeps it to one A4 page.
-import type { TraineeRecord } from '../../data-folder/provisioning.js';
+import type { TraineeRecord } from '../../data-folder/provisioning-state.js';
 import { escapeHtml } from '../../views/resolver-pages.js';
-import type { ServerAddresses } from './bundle.js';
+import type { ServerAddresses } from '../../data-folder/addresses.js';
 import { personalOwner, traineeHandle } from './roster.js';
 
 const STYLE = `

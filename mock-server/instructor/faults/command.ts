@@ -1,7 +1,7 @@
 // `pid-mock faults`: switches teaching faults on (or off) on the server running on a data folder,
 // through its admin API with the token from that folder (never a flag, so it stays out of shell history).
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dataFolderLayout } from '../../data-folder/layout.js';
 import { Command, Option } from 'commander';
 import { Agent, request } from 'undici';
 import { CLI_FIELDS, FaultInputError, parseFaultSettings, type ActiveFaults } from './settings.js';
@@ -22,12 +22,13 @@ interface Target {
 }
 
 function target(command: Command, opts: FaultsOptions): Target {
-  const tokenFile = join(opts.data, 'instructor', 'admin-token');
+  const layout = dataFolderLayout(opts.data);
+  const tokenFile = layout.instructor.adminToken;
   const token = process.env.PID_MOCK_ADMIN_TOKEN || (existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8').trim() : '');
   if (!token) command.error(`--data: no admin token in ${tokenFile} (is ${opts.data} the folder \`pid-mock serve --data\` uses?)`, { exitCode: 2 });
   let url = opts.url;
   if (!url) {
-    const credentials = join(opts.data, 'instructor', 'cred_instructor.json');
+    const credentials = layout.instructor.credentialsFile;
     try {
       url = String((JSON.parse(readFileSync(credentials, 'utf8')) as { handle_server_url?: unknown }).handle_server_url ?? '');
     } catch {
@@ -35,7 +36,7 @@ function target(command: Command, opts: FaultsOptions): Target {
     }
     if (!url) command.error(`--data: ${credentials} does not name the server; start \`pid-mock serve --data ${opts.data}\` or give --url`, { exitCode: 2 });
   }
-  const caFile = join(opts.data, 'credentials', 'ca.pem');
+  const caFile = layout.credentials.ca;
   return { url: url.replace(/\/+$/, ''), token, ca: existsSync(caFile) ? readFileSync(caFile) : undefined };
 }
 

@@ -2,9 +2,12 @@
 // start the class again from the first-start state (identities and roster stay).
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { withDataFolder, InstructorCommandError } from '../../data-folder/open.js';
-import { applyInitialRecords, readState, writeCredentials } from '../../data-folder/provisioning.js';
-import { readAddresses } from '../class/bundle.js';
+import { withDataFolder } from '../../data-folder/open.js';
+import { InstructorCommandError } from '../command-error.js';
+import { applyInitialRecords } from '../../data-folder/provisioning.js';
+import { readState } from '../../data-folder/provisioning-state.js';
+import { writeCredentials } from '../../data-folder/credentials.js';
+import { readAddresses } from '../../data-folder/addresses.js';
 import { exportState, importState, parseStateText } from './snapshot.js';
 
 function dataOption(): [string, string, string] {
@@ -20,7 +23,7 @@ export function registerStateCommands(program: Command): void {
     .option(...dataOption())
     .action((file: string, opts: { data: string }) => {
       withDataFolder(opts.data, (store, dir) => {
-        const state = exportState(store, dir, (p) => readFileSync(p, 'utf8'));
+        const state = exportState(store, dir);
         writeFileSync(file, `${JSON.stringify(state, null, 1)}\n`, { mode: 0o600 });
         process.stdout.write(`exported ${state.handles.length} handles, ${state.provisioning.trainees.length} trainees and ${state.events.length} journal entries to ${file}\n`);
       });

@@ -1,6 +1,5 @@
 // The state API: GET /_admin/state downloads the class's whole state (records, identities, journal)
 // as the versioned export file, PUT /_admin/state replaces it with an uploaded one after checking it.
-import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { HandleStore } from '../../storage/store.js';
 import { sendAdminError } from '../../routes/admin.js';
@@ -27,7 +26,7 @@ export default async function stateRoutes(app: FastifyInstance, options: StateRo
   });
 
   app.get('/_admin/state', { preHandler: guard }, async (_request, reply) => {
-    const file = exportState(options.store, options.stateDir, (p) => readFileSync(p, 'utf8'));
+    const file = exportState(options.store, options.stateDir);
     return reply.header('content-disposition', `attachment; filename="pid-handson-state-${file.exportedAt.replace(/[:.]/g, '-')}.json"`).send(file);
   });
 

@@ -2,12 +2,11 @@
 // identities and roster (provisioning state) and the change journal. Export reads it in one
 // transaction; import checks the whole file first and then replaces everything in one transaction,
 // so a broken or foreign file changes nothing.
-import { existsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { z } from 'zod';
-import type { HandleStore, ValueRow } from '../../storage/store.js';
-import { readState, saveState, type ProvisionedState } from '../../data-folder/provisioning.js';
+import type { HandleStore } from '../../storage/store.js';
+import { readState, saveState, type ProvisionedState } from '../../data-folder/provisioning-state.js';
 import { storageKey } from '../../vocabulary/handle-names.js';
+import { readTraineeKeyFiles, writeTraineeKeyFiles } from '../../data-folder/credentials.js';
 
 export const STATE_FORMAT = 'pid-handson-state';
 export const STATE_VERSION = 1;
@@ -76,58 +75,25 @@ export type StateFile = z.infer<typeof stateFile>;
  * The state of a store. The admin token stays out (it belongs to the server, not the class); the
  * self-study trainee's key and certificate, kept as files, are put in so the file is complete.
  */
-export function exportState(store: HandleStore, stateDir: string | undefined, readFile: (path: string) => string): StateFile {
-  const db = store.sql();
+export function exportState(store: HandleStore, stateDir: string | undefined): StateFile {
   return store.transaction(() => {
     const state = readState(store);
     if (!state) throw new StateFileError('this data folder was never provisioned: nothing to export');
     const { adminToken: _token, ...rest } = state;
     const trainees = rest.trainees.map((t) => {
       if (t.privateKeyPem || !stateDir) return t;
-      const key = join(stateDir, 'credentials', `${t.name}_privkey.pem`);
-      const cert = join(stateDir, 'credentials', `${t.name}_certificate_only.pem`);
-      return existsSync(key) && existsSync(cert) ? { ...t, privateKeyPem: readFile(key), certificatePem: readFile(cert) } : t;
+      const files = readTraineeKeyFiles(stateDir, t.name);
+      return files ? { ...t, privateKeyPem: files.key, certificatePem: files.cert } : t;
     });
-    const names = db.prepare<[], { handle: string }>('SELECT handle FROM handle_names ORDER BY handle').all();
-    const rows = db.prepare<[], ValueRow>('SELECT * FROM handles ORDER BY handle, idx').all();
-    const byHandle = new Map<string, StateFile['handles'][number]['values']>(names.map((n) => [n.handle, []]));
-    for (const r of rows) {
-      const list = byHandle.get(r.handle) ?? [];
-      list.push({
-        index: r.idx,
-        type: r.type,
-        data: r.data.toString('base64'),
-        ttlType: r.ttl_type === 1 ? 1 : 0,
-        ttl: r.ttl,
-        timestamp: r.timestamp,
-        references: JSON.parse(r.refs) as Array<{ handle: string; index: number }>,
-        adminRead: r.admin_read === 1,
-        adminWrite: r.admin_write === 1,
-        publicRead: r.pub_read === 1,
-        publicWrite: r.pub_write === 1,
-      });
-      byHandle.set(r.handle, list);
-    }
-    const events = db
-      .prepare<[], { id: number; at: string; actor: string; action: string; handle: string; detail: string; before_values: string | null; after_values: string | null }>(
-        'SELECT * FROM events ORDER BY id',
-      )
-      .all()
-      .map(({ before_values, after_values, ...e }) => ({
-        ...e,
-        action: e.action as StateFile['events'][number]['action'],
-        detail: JSON.parse(e.detail) as StateFile['events'][number]['detail'],
-        ...(before_values ? { before: JSON.parse(before_values) as StateFile['handles'][number]['values'] } : {}),
-        ...(after_values ? { after: JSON.parse(after_values) as StateFile['handles'][number]['values'] } : {}),
-      }));
+    const contents = store.exportContents();
     return {
       format: STATE_FORMAT,
       version: STATE_VERSION,
       exportedAt: new Date().toISOString(),
-      prefixes: store.homedPrefixes(),
+      prefixes: contents.prefixes,
       provisioning: { ...rest, trainees },
-      handles: [...byHandle].map(([handle, values]) => ({ handle, values })),
-      events,
+      handles: contents.handles,
+      events: contents.events,
     } as StateFile;
   });
 }
@@ -175,56 +141,20 @@ export function parseStateText(text: string): StateFile {
  * self-study trainee's key files are written back where `pid-mock serve` expects them.
  */
 export function importState(store: HandleStore, stateDir: string | undefined, file: StateFile): { handles: number; events: number; trainees: number } {
-  const db = store.sql();
-  const insertValue = db.prepare(
-    `INSERT INTO handles (handle, idx, type, data, ttl_type, ttl, timestamp, refs, admin_read, admin_write, pub_read, pub_write)
-     VALUES (@handle, @idx, @type, @data, @ttl_type, @ttl, @timestamp, @refs, @admin_read, @admin_write, @pub_read, @pub_write)`,
-  );
-  const insertName = db.prepare<[string]>('INSERT INTO handle_names (handle) VALUES (?)');
-  const insertEvent = db.prepare(
-    'INSERT INTO events (id, at, actor, action, handle, detail, before_values, after_values) VALUES (@id, @at, @actor, @action, @handle, @detail, @before, @after)',
-  );
-  const insertPrefix = db.prepare<[string]>('INSERT OR IGNORE INTO prefixes (prefix) VALUES (?)');
   // IMMEDIATE: the write lock first, so a server committing meanwhile cannot invalidate what was read.
-  const counts = db.transaction(() => {
+  const counts = store.atomically(() => {
     const current = readState(store);
-    db.exec('DELETE FROM handles; DELETE FROM handle_names; DELETE FROM events; DELETE FROM prefixes;');
-    for (const record of file.handles) {
-      const key = storageKey(record.handle);
-      insertName.run(key);
-      for (const v of record.values) {
-        insertValue.run({
-          handle: key,
-          idx: v.index,
-          type: v.type,
-          data: Buffer.from(v.data, 'base64'),
-          ttl_type: v.ttlType,
-          ttl: v.ttl,
-          timestamp: v.timestamp,
-          refs: JSON.stringify(v.references),
-          admin_read: v.adminRead ? 1 : 0,
-          admin_write: v.adminWrite ? 1 : 0,
-          pub_read: v.publicRead ? 1 : 0,
-          pub_write: v.publicWrite ? 1 : 0,
-        });
-      }
-    }
-    for (const { before, after, ...e } of file.events) {
-      insertEvent.run({ ...e, detail: JSON.stringify(e.detail), before: before ? JSON.stringify(before) : null, after: after ? JSON.stringify(after) : null });
-    }
-    for (const p of file.prefixes) insertPrefix.run(storageKey(p));
+    store.replaceContents({ handles: file.handles, events: file.events, prefixes: file.prefixes });
     const next: ProvisionedState = { ...file.provisioning, adminToken: current?.adminToken ?? '' } as ProvisionedState;
     saveState(store, next);
     return { handles: file.handles.length, events: file.events.length, trainees: file.provisioning.trainees.length };
-  }).immediate();
+  });
   // This connection's own writes do not bump SQLite's data_version: homing again refreshes its prefix cache.
   for (const p of file.prefixes) store.homePrefix(p);
   if (stateDir) {
     for (const t of file.provisioning.trainees) {
-      const key = join(stateDir, 'credentials', `${t.name}_privkey.pem`);
-      if (t.privateKeyPem && t.certificatePem && existsSync(key)) {
-        writeFileSync(key, t.privateKeyPem, { mode: 0o600 });
-        writeFileSync(join(stateDir, 'credentials', `${t.name}_certificate_only.pem`), t.certificatePem);
+      if (t.privateKeyPem && t.certificatePem) {
+        writeTraineeKeyFiles(stateDir, t.name, { keyPem: t.privateKeyPem, certPem: t.certificatePem }, { onlyIfPresent: true });
       }
     }
   }
