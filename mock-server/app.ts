@@ -9,7 +9,8 @@ import Fastify, { LogController, type FastifyError, type FastifyInstance, type F
 import type { HandleStore } from './storage/store.js';
 import type { ValueReference } from './vocabulary/model.js';
 import { HandleService } from './handle/handle-service.js';
-import { envelopeBody, Rc } from './handle/envelope.js';
+import { Rc } from './handle/envelope.js';
+import { notDurablePayload, replyClientError, replyHandleError, replyInternalError } from './http/handle-replies.js';
 import { isTls } from './http/connection.js';
 import apiRoutes from './routes/api.js';
 import hrlsRoutes from './routes/hrls.js';
@@ -17,6 +18,7 @@ import adminRoutes from './routes/admin.js';
 import filesRoutes from './routes/files.js';
 import staticRoutes from './routes/static.js';
 import resolverRoutes from './routes/resolver.js';
+import { HOME_PAGE_SCRIPT } from './views/resolver-pages.js';
 import { normaliseBasePath, serveUnderBasePath, withoutBasePath } from './http/base-path.js';
 import instructorRoutes, { type InstructorOptions } from './instructor/routes.js';
 import instructorFeatures from './instructor/plugin.js';
@@ -50,18 +52,6 @@ const DEFAULT_BODY_LIMIT = 1024 * 1024;
 /** pino's levels above info: a route with one of these as its `logLevel` gets no request line. */
 const QUIETER_THAN_INFO = new Set<string | undefined>(['warn', 'error', 'fatal', 'silent']);
 
-function isApi(request: FastifyRequest): boolean {
-  return (request.raw.url ?? '').startsWith('/api');
-}
-
-/** Framework-level failures (oversized or unreadable requests) still answer in the Handle envelope under /api. */
-function replyWithClientError(request: FastifyRequest, reply: FastifyReply, status: number, message: string): FastifyReply {
-  if (isApi(request)) {
-    return reply.code(status).type('application/json;charset=utf-8').send(JSON.stringify(envelopeBody(Rc.protocolError, message)));
-  }
-  return reply.code(status).type('text/plain;charset=utf-8').send(`${message}\n`);
-}
-
 export function buildApp(config: MockServerConfig): FastifyInstance {
   const bodyLimit = config.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const basePath = normaliseBasePath(config.basePath);
@@ -82,18 +72,15 @@ export function buildApp(config: MockServerConfig): FastifyInstance {
     frameworkErrors: (error, request, reply) => {
       // The router refuses undecodable paths before any route runs; under /api/handles that is a bad handle.
       if (error.code === 'FST_ERR_BAD_URL' && (request.raw.url ?? '').startsWith('/api/handles')) {
-        void (reply as FastifyReply)
-          .code(400)
-          .type('application/json;charset=utf-8')
-          .send(JSON.stringify(envelopeBody(Rc.invalidHandle, 'Invalid handle: the request path is not valid percent-encoded UTF-8')));
+        void replyHandleError(reply as FastifyReply, 400, Rc.invalidHandle, 'Invalid handle: the request path is not valid percent-encoded UTF-8');
         return;
       }
-      replyWithClientError(request, reply, 400, `java.lang.Exception: bad request: ${error.message}`);
+      replyClientError(request, reply, 400, `java.lang.Exception: bad request: ${error.message}`);
     },
   });
 
   if (basePath) serveUnderBasePath(app, basePath);
-  addSecurityHeaders(app);
+  addSecurityHeaders(app, { inlineScript: HOME_PAGE_SCRIPT });
 
   // Routes outside /api read JSON with Fastify's parser (prototype poisoning refused), after the same depth bound.
   const parseJson = app.getDefaultJsonParser('error', 'error');
@@ -140,33 +127,23 @@ export function buildApp(config: MockServerConfig): FastifyInstance {
         // Never acknowledge what is not durable: the client sees a failure and may retry.
         request.log.error({ err: error }, 'commit failed');
         reply.removeHeader('location');
-        reply.code(500);
-        if (isApi(request)) {
-          reply.type('application/json;charset=utf-8');
-          done(null, JSON.stringify(envelopeBody(Rc.error, 'Internal Error: the change could not be stored durably')));
-        } else {
-          reply.type('text/plain;charset=utf-8');
-          done(null, 'Internal error: the change could not be stored durably\n');
-        }
+        done(null, notDurablePayload(request, reply));
       },
     );
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      return replyWithClientError(request, reply, 413, `java.lang.Exception: request body larger than ${bodyLimit} bytes`);
+      return replyClientError(request, reply, 413, `java.lang.Exception: request body larger than ${bodyLimit} bytes`);
     }
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
-      return replyWithClientError(request, reply, error.statusCode, `java.lang.Exception: ${error.message}`);
+      return replyClientError(request, reply, error.statusCode, `java.lang.Exception: ${error.message}`);
     }
     request.log.error({ err: error }, 'internal error');
-    if (isApi(request)) {
-      return reply.code(500).type('application/json;charset=utf-8').send(JSON.stringify(envelopeBody(Rc.error, 'Internal Error')));
-    }
-    return reply.code(500).type('text/plain;charset=utf-8').send('Internal error\n');
+    return replyInternalError(request, reply);
   });
 
-  app.setNotFoundHandler((request, reply) => replyWithClientError(request, reply, 404, `Nothing at ${request.method} ${request.url.split('?')[0]}`));
+  app.setNotFoundHandler((request, reply) => replyClientError(request, reply, 404, `Nothing at ${request.method} ${request.url.split('?')[0]}`));
 
   const service = new HandleService(config.store, config.serverAdmins);
   // First, so that its request-log and teaching-fault hooks apply to every route registered after it.

@@ -1,7 +1,8 @@
 // Answers for requests Node cannot even parse (bad request line, unknown method, oversized head, a
 // client too slow to send its headers): in the Handle envelope under /api, as every other API error.
 import type { Socket } from 'node:net';
-import { envelopeBody, Rc } from '../handle/envelope.js';
+import { Rc } from '../handle/envelope.js';
+import { errorEnvelopeText } from './handle-replies.js';
 
 interface ClientError extends Error {
   code?: string;
@@ -59,7 +60,7 @@ export function answerClientError(error: ClientError, socket: Socket): void {
     const { status, message } = describe(error);
     const path = requestPath(error.rawPacket);
     const api = path === undefined || path.startsWith('/api');
-    const body = api ? JSON.stringify(envelopeBody(Rc.protocolError, `java.lang.Exception: ${message}`)) : `${message}\n`;
+    const body = api ? errorEnvelopeText(Rc.protocolError, `java.lang.Exception: ${message}`) : `${message}\n`;
     const type = api ? 'application/json;charset=utf-8' : 'text/plain;charset=utf-8';
     socket.end(
       `HTTP/1.1 ${status} ${REASONS[status]}\r\nContent-Type: ${type}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
@@ -80,7 +81,7 @@ export function answerClientError(error: ClientError, socket: Socket): void {
 export function refuseConnect(request: { url?: string | undefined }, socket: Socket): void {
   if (answered.has(socket)) return;
   answered.add(socket);
-  const body = JSON.stringify(envelopeBody(Rc.protocolError, `java.lang.Exception: CONNECT ${request.url ?? ''} is not supported: this server is not a proxy`));
+  const body = errorEnvelopeText(Rc.protocolError, `java.lang.Exception: CONNECT ${request.url ?? ''} is not supported: this server is not a proxy`);
   socket.on('error', () => undefined);
   socket.end(
     `HTTP/1.1 405 Method Not Allowed\r\nAllow: GET, HEAD, PUT, DELETE, POST, OPTIONS\r\nContent-Type: application/json;charset=utf-8\r\n` +

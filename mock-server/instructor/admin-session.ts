@@ -4,6 +4,8 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isTls } from '../http/connection.js';
+import { replyHandleError } from '../http/handle-replies.js';
+import { Rc } from '../handle/envelope.js';
 
 export const SESSION_COOKIE = 'pid_mock_admin';
 /** The header the live page's script sends with every change it asks for. */
@@ -33,7 +35,7 @@ function cookieValue(request: FastifyRequest, name: string): string | undefined 
 /** Handle-shaped refusal, as every /_admin API answers (responseCode 402: authentication needed). */
 export function refuse(reply: FastifyReply, status: 401 | 403, message: string): FastifyReply {
   if (status === 401) reply.header('www-authenticate', 'Bearer realm="pid-mock admin"');
-  return reply.code(status).type('application/json;charset=utf-8').send(JSON.stringify({ responseCode: 402, message }));
+  return replyHandleError(reply, status, Rc.authenticationNeeded, message);
 }
 
 /** The sessions of one server process; they die with it (an instructor logs in again after a restart). */

@@ -1,7 +1,8 @@
 // Instructor endpoints under /_admin: health for probes, the admin-token guard every other /_admin
 // route uses, and token-protected reset, reseed and the change journal (who changed which handle when).
-import type { FastifyInstance, FastifyReply, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
 import type { HandleStore } from '../storage/store.js';
+import { replyHandleError } from '../http/handle-replies.js';
 
 export interface AdminOptions {
   store: HandleStore;
@@ -13,10 +14,6 @@ export interface AdminOptions {
   reseed: () => void;
 }
 
-/** Every /_admin API error: Handle-shaped, a 4xx status for the caller's mistakes. */
-export function sendAdminError(reply: FastifyReply, status: number, responseCode: number, message: string): FastifyReply {
-  return reply.code(status).type('application/json;charset=utf-8').send(JSON.stringify({ responseCode, message }));
-}
 
 export default async function adminRoutes(app: FastifyInstance, options: AdminOptions): Promise<void> {
   // Probed every few seconds by container health checks: logging each probe would bury the useful lines.
@@ -47,5 +44,5 @@ export default async function adminRoutes(app: FastifyInstance, options: AdminOp
     };
   });
 
-  app.all('/_admin/*', async (request, reply) => sendAdminError(reply, 404, 2, `no admin endpoint ${request.method} ${request.url.split('?')[0]}`));
+  app.all('/_admin/*', async (request, reply) => replyHandleError(reply, 404, 2, `no admin endpoint ${request.method} ${request.url.split('?')[0]}`));
 }

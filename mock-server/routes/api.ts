@@ -3,7 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { authenticate } from '../handle/auth.js';
-import { type Envelope, envelopeJson, fail, HandleApiError, Rc } from '../handle/envelope.js';
+import { type Envelope, fail, HandleApiError, Rc } from '../handle/envelope.js';
+import { replyEnvelope } from '../http/handle-replies.js';
 import { decodeHandlePath, HandleNameError } from '../vocabulary/handle-names.js';
 import type { Caller, HandleService, PutQuery } from '../handle/handle-service.js';
 import { isTls, peerCertificate } from '../http/connection.js';
@@ -16,7 +17,6 @@ export interface ApiOptions {
   siteInfo: () => Record<string, unknown>;
 }
 
-const JSON_TYPE = 'application/json;charset=utf-8';
 const CALLBACK_NAME = /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/;
 
 /** Boolean query flags as HS parses them: present and empty, "true" or "yes" mean true. */
@@ -76,14 +76,8 @@ function challenge(request: FastifyRequest, error?: string): string[] {
 
 function send(request: FastifyRequest, reply: FastifyReply, envelope: Envelope, { params }: SplitUrl): FastifyReply {
   if (envelope.httpStatus === 401 && envelope.body !== '') reply.header('www-authenticate', challenge(request));
-  if (envelope.body === '') return reply.code(envelope.httpStatus).send();
   const callback = params.get('callback');
-  const pretty = flag(params, 'pretty') === true;
-  const json = envelopeJson(envelope.body, pretty);
-  if (callback !== null && CALLBACK_NAME.test(callback)) {
-    return reply.code(envelope.httpStatus).type('application/javascript;charset=utf-8').send(`${callback}(${json});`);
-  }
-  return reply.code(envelope.httpStatus).type(JSON_TYPE).send(json);
+  return replyEnvelope(reply, envelope, { callback: callback !== null && CALLBACK_NAME.test(callback) ? callback : undefined, pretty: flag(params, 'pretty') === true });
 }
 
 function readJsonEntity(request: FastifyRequest): unknown {

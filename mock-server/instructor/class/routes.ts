@@ -2,7 +2,7 @@
 // download and revoke trainees, so that a hub can provision each trainee when they first log in.
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { HandleStore } from '../../storage/store.js';
-import { sendAdminError } from '../../routes/admin.js';
+import { replyHandleError } from '../../http/handle-replies.js';
 import type { preHandlerAsyncHookHandler } from 'fastify';
 import { Rc } from '../../handle/envelope.js';
 import { ClassError, ensureTrainees, listTrainees, readRoster, requireTrainee, revokeTrainee, traineeHandle } from './roster.js';
@@ -18,8 +18,8 @@ export interface ClassRouteOptions {
 }
 
 function fail(reply: FastifyReply, error: unknown): FastifyReply {
-  if (error instanceof ClassError) return sendAdminError(reply, error.status, error.responseCode, error.message);
-  if (error instanceof TypeError) return sendAdminError(reply, 400, Rc.invalidValue, error.message);
+  if (error instanceof ClassError) return replyHandleError(reply, error.status, error.responseCode, error.message);
+  if (error instanceof TypeError) return replyHandleError(reply, 400, Rc.invalidValue, error.message);
   throw error;
 }
 
@@ -28,7 +28,7 @@ export default async function classRoutes(app: FastifyInstance, options: ClassRo
   const actor = 'admin API';
   // Unreadable bodies (bad JSON, a JSON content type with no body) are the caller's mistake, said Handle-style.
   app.setErrorHandler((error: { statusCode?: number; message: string }, _request, reply) => {
-    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) return sendAdminError(reply, error.statusCode, Rc.invalidValue, `unreadable request: ${error.message}`);
+    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) return replyHandleError(reply, error.statusCode, Rc.invalidValue, `unreadable request: ${error.message}`);
     throw error;
   });
 

@@ -2,6 +2,7 @@
 // RC_SERVER_TOO_BUSY, which the real REST layer maps from 503) with Retry-After, shaped per area.
 import type { FastifyReply } from 'fastify';
 import type { FaultArea } from './settings.js';
+import { replyHandleError } from '../../http/handle-replies.js';
 
 /** Seconds a client is asked to wait: short, so a notebook's retries succeed within the lesson. */
 export const RETRY_AFTER_SECONDS = 1;
@@ -11,7 +12,7 @@ const MESSAGE = 'Server too busy: a teaching fault the instructor switched on, t
 export function sendBusy(reply: FastifyReply, area: FaultArea): FastifyReply {
   reply.code(503).header('retry-after', String(RETRY_AFTER_SECONDS));
   if (area === 'api') {
-    return reply.type('application/json;charset=utf-8').send(JSON.stringify({ responseCode: RC_SERVER_TOO_BUSY, message: MESSAGE }));
+    return replyHandleError(reply, 503, RC_SERVER_TOO_BUSY, MESSAGE);
   }
   if (area === 'hrls') {
     // The search servlet's bodies are JSON-quoted strings.

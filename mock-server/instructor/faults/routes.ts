@@ -4,6 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import type { AdminSessions } from '../admin-session.js';
 import type { FaultSwitch } from './switch.js';
 import { API_FIELDS, FaultInputError, parseFaultSettings } from './settings.js';
+import { replyHandleError } from '../../http/handle-replies.js';
+import { Rc } from '../../handle/envelope.js';
 
 export interface FaultRoutesOptions {
   faults: FaultSwitch;
@@ -26,7 +28,7 @@ export default async function faultRoutes(app: FastifyInstance, options: FaultRo
   app.get('/_admin/faults', { preHandler: guard }, async (_request, reply) => reply.type(JSON_TYPE).send(describe(options.faults)));
 
   app.put('/_admin/faults', { preHandler: guard }, async (request, reply) => {
-    const bad = (message: string) => reply.code(400).type(JSON_TYPE).send({ responseCode: 4, message });
+    const bad = (message: string) => replyHandleError(reply, 400, Rc.protocolError, message);
     let body: unknown;
     try {
       body = JSON.parse(typeof request.body === 'string' && request.body !== '' ? request.body : 'null');

@@ -2,7 +2,7 @@
 // as the versioned export file, PUT /_admin/state replaces it with an uploaded one after checking it.
 import type { FastifyInstance } from 'fastify';
 import type { HandleStore } from '../../storage/store.js';
-import { sendAdminError } from '../../routes/admin.js';
+import { replyHandleError } from '../../http/handle-replies.js';
 import type { preHandlerAsyncHookHandler } from 'fastify';
 import { Rc } from '../../handle/envelope.js';
 import { checkStateFile, exportState, importState, StateFileError } from './snapshot.js';
@@ -21,7 +21,7 @@ const STATE_BODY_LIMIT = 256 * 1024 * 1024;
 export default async function stateRoutes(app: FastifyInstance, options: StateRouteOptions): Promise<void> {
   const guard = options.guard;
   app.setErrorHandler((error: { statusCode?: number; message: string }, _request, reply) => {
-    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) return sendAdminError(reply, error.statusCode, Rc.invalidValue, `unreadable state file: ${error.message}`);
+    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) return replyHandleError(reply, error.statusCode, Rc.invalidValue, `unreadable state file: ${error.message}`);
     throw error;
   });
 
@@ -37,7 +37,7 @@ export default async function stateRoutes(app: FastifyInstance, options: StateRo
       options.afterImport();
       return { status: 'imported', ...counts };
     } catch (error) {
-      if (error instanceof StateFileError) return sendAdminError(reply, 400, Rc.invalidValue, error.message);
+      if (error instanceof StateFileError) return replyHandleError(reply, 400, Rc.invalidValue, error.message);
       throw error;
     }
   });
