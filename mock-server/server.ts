@@ -12,7 +12,7 @@ import { currentState, serverAdminsOf, type ProvisionedState } from './data-fold
 import { ensureTls } from './data-folder/server-tls.js';
 import { writeCredentials } from './data-folder/credentials.js';
 import { seedRecords } from './fixtures/seed-records.js';
-import { publicKeyJwkOfCertificate } from './data-folder/certificates.js';
+import { publicKeyJwkOfCertificate } from './handle/peer-identity.js';
 import { saveAddresses } from './data-folder/addresses.js';
 import { dataFolderLayout } from './data-folder/layout.js';
 import { lockDataFolder } from './data-folder/lock.js';

@@ -13,10 +13,10 @@ import {
   createCertificateAuthority,
   issueClientCertificate,
   issueServerCertificate,
-  publicKeyJwkOfCertificate,
   type PemPair,
   type RsaPublicJwk,
 } from '../data-folder/certificates.js';
+import { publicKeyJwkOfCertificate } from '../handle/peer-identity.js';
 
 export const PREFIX = '21.T12995';
 export const CLIENT_CERTIFICATE_IDENTITY = `301:${PREFIX}/USER01`;

@@ -7,7 +7,7 @@ import type { HandleStore } from '../storage/store.js';
 import { decodeHandlePath, parseValueReference, prefixHandle, storageKey } from '../vocabulary/handle-names.js';
 import { decodeAdmin, decodeRsaPublicKey, decodeVlist } from './value-codec.js';
 import type { AdminBitNumber } from './permissions.js';
-import { identityFromPeerCertificate, publicKeyJwkOfCertificate, sameRsaPublicKey } from '../data-folder/certificates.js';
+import { identityFromPeerCertificate, publicKeyJwkOfCertificate, sameRsaPublicKey } from './peer-identity.js';
 
 export type Authentication =
   | { kind: 'anonymous' }

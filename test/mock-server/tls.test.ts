@@ -11,15 +11,8 @@ import * as tls from 'node:tls';
 import { Agent, request } from 'undici';
 import * as httpolyglot from '@httptoolkit/httpolyglot';
 import Fastify from 'fastify';
-import {
-  createCertificateAuthority,
-  identityFromPeerCertificate,
-  issueClientCertificate,
-  issueServerCertificate,
-  publicKeyJwkOfCertificate,
-  sameRsaPublicKey,
-  type PemPair,
-} from '../../mock-server/data-folder/certificates.js';
+import { createCertificateAuthority, issueClientCertificate, issueServerCertificate, type PemPair } from '../../mock-server/data-folder/certificates.js';
+import { identityFromPeerCertificate, publicKeyJwkOfCertificate, sameRsaPublicKey } from '../../mock-server/handle/peer-identity.js';
 
 const IDENTITY = '301:21.T12995/USER01';
 
