@@ -2,15 +2,10 @@
 import type { HandleValueJson } from '../vocabulary/model.js';
 import { valueDataAsString } from '../handle/loc-selection.js';
 
-/** Escapes text for HTML element content and double- or single-quoted attribute values. */
-export function escapeHtml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}
+// The package's one HTML escaper (the same five entities the resolver's own copy had).
+import { escapeHtml } from '../../src/record-view/escape.js';
+
+export { escapeHtml };
 
 /**
  * Percent-encodes a handle (or type) for use as a URL path, keeping "/" so `21.T12995/X` stays readable
