@@ -1,0 +1,55 @@
+// Import rules of the mock server's layers (issue 18). From the top: the composition root
+// (mock-server/main.ts, server.ts, app.ts) → instructor/ → routes/, views/ → http/ → handle/ →
+// storage/ → vocabulary/ (the Handle words every layer shares: model, handle-names). data-folder/
+// sits beside http/: the root and instructor/ use it, and it uses storage/, handle/, vocabulary/ and
+// fixtures/ (the seed records, lowest with vocabulary/). Run: npx depcruise mock-server src --config .dependency-cruiser.cjs
+/** Folder under mock-server/ as a path pattern. */
+const layer = (name) => `^mock-server/${name}/`;
+// The conformance harness is test support on its way out of the product tree: it drives the whole app.
+const notHarness = '^mock-server/conformance/';
+
+/** `from` may not import any of `to`. */
+function forbid(name, from, to, comment) {
+  return { name, comment, severity: 'error', from: { path: from, pathNot: notHarness }, to: { path: to } };
+}
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      comment: 'An import cycle makes two modules one: split out what both need.',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'sql-only-in-storage',
+      comment: 'Only mock-server/storage talks to SQLite; everything else asks the store.',
+      severity: 'error',
+      from: { pathNot: '^mock-server/storage/' },
+      to: { path: 'better-sqlite3' },
+    },
+    forbid('no-import-of-the-composition-root', '^mock-server/.+/', '^mock-server/(main|server|app)\\.ts$', 'main, server and app put the layers together; nothing below imports them.'),
+    forbid('instructor-on-top', '^mock-server/(?!instructor/)[^/]+/', layer('instructor'), 'The instructor features use the server; the server never calls up into them (pass a hook from the composition root instead).'),
+    forbid('data-folder-only-for-root-and-instructor', '^mock-server/(routes|views|http|handle|storage|vocabulary|fixtures)/', layer('data-folder'), 'Paths, provisioning, certificates and credentials files are set up by the root and the instructor commands.'),
+    forbid('views-below-routes', layer('views'), layer('routes'), 'Routes render views; views do not know routes.'),
+    forbid('http-below-routes-and-views', layer('http'), '^mock-server/(routes|views)/', 'HTTP plumbing does not know the pages or routes it serves.'),
+    forbid('handle-below-http', layer('handle'), '^mock-server/(http|routes|views)/', 'The Handle rules know nothing of HTTP.'),
+    forbid('storage-below-handle', layer('storage'), '^mock-server/(handle|http|routes|views|fixtures)/', 'The store keeps values; it does not know the rules about them.'),
+    forbid('vocabulary-lowest', '^mock-server/(vocabulary|fixtures)/', '^mock-server/(storage|handle|http|routes|views|data-folder|instructor)/', 'The shared Handle words and seed data import nothing of the server.'),
+    {
+      name: 'product-not-on-tests',
+      comment: 'The product never imports test code.',
+      severity: 'error',
+      from: { path: '^(mock-server|src)/' },
+      to: { path: '^(test|bench)/' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '(^|/)(dist|node_modules)/' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'], extensions: ['.ts', '.js', '.cjs', '.json'] },
+  },
+};
