@@ -1,6 +1,6 @@
-// First-start set-up of a mock server's state: certificate authority and server certificate, homed
-// prefixes with their prefix handles and admin groups, the instructor and trainee identities, the
-// seed records, and the credentials files trainees load (B2HANDLE's keys).
+// First-start set-up of a mock server's records: homed prefixes with their prefix handles and admin
+// groups, the instructor and trainee identities, and the seed records. The TLS files are
+// server-tls.ts's, the credentials files credentials.ts's, the remembered state provisioning-state.ts's.
 import type { HandleStore } from '../storage/store.js';
 import type { StoredValue, ValueReference } from '../vocabulary/model.js';
 import { parseValueInput, sameContent } from '../handle/value-codec.js';
