@@ -48,7 +48,7 @@ def trainee_name(username):
 
 
 class ClassAdmin:
-    """The mock server's class admin API (CONTRACT-class-api.md), with the instructor's token."""
+    """The mock server's class admin API (docs/class-admin-api.md), with the instructor's token."""
 
     def __init__(self, url, token, wait_seconds=10.0):
         if not token:

@@ -248,7 +248,7 @@ describe('isolation: every trainee against every other trainee', () => {
   });
 });
 
-describe('the class admin API (CONTRACT-class-api.md)', () => {
+describe('the class admin API (docs/class-admin-api.md)', () => {
   test('ensure twice: 201 then 200 with the same identities and secrets, and nothing changed', async () => {
     const first = await http('PUT', '/_admin/class/trainees/frank', { token: server.adminToken });
     assert.equal(first.status, 201, first.text);
