@@ -8,7 +8,7 @@ import { interceptors, request } from 'undici';
 import type Dispatcher from 'undici/types/dispatcher';
 import { GenericHandleError } from './errors.js';
 import { connectionError } from './client.js';
-import { createDispatcher } from './transport.js';
+import { createDispatcher } from './transport/dispatcher.js';
 
 export type ChecksumAlgorithm = 'md5' | 'sha1' | 'sha256' | 'sha512';
 

@@ -18,9 +18,9 @@ import {
 } from './errors.js';
 import { checkHandleSyntax, parseIdentity } from './handle-syntax.js';
 import { PIDClientCredentials } from './credentials.js';
-import { createDispatcher, DEFAULT_TIMEOUT_MS, DEFAULT_USER_AGENT, handleBasicAuthorization, realmBasicAuthorization, type TransportOptions } from './transport.js';
-import { isRetryableConnectionError, mayRetry, retryAfterMs, retryDelay, retryPolicy, type RetryPolicy } from './retry.js';
-import { errorFor, isSuccess, responseCodeOf, type HandleResponse } from './response.js';
+import { createDispatcher, DEFAULT_TIMEOUT_MS, DEFAULT_USER_AGENT, handleBasicAuthorization, realmBasicAuthorization, type TransportOptions } from './transport/dispatcher.js';
+import { isRetryableConnectionError, mayRetry, retryAfterMs, retryDelay, retryPolicy, type RetryPolicy } from './transport/retry.js';
+import { errorFor, isSuccess, responseCodeOf, type HandleResponse } from './transport/reply.js';
 import {
   addLocationUrls,
   BrokenLocError,

@@ -58,7 +58,7 @@ export function resolverUrl(baseUrl: string, handle: string): string {
 export async function resolveHandle(handle: string, resolver: Resolver): Promise<Resolution> {
   const url = resolverUrl(resolver.baseUrl, handle);
   // Loaded on first use, so commands that only need resolverUrl stay light (see program.ts).
-  const [{ request }, { createDispatcher }, { connectionError }] = await Promise.all([import('undici'), import('../transport.js'), import('../client.js')]);
+  const [{ request }, { createDispatcher }, { connectionError }] = await Promise.all([import('undici'), import('../transport/dispatcher.js'), import('../client.js')]);
   const dispatcher = createDispatcher({ httpsVerify: resolver.httpsVerify });
   try {
     let response;

@@ -6,7 +6,7 @@ import { Agent } from 'undici';
 // declaration files instead of 44 (the same class, so the type is the same).
 import type Dispatcher from 'undici/types/dispatcher';
 import type { RetryOptions } from './retry.js';
-import { PACKAGE_VERSION } from './version.js';
+import { PACKAGE_VERSION } from '../version.js';
 
 export interface TransportOptions extends RetryOptions {
   /** false = accept any server certificate (learning setups only); a path = trust that CA file. */

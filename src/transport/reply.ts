@@ -8,7 +8,7 @@ import {
   HandlePermissionError,
   HandleServerBusyError,
   type HandleError,
-} from './errors.js';
+} from '../errors.js';
 
 export interface HandleResponse {
   status: number;
