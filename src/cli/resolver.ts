@@ -52,7 +52,8 @@ export async function resolveHandle(handle: string, resolver: Resolver): Promise
   const url = handleUrl(resolver.baseUrl, handle);
   // Loaded on first use, so commands that only need the resolver's URL stay light (see program.ts).
   const { ANY_REPLY, HandleTransport } = await import('../transport/index.js');
-  // One try and no User-Agent, as this look has always been sent.
+  // One try and no User-Agent: a look at the resolver is not a `pid` API call, and the live activity view
+  // tells those apart by their User-Agent.
   const transport = new HandleTransport({ httpsVerify: resolver.httpsVerify, userAgent: null });
   try {
     // Only the status and the Location header matter; the body is a small HTML page for browsers.

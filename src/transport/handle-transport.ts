@@ -24,7 +24,7 @@ export interface HandleRequest {
 }
 
 export interface TransportSetup extends Omit<TransportOptions, 'userAgent'> {
-  /** null sends no User-Agent at all, as a browser's first look at a resolver would not name this package. */
+  /** Default `pid-handson/<version>`; null sends none (a resolver look that must not pass for API traffic). */
   userAgent?: string | null | undefined;
   /** Use this dispatcher instead of creating one; it is not closed by close(). */
   dispatcher?: Dispatcher | undefined;
