@@ -230,7 +230,7 @@ describe('registering and changing, with a certificate and with a password', () 
     const raw = await HandleClient.withCredentials(cred);
     await raw.modifyHandleValue(pid, { OTHER: 'b' });
     const { request } = await import('undici');
-    const { createDispatcher } = await import('../../src/transport.js');
+    const { createDispatcher } = await import('../../src/transport/dispatcher.js');
     const dispatcher = createDispatcher({ httpsVerify: server.caFile, certificateFile: cred.config.certificate_only, privateKeyFile: cred.config.private_key });
     const put = await request(`${server.httpsUrl}/api/handles/${pid}?index=7`, {
       method: 'PUT',

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { Agent, type Dispatcher } from 'undici';
 import { handleBasicAuthorization, HandleClient, PIDClientCredentials } from '../../src/index.js';
 import { startMockProcess, type MockProcess } from '../support/mock-process.js';
-import { DEFAULT_USER_AGENT } from '../../src/transport.js';
+import { DEFAULT_USER_AGENT } from '../../src/transport/dispatcher.js';
 
 interface Recorded {
   method: string;

@@ -12,7 +12,7 @@ import { Agent, request } from 'undici';
 import { startMockProcess, ROOT, type MockProcess } from '../support/mock-process.js';
 import { HandleClient } from '../../src/client.js';
 import { HandleServerBusyError, HandleTimeoutError } from '../../src/errors.js';
-import { mayRetry } from '../../src/retry.js';
+import { mayRetry } from '../../src/transport/retry.js';
 
 const execFileAsync = promisify(execFile);
 const SEED = '11304/cf8956a2-39d3-11e5-8a18-f31aa6f4d448';
