@@ -79,7 +79,7 @@ async function executeOn(notebook: string, server: MockProcess): Promise<Noteboo
 }
 
 test('the committed notebooks are exactly what their sources generate', async () => {
-  await execFileAsync(process.execPath, ['--import', 'tsx', join(ROOT, 'notebooks', 'tools', 'build.ts'), '--check'], { cwd: ROOT });
+  await execFileAsync(process.execPath, ['--import', 'tsx', join(ROOT, 'lesson', 'tools', 'build.ts'), '--check'], { cwd: ROOT });
 });
 
 test('the notebooks run on the project\'s own TypeScript kernel (registered by npm start --prepare-only), not a system-wide one', () => {

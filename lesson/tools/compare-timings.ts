@@ -4,7 +4,7 @@
 // the medians over the rounds of: kernel start, the first code cell (the import through ./pid), the
 // median of the other code cells, the notebook's total.
 //
-//   node --import tsx notebooks/tools/compare-timings.ts --old=/path/to/other/checkout [--rounds=3] [--notebooks=01,08]
+//   node --import tsx lesson/tools/compare-timings.ts --old=/path/to/other/checkout [--rounds=3] [--notebooks=01,08]
 //
 // The other checkout needs its own dist/ (npm run build) and the same node_modules (a symlink will do).
 import { execFile } from 'node:child_process';

@@ -1,9 +1,9 @@
 // Exercises in the style of Kaggle Learn: check an answer and show a coloured verdict, give hints,
 // show the solution.
-import { escapeHtml } from '../record-view/escape.js';
-import { MUTED } from '../record-view/html.js';
-import { printable } from '../record-view/printable.js';
-import { compactJson, isObject } from '../record-view/shape.js';
+import { escapeHtml } from '../../src/record-view/escape.js';
+import { MUTED } from '../../src/record-view/html.js';
+import { printable } from '../../src/record-view/printable.js';
+import { compactJson, isObject } from '../../src/record-view/shape.js';
 import { emit } from './output.js';
 
 /**
@@ -234,7 +234,7 @@ export interface LessonExercise<T> extends Omit<Exercise<T>, 'check'> {
 }
 
 /**
- * Makes the exercise of a chapter (src/exercises/): as {@link exercise}, but the check resolves to
+ * Makes the exercise of a chapter (lesson/NN-name/checks.ts): as {@link exercise}, but the check resolves to
  * undefined. tslab prints the value of a cell's last expression under the cell's output, so a check
  * cell (`await ….check(answer)`) would otherwise show a bare "unattempted" or "correct" line under the
  * verdict box that already says so.

@@ -1,8 +1,8 @@
 // Self-checks of chapter 2 (connecting): identities in the credentials and a client that only reads.
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { lessonExercise } from '../notebook/exercise.js';
-import { loadLessonCredentials, withLessonReader } from '../lesson.js';
+import { lessonExercise } from '../kit/exercise.js';
+import { loadLessonCredentials, withLessonReader } from '../kit/lesson.js';
 
 const WARMUP_HANDLE = '11304/cf8956a2-39d3-11e5-8a18-f31aa6f4d448';
 

@@ -1,8 +1,8 @@
 // Self-checks of chapter 4 (storing and updating): a CHECKSUM over the file's bytes, and a moved file.
 import { createHash } from 'node:crypto';
-import { checksumOfUrl } from '../checksum.js';
-import { lessonExercise } from '../notebook/exercise.js';
-import { loadLessonCredentials, withLessonReader } from '../lesson.js';
+import { checksumOfUrl } from '../../src/checksum.js';
+import { lessonExercise } from '../kit/exercise.js';
+import { loadLessonCredentials, withLessonReader } from '../kit/lesson.js';
 
 interface Facts {
   record: Record<string, string> | null;

@@ -1,7 +1,7 @@
 // Self-checks of chapter 6 (reverse look-ups): find a PID from its checksum, and count B2SAFE's replicas
 // with a wildcard search; answers are verified against the server's own search results.
-import { lessonExercise } from '../notebook/exercise.js';
-import { withLessonReader } from '../lesson.js';
+import { lessonExercise } from '../kit/exercise.js';
+import { withLessonReader } from '../kit/lesson.js';
 
 // The file behind exercise 6.1: a B2SAFE original that was never replicated, so exactly one PID has its checksum.
 const MYSTERY_FILE = 'irods://*/training01/portal_surveys/plot_04_captures.dat';

@@ -1,11 +1,11 @@
 // Where everything the notebook helpers show goes: one sink (tslab's display in a kernel, console.log
 // elsewhere, or one set by setDisplay), and showRecord, which sends a record there in both views.
 import { dirname, join } from 'node:path';
-import type { HandleRecordJson } from '../types.js';
-import { recordTable } from '../record-view/html.js';
-import type { RecordViewOptions } from '../record-view/record.js';
-import { isObject } from '../record-view/shape.js';
-import { recordText } from '../record-view/text.js';
+import type { HandleRecordJson } from '../../src/types.js';
+import { recordTable } from '../../src/record-view/html.js';
+import type { RecordViewOptions } from '../../src/record-view/record.js';
+import { isObject } from '../../src/record-view/shape.js';
+import { recordText } from '../../src/record-view/text.js';
 
 /**
  * Receives everything the helpers show, in both forms; set one with {@link setDisplay}.

@@ -1,6 +1,6 @@
 // Self-checks of chapter 1 (warming up): prefixes and where a PID leads.
-import { lessonExercise } from '../notebook/exercise.js';
-import { lessonUrls, loadLessonCredentials } from '../lesson.js';
+import { lessonExercise } from '../kit/exercise.js';
+import { lessonUrls, loadLessonCredentials } from '../kit/lesson.js';
 
 export const doiPrefix = lessonExercise<string>({
   id: '1.1',

@@ -1,6 +1,6 @@
 // Self-checks of chapter 3 (registering a file): a new v4 PID for the CSV, and the download's file name.
-import { lessonExercise } from '../notebook/exercise.js';
-import { lessonUrls, loadLessonCredentials, withLessonReader } from '../lesson.js';
+import { lessonExercise } from '../kit/exercise.js';
+import { lessonUrls, loadLessonCredentials, withLessonReader } from '../kit/lesson.js';
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 const UUID_ANY = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

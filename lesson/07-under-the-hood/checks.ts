@@ -1,7 +1,7 @@
 // Self-checks of chapter 7 (under the hood): the status of a refused overwrite, and reading an HS_ADMIN
 // permission string.
-import { lessonExercise } from '../notebook/exercise.js';
-import { hsAdminPermissions } from '../permissions.js';
+import { lessonExercise } from '../kit/exercise.js';
+import { hsAdminPermissions } from '../../src/permissions.js';
 
 export const overwriteFalseStatus = lessonExercise<number>({
   id: '7.1',

@@ -3,9 +3,9 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checksumOfUrl } from '../checksum.js';
-import { lessonExercise } from '../notebook/exercise.js';
-import { loadLessonCredentials, runPid, withLessonReader } from '../lesson.js';
+import { checksumOfUrl } from '../../src/checksum.js';
+import { lessonExercise } from '../kit/exercise.js';
+import { loadLessonCredentials, runPid, withLessonReader } from '../kit/lesson.js';
 
 const WARM_UP_HANDLE = '11304/cf8956a2-39d3-11e5-8a18-f31aa6f4d448';
 

@@ -2,9 +2,9 @@
 // named in PID_CREDENTIALS), and derive the server, resolver and repository URLs from it.
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { HandleClient } from './client.js';
-import { PIDClientCredentials } from './credentials.js';
-import { CredentialsFormatError } from './errors.js';
+import { HandleClient } from '../../src/client.js';
+import { PIDClientCredentials } from '../../src/credentials.js';
+import { CredentialsFormatError } from '../../src/errors.js';
 
 export interface LessonUrls {
   /** The Handle server's REST base, e.g. https://127.0.0.1:8000 */
@@ -82,7 +82,7 @@ const PID_NODE_FLAGS = ['--wasm-tiering-budget=1000000000'];
  */
 export function runPid(args: string[], options: { quiet?: boolean; input?: string } = {}): PidCommandResult {
   const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
-  const bin = resolve(__dirname, '..', '..', 'bin', 'pid.cjs');
+  const bin = resolve(__dirname, '..', '..', '..', 'bin', 'pid.cjs');
   const result = spawnSync(process.execPath, [...PID_NODE_FLAGS, bin, ...args], { encoding: 'utf8', env: process.env, input: options.input ?? '' });
   const outcome = { status: result.status ?? 4, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
   if (!options.quiet) {

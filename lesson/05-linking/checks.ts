@@ -1,9 +1,9 @@
 // Self-checks of chapter 5 (linking two files): a REPLICA link both ways, a mirror in 10320/LOC, and
 // following B2SAFE's EUDAT/REPLICA to a replica's location.
-import { parseLocations } from '../loc10320.js';
-import { lessonExercise } from '../notebook/exercise.js';
-import { withLessonReader } from '../lesson.js';
-import type { HandleRecordJson } from '../types.js';
+import { parseLocations } from '../../src/loc10320.js';
+import { lessonExercise } from '../kit/exercise.js';
+import { withLessonReader } from '../kit/lesson.js';
+import type { HandleRecordJson } from '../../src/types.js';
 
 /** The made-up mirror of exercise 5.2 (the class is offline: the resolver only names it, nobody downloads from it). */
 export const INSTITUTE_MIRROR = 'https://data.my-institute.example/portal/surveys.csv';
