@@ -17,6 +17,8 @@ const execFileAsync = promisify(execFile);
 const PYTHON = '/usr/bin/python3';
 // The environment npm start gives Jupyter: the project's own kernel (JUPYTER_PATH), node_modules/.bin.
 const { jupyterEnv } = createRequire(__filename)('../../bin/start.cjs') as { jupyterEnv: (base: NodeJS.ProcessEnv) => NodeJS.ProcessEnv };
+// The notebooks import `pid-handson/lesson`: the package's link in node_modules (npm start makes it too).
+const { linkPackage } = createRequire(__filename)('../../bin/workspace.cjs') as { linkPackage: (project: string) => boolean };
 
 interface CellReport {
   index: number;
@@ -45,6 +47,7 @@ let server: MockProcess;
 const outDir = mkdtempSync(join(tmpdir(), 'executed-notebooks-'));
 
 before(async () => {
+  linkPackage(ROOT);
   server = await startMockProcess();
 });
 
