@@ -1,7 +1,7 @@
 // Side-by-side notebook timings of two checkouts: every learner notebook executed headless on tslab
 // (bench/time_notebook.py) in the other checkout's notebooks/ and in this one's, alternating the order
 // round by round, against one mock server, so both see the same machine load. Prints, per notebook,
-// the medians over the rounds of: kernel start, the first code cell (the import through ./pid), the
+// the medians over the rounds of: kernel start, the first code cell (the import of pid-handson/lesson), the
 // median of the other code cells, the notebook's total.
 //
 //   node --import tsx lesson/tools/compare-timings.ts --old=/path/to/other/checkout [--rounds=3] [--notebooks=01,08]
