@@ -17,7 +17,7 @@ const fs = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
 const http = require('node:http');
-const { prepareWorkspace, jupyterHideGlobs } = require('./workspace.cjs');
+const { prepareWorkspace, linkPackage, jupyterHideGlobs } = require('./workspace.cjs');
 
 const ROOT = path.resolve(__dirname, '..');
 const args = new Set(process.argv.slice(2));
@@ -96,7 +96,7 @@ function ensureDependencies() {
 
 function ensureBuild() {
   const marker = path.join(ROOT, 'dist', 'src', 'index.js');
-  const sources = Math.max(newest(path.join(ROOT, 'src'), /\.ts$/), newest(path.join(ROOT, 'mock-server'), /\.ts$/));
+  const sources = Math.max(...['src', 'lesson', 'mock-server'].map((folder) => newest(path.join(ROOT, folder), /\.ts$/)));
   if (fs.existsSync(marker) && fs.statSync(marker).mtimeMs >= sources) {
     step('build: up to date');
     return;
@@ -278,6 +278,8 @@ async function main() {
   checkNode();
   ensureDependencies();
   ensureBuild();
+  // The notebooks import `pid-handson/lesson`: the package must be found from every notebook folder.
+  linkPackage(ROOT);
   const python = ensureJupyter();
   ensureKernel(python);
   if (prepareOnly) {

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startMockServer } from '../mock-server/server.js';
 import { HandleClient, PIDClientCredentials } from '../src/index.js';
-import { recordTable } from '../src/notebook.js';
-import { lessonUrls } from '../src/lesson.js';
+import { recordTable } from '../lesson/kit/notebook.js';
+import { lessonUrls } from '../lesson/kit/lesson.js';
 
 async function main(): Promise<void> {
   const server = await startMockServer({ host: '127.0.0.1', port: 0, memory: true, prefixes: ['21.T12995'], logger: false });

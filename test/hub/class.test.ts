@@ -107,7 +107,7 @@ test("each trainee's handles are theirs, and another trainee's write is refused"
   const victim = registered.get('trainee01')!;
   const [attempt] = await runNotebook('trainee02', 'cross-user-write.ipynb', [
     [
-      "import { loadLessonCredentials, HandleClient } from './pid';",
+      "import { loadLessonCredentials, HandleClient } from 'pid-handson/lesson';",
       'const client = await HandleClient.withCredentials(loadLessonCredentials());',
       'try {',
       `  await client.modifyHandleValue(${JSON.stringify(victim)}, { URL: 'https://elsewhere.example/' });`,
@@ -179,7 +179,7 @@ test('restarting the hub keeps each trainee identity and their notebook edits', 
   assert.equal(reopened.body.content.cells[0].source, MARKER);
   assert.equal(readFileSync(join(classDir, 'homes', user, 'credentials', 'cred_basic.json'), 'utf8'), before[user]);
   const [check] = await runNotebook(user, path, [
-    "import { loadLessonCredentials, HandleClient } from './pid';\n" +
+    "import { loadLessonCredentials, HandleClient } from 'pid-handson/lesson';\n" +
       'const client = await HandleClient.withCredentials(loadLessonCredentials());\n' +
       `console.log('url:', await client.getValueFromHandle(${JSON.stringify(registered.get(user))}, 'URL'));\n` +
       'await client.close();',

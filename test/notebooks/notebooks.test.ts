@@ -17,6 +17,8 @@ const execFileAsync = promisify(execFile);
 const PYTHON = '/usr/bin/python3';
 // The environment npm start gives Jupyter: the project's own kernel (JUPYTER_PATH), node_modules/.bin.
 const { jupyterEnv } = createRequire(__filename)('../../bin/start.cjs') as { jupyterEnv: (base: NodeJS.ProcessEnv) => NodeJS.ProcessEnv };
+// The notebooks import `pid-handson/lesson`: the package's link in node_modules (npm start makes it too).
+const { linkPackage } = createRequire(__filename)('../../bin/workspace.cjs') as { linkPackage: (project: string) => boolean };
 
 interface CellReport {
   index: number;
@@ -45,6 +47,7 @@ let server: MockProcess;
 const outDir = mkdtempSync(join(tmpdir(), 'executed-notebooks-'));
 
 before(async () => {
+  linkPackage(ROOT);
   server = await startMockProcess();
 });
 
@@ -79,7 +82,7 @@ async function executeOn(notebook: string, server: MockProcess): Promise<Noteboo
 }
 
 test('the committed notebooks are exactly what their sources generate', async () => {
-  await execFileAsync(process.execPath, ['--import', 'tsx', join(ROOT, 'notebooks', 'tools', 'build.ts'), '--check'], { cwd: ROOT });
+  await execFileAsync(process.execPath, ['--import', 'tsx', join(ROOT, 'lesson', 'tools', 'build.ts'), '--check'], { cwd: ROOT });
 });
 
 test('the notebooks run on the project\'s own TypeScript kernel (registered by npm start --prepare-only), not a system-wide one', () => {

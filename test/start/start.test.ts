@@ -4,7 +4,8 @@
 // `--instructor` opens the masters.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync, rmSync, existsSync, readdirSync } from 'node:fs';
+import { readFileSync, writeFileSync, rmSync, existsSync, readdirSync, realpathSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { ROOT, startMockProcess } from '../support/mock-process.js';
@@ -27,7 +28,7 @@ test('npm start serves the mock server and opens Jupyter on the trainee workspac
     const listed = ((await api('/api/contents')) as { content: Array<{ name: string }> }).content.map((f) => f.name).sort();
     const chapters = readdirSync(join(ROOT, 'notebooks')).filter((f) => /^\d\d-.*\.ipynb$/.test(f));
     assert.deepEqual(listed, ['README.md', ...chapters].sort(), 'the file list is the lesson: learner notebooks and their contents page');
-    assert.ok(existsSync(join(folders.workspace, 'pid.ts')), 'the import shim is in the workspace (hidden from the list)');
+    assert.equal(realpathSync(createRequire(join(folders.workspace, 'notebook.js')).resolve('pid-handson/lesson')), realpathSync(join(ROOT, 'dist', 'lesson', 'index.js')), 'the workspace\'s notebooks find the lesson kit by the package name');
 
     const health = await fetch(`http://127.0.0.1:${env.PID_MOCK_PORT}/_admin/health`);
     assert.equal(health.status, 200);
