@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { HandleClient } from '../../src/client.js';
 import { PIDClientCredentials } from '../../src/credentials.js';
-import { CredentialsFormatError } from '../../src/errors.js';
+import { credentialsProblem } from '../../src/error-kinds.js';
 
 export interface LessonUrls {
   /** The Handle server's REST base, e.g. https://127.0.0.1:8000 */
@@ -27,7 +27,7 @@ export function findCredentialsFile(fileName = 'cred_file.json', start = process
   if (fromEnvironment) {
     const path = fileName === 'cred_file.json' ? fromEnvironment : join(dirname(fromEnvironment), fileName);
     if (!existsSync(path)) {
-      throw new CredentialsFormatError(`PID_CREDENTIALS points at ${path}, which does not exist`, { hint: 'start the mock server (npm start) or fix the variable' });
+      throw credentialsProblem(`PID_CREDENTIALS points at ${path}, which does not exist`, { hint: 'start the mock server (npm start) or fix the variable' });
     }
     return resolve(path);
   }
@@ -36,7 +36,7 @@ export function findCredentialsFile(fileName = 'cred_file.json', start = process
     if (existsSync(candidate)) return candidate;
     if (dirname(dir) === dir) break;
   }
-  throw new CredentialsFormatError(`no credentials found: PID_CREDENTIALS is not set and there is no data/credentials/${fileName} here or above`, {
+  throw credentialsProblem(`no credentials found: PID_CREDENTIALS is not set and there is no data/credentials/${fileName} here or above`, {
     hint: 'start the lesson with `npm start`, which runs the mock server and writes the credentials',
   });
 }
@@ -55,7 +55,7 @@ export function loadLessonCredentials(variant: 'certificate' | 'password' = 'cer
  */
 export function lessonUrls(credentials: PIDClientCredentials): LessonUrls {
   const server = (credentials.serverUrl ?? '').replace(/\/+$/, '');
-  if (!server) throw new CredentialsFormatError('the credentials have no handle_server_url', { hint: 'add "handle_server_url": "https://host:port"' });
+  if (!server) throw credentialsProblem('the credentials have no handle_server_url', { hint: 'add "handle_server_url": "https://host:port"' });
   const resolver = server.replace(/^https:/, 'http:');
   return { server, resolver, repository: `${resolver}/files`, surveysCsv: `${resolver}/files/surveys.csv` };
 }
