@@ -1,7 +1,7 @@
-# The trainees' image on Kubernetes: the lesson's Jupyter image (notebooks/Dockerfile) plus
+# The trainees' image on Kubernetes: the lesson's Jupyter image (deploy/docker/Dockerfile) plus
 # jupyterhub-singleuser, which KubeSpawner starts and which lets the hub log trainees in.
 #
-#   docker build -f notebooks/Dockerfile -t pid-handson-jupyter .
+#   docker build -f deploy/docker/Dockerfile -t pid-handson-jupyter .
 #   docker build -f deploy/kubernetes/singleuser.Dockerfile -t pid-handson-singleuser .
 #
 # The package, its node_modules and the notebooks stay in /home/jovyan (the image's layout); the

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Container test: really builds mock-server/Dockerfile and notebooks/Dockerfile, runs them with
+# Container test: really builds mock-server/Dockerfile and deploy/docker/Dockerfile, runs them with
 # docker-compose.yml, and checks the workshop path end to end:
 #   base image (pulled, reused, or made locally: test/containers/base-images.sh) → build both images →
 #   `up` (Jupyter waits for a healthy server) → ports on 127.0.0.1 → non-root users → credentials shared
@@ -155,7 +155,7 @@ ok "base image"
 step "build the mock server and Jupyter images (${compose_cmd[*]} build)"
 # Jupyter's runtime stage (apt, network-bound) builds beside the mock server's build stage (the SQLite
 # driver's compile, CPU-bound); Jupyter's own build then finds both stages in the layer cache.
-docker build --network host --target runtime -q -f notebooks/Dockerfile . >"$work/build-runtime.log" 2>&1 &
+docker build --network host --target runtime -q -f deploy/docker/Dockerfile . >"$work/build-runtime.log" 2>&1 &
 prebuild_pid=$!
 timeout 1200 "${compose_cmd[@]}" -p "$project" -f docker-compose.yml -f docker-compose.build.yml build mock >"$work/build-mock.log" 2>&1 || {
   tail -n 40 "$work/build-mock.log"

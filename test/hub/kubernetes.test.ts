@@ -134,7 +134,7 @@ test('the images named in the values are the ones the Dockerfiles build', () => 
   const singleuser = readFileSync(join(ROOT, 'deploy', 'kubernetes', 'singleuser.Dockerfile'), 'utf8');
   assert.match(singleuser, new RegExp(`-t ${get(values, 'singleuser.image.name')} `));
   const base = /^FROM (\S+)/m.exec(singleuser)![1]!;
-  assert.match(readFileSync(join(ROOT, 'notebooks', 'Dockerfile'), 'utf8'), new RegExp(`-t ${base} `));
+  assert.match(readFileSync(join(ROOT, 'deploy', 'docker', 'Dockerfile'), 'utf8'), new RegExp(`-t ${base} `));
   assert.match(readFileSync(join(ROOT, 'mock-server', 'Dockerfile'), 'utf8'), /-t pid-handson-mock /);
 });
 

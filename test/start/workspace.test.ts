@@ -1,4 +1,4 @@
-// The trainee's workspace (bin/workspace.cjs) on real folders: seeded from the learner copies, the
+// The trainee's workspace (deploy/local/workspace.cjs) on real folders: seeded from the learner copies, the
 // trainee's edits never overwritten, untouched chapters following the lesson, new and deleted chapters
 // copied in, and an import shim that reaches the built package from wherever the workspace is.
 import { test } from 'node:test';
@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ROOT } from '../support/mock-process.js';
 
-const { prepareWorkspace } = createRequire(__filename)('../../bin/workspace.cjs') as { prepareWorkspace: (lesson: string, workspace: string) => string[] };
+const { prepareWorkspace } = createRequire(__filename)('../../deploy/local/workspace.cjs') as { prepareWorkspace: (lesson: string, workspace: string) => string[] };
 
 function notebookText(title: string): string {
   return `${JSON.stringify({ cells: [{ cell_type: 'markdown', metadata: {}, source: [`# ${title}\n`, 'text'] }], metadata: {}, nbformat: 4, nbformat_minor: 5 }, null, 1)}\n`;
