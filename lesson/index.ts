@@ -1,7 +1,7 @@
 // `pid-handson/lesson`, the one import of every lesson notebook: the client library, the notebook
 // helpers (record views, exercise boxes), the lesson's set-up (credentials, URLs, `pid` runs) and each
 // chapter's self-checks as a namespace `chNN`. Notebooks reach it by the package's name from any
-// folder (see linkPackage in bin/workspace.cjs), never through dist/ paths.
+// folder (see linkPackage in deploy/local/workspace.cjs), never through dist/ paths.
 export * from '../src/index.js';
 export * from './kit/notebook.js';
 export * from './kit/lesson.js';

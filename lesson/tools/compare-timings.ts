@@ -15,7 +15,7 @@ import { promisify } from 'node:util';
 import { startMock } from '../../bench/lib/processes.js';
 
 const ROOT = resolve(__dirname, '..', '..');
-const { jupyterEnv } = createRequire(__filename)('../../bin/start.cjs') as { jupyterEnv: (base: NodeJS.ProcessEnv) => NodeJS.ProcessEnv };
+const { jupyterEnv } = createRequire(__filename)('../../deploy/local/start.cjs') as { jupyterEnv: (base: NodeJS.ProcessEnv) => NodeJS.ProcessEnv };
 
 interface Timing {
   kernelStart: number;

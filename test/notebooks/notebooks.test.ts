@@ -16,9 +16,9 @@ import { chapterExpectations } from './expectations.js';
 const execFileAsync = promisify(execFile);
 const PYTHON = '/usr/bin/python3';
 // The environment npm start gives Jupyter: the project's own kernel (JUPYTER_PATH), node_modules/.bin.
-const { jupyterEnv } = createRequire(__filename)('../../bin/start.cjs') as { jupyterEnv: (base: NodeJS.ProcessEnv) => NodeJS.ProcessEnv };
+const { jupyterEnv } = createRequire(__filename)('../../deploy/local/start.cjs') as { jupyterEnv: (base: NodeJS.ProcessEnv) => NodeJS.ProcessEnv };
 // The notebooks import `pid-handson/lesson`: the package's link in node_modules (npm start makes it too).
-const { linkPackage } = createRequire(__filename)('../../bin/workspace.cjs') as { linkPackage: (project: string) => boolean };
+const { linkPackage } = createRequire(__filename)('../../deploy/local/workspace.cjs') as { linkPackage: (project: string) => boolean };
 
 interface CellReport {
   index: number;
@@ -90,7 +90,7 @@ test('the notebooks run on the project\'s own TypeScript kernel (registered by n
     env: jupyterEnv(process.env),
     encoding: 'utf8',
   }).trim();
-  assert.ok(!relative(join(ROOT, '.jupyter'), where).startsWith('..'), `tslab comes from ${where}: run node bin/start.cjs --prepare-only`);
+  assert.ok(!relative(join(ROOT, '.jupyter'), where).startsWith('..'), `tslab comes from ${where}: run node deploy/local/start.cjs --prepare-only`);
 });
 
 test('there is a learner copy and an instructor master for every chapter', () => {

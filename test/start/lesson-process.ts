@@ -1,4 +1,4 @@
-// Runs `npm start` (bin/start.cjs) as a real process group on free ports with temporary data and
+// Runs `npm start` (deploy/local/start.cjs) as a real process group on free ports with temporary data and
 // workspace folders, and gives the Jupyter URL it printed: what the start and browser tests drive.
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -33,7 +33,7 @@ export interface LessonProcess {
 
 export async function startLesson(env: Record<string, string>, args: string[] = []): Promise<LessonProcess> {
   // Its own process group, so the test can end start.cjs, Jupyter and the mock server together.
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'start.cjs'), '--no-install', ...args], {
+  const child = spawn(process.execPath, [join(ROOT, 'deploy', 'local', 'start.cjs'), '--no-install', ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -92,7 +92,7 @@ test('a trainee with a class bundle: PID_CREDENTIALS=… npm start uses those cr
 test('PID_CREDENTIALS naming a missing file: npm start says so and exits 1', { timeout: 60_000 }, async () => {
   const folders = temporaryLessonFolders();
   const missing = join(folders.data, 'nowhere', 'cred_file.json');
-  const run = spawnSync(process.execPath, ['bin/start.cjs'], { cwd: ROOT, env: { ...process.env, PID_CREDENTIALS: missing, PID_WORKSPACE: folders.workspace }, encoding: 'utf8', timeout: 50_000 });
+  const run = spawnSync(process.execPath, ['deploy/local/start.cjs'], { cwd: ROOT, env: { ...process.env, PID_CREDENTIALS: missing, PID_WORKSPACE: folders.workspace }, encoding: 'utf8', timeout: 50_000 });
   assert.equal(run.status, 1);
   assert.match(run.stderr, new RegExp(`PID_CREDENTIALS names ${missing.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, which does not exist`));
 });

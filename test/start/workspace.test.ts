@@ -1,4 +1,4 @@
-// The trainee's workspace (bin/workspace.cjs) on real folders: seeded from the learner copies, the
+// The trainee's workspace (deploy/local/workspace.cjs) on real folders: seeded from the learner copies, the
 // trainee's edits never overwritten, untouched chapters following the lesson, new and deleted chapters
 // copied in, and the package (`pid-handson/lesson`) found from wherever the workspace is.
 import { test } from 'node:test';
@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../support/mock-process.js';
 
-const { prepareWorkspace } = createRequire(__filename)('../../bin/workspace.cjs') as { prepareWorkspace: (lesson: string, workspace: string) => string[] };
+const { prepareWorkspace } = createRequire(__filename)('../../deploy/local/workspace.cjs') as { prepareWorkspace: (lesson: string, workspace: string) => string[] };
 
 /** What a notebook in `folder` gets for `require('pid-handson/lesson')`. */
 function kitFrom(folder: string): string {

@@ -1,5 +1,5 @@
 // The trainee's workspace: a working folder seeded from the learner copies in notebooks/, where the
-// trainee's edits live. Used by bin/start.cjs and by the container's start script, so both serve the
+// trainee's edits live. Used by deploy/local/start.cjs and by the container's start script, so both serve the
 // same layout. Plain Node with no dependencies (it runs before `npm ci` may have happened).
 //
 // A trainee's edit is never overwritten. A notebook the trainee has not changed follows the lesson
@@ -113,7 +113,7 @@ function prepareWorkspace(lessonDir, workspace) {
   if (readIfExists(path.join(workspace, OLD_SHIM.file))?.startsWith(OLD_SHIM.header)) fs.rmSync(path.join(workspace, OLD_SHIM.file));
   linkPackage(path.resolve(lessonDir, '..'));
   linkNodeModules(lessonDir, workspace);
-  fs.writeFileSync(manifestFile, `${JSON.stringify({ about: 'What npm start copied into this workspace (content hashes); see bin/workspace.cjs.', files: manifest }, null, 1)}\n`);
+  fs.writeFileSync(manifestFile, `${JSON.stringify({ about: 'What npm start copied into this workspace (content hashes); see deploy/local/workspace.cjs.', files: manifest }, null, 1)}\n`);
   return changes;
 }
 
@@ -161,11 +161,11 @@ function linkPackage(project) {
 
 module.exports = { prepareWorkspace, linkPackage, jupyterHideGlobs, MANIFEST };
 
-// `node bin/workspace.cjs LESSON_DIR WORKSPACE` (the container's start script).
+// `node deploy/local/workspace.cjs LESSON_DIR WORKSPACE` (the container's start script).
 if (require.main === module) {
   const [lessonDir, workspace] = process.argv.slice(2);
   if (!lessonDir || !workspace) {
-    process.stderr.write('usage: node bin/workspace.cjs LESSON_DIR WORKSPACE\n');
+    process.stderr.write('usage: node deploy/local/workspace.cjs LESSON_DIR WORKSPACE\n');
     process.exit(2);
   }
   for (const change of prepareWorkspace(path.resolve(lessonDir), path.resolve(workspace))) process.stdout.write(`workspace: ${change}\n`);

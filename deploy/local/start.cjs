@@ -2,7 +2,7 @@
 // `npm start`: from a fresh clone to a running lesson. Installs the npm dependencies if needed, builds,
 // installs Jupyter when missing, registers the TypeScript (tslab) kernel in the project's own Jupyter
 // data folder (.jupyter/, put on JUPYTER_PATH), starts the mock Handle server on ./data, prepares the
-// trainee's workspace (./workspace, seeded from the learner copies, see bin/workspace.cjs) and opens
+// trainee's workspace (./workspace, seeded from the learner copies, see deploy/local/workspace.cjs) and opens
 // Jupyter on it. Plain Node with no dependencies, since it runs before any are installed.
 //
 //   --instructor    open the instructor masters (notebooks/instructor) instead of the workspace
@@ -19,7 +19,7 @@ const path = require('node:path');
 const http = require('node:http');
 const { prepareWorkspace, linkPackage, jupyterHideGlobs } = require('./workspace.cjs');
 
-const ROOT = path.resolve(__dirname, '..');
+const ROOT = path.resolve(__dirname, '..', '..');
 const args = new Set(process.argv.slice(2));
 const allowInstall = !args.has('--no-install');
 const prepareOnly = args.has('--prepare-only');
