@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { exitCodeOf, formatReport, replayFolder, type ReplayReport } from '../../mock-server/conformance/replay.js';
+import { exitCodeOf, formatReport, replayFolder, type ReplayReport } from './harness/replay.js';
 
 const ROOT = path.resolve(__dirname, '../..');
 const JSON_TYPE = { 'content-type': 'application/json;charset=utf-8' };
@@ -85,7 +85,7 @@ test('accepts a volatile field only through a documented difference', () => {
 
 test('the command exits 2 with a usage message when the folder is missing or not a folder', () => {
   for (const args of [[], [path.join(folder, 'README.md')]]) {
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'mock-server/conformance/cli.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'test/conformance/harness/cli.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
     assert.equal(run.status, 2);
     assert.match(run.stderr, /usage: npm run conformance -- <folder/);
     assert.equal(run.stdout, '');

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { replayFolder, type ReplayReport } from '../../mock-server/conformance/replay.js';
+import { replayFolder, type ReplayReport } from './harness/replay.js';
 
 const JSON_TYPE = { 'content-type': 'application/json;charset=utf-8' };
 const AUTH = { Authorization: `Basic ${Buffer.from('300%3A21.T12995%2FUSER01:password01').toString('base64')}`, 'Content-Type': 'application/json' };
