@@ -94,7 +94,8 @@ test("each trainee's handles are theirs, and another trainee's write is refused"
   const { mockPort } = classState();
   const dispatcher = new Agent({ connect: { ca: readFileSync(join(classDir, 'homes', USERS[0]!, 'credentials', 'ca.pem'), 'utf8') } });
   const record = async (pid: string) => {
-    const answer = await fetch(`https://127.0.0.1:${mockPort}/api/handles/${pid}`, { dispatcher } as RequestInit);
+    // Node's fetch accepts the npm undici's Agent, whose types differ from the undici-types @types/node uses.
+    const answer = await fetch(`https://127.0.0.1:${mockPort}/api/handles/${pid}`, { dispatcher } as unknown as RequestInit);
     assert.equal(answer.status, 200, pid);
     return (await answer.json()) as { values: { type: string; data: { value: any } }[] };
   };

@@ -131,7 +131,7 @@ describe(`hostile input (seed ${SEED}; RELIABILITY_SEED=${SEED} replays it)`, ()
       fc.asyncProperty(inUrl, query, body, contentType, who, async (suffix, q, payload, type, caller) => {
         const path = `/api/handles/${PREFIX}/${suffix}${q}`;
         const headers = { ...authorizationFor(caller), ...(type ? { 'content-type': type.replace(/\u0000/g, '') } : {}) };
-        await writeChangesNothingUnlessAccepted('PUT', path, { headers, body: payload.bytes ?? payload.text ?? '' });
+        await writeChangesNothingUnlessAccepted('PUT', path, { headers, body: ('bytes' in payload ? payload.bytes : payload.text) ?? '' });
       }),
       { numRuns: RUNS.put, seed: SEED },
     );
