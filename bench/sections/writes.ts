@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Agent, request } from 'undici';
 import { HandleClient, PIDClientCredentials } from '../../src/index.js';
-import { basicHeader } from '../../test/mock-server/helpers.js';
+import { basicHeader } from '../../test/support/mock-server.js';
 import { atEachStoreSize } from '../lib/fill.js';
 import { ROOT, startMock, type ServerProcess } from '../lib/processes.js';
 import { met, type Section } from '../lib/report.js';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { ROOT, startMockProcess } from '../support/mock-process.js';
-import { freePort, startLesson, temporaryLessonFolders } from '../start/lesson-process.js';
+import { freePort, startLesson, temporaryLessonFolders } from '../support/lesson-process.js';
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const SEEDED_HANDLE = '11304/cf8956a2-39d3-11e5-8a18-f31aa6f4d448';

@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'undici';
 import { unzipSync, strFromU8 } from 'fflate';
 import { startMockProcess, type MockProcess } from '../support/mock-process.js';
-import { basicHeader, PID_MOCK_BIN, ROOT } from '../mock-server/helpers.js';
+import { basicHeader, PID_MOCK_BIN, ROOT } from '../support/mock-server.js';
 import { traineeSheet } from '../../mock-server/instructor/class/sheet.js';
 import { adminTokenFromEnvironment } from '../../mock-server/instructor/admin-token.js';
 import { startMockServer } from '../../mock-server/server.js';

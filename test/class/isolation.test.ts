@@ -13,7 +13,7 @@ import { Agent, request } from 'undici';
 import { unzipSync, strFromU8 } from 'fflate';
 import { HandleClient, PIDClientCredentials } from '../../src/index.js';
 import { startMockProcess, type MockProcess } from '../support/mock-process.js';
-import { basicHeader } from '../mock-server/helpers.js';
+import { basicHeader } from '../support/mock-server.js';
 
 const PREFIX = '21.T12995';
 const NAMES = ['ada', 'Bob', 'carol.k', 'dan_2', 'eve-x'];

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent } from 'undici';
-import { hubApi, logIn, logInWithForm, requireJupyterHub, startClassHub, startServer, userApi, type ClassHub } from './hub-process';
+import { hubApi, logIn, logInWithForm, requireJupyterHub, startClassHub, startServer, userApi, type ClassHub } from '../support/class-hub';
 import { KernelChannel, type CellRun } from './kernel-channel';
 
 const USERS = ['trainee01', 'trainee02', 'trainee03'];

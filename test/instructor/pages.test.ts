@@ -13,7 +13,7 @@ import type { Page } from 'playwright-core';
 import { startMockProcess, ROOT, type MockProcess } from '../support/mock-process.js';
 import { HandleClient } from '../../src/client.js';
 import { PIDClientCredentials } from '../../src/credentials.js';
-import { launchBrowser, type TestBrowser } from './browser.js';
+import { launchBrowser, type TestBrowser } from '../support/browser.js';
 
 const execFileAsync = promisify(execFile);
 const PREFIX = '21.T12995';

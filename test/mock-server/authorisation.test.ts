@@ -17,7 +17,7 @@ import {
   type BasicIdentity,
   type HttpResult,
   type TestServer,
-} from './helpers.js';
+} from '../support/mock-server.js';
 
 interface Outcome {
   status: number;

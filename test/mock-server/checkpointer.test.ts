@@ -7,7 +7,7 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
-import { basicHeader, startTestServer, type TestServer } from './helpers.js';
+import { basicHeader, startTestServer, type TestServer } from '../support/mock-server.js';
 
 let t: TestServer | undefined;
 after(async () => t?.close());

@@ -19,7 +19,7 @@ import {
   type HttpResult,
   type Scheme,
   type TestServer,
-} from './helpers.js';
+} from '../support/mock-server.js';
 
 const GOLDEN_DIR = resolve(__dirname, '../golden');
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Agent } from 'undici';
 import { CommitFailedError, GroupCommit } from '../../mock-server/group-commit.js';
-import { assertBuilt, basicHeader, httpRequest, PID_MOCK_BIN, PREFIX, ROOT, startTestServer } from './helpers.js';
+import { assertBuilt, basicHeader, httpRequest, PID_MOCK_BIN, PREFIX, ROOT, startTestServer } from '../support/mock-server.js';
 
 const folders: string[] = [];
 after(() => {

@@ -18,7 +18,7 @@ import {
   ROOT,
   uniqueName,
   type HttpResult,
-} from './helpers.js';
+} from '../support/mock-server.js';
 
 interface ServeProcess {
   child: ChildProcess;

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { startMockProcess, type MockProcess } from '../support/mock-process.js';
-import { WARMUP_HANDLE } from './helpers.js';
+import { WARMUP_HANDLE } from '../support/mock-server.js';
 
 let server: MockProcess;
 let browser: BrowserContext;

@@ -18,7 +18,7 @@ import {
   type BasicIdentity,
   type HttpResult,
   type TestServer,
-} from '../mock-server/helpers.js';
+} from '../support/mock-server.js';
 
 
 interface Outcome {

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { basicHeader, PREFIX, startTestServer, uniqueName, type TestServer } from '../mock-server/helpers.js';
+import { basicHeader, PREFIX, startTestServer, uniqueName, type TestServer } from '../support/mock-server.js';
 
 const MARK = 'window.__xss=1';
 const SCRIPTS = [

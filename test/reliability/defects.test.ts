@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { basicHeader, PREFIX, realmBasicHeader, startTestServer, uniqueName, type TestServer } from '../mock-server/helpers.js';
+import { basicHeader, PREFIX, realmBasicHeader, startTestServer, uniqueName, type TestServer } from '../support/mock-server.js';
 import { startMockServer } from '../../mock-server/server.js';
 import { serverAdminsOf } from '../../mock-server/provisioning.js';
 import { DataFolderLockedError } from '../../mock-server/data-folder-lock.js';

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { request } from 'undici';
-import { PREFIX } from '../mock-server/helpers.js';
+import { PREFIX } from '../support/mock-server.js';
 import { mulberry32 } from '../../mock-server/fixtures/seeded-random.js';
 import { serveExpectingFailure, spawnServer, type ServerProcess } from './process.js';
 

@@ -6,7 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { basicHeader, PREFIX, realmBasicHeader, startTestServer, storeSnapshot, type HttpResult, type TestServer } from '../mock-server/helpers.js';
+import { basicHeader, PREFIX, realmBasicHeader, startTestServer, storeSnapshot, type HttpResult, type TestServer } from '../support/mock-server.js';
 import { assertHandleEnvelope, rawExchange } from './support.js';
 
 const SEED = Number(process.env.RELIABILITY_SEED ?? Date.now() % 1_000_000);

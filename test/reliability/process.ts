@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent } from 'undici';
-import { assertBuilt, basicHeader, PID_MOCK_BIN, ROOT } from '../mock-server/helpers.js';
+import { assertBuilt, basicHeader, PID_MOCK_BIN, ROOT } from '../support/mock-server.js';
 import { readyPort } from '../support/mock-process.js';
 
 export interface ServerProcess {

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
-import type { HttpResult, TestServer } from '../mock-server/helpers.js';
+import type { HttpResult, TestServer } from '../support/mock-server.js';
 
 export interface RawAnswer {
   /** 0 when the server closed without an HTTP answer. */

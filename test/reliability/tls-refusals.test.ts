@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { Agent } from 'undici';
 import { HandleClient } from '../../src/client.js';
 import { startMockServer } from '../../mock-server/server.js';
-import { httpRequest, PREFIX, startTestServer, storeSnapshot, type TestServer } from '../mock-server/helpers.js';
+import { httpRequest, PREFIX, startTestServer, storeSnapshot, type TestServer } from '../support/mock-server.js';
 import { makeCertificate, type Pem } from './certificates.js';
 
 let t: TestServer;

@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync, rmSync, existsSync, readdirSync } from 'no
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { ROOT, startMockProcess } from '../support/mock-process.js';
-import { freePort, startLesson, temporaryLessonFolders } from './lesson-process.js';
+import { freePort, startLesson, temporaryLessonFolders } from '../support/lesson-process.js';
 
 test('npm start serves the mock server and opens Jupyter on the trainee workspace with the TypeScript kernel', { timeout: 180_000 }, async () => {
   const folders = temporaryLessonFolders();

@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ROOT } from '../support/mock-process';
+import { ROOT } from './mock-process';
 
 export const HUB_API_TOKEN = 'hub-test-api-token-0123456789abcdef';
 export const PASSWORD = 'workshop-password-42';

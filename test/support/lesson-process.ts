@@ -5,7 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT } from '../support/mock-process.js';
+import { ROOT } from './mock-process.js';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve) => {
