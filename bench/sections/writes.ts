@@ -7,9 +7,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Agent, request } from 'undici';
 import { HandleClient, PIDClientCredentials } from '../../src/index.js';
-import { basicHeader } from '../../test/support/mock-server.js';
+import { basicHeader } from '../../test/support/http.js';
 import { atEachStoreSize } from '../lib/fill.js';
-import { ROOT, startMock, type ServerProcess } from '../lib/processes.js';
+import { ROOT } from '../../test/support/paths.js';
+import { startMock, type ServerProcess } from '../lib/processes.js';
 import { met, type Section } from '../lib/report.js';
 
 export interface WritesOptions {

@@ -3,10 +3,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { exitCodeOf, formatReport, replayFolder, type ReplayReport } from './harness/replay.js';
+import { temporaryFolder } from '../support/temporary-folders.js';
 
 const ROOT = path.resolve(__dirname, '../..');
 const JSON_TYPE = { 'content-type': 'application/json;charset=utf-8' };
@@ -23,7 +23,7 @@ let folder: string;
 let report: ReplayReport;
 
 before(async () => {
-  folder = mkdtempSync(path.join(tmpdir(), 'conformance-test-'));
+  folder = temporaryFolder('conformance-test-');
   const write = (name: string, content: unknown) => writeFileSync(path.join(folder, name), JSON.stringify(content));
   // Matches the mock: the pre-existing record of the scenario, with a timestamp from another day.
   write(

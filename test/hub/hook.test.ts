@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { ROOT } from '../support/mock-process';
+import { ROOT } from '../support/paths.js';
 
 test('the hook module passes its unit tests (python3 -m unittest)', () => {
   const run = spawnSync('/usr/bin/python3', ['-m', 'unittest', 'discover', '-v', '-s', 'test/hub', '-p', 'test_*.py'], { cwd: ROOT, encoding: 'utf8', timeout: 180_000 });

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv from 'ajv';
 import { parse, parseAllDocuments } from 'yaml';
-import { ROOT } from '../support/mock-process';
+import { ROOT } from '../support/paths.js';
 
 const REFERENCE = join(ROOT, '..', 'shared', 'reference', 'zero-to-jupyterhub');
 const HOOK = join(ROOT, 'deploy', 'jupyterhub', 'pid_handson_hub.py');

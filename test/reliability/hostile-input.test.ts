@@ -6,8 +6,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { basicHeader, PREFIX, realmBasicHeader, startTestServer, storeSnapshot, type HttpResult, type TestServer } from '../support/mock-server.js';
-import { assertHandleEnvelope, rawExchange } from './support.js';
+import { assertHandleEnvelope, basicHeader, rawExchange, realmBasicHeader, type HttpResult } from '../support/http.js';
+import { PREFIX, startTestServer, storeSnapshot, type TestServer } from '../support/mock-server.js';
 
 const SEED = Number(process.env.RELIABILITY_SEED ?? Date.now() % 1_000_000);
 let t: TestServer;
