@@ -42,5 +42,8 @@ export const JUPYTERHUB: SystemPackage[] = [
   // Debian's jupyterhub brings it; named apart for systems that split them.
   { name: 'configurable-http-proxy', apt: 'node-configurable-http-proxy', binary: '/usr/bin/configurable-http-proxy' },
 ];
+/** The hub hook's unit tests run JupyterHub's own spawner in /usr/bin/python3. */
+export const JUPYTERHUB_PYTHON: SystemPackage = { name: 'JupyterHub', apt: 'jupyterhub', binary: '/usr/bin/python3', pythonModule: 'jupyterhub.spawner' };
+export const TRAITLETS: SystemPackage = { name: 'python3 traitlets', apt: 'python3-traitlets', binary: '/usr/bin/python3', pythonModule: 'traitlets.config' };
 export const PYTHON_REQUESTS: SystemPackage = { name: 'python3 requests (B2HANDLE)', apt: 'python3-requests', binary: '/usr/bin/python3', pythonModule: 'requests' };
 export const WRK: SystemPackage = { name: 'wrk', apt: 'wrk', binary: '/usr/bin/wrk' };
