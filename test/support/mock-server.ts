@@ -1,7 +1,7 @@
 // The mock server in this test process, on port 0 (in memory or on a temporary data folder), with the
 // credentials it wrote and undici agents for HTTPS with and without the trainee's client certificate:
 // what the mock server's HTTP tests and the reliability suite talk to.
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Agent } from 'undici';
 import { startMockServer, type RunningMockServer } from '../../mock-server/server.js';
@@ -124,9 +124,8 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
     close: async () => {
       await Promise.all([tlsAgent.close(), certAgent.close(), httpAgent.close()]);
       await server.close();
-      // A memory server still writes its certificates and credentials to a temporary folder, and close() leaves it.
+      // A memory server removes its own temporary folder on close.
       if (dataDir) removeTemporaryFolder(dataDir);
-      else rmSync(server.stateDir, { recursive: true, force: true });
     },
   };
   return t;
