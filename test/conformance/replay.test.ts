@@ -6,9 +6,9 @@ import { spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { exitCodeOf, formatReport, replayFolder, type ReplayReport } from './harness/replay.js';
+import { ROOT } from '../support/paths.js';
 import { temporaryFolder } from '../support/temporary-folders.js';
 
-const ROOT = path.resolve(__dirname, '../..');
 const JSON_TYPE = { 'content-type': 'application/json;charset=utf-8' };
 
 function transcript(scheme: 'http' | 'https', method: string, requestPath: string, status: number, body: unknown): unknown {

@@ -4,7 +4,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { startMockServer, type RunningMockServer } from '../../mock-server/server';
 import { normaliseBasePath, prefixRootPaths, withoutBasePath } from '../../mock-server/base-path';
 import { temporaryFolder } from '../support/temporary-folders.js';

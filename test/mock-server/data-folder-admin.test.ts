@@ -3,14 +3,13 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Agent, request } from 'undici';
 import { startMockProcess, type MockProcess } from '../support/mock-process.js';
-import { ROOT } from '../support/paths.js';
+import { PID_MOCK_BIN, ROOT } from '../support/paths.js';
 import { temporaryFolder } from '../support/temporary-folders.js';
 
-const run = (args: string[]) => promisify(execFile)(process.execPath, [join(ROOT, 'bin', 'pid-mock.cjs'), ...args], { cwd: ROOT });
+const run = (args: string[]) => promisify(execFile)(process.execPath, [PID_MOCK_BIN, ...args], { cwd: ROOT });
 let server: MockProcess;
 
 before(async () => {
