@@ -7,7 +7,8 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { request } from 'undici';
-import { ROOT, startMock, type ServerProcess } from '../lib/processes.js';
+import { ROOT } from '../../test/support/paths.js';
+import { startMock, type ServerProcess } from '../lib/processes.js';
 import { ms, summarise, type Section } from '../lib/report.js';
 
 // The environment npm start gives Jupyter: the project's own kernel registration (JUPYTER_PATH) and

@@ -8,7 +8,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv from 'ajv';
 import { parse, parseAllDocuments } from 'yaml';
-import { ROOT } from '../support/mock-process';
+import { ROOT } from '../support/paths.js';
+import { requireSystemPackage, TRAITLETS } from '../support/system-packages.js';
 
 const REFERENCE = join(ROOT, '..', 'shared', 'reference', 'zero-to-jupyterhub');
 const HOOK = join(ROOT, 'deploy', 'jupyterhub', 'pid_handson_hub.py');
@@ -147,6 +148,7 @@ test('the images named in the values are the ones the Dockerfiles build', () => 
 });
 
 test('the hub extraConfig installs the hook and the pod command writes the home before Jupyter starts', () => {
+  requireSystemPackage(TRAITLETS);
   const extraConfig = get(values, 'hub.extraConfig.pid-handson') as string;
   const hubMount = get(values, 'hub.extraFiles.pid-handson-hub.mountPath') as string;
   assert.ok(extraConfig.includes(`sys.path.insert(0, "${hubMount.slice(0, hubMount.lastIndexOf('/'))}")`));

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative } from 'node:path';
 import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
-import { startMockProcess, ROOT, type MockProcess } from '../support/mock-process.js';
+import { startMockProcess, type MockProcess } from '../support/mock-process.js';
+import { ROOT } from '../support/paths.js';
 import { chapterExpectations } from './expectations.js';
 
 const execFileAsync = promisify(execFile);

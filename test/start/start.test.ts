@@ -8,8 +8,10 @@ import { readFileSync, writeFileSync, rmSync, existsSync, readdirSync, realpathS
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { ROOT, startMockProcess } from '../support/mock-process.js';
-import { freePort, startLesson, temporaryLessonFolders } from './lesson-process.js';
+import { startLesson, temporaryLessonFolders } from '../support/lesson-process.js';
+import { startMockProcess } from '../support/mock-process.js';
+import { ROOT } from '../support/paths.js';
+import { freePort } from '../support/processes.js';
 
 test('npm start serves the mock server and opens Jupyter on the trainee workspace with the TypeScript kernel', { timeout: 180_000 }, async () => {
   const folders = temporaryLessonFolders();

@@ -3,11 +3,11 @@
 // copied in, and the package (`pid-handson/lesson`) found from wherever the workspace is.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT } from '../support/mock-process.js';
+import { ROOT } from '../support/paths.js';
+import { temporaryFolder } from '../support/temporary-folders.js';
 
 const { prepareWorkspace } = createRequire(__filename)('../../deploy/local/workspace.cjs') as { prepareWorkspace: (lesson: string, workspace: string) => string[] };
 
@@ -22,7 +22,7 @@ function notebookText(title: string): string {
 
 /** A project like the repository: package.json, notebooks/ with two chapters and the masters, dist/. */
 function project(): { root: string; lesson: string } {
-  const root = mkdtempSync(join(tmpdir(), 'workspace-project-'));
+  const root = temporaryFolder('workspace-project-');
   const lesson = join(root, 'notebooks');
   mkdirSync(join(lesson, 'instructor'), { recursive: true });
   mkdirSync(join(root, 'node_modules'));
@@ -80,7 +80,7 @@ test('edits are kept, untouched chapters follow the lesson, changed chapters are
 
 test('a workspace outside the project reaches its built package and node_modules', () => {
   const { root, lesson } = project();
-  const workspace = join(mkdtempSync(join(tmpdir(), 'elsewhere-')), 'my lesson');
+  const workspace = join(temporaryFolder('elsewhere-'), 'my lesson');
   prepareWorkspace(lesson, workspace);
   assert.equal(kitFrom(workspace), realpathSync(join(root, 'dist', 'lesson', 'index.js')));
   assert.ok(lstatSync(join(workspace, 'node_modules')).isSymbolicLink());
@@ -88,7 +88,7 @@ test('a workspace outside the project reaches its built package and node_modules
 });
 
 test('the repository\'s own learner copies seed a workspace from which pid-handson/lesson is the built kit', () => {
-  const workspace = join(mkdtempSync(join(tmpdir(), 'repo-workspace-')), 'ws');
+  const workspace = join(temporaryFolder('repo-workspace-'), 'ws');
   prepareWorkspace(join(ROOT, 'notebooks'), workspace);
   const chapters = readdirSync(join(ROOT, 'notebooks')).filter((f) => /^\d\d-.*\.ipynb$/.test(f));
   for (const chapter of chapters) assert.equal(readFileSync(join(workspace, chapter), 'utf8'), readFileSync(join(ROOT, 'notebooks', chapter), 'utf8'));

@@ -1,24 +1,13 @@
 // Runs `npm start` (deploy/local/start.cjs) as a real process group on free ports with temporary data and
 // workspace folders, and gives the Jupyter URL it printed: what the start and browser tests drive.
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT } from '../support/mock-process.js';
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
+import { ROOT } from './paths.js';
+import { temporaryFolder } from './temporary-folders.js';
 
 /** A fresh data folder and a workspace path (not created: npm start makes it) outside the checkout. */
 export function temporaryLessonFolders(): { data: string; workspace: string } {
-  const base = mkdtempSync(join(tmpdir(), 'lesson-'));
+  const base = temporaryFolder('lesson-');
   return { data: join(base, 'data'), workspace: join(base, 'workspace') };
 }
 

@@ -121,7 +121,7 @@ export function formatReport(report: ReplayReport): string {
       applied.set(accepted.id, list);
     }
   }
-  lines.push('', 'documented differences (accepted; table in mock-server/conformance/differences.ts):');
+  lines.push('', 'documented differences (accepted; table in test/conformance/harness/differences.ts):');
   for (const [id, difference] of Object.entries(DIFFERENCES) as Array<[DifferenceId, (typeof DIFFERENCES)[DifferenceId]]>) {
     const uses = applied.get(id) ?? [];
     const cases = [...new Set(uses.map((u) => String(u.result.number).padStart(2, '0')))];

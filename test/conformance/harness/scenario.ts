@@ -3,12 +3,12 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../app.js';
-import { HandleStore } from '../store.js';
-import { applyRecords } from '../provisioning.js';
-import { parseValueReference } from '../handle-names.js';
-import type { ValueReference } from '../model.js';
-import type { SeedRecord } from '../fixtures/seed-records.js';
+import { buildApp } from '../../../mock-server/app.js';
+import { HandleStore } from '../../../mock-server/store.js';
+import { applyRecords } from '../../../mock-server/provisioning.js';
+import { parseValueReference } from '../../../mock-server/handle-names.js';
+import type { ValueReference } from '../../../mock-server/model.js';
+import type { SeedRecord } from '../../../mock-server/fixtures/seed-records.js';
 import {
   createCertificateAuthority,
   issueClientCertificate,
@@ -16,7 +16,7 @@ import {
   publicKeyJwkOfCertificate,
   type PemPair,
   type RsaPublicJwk,
-} from '../tls.js';
+} from '../../../mock-server/tls.js';
 
 export const PREFIX = '21.T12995';
 export const CLIENT_CERTIFICATE_IDENTITY = `301:${PREFIX}/USER01`;

@@ -1,7 +1,7 @@
 // What the value-order difference needs to check a resolver redirect by rule: the records the transcripts
 // themselves wrote (whole-record PUTs that succeeded), and the real server's choice of URL value applied to
 // them in index order, the order the mock's SQL-style storage keeps.
-import { decodeHandlePath } from '../handle-names.js';
+import { decodeHandlePath } from '../../../mock-server/handle-names.js';
 import type { Transcript } from './transcript.js';
 
 interface WrittenValue {

@@ -2,10 +2,11 @@
 // as a hub service) on free loopback ports and a class folder of the test's; its REST API and the users'
 // Jupyter servers as a browser reaches them through the hub's proxy.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ROOT } from '../support/mock-process';
+import { assertDistExists, ROOT } from './paths.js';
+import { stopChild } from './processes.js';
+import { JUPYTERHUB, requireSystemPackage } from './system-packages.js';
 
 export const HUB_API_TOKEN = 'hub-test-api-token-0123456789abcdef';
 export const PASSWORD = 'workshop-password-42';
@@ -18,10 +19,8 @@ export interface ClassHub {
 }
 
 export function requireJupyterHub(): void {
-  for (const file of ['/usr/bin/jupyterhub', '/usr/bin/jupyterhub-singleuser', '/usr/bin/configurable-http-proxy']) {
-    if (!existsSync(file)) throw new Error(`${file} is missing: apt-get install jupyterhub (.ci/run does; it brings node-configurable-http-proxy)`);
-  }
-  if (!existsSync(join(ROOT, 'dist', 'mock-server', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` first');
+  requireSystemPackage(...JUPYTERHUB);
+  assertDistExists();
 }
 
 export async function startClassHub(classDir: string, users: number): Promise<ClassHub> {
@@ -52,12 +51,7 @@ export async function startClassHub(classDir: string, users: number): Promise<Cl
     url,
     classDir,
     output: () => output,
-    stop: async () => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-    },
+    stop: () => stopChild(child),
   };
 }
 
