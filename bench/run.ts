@@ -4,7 +4,8 @@
 // `--only=resolve,writes` picks sections; `--profile` runs section 1 with the server under --cpu-prof.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureBuilt, ROOT } from './lib/processes.js';
+import { ROOT } from '../test/support/paths.js';
+import { ensureBuilt } from './lib/processes.js';
 import { machine, printSection, type Section } from './lib/report.js';
 import { resolveCeiling } from './sections/resolve.js';
 import { durableWrites } from './sections/writes.js';

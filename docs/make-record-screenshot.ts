@@ -1,14 +1,14 @@
 // Regenerates docs/record-table.png: a real record from a mock server, rendered by the notebook helper
 // recordTable exactly as a notebook cell shows it, photographed by headless Chromium.
 // Run: node --import tsx docs/make-record-screenshot.ts   (needs Debian's chromium)
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { launchBrowser } from '../test/support/browser.js';
+import { removeTemporaryFolder, temporaryFolder } from '../test/support/temporary-folders.js';
 import { startMockServer } from '../mock-server/server.js';
 import { HandleClient, PIDClientCredentials } from '../src/index.js';
-import { recordTable } from '../src/notebook.js';
-import { lessonUrls } from '../src/lesson.js';
+import { recordTable } from '../lesson/kit/notebook.js';
+import { lessonUrls } from '../lesson/kit/lesson.js';
 
 async function main(): Promise<void> {
   const server = await startMockServer({ host: '127.0.0.1', port: 0, memory: true, prefixes: ['21.T12995'], logger: false });
@@ -20,10 +20,19 @@ async function main(): Promise<void> {
     await client.modifyHandleValue(pid, { CHECKSUM: 'ef493d3dcffa26c672a69366a37d2318' });
     const html = recordTable(await client.retrieveHandleRecordJson(pid), { resolverBaseUrl: urls.resolver, apiBaseUrl: urls.resolver, highlight: ['CHECKSUM'] });
     await client.close();
-    const dir = mkdtempSync(join(tmpdir(), 'shot-'));
+    const dir = temporaryFolder('shot-');
     const page = join(dir, 'record.html');
     writeFileSync(page, `<!doctype html><meta charset="utf-8"><body style="margin:16px;background:#fff">${html}</body>`);
-    execFileSync('chromium', ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--hide-scrollbars', `--user-data-dir=${join(dir, 'profile')}`, '--window-size=1100,330', `--screenshot=${join(__dirname, 'record-table.png')}`, `file://${page}`], { stdio: 'ignore' });
+    // Headless Playwright hides scrollbars, as the picture needs.
+    const browser = await launchBrowser({ viewport: { width: 1100, height: 330 } });
+    try {
+      const tab = await browser.context.newPage();
+      await tab.goto(`file://${page}`);
+      await tab.screenshot({ path: join(__dirname, 'record-table.png') });
+    } finally {
+      await browser.close();
+      removeTemporaryFolder(dir);
+    }
     console.log('wrote docs/record-table.png');
   } finally {
     await server.close();

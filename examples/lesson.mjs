@@ -6,8 +6,8 @@ import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 const { HandleClient, PIDClientCredentials, checksumOfUrl, HandleError, HandleAlreadyExistsError } = require('../dist/src/index.js');
-const { findCredentialsFile, lessonUrls } = require('../dist/src/lesson.js');
-const { recordText } = require('../dist/src/notebook.js');
+const { findCredentialsFile, lessonUrls } = require('../dist/lesson/kit/lesson.js');
+const { recordText } = require('../dist/lesson/kit/notebook.js');
 
 const step = (n, title) => console.log(`\n== ${n}. ${title}`);
 

@@ -6,9 +6,8 @@ import { interceptors, request } from 'undici';
 // The type from its own declaration file, not undici's index: the notebooks' kernel then loads 10 of undici's
 // declaration files instead of 44 (the same class, so the type is the same).
 import type Dispatcher from 'undici/types/dispatcher';
-import { GenericHandleError } from './errors.js';
-import { connectionError } from './client.js';
-import { createDispatcher } from './transport.js';
+import { handleFailure } from './error-kinds.js';
+import { connectionError, createDispatcher } from './transport/index.js';
 
 export type ChecksumAlgorithm = 'md5' | 'sha1' | 'sha256' | 'sha512';
 
@@ -31,7 +30,7 @@ export async function checksumOfUrl(
     } catch (error) {
       // A PID moved to a local path redirects to a file: URL, which the resolver can name but nobody can download.
       if (/URL protocol|unsupported protocol/i.test((error as Error).message ?? '')) {
-        throw new GenericHandleError(`download of ${url} was redirected to a location that is not on the web`, {
+        throw handleFailure(undefined, `download of ${url} was redirected to a location that is not on the web`, {
           hint: 'the PID points to a non-HTTP location (e.g. file:///…): its metadata is public, the data itself is not downloadable',
           cause: error,
         });
@@ -40,7 +39,7 @@ export async function checksumOfUrl(
     }
     if (response.statusCode !== 200) {
       await response.body.dump();
-      throw new GenericHandleError(`download of ${url} answered HTTP ${response.statusCode}`, {
+      throw handleFailure(undefined, `download of ${url} answered HTTP ${response.statusCode}`, {
         httpStatus: response.statusCode,
         hint: 'a PID whose URL points to a place this machine cannot reach resolves, but the download fails',
       });

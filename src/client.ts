@@ -1,26 +1,36 @@
 // HandleClient: B2HANDLE's EUDATHandleClient in TypeScript. The same requests on the wire (§5 of the
 // protocol reference), the same method names in camelCase, and B2HANDLE's known defects fixed.
-import { request } from 'undici';
+// Only the B2HANDLE surface lives here: which request each method sends and which replies it expects;
+// sending, retrying, reading replies and explaining failures is the transport's (src/transport/).
 // The type from its own declaration file, not undici's index: the notebooks' kernel then loads 10 of undici's
 // declaration files instead of 44 (the same class, so the type is the same).
 import type Dispatcher from 'undici/types/dispatcher';
 import { v1 as uuidv1, v4 as uuidv4 } from 'uuid';
+import { HandleError } from './errors.js';
 import {
-  BrokenHandleRecordError,
-  GenericHandleError,
-  HandleAlreadyExistsError,
-  HandleAuthenticationError,
-  HandleError,
-  HandleNotFoundError,
-  HandleTimeoutError,
-  IllegalOperationError,
-  ReverseLookupError,
-} from './errors.js';
+  brokenRecord,
+  handleAbsent,
+  handleAlreadyExists,
+  handleFailure,
+  handleNotFound,
+  illegalOperation,
+  notAuthenticated,
+  reverseLookupFailed,
+} from './error-kinds.js';
 import { checkHandleSyntax, parseIdentity } from './handle-syntax.js';
+import { handleUrl } from './handle-path.js';
 import { PIDClientCredentials } from './credentials.js';
-import { createDispatcher, DEFAULT_TIMEOUT_MS, DEFAULT_USER_AGENT, handleBasicAuthorization, realmBasicAuthorization, type TransportOptions } from './transport.js';
-import { isRetryableConnectionError, mayRetry, retryAfterMs, retryDelay, retryPolicy, type RetryPolicy } from './retry.js';
-import { errorFor, isSuccess, responseCodeOf, type HandleResponse } from './response.js';
+import {
+  ANY_REPLY,
+  handleBasicAuthorization,
+  HandleTransport,
+  isSuccess,
+  realmBasicAuthorization,
+  responseCodeOf,
+  retryPolicy,
+  type HandleResponse,
+  type TransportOptions,
+} from './transport/index.js';
 import {
   addLocationUrls,
   BrokenLocError,
@@ -98,11 +108,6 @@ function joinUrl(base: string, extension: string): string {
   return `${base.replace(/\/+$/, '')}/${extension.replace(/^\/+|\/+$/g, '')}`;
 }
 
-/** Each path segment percent-encoded: B2HANDLE concatenated handles raw, which breaks on `#`, `?` or spaces. */
-function handlePath(handle: string): string {
-  return handle.split('/').map(encodeURIComponent).join('/');
-}
-
 function prefixOf(handle: string): string {
   return handle.slice(0, handle.indexOf('/'));
 }
@@ -131,10 +136,8 @@ export class HandleClient {
   readonly serverUrl: string;
   private readonly apiUrl: string;
   private readonly writeAuth: WriteAuth;
-  private readonly dispatcher: Dispatcher;
-  private readonly ownsDispatcher: boolean;
+  private readonly transport: HandleTransport;
   private readonly options: HandleClientOptions;
-  private readonly retry: RetryPolicy;
 
   /**
    * Prefer the static constructors; this one never sends a request.
@@ -142,7 +145,7 @@ export class HandleClient {
    */
   constructor(options: HandleClientOptions = {}) {
     this.options = options;
-    this.retry = retryPolicy(options);
+    const retry = retryPolicy(options);
     this.serverUrl = (options.handleServerUrl ?? DEFAULT_SERVER).replace(/\/+$/, '');
     this.apiUrl = joinUrl(this.serverUrl, options.restApiUrlExtension ?? '/api/handles/');
     if (options.handleOwner !== undefined) parseIdentity(options.handleOwner, 'handleOwner');
@@ -153,8 +156,7 @@ export class HandleClient {
       : options.username && options.password
         ? { kind: 'password', header: handleBasicAuthorization(options.username, options.password) }
         : { kind: 'none' };
-    this.ownsDispatcher = options.dispatcher === undefined;
-    this.dispatcher = options.dispatcher ?? createDispatcher(options);
+    this.transport = new HandleTransport(options, retry);
   }
 
   /**
@@ -225,8 +227,7 @@ export class HandleClient {
     try {
       const record = await this.retrieveHandleRecordJson(identity.handle);
       if (record === null) {
-        throw new HandleNotFoundError(`the identity handle ${identity.handle} of username ${this.options.username} does not exist on ${this.serverUrl}`, {
-          handle: identity.handle,
+        throw handleNotFound(identity.handle, `the identity handle ${identity.handle} of username ${this.options.username} does not exist on ${this.serverUrl}`, {
           hint: 'check "username" in the credentials: it is index:handle of a value holding your password',
         });
       }
@@ -238,9 +239,9 @@ export class HandleClient {
 
   // ---- HTTP ----
 
-  private handleUrl(handle: string, query: Array<[string, string]> = []): string {
+  private apiUrlOf(handle: string, query: Array<[string, string]> = []): string {
     const qs = query.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&');
-    return `${this.apiUrl}/${handlePath(handle)}${qs ? `?${qs}` : ''}`;
+    return `${handleUrl(this.apiUrl, handle)}${qs ? `?${qs}` : ''}`;
   }
 
   private writeHeaders(action: string, handle: string): Record<string, string> {
@@ -250,45 +251,9 @@ export class HandleClient {
       case 'certificate':
         return { authorization: 'Handle clientCert="true"' };
       default:
-        throw new HandleAuthenticationError(`${action}: this client has no credentials for writing`, {
-          handle,
+        throw notAuthenticated(handle, `${action}: this client has no credentials for writing`, {
           hint: 'load a credentials file and build the client with HandleClient.withCredentials(cred)',
         });
-    }
-  }
-
-  /**
-   * One request, tried again (when the options allow it and the method is idempotent) while the server
-   * is busy (503) or the connection fails; the answer says how many tries it took.
-   */
-  private async send(method: Dispatcher.HttpMethod, url: string, headers: Record<string, string>, body?: string): Promise<HandleResponse> {
-    const retryable = mayRetry(method, url);
-    const allHeaders = { 'user-agent': this.options.userAgent ?? DEFAULT_USER_AGENT, ...headers };
-    for (let attempt = 1; ; attempt++) {
-      const last = !retryable || attempt > this.retry.retries;
-      let response: Dispatcher.ResponseData;
-      try {
-        response = await request(url, { method, headers: allHeaders, body: body ?? null, dispatcher: this.dispatcher });
-      } catch (error) {
-        if (last || !isRetryableConnectionError(error)) throw connectionError(url, error, { tries: attempt, timeoutMs: this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS });
-        await sleep(retryDelay(this.retry, attempt, undefined));
-        continue;
-      }
-      const text = await response.body.text();
-      if (response.statusCode === 503 && !last) {
-        await sleep(retryDelay(this.retry, attempt, retryAfterMs(response.headers['retry-after'])));
-        continue;
-      }
-      let json: Record<string, unknown> | undefined;
-      if (text) {
-        try {
-          const parsed: unknown = JSON.parse(text);
-          if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) json = parsed as Record<string, unknown>;
-        } catch {
-          json = undefined;
-        }
-      }
-      return { status: response.statusCode, json, text, tries: attempt };
     }
   }
 
@@ -305,17 +270,20 @@ export class HandleClient {
       ...(options.types ?? []).map((t): [string, string] => ['type', t]),
       ...(options.auth ? [['auth', 'true'] as [string, string]] : []),
     ];
-    const response = await this.send('GET', this.handleUrl(handle, query), { accept: 'application/json' });
-    const rc = responseCodeOf(response);
-    if (response.status === 404 && rc === 100) return null;
-    if (response.status === 200 && (rc === 1 || rc === 200)) {
-      const record = response.json as unknown as HandleRecordJson;
-      if (typeof record.handle === 'string' && record.handle.toUpperCase() !== handle.toUpperCase()) {
-        throw new GenericHandleError(`asked for ${handle} but the server answered with ${record.handle}`, { handle, httpStatus: 200, responseCode: rc });
-      }
-      return { ...record, values: [...(record.values ?? [])].sort((a, b) => a.index - b.index) };
+    const response = await this.transport.send({
+      method: 'GET',
+      url: this.apiUrlOf(handle, query),
+      headers: { accept: 'application/json' },
+      action: `read ${handle}`,
+      handle,
+      expect: (reply) => isMissing(reply) || isRecord(reply),
+    });
+    if (isMissing(response)) return null;
+    const record = response.json as unknown as HandleRecordJson;
+    if (typeof record.handle === 'string' && record.handle.toUpperCase() !== handle.toUpperCase()) {
+      throw handleFailure(handle, `asked for ${handle} but the server answered with ${record.handle}`, { httpStatus: 200, responseCode: responseCodeOf(response) });
     }
-    throw errorFor(`read ${handle}`, handle, response);
+    return { ...record, values: [...(record.values ?? [])].sort((a, b) => a.index - b.index) };
   }
 
   /**
@@ -345,14 +313,7 @@ export class HandleClient {
   private async recordFor(handle: string, record: HandleRecordJson | null | undefined, mustExist: boolean): Promise<HandleRecordJson | null> {
     checkHandleSyntax(handle);
     const rec = record && record.handle?.toUpperCase() === handle.toUpperCase() ? record : await this.retrieveHandleRecordJson(handle);
-    if (rec === null && mustExist) {
-      throw new HandleNotFoundError(`${handle} does not exist on ${this.serverUrl}`, {
-        handle,
-        httpStatus: 404,
-        responseCode: 100,
-        hint: 'check the spelling of the PID, or register it first',
-      });
-    }
+    if (rec === null && mustExist) throw handleAbsent(handle, this.serverUrl);
     return rec;
   }
 
@@ -405,10 +366,17 @@ export class HandleClient {
     // race between them.
     const values = this.buildRecordValues(handle, location, options);
     const headers = { ...this.writeHeaders(`register ${handle}`, handle), ...JSON_HEADERS };
-    const response = await this.send('PUT', this.handleUrl(handle, [['overwrite', String(overwrite)]]), headers, JSON.stringify({ values }));
-    if (isSuccess(response)) return typeof response.json?.handle === 'string' ? response.json.handle : handle;
-    if (response.status === 409 && responseCodeOf(response) === 101) throw alreadyExists(handle);
-    throw errorFor(`register ${handle}`, handle, response);
+    const response = await this.transport.send({
+      method: 'PUT',
+      url: this.apiUrlOf(handle, [['overwrite', String(overwrite)]]),
+      headers,
+      body: JSON.stringify({ values }),
+      action: `register ${handle}`,
+      handle,
+      expect: (reply) => isSuccess(reply) || isExisting(reply),
+    });
+    if (isExisting(response)) throw handleAlreadyExists(handle, `${handle} already exists`);
+    return typeof response.json?.handle === 'string' ? response.json.handle : handle;
   }
 
   /**
@@ -429,18 +397,18 @@ export class HandleClient {
   async modifyHandleValue(handle: string, changes: Record<string, string | { format: string; value: unknown }>, options: ModifyOptions = {}): Promise<void> {
     const record = await this.recordFor(handle, undefined, true);
     if (Object.keys(changes).some((k) => k === 'HS_ADMIN') && !this.options.modifyHsAdmin) {
-      throw new IllegalOperationError(`modifying HS_ADMIN of ${handle} is switched off`, {
+      throw illegalOperation(
         handle,
-        hint: 'HS_ADMIN decides who may change the handle; build the client with modifyHsAdmin: true if you really mean it',
-      });
+        `modifying HS_ADMIN of ${handle} is switched off`,
+        'HS_ADMIN decides who may change the handle; build the client with modifyHsAdmin: true if you really mean it',
+      );
     }
     const used = record.values.map((v) => v.index);
     const put: HandleValueInput[] = [];
     for (const [type, data] of Object.entries(changes)) {
       const existing = record.values.filter((v) => v.type === type);
       if (existing.length > 1) {
-        throw new BrokenHandleRecordError(`${handle} has ${existing.length} values of type ${type} (indexes ${existing.map((v) => v.index).join(', ')})`, {
-          handle,
+        throw brokenRecord(handle, `${handle} has ${existing.length} values of type ${type} (indexes ${existing.map((v) => v.index).join(', ')})`, {
           hint: 'delete the duplicates by index (deleteHandleValue removes all of that type) and set the value again',
         });
       }
@@ -454,8 +422,7 @@ export class HandleClient {
     if (!put.length) return;
     const headers = { ...this.writeHeaders(`modify ${handle}`, handle), ...JSON_HEADERS };
     const query: Array<[string, string]> = [...put.map((v): [string, string] => ['index', String(v.index)]), ['overwrite', 'true']];
-    const response = await this.send('PUT', this.handleUrl(handle, query), headers, JSON.stringify({ values: put }));
-    if (!isSuccess(response)) throw errorFor(`modify ${handle}`, handle, response);
+    await this.transport.send({ method: 'PUT', url: this.apiUrlOf(handle, query), headers, body: JSON.stringify({ values: put }), action: `modify ${handle}`, handle });
   }
 
   /**
@@ -465,22 +432,21 @@ export class HandleClient {
   async deleteHandleValue(handle: string, keys: string | string[]): Promise<void> {
     const types = Array.isArray(keys) ? keys : [keys];
     if (types.includes('HS_ADMIN')) {
-      throw new IllegalOperationError(`deleting HS_ADMIN of ${handle} is not allowed through this method`, {
-        handle,
-        hint: 'without an HS_ADMIN nobody could change the handle any more',
-      });
+      throw illegalOperation(handle, `deleting HS_ADMIN of ${handle} is not allowed through this method`, 'without an HS_ADMIN nobody could change the handle any more');
     }
     const record = await this.recordFor(handle, undefined, true);
     const indexes = record.values.filter((v) => types.includes(v.type)).map((v) => v.index);
     // An index-less DELETE would remove the whole handle: never send one from here.
     if (!indexes.length) return;
-    const response = await this.send(
-      'DELETE',
-      this.handleUrl(handle, indexes.map((i) => ['index', String(i)])),
-      this.writeHeaders(`delete values of ${handle}`, handle),
-    );
-    if (isSuccess(response) || (response.status === 400 && responseCodeOf(response) === 200)) return;
-    throw errorFor(`delete values of ${handle}`, handle, response);
+    await this.transport.send({
+      method: 'DELETE',
+      url: this.apiUrlOf(handle, indexes.map((i) => ['index', String(i)])),
+      headers: this.writeHeaders(`delete values of ${handle}`, handle),
+      action: `delete values of ${handle}`,
+      handle,
+      // 400 with responseCode 200 (values not found): the values are gone, which is what was asked for.
+      expect: (reply) => isSuccess(reply) || (reply.status === 400 && responseCodeOf(reply) === 200),
+    });
   }
 
   /**
@@ -489,8 +455,7 @@ export class HandleClient {
    */
   async deleteHandle(handle: string): Promise<void> {
     checkHandleSyntax(handle);
-    const response = await this.send('DELETE', this.handleUrl(handle), this.writeHeaders(`delete ${handle}`, handle));
-    if (!isSuccess(response)) throw errorFor(`delete ${handle}`, handle, response);
+    await this.transport.send({ method: 'DELETE', url: this.apiUrlOf(handle), headers: this.writeHeaders(`delete ${handle}`, handle), action: `delete ${handle}`, handle });
   }
 
   // ---- 10320/LOC: several locations of the same data ----
@@ -502,15 +467,21 @@ export class HandleClient {
       result = edit(record.values);
     } catch (error) {
       if (error instanceof BrokenLocError || error instanceof LocXmlError) {
-        throw new BrokenHandleRecordError(`${handle}: ${error.message}`, { handle, hint: 'repair or delete the 10320/LOC value by index', cause: error });
+        throw brokenRecord(handle, `${handle}: ${error.message}`, { hint: 'repair or delete the 10320/LOC value by index', cause: error });
       }
       throw error;
     }
     // B2HANDLE always wrote the record back, even when nothing changed; a no-op needs no request.
     if (!result.changed) return;
     const headers = { ...this.writeHeaders(`update 10320/LOC of ${handle}`, handle), ...JSON_HEADERS };
-    const response = await this.send('PUT', this.handleUrl(handle, [['overwrite', 'true']]), headers, JSON.stringify({ values: result.values.map(asInput) }));
-    if (!isSuccess(response)) throw errorFor(`update 10320/LOC of ${handle}`, handle, response);
+    await this.transport.send({
+      method: 'PUT',
+      url: this.apiUrlOf(handle, [['overwrite', 'true']]),
+      headers,
+      body: JSON.stringify({ values: result.values.map(asInput) }),
+      action: `update 10320/LOC of ${handle}`,
+      handle,
+    });
   }
 
   /**
@@ -558,16 +529,16 @@ export class HandleClient {
     const password = o.reverseLookupPassword ?? o.password;
     const base = o.reverseLookupBaseUri ?? o.handleServerUrl;
     if (!username || !password || !base) {
-      throw new ReverseLookupError('reverse look-up is not configured for this client', {
+      throw reverseLookupFailed('reverse look-up is not configured for this client', {
         hint: 'the credentials need reverselookup_username and reverselookup_password (and the server URL)',
       });
     }
     const terms = Object.entries(query).filter((e): e is [string, string] => e[1] !== undefined);
-    if (!terms.length) throw new ReverseLookupError('No search terms have been specified', { hint: 'search e.g. { URL: "irods:*" } or { CHECKSUM: md5 }' });
+    if (!terms.length) throw reverseLookupFailed('No search terms have been specified', { hint: 'search e.g. { URL: "irods:*" } or { CHECKSUM: md5 }' });
     const allowed = o.allowedSearchKeys ?? ['URL', 'CHECKSUM'];
     const refused = terms.find(([key]) => allowed.length > 0 && !allowed.includes(key));
     if (refused) {
-      throw new ReverseLookupError(`Cannot search for key "${refused[0]}": this client searches only ${allowed.join(', ')}`, {
+      throw reverseLookupFailed(`Cannot search for key "${refused[0]}": this client searches only ${allowed.join(', ')}`, {
         hint: 'pass allowedSearchKeys: [] (or a longer list) when building the client to search other types',
       });
     }
@@ -575,15 +546,22 @@ export class HandleClient {
     // `*` stays readable in logs; everything else is encoded (B2HANDLE sent values raw, breaking on `&` or `#`).
     const qs = params.map(([k, v]) => `${encodeURIComponent(k!)}=${encodeURIComponent(v!).replace(/%2A/g, '*')}`).join('&');
     const url = `${joinUrl(base, o.reverseLookupUrlExtension ?? '/hrls/handles/')}?${qs}`;
-    const response = await this.send('GET', url, { authorization: realmBasicAuthorization(username, password) });
+    const response = await this.transport.send({
+      method: 'GET',
+      url,
+      headers: { authorization: realmBasicAuthorization(username, password) },
+      action: 'reverse look-up',
+      // The search service answers a JSON list, and its failures are its own (below), not Handle replies.
+      expect: ANY_REPLY,
+    });
     if (response.status === 401) {
-      throw new ReverseLookupError('reverse look-up: Authentication failed', {
+      throw reverseLookupFailed('reverse look-up: Authentication failed', {
         httpStatus: 401,
         hint: o.reverseLookupUsername ? 'check reverselookup_username and reverselookup_password' : 'the search service has its own account: set reverselookup_username/_password',
       });
     }
     if (response.status === 404) {
-      throw new ReverseLookupError(`reverse look-up: Wrong search servlet URL ${url}`, {
+      throw reverseLookupFailed(`reverse look-up: Wrong search servlet URL ${url}`, {
         httpStatus: 404,
         hint: /The handle you requested.+cannot be found/s.test(response.text) ? 'that URL reached a Handle server, not the search service' : 'check reverselookup_baseuri and reverselookup_url_extension',
       });
@@ -596,7 +574,7 @@ export class HandleClient {
     }
     if (response.status !== 200 || !Array.isArray(list)) {
       const tries = (response.tries ?? 1) > 1 ? ` (gave up after ${response.tries} tries)` : '';
-      throw new ReverseLookupError(`reverse look-up failed: HTTP ${response.status}${tries}: ${response.text.trim().slice(0, 200)}`, {
+      throw reverseLookupFailed(`reverse look-up failed: HTTP ${response.status}${tries}: ${response.text.trim().slice(0, 200)}`, {
         httpStatus: response.status,
         hint: response.status === 200 ? 'The response is not JSON.' : 'read the service message',
       });
@@ -651,45 +629,22 @@ export class HandleClient {
 
   /** Closes the connection pool (not a dispatcher passed in by the caller). @example await client.close(); */
   async close(): Promise<void> {
-    if (this.ownsDispatcher && !(this.dispatcher as { closed?: boolean }).closed) await this.dispatcher.close();
+    await this.transport.close();
   }
 }
 
-function alreadyExists(handle: string): HandleAlreadyExistsError {
-  return new HandleAlreadyExistsError(`${handle} already exists`, {
-    handle,
-    httpStatus: 409,
-    responseCode: 101,
-    hint: 'generate a new suffix (generatePidName) or pass overwrite: true to replace the record',
-  });
+/** The server has no such handle: a read answers null rather than throwing. */
+function isMissing(reply: HandleResponse): boolean {
+  return reply.status === 404 && responseCodeOf(reply) === 100;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** A record; responseCode 200 is "values not found" for a read filtered by index or type, still a record. */
+function isRecord(reply: HandleResponse): boolean {
+  const rc = responseCodeOf(reply);
+  return reply.status === 200 && (rc === 1 || rc === 200);
+}
 
-const TIMEOUT_CODES = ['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'];
-
-/** Network-level failures, explained: the server is down, too slow, or its certificate is not trusted. */
-export function connectionError(url: string, error: unknown, attempts: { tries: number; timeoutMs: number } = { tries: 1, timeoutMs: DEFAULT_TIMEOUT_MS }): HandleError {
-  const code = (error as { code?: string }).code ?? '';
-  const message = (error as Error).message ?? String(error);
-  const tries = attempts.tries > 1 ? ` (gave up after ${attempts.tries} tries)` : '';
-  if (code === 'ECONNREFUSED') {
-    return new GenericHandleError(`cannot connect to ${new URL(url).origin}: connection refused${tries}`, {
-      hint: 'is the Handle server running? For the lesson, start the mock server (npm start or pid-mock serve)',
-      cause: error,
-    });
-  }
-  if (TIMEOUT_CODES.includes(code)) {
-    return new HandleTimeoutError(`no answer to ${url} within ${attempts.timeoutMs} ms${tries}`, {
-      hint: 'the server is slow or unreachable: a larger timeoutMs waits longer, retries: N tries again',
-      cause: error,
-    });
-  }
-  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code) || /certificate/i.test(message)) {
-    return new GenericHandleError(`the TLS certificate of ${new URL(url).origin} is not trusted (${code || message})`, {
-      hint: 'set HTTPS_verify in the credentials to the CA file of the server (the mock writes credentials/ca.pem)',
-      cause: error,
-    });
-  }
-  return new GenericHandleError(`request to ${url} failed: ${message}${tries}`, { hint: 'check the server URL and that the server is reachable', cause: error });
+/** A create refused because the handle is taken (the server's atomic `overwrite=false` check). */
+function isExisting(reply: HandleResponse): boolean {
+  return reply.status === 409 && responseCodeOf(reply) === 101;
 }

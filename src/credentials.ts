@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
-import { CredentialsFormatError } from './errors.js';
+import { credentialsProblem } from './error-kinds.js';
 import { parseIdentity } from './handle-syntax.js';
 
 const optionalText = z.string().optional();
@@ -100,7 +100,7 @@ export class PIDClientCredentials {
     this.baseDir = this.file ? dirname(this.file) : process.cwd();
     const parsed = credentialsSchema.safeParse(config);
     if (!parsed.success) {
-      throw new CredentialsFormatError(`Problem with credentials${this.file ? ` in ${this.file}` : ''}: ${parsed.error.issues.map(describeIssue).join('; ')}`, {
+      throw credentialsProblem(`Problem with credentials${this.file ? ` in ${this.file}` : ''}: ${parsed.error.issues.map(describeIssue).join('; ')}`, {
         hint: 'fix the named key in the credentials file',
       });
     }
@@ -129,7 +129,7 @@ export class PIDClientCredentials {
     try {
       text = readFileSync(path, 'utf8');
     } catch (error) {
-      throw new CredentialsFormatError(`Problem with credentials: cannot read ${resolve(path)} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, {
+      throw credentialsProblem(`Problem with credentials: cannot read ${resolve(path)} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, {
         hint: 'check the path; the mock server writes its credentials to <data folder>/credentials/cred_file.json',
         cause: error,
       });
@@ -138,13 +138,13 @@ export class PIDClientCredentials {
     try {
       json = JSON.parse(text);
     } catch (error) {
-      throw new CredentialsFormatError(`Problem with credentials: Invalid JSON syntax in ${resolve(path)}: ${(error as Error).message}`, {
+      throw credentialsProblem(`Problem with credentials: Invalid JSON syntax in ${resolve(path)}: ${(error as Error).message}`, {
         hint: 'look for a missing comma or quote near the position given',
         cause: error,
       });
     }
     if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-      throw new CredentialsFormatError(`Problem with credentials: ${resolve(path)} must hold a JSON object {"handle_server_url": …}`, {
+      throw credentialsProblem(`Problem with credentials: ${resolve(path)} must hold a JSON object {"handle_server_url": …}`, {
         hint: 'the file is one JSON object with the keys of a B2HANDLE credentials file',
       });
     }
@@ -154,7 +154,7 @@ export class PIDClientCredentials {
   private existingFile(key: string, path: string): string {
     const absolute = isAbsolute(path) ? path : resolve(this.baseDir, path);
     if (!existsSync(absolute)) {
-      throw new CredentialsFormatError(`Problem with credentials: "${key}" names ${absolute}, which does not exist`, {
+      throw credentialsProblem(`Problem with credentials: "${key}" names ${absolute}, which does not exist`, {
         hint: `relative paths are read from the credentials file's folder (${this.baseDir})`,
       });
     }
@@ -172,7 +172,7 @@ export class PIDClientCredentials {
     if (c.certificate_only !== undefined && c.private_key === undefined) problems.push('A client certificate was provided, but no private key.');
     if (c.private_key !== undefined && c.certificate_only === undefined) problems.push('A private key was provided, but no client certificate.');
     problems.push('Insufficient credentials for searching.');
-    throw new CredentialsFormatError(`Problem with credentials: ${problems.join(' ')}`, {
+    throw credentialsProblem(`Problem with credentials: ${problems.join(' ')}`, {
       hint: 'give username+password, or certificate_only+private_key, or reverse look-up credentials',
     });
   }

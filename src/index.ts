@@ -4,8 +4,15 @@ export { PIDClientCredentials, type CredentialsConfig } from './credentials.js';
 export * from './errors.js';
 export { checkHandleSyntax, parseIdentity } from './handle-syntax.js';
 export { checksumOfUrl, checksumOfFile, type ChecksumAlgorithm } from './checksum.js';
-export { createDispatcher, handleBasicAuthorization, realmBasicAuthorization, type TransportOptions } from './transport.js';
-export { retryPolicy, type RetryOptions, type RetryPolicy } from './retry.js';
+export {
+  createDispatcher,
+  handleBasicAuthorization,
+  realmBasicAuthorization,
+  retryPolicy,
+  type TransportOptions,
+  type RetryOptions,
+  type RetryPolicy,
+} from './transport/index.js';
 export { runBatch, type BatchOptions, type BatchResult } from './batch.js';
 export * as loc10320 from './loc10320.js';
 export type { HandleRecordJson, HandleValue, HandleValueInput, HsAdminValue } from './types.js';

@@ -2,13 +2,13 @@
 // node:http server replaying recorded bytes, and wrk as a load generator in a process of its own,
 // so neither the load nor the orchestration shares the measured server's event loop.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { existsSync, readFileSync, statSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { readyPort } from '../../test/support/mock-process.js';
-
-export const ROOT = resolve(__dirname, '../..');
-const PID_MOCK_BIN = join(ROOT, 'bin', 'pid-mock.cjs');
+import { PID_MOCK_BIN, ROOT } from '../../test/support/paths.js';
+import { stopChild } from '../../test/support/processes.js';
+import { requireSystemPackage, WRK } from '../../test/support/system-packages.js';
+import { temporaryFolder } from '../../test/support/temporary-folders.js';
 
 /** Builds dist/ when a source is newer, since the measured server is the built `pid-mock`. */
 export function ensureBuilt(): void {
@@ -50,7 +50,8 @@ export interface ServeOptions {
  * what is measured), written to /dev/null so no terminal or pipe sets the pace.
  */
 export async function startMock(options: ServeOptions = {}): Promise<ServerProcess> {
-  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'pid-bench-'));
+  // Sections restart servers on the same folder, so it lives until the benchmark process exits.
+  const dataDir = options.dataDir ?? temporaryFolder('pid-bench-');
   const args = [...(options.nodeFlags ?? []), PID_MOCK_BIN, 'serve', '--data', dataDir, '--port', '0', ...(options.prefixes ?? []).flatMap((p) => ['--prefix', p])];
   const started = performance.now();
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] });
@@ -86,13 +87,6 @@ export function cpuMs(pid: number): number {
   } catch {
     return NaN;
   }
-}
-
-export async function stopChild(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill(signal);
-  await exited;
 }
 
 export interface RecordedResponse {
@@ -131,8 +125,6 @@ export interface LoadResult {
   errors: number;
 }
 
-const WRK = '/usr/bin/wrk';
-
 /**
  * wrk in its own process: one thread, keep-alive connections, the summary as JSON through a Lua
  * `done` hook. wrk (C) rather than a Node load generator, because a Node client tops out below the
@@ -140,9 +132,9 @@ const WRK = '/usr/bin/wrk';
  * real Handle server were taken with wrk).
  */
 export async function loadTest(url: string, options: { connections: number; seconds: number }): Promise<LoadResult> {
-  if (!existsSync(WRK)) throw new Error(`${WRK} is missing: install Debian's wrk package (apt-get install wrk)`);
+  requireSystemPackage(WRK);
   const args = ['-t1', `-c${options.connections}`, `-d${options.seconds}s`, '-s', join(ROOT, 'bench', 'lib', 'wrk-report.lua'), url];
-  const child = spawn(WRK, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(WRK.binary!, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c));

@@ -4,7 +4,7 @@
 // (TLS handshakes, undici, JSON) neither shares the server's cores' event loop with the orchestration
 // nor adds the orchestrating process's own pauses to the measured latencies.
 import { Agent, request } from 'undici';
-import { basicHeader } from '../../test/mock-server/helpers.js';
+import { basicHeader } from '../../test/support/http.js';
 
 export const OPERATIONS = ['register', 'modify 1', 'modify 2', 'resolve', 'download', 'search', 'update URL', 'link'] as const;
 export type Operation = (typeof OPERATIONS)[number];

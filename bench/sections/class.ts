@@ -5,8 +5,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { addIdentity } from '../../mock-server/data-folder/admin.js';
-import { realmBasicHeader } from '../../test/mock-server/helpers.js';
-import { ROOT, startMock } from '../lib/processes.js';
+import { realmBasicHeader } from '../../test/support/http.js';
+import { ROOT } from '../../test/support/paths.js';
+import { startMock } from '../lib/processes.js';
 import { OPERATIONS, type Operation, type ShareResult, type TraineeShare } from '../lib/trainees.js';
 import { met, ms, summarise, type Section } from '../lib/report.js';
 

@@ -3,6 +3,7 @@
 import { request } from 'undici';
 import { cpuMs, loadTest, startBare, startMock, type LoadResult, type RecordedResponse } from '../lib/processes.js';
 import { met, type Section } from '../lib/report.js';
+import { requireSystemPackage, WRK } from '../../test/support/system-packages.js';
 
 const WARMUP_HANDLE = '11304/cf8956a2-39d3-11e5-8a18-f31aa6f4d448';
 export const RESOLVE_TARGET = 0.6;
@@ -33,6 +34,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
  * machine then moves one round, not the verdict.
  */
 export async function resolveCeiling(options: { seconds: number; connections: number; rounds: number; nodeFlags?: string[] }): Promise<Section> {
+  requireSystemPackage(WRK);
   const mock = await startMock({ nodeFlags: options.nodeFlags ?? [] });
   const recorded = await Promise.all(CASES.map((c) => record(mock.httpUrl, c.path)));
   const bare = await startBare(recorded);

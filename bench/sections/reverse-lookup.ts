@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { HandleStore } from '../../mock-server/storage/store.js';
-import { realmBasicHeader } from '../../test/mock-server/helpers.js';
+import { realmBasicHeader } from '../../test/support/http.js';
 import { atEachStoreSize, fillValues } from '../lib/fill.js';
 import { startMock, type ServerProcess } from '../lib/processes.js';
 import { met, ms, summarise, type Section } from '../lib/report.js';

@@ -7,12 +7,13 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { request } from 'undici';
-import { ROOT, startMock, type ServerProcess } from '../lib/processes.js';
+import { ROOT } from '../../test/support/paths.js';
+import { startMock, type ServerProcess } from '../lib/processes.js';
 import { ms, summarise, type Section } from '../lib/report.js';
 
 // The environment npm start gives Jupyter: the project's own kernel registration (JUPYTER_PATH) and
 // node_modules/.bin on PATH (the kernel is registered in .jupyter/ only, not in the user's Jupyter).
-const { jupyterEnv } = createRequire(__filename)('../../bin/start.cjs') as { jupyterEnv: (base: NodeJS.ProcessEnv) => NodeJS.ProcessEnv };
+const { jupyterEnv } = createRequire(__filename)('../../deploy/local/start.cjs') as { jupyterEnv: (base: NodeJS.ProcessEnv) => NodeJS.ProcessEnv };
 
 async function toHealthy(start: () => Promise<ServerProcess>): Promise<{ ms: number; server: ServerProcess }> {
   const started = performance.now();

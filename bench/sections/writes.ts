@@ -7,10 +7,12 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Agent, request } from 'undici';
 import { HandleClient, PIDClientCredentials } from '../../src/index.js';
-import { basicHeader } from '../../test/mock-server/helpers.js';
+import { basicHeader } from '../../test/support/http.js';
 import { atEachStoreSize } from '../lib/fill.js';
-import { ROOT, startMock, type ServerProcess } from '../lib/processes.js';
+import { ROOT } from '../../test/support/paths.js';
+import { startMock, type ServerProcess } from '../lib/processes.js';
 import { met, type Section } from '../lib/report.js';
+import { PYTHON_REQUESTS, requireSystemPackage } from '../../test/support/system-packages.js';
 
 export interface WritesOptions {
   /** Stored handles for each run (the first is the baseline for "must not degrade > 2×"). */
@@ -102,6 +104,8 @@ async function clientRate(credFile: string, count: number, concurrency: number, 
 }
 
 export async function durableWrites(options: WritesOptions): Promise<Section> {
+  // The B2HANDLE-style writer is a python3 script using requests.
+  requireSystemPackage(PYTHON_REQUESTS);
   // A first start provisions the data folder; handles are then added to its file while it is stopped.
   const first = await startMock();
   const dataDir = first.dataDir;

@@ -131,7 +131,7 @@ function readState(file) {
 async function main() {
   const opts = options();
   if (!opts['no-prepare']) {
-    const prepared = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'start.cjs'), '--prepare-only', ...(opts['no-install'] ? ['--no-install'] : [])], { stdio: 'inherit' });
+    const prepared = spawnSync(process.execPath, [path.join(ROOT, 'deploy', 'local', 'start.cjs'), '--prepare-only', ...(opts['no-install'] ? ['--no-install'] : [])], { stdio: 'inherit' });
     if (prepared.status !== 0) process.exit(prepared.status ?? 1);
   }
   ensureHubInstalled(!opts['no-install']);

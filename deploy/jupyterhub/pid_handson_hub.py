@@ -7,8 +7,9 @@ the user's volume, so the hook hands the credentials to the pod in its environme
 
 A user's home, on one machine and in a pod alike:
     <home>/credentials/   cred_file.json (certificate), cred_basic.json (password), ca.pem, PEM files
-    <home>/notebooks/     the learner notebooks and their import shim pid.ts (instructors: also instructor/)
-    <home>/dist, <home>/node_modules -> the package, so pid.ts's `../dist/...` import resolves as in a clone
+    <home>/notebooks/     the learner notebooks and their contents page README.md (instructors: also instructor/)
+    <home>/dist, <home>/node_modules -> the package, as in a clone: the notebooks' `pid-handson/lesson`
+                          is found in node_modules (the package's link to itself, made by its preparation)
 """
 import asyncio
 import base64
@@ -48,7 +49,7 @@ def trainee_name(username):
 
 
 class ClassAdmin:
-    """The mock server's class admin API (CONTRACT-class-api.md), with the instructor's token."""
+    """The mock server's class admin API (docs/class-admin-api.md), with the instructor's token."""
 
     def __init__(self, url, token, wait_seconds=10.0):
         if not token:
@@ -133,7 +134,7 @@ def install_notebooks(package_root, home, instructor=False):
         target = os.path.join(home, target_folder)
         os.makedirs(target, exist_ok=True)
         for entry in sorted(os.listdir(source)):
-            if not (entry.endswith(".ipynb") or entry == "pid.ts"):
+            if not (entry.endswith(".ipynb") or entry == "README.md"):
                 continue
             destination = os.path.join(target, entry)
             if os.path.lexists(destination):

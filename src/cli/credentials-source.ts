@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { PIDClientCredentials } from '../credentials.js';
-import { CredentialsFormatError } from '../errors.js';
+import { credentialsProblem } from '../error-kinds.js';
 
 /** Where `pid-mock serve` (run with its default `--data ./data`) writes the trainee's credentials. */
 export const DEFAULT_CREDENTIALS_FILE = 'data/credentials/cred_file.json';
@@ -30,7 +30,7 @@ export function chooseCredentialsFile(flag: string | undefined, env: NodeJS.Proc
  */
 export async function loadCredentials(choice: CredentialsChoice): Promise<PIDClientCredentials> {
   if (choice.source === 'default' && !existsSync(choice.file)) {
-    throw new CredentialsFormatError(`no credentials file: ${choice.file} does not exist`, {
+    throw credentialsProblem(`no credentials file: ${choice.file} does not exist`, {
       hint: `pass --credentials FILE, set PID_CREDENTIALS, or run pid where pid-mock's ./${DEFAULT_CREDENTIALS_FILE} is`,
     });
   }

@@ -1,10 +1,10 @@
 // What `pid`'s commands and bulk lines do to handles, written once so a bulk CREATE behaves exactly like `pid create`.
 import type { HandleClient } from '../client.js';
-import { HandleNotFoundError } from '../errors.js';
+import { handleAbsent, handleNotFound } from '../error-kinds.js';
+import { handleUrl } from '../handle-path.js';
 import type { HandleRecordJson } from '../types.js';
 import { checkHandleSyntax } from '../handle-syntax.js';
 import { UsageError } from './exit-codes.js';
-import { resolverUrl } from './resolver.js';
 
 export interface NewPid {
   /** The full handle to register; without it a UUID v4 suffix is generated under `prefix`. */
@@ -39,14 +39,7 @@ export async function createPid(client: HandleClient, pid: NewPid): Promise<stri
  */
 export async function readRecord(client: HandleClient, handle: string): Promise<HandleRecordJson> {
   const record = await client.retrieveHandleRecordJson(handle);
-  if (record === null) {
-    throw new HandleNotFoundError(`${handle} does not exist on ${client.serverUrl}`, {
-      handle,
-      httpStatus: 404,
-      responseCode: 100,
-      hint: 'check the spelling of the PID, or register it first',
-    });
-  }
+  if (record === null) throw handleAbsent(handle, client.serverUrl);
   return record;
 }
 
@@ -57,8 +50,7 @@ export async function readRecord(client: HandleClient, handle: string): Promise<
 export async function readValue(client: HandleClient, handle: string, key: string): Promise<unknown> {
   const value = await client.getValueFromHandle(handle, key);
   if (value === null) {
-    throw new HandleNotFoundError(`${handle} has no value of type ${key}`, {
-      handle,
+    throw handleNotFound(handle, `${handle} has no value of type ${key}`, {
       hint: `run "pid read ${handle}" to see the types it has (types are case-sensitive)`,
     });
   }
@@ -75,9 +67,9 @@ export async function relatePids(client: HandleClient, parent: string, child: st
   checkHandleSyntax(parent);
   checkHandleSyntax(child);
   if ((await client.retrieveHandleRecordJson(child)) === null) {
-    throw new HandleNotFoundError(`the child ${child} does not exist`, { handle: child, hint: 'register the child PID first, then relate it to its parent' });
+    throw handleNotFound(child, `the child ${child} does not exist`, { hint: 'register the child PID first, then relate it to its parent' });
   }
-  const location = bare ? child : resolverUrl(resolverBaseUrl, child);
+  const location = bare ? child : handleUrl(resolverBaseUrl, child);
   await client.addAdditionalUrl(parent, location);
   return location;
 }

@@ -1,6 +1,7 @@
 // The browser resolver (`GET /<handle>` on a proxy such as hdl.handle.net, or the Handle server itself): its URL for a handle, and one look at where it redirects.
 import type { PIDClientCredentials } from '../credentials.js';
-import { GenericHandleError, HandleNotFoundError } from '../errors.js';
+import { handleFailure, handleNotFound } from '../error-kinds.js';
+import { handleUrl } from '../handle-path.js';
 import { UsageError } from './exit-codes.js';
 
 export interface Resolver {
@@ -44,49 +45,34 @@ export function resolverFor(override: string | undefined, credentials: PIDClient
 }
 
 /**
- * The resolver URL of a handle; the prefix/suffix slash stays, the rest is percent-encoded.
- * @example resolverUrl('https://hdl.handle.net', '21.T12995/abc') // 'https://hdl.handle.net/21.T12995/abc'
- */
-export function resolverUrl(baseUrl: string, handle: string): string {
-  return `${baseUrl}/${handle.split('/').map(encodeURIComponent).join('/')}`;
-}
-
-/**
  * Asks the resolver once, without following the redirect, so the answer shows where the PID points today.
  * @example const { status, location } = await resolveHandle('11304/cf8956a2-39d3-11e5-8a18-f31aa6f4d448', resolver);
  */
 export async function resolveHandle(handle: string, resolver: Resolver): Promise<Resolution> {
-  const url = resolverUrl(resolver.baseUrl, handle);
-  // Loaded on first use, so commands that only need resolverUrl stay light (see program.ts).
-  const [{ request }, { createDispatcher }, { connectionError }] = await Promise.all([import('undici'), import('../transport.js'), import('../client.js')]);
-  const dispatcher = createDispatcher({ httpsVerify: resolver.httpsVerify });
+  const url = handleUrl(resolver.baseUrl, handle);
+  // Loaded on first use, so commands that only need the resolver's URL stay light (see program.ts).
+  const { ANY_REPLY, HandleTransport } = await import('../transport/index.js');
+  // One try and no User-Agent: a look at the resolver is not a `pid` API call, and the live activity view
+  // tells those apart by their User-Agent.
+  const transport = new HandleTransport({ httpsVerify: resolver.httpsVerify, userAgent: null });
   try {
-    let response;
-    try {
-      response = await request(url, { method: 'GET', dispatcher });
-    } catch (error) {
-      throw connectionError(url, error);
-    }
     // Only the status and the Location header matter; the body is a small HTML page for browsers.
-    await response.body.dump();
-    const status = response.statusCode;
+    const { status, headers } = await transport.send({ method: 'GET', url, action: `resolve ${handle}`, handle, expect: ANY_REPLY });
     if (status === 404) {
-      throw new HandleNotFoundError(`resolve ${handle}: ${url} answered 404`, {
-        handle,
+      throw handleNotFound(handle, `resolve ${handle}: ${url} answered 404`, {
         httpStatus: 404,
         hint: 'check the spelling of the PID, or ask another resolver with --resolver',
       });
     }
-    const header = response.headers.location;
+    const header = headers?.location;
     const location = Array.isArray(header) ? header[0] : header;
     if (status >= 300 && status < 400 && location) return { handle, resolverUrl: url, status, location: new URL(location, url).href };
     if (status === 200) return { handle, resolverUrl: url, status, location: null };
-    throw new GenericHandleError(`resolve ${handle}: ${url} answered HTTP ${status}`, {
-      handle,
+    throw handleFailure(handle, `resolve ${handle}: ${url} answered HTTP ${status}`, {
       httpStatus: status,
       hint: 'the resolver had a problem; try again, or ask another resolver with --resolver',
     });
   } finally {
-    await dispatcher.close();
+    await transport.close();
   }
 }

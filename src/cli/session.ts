@@ -21,7 +21,7 @@ export interface Session {
 export async function withSession<T>(globals: GlobalOptions, work: (session: Session) => Promise<T>, connections?: number): Promise<T> {
   const credentials = await loadCredentials(chooseCredentialsFile(globals.credentials, process.env, process.cwd()));
   // Loaded on first use: undici and the client are the bulk of the start-up time (see program.ts).
-  const [{ HandleClient }, { CLI_USER_AGENT }] = await Promise.all([import('../client.js'), import('../transport.js')]);
+  const [{ HandleClient }, { CLI_USER_AGENT }] = await Promise.all([import('../client.js'), import('../transport/dispatcher.js')]);
   // The command line names the key to search explicitly, so B2HANDLE's URL/CHECKSUM-only guard would only get in the way.
   const client = await HandleClient.withCredentials(credentials, { allowedSearchKeys: [], connections, userAgent: CLI_USER_AGENT });
   try {

@@ -1,6 +1,7 @@
 // What both record views share: their options, the links of a record, and the checks of the record given.
 import type { HandleRecordJson, HandleValue } from '../types.js';
 import { abbreviate, compactJson, isObject } from './shape.js';
+import { handlePath } from '../handle-path.js';
 
 /**
  * Where the links of a record view point, and which value types to mark.
@@ -32,8 +33,7 @@ interface RecordLinks {
 export function recordLinks(handle: string, options: RecordViewOptions): RecordLinks {
   const resolver = (options.resolverBaseUrl ?? DEFAULT_RESOLVER).replace(/\/+$/, '');
   const api = (options.apiBaseUrl ?? resolver).replace(/\/+$/, '');
-  // Keep the prefix/suffix slash but encode the rest: suffixes may hold `?`, `#` or spaces.
-  const path = handle.split('/').map(encodeURIComponent).join('/');
+  const path = handlePath(handle);
   return {
     resolve: `${resolver}/${path}`,
     recordPage: `${resolver}/${path}?noredirect`,

@@ -3,22 +3,25 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { promisify } from 'node:util';
-import { startMockProcess, ROOT, type MockProcess } from '../support/mock-process.js';
+import { startMockProcess, type MockProcess } from '../support/mock-process.js';
+import { ROOT } from '../support/paths.js';
+import { PYTHON_REQUESTS, requireSystemPackage } from '../support/system-packages.js';
+import { removeTemporaryFolder, temporaryFolder } from '../support/temporary-folders.js';
 import { clientPath } from '../../mock-server/data-folder/credentials.js';
 
 let server: MockProcess;
 let workDir: string;
 before(async () => {
+  requireSystemPackage(PYTHON_REQUESTS);
   server = await startMockProcess();
-  workDir = mkdtempSync(join(tmpdir(), 'trainee-home-'));
+  workDir = temporaryFolder('trainee-home-');
 });
 after(async () => {
   await server?.stop();
-  rmSync(workDir, { recursive: true, force: true });
+  removeTemporaryFolder(workDir);
 });
 
 async function replay(credentialsFile: string): Promise<Array<{ name: string; ok: boolean; detail: string }>> {

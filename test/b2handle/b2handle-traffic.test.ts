@@ -5,10 +5,13 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { startMockProcess, ROOT, type MockProcess } from '../support/mock-process.js';
+import { startMockProcess, type MockProcess } from '../support/mock-process.js';
+import { ROOT } from '../support/paths.js';
+import { PYTHON_REQUESTS, requireSystemPackage } from '../support/system-packages.js';
 
 let server: MockProcess;
 before(async () => {
+  requireSystemPackage(PYTHON_REQUESTS);
   server = await startMockProcess();
 });
 after(async () => {

@@ -4,27 +4,21 @@
 // loads without a failed request. Set SAVE_SCREENSHOTS=1 to refresh docs/images/first-start-chapter-1.png.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { ROOT, startMockProcess } from '../support/mock-process.js';
-import { freePort, startLesson, temporaryLessonFolders } from '../start/lesson-process.js';
+import type { Page } from 'playwright-core';
+import { launchBrowser, type TestBrowser } from '../support/browser.js';
+import { startLesson, temporaryLessonFolders } from '../support/lesson-process.js';
+import { startMockProcess } from '../support/mock-process.js';
+import { ROOT } from '../support/paths.js';
+import { freePort } from '../support/processes.js';
+import { temporaryFolder } from '../support/temporary-folders.js';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const SEEDED_HANDLE = '11304/cf8956a2-39d3-11e5-8a18-f31aa6f4d448';
 
-/**
- * A fresh browser for one test. Close it before stopping the servers: Chromium keeps preconnected
- * sockets open, and a server does not stop while it holds one.
- */
-async function browser(): Promise<BrowserContext> {
-  return chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'chromium-profile-')), {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1200, height: 900 },
-  });
+/** A fresh browser for one test, closed before the servers stop (see TestBrowser.close). */
+function browser(): Promise<TestBrowser> {
+  return launchBrowser({ viewport: { width: 1200, height: 900 } });
 }
 
 /** Every request of the page that failed or was answered with an HTTP error, as "STATUS URL". */
@@ -45,7 +39,8 @@ test('a trainee opens the printed address, runs chapter 1 through the Notebook U
     PID_WORKSPACE: folders.workspace,
     JUPYTER_PORT: String(await freePort()),
   });
-  const context = await browser();
+  const chromium = await browser();
+  const context = chromium.context;
   try {
     const tree = await context.newPage();
     await tree.goto(await lesson.url);
@@ -100,27 +95,27 @@ test('a trainee opens the printed address, runs chapter 1 through the Notebook U
 
     // The notebook page scrolls inside #site; unroll it so the whole executed notebook is in the picture.
     await notebook.addStyleTag({ content: '#site { height: auto !important; overflow: visible !important; } body { overflow: visible !important; height: auto !important; }' });
-    const dir = process.env.SAVE_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'images') : mkdtempSync(join(tmpdir(), 'screenshots-'));
+    const dir = process.env.SAVE_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'images') : temporaryFolder('screenshots-');
     mkdirSync(dir, { recursive: true });
     await notebook.screenshot({ path: join(dir, 'first-start-chapter-1.png'), fullPage: true });
   } finally {
-    await context.close();
+    await chromium.close();
     await lesson.stop();
   }
 });
 
 test('the resolver\'s values page loads with every image, style and script it needs', { timeout: 60_000 }, async () => {
   const server = await startMockProcess();
-  const context = await browser();
+  const chromium = await browser();
   try {
-    const page = await context.newPage();
+    const page = await chromium.context.newPage();
     const failed = failedRequests(page);
     const response = await page.goto(`${server.httpUrl}/${SEEDED_HANDLE}?noredirect`, { waitUntil: 'networkidle' });
     assert.equal(response?.status(), 200);
     assert.match((await page.textContent('body')) ?? '', /HS_ADMIN/, 'the page lists the record\'s values');
     assert.deepEqual(failed, [], 'no request of the values page failed (the logo included)');
   } finally {
-    await context.close();
+    await chromium.close();
     await server.stop();
   }
 });

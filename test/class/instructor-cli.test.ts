@@ -5,18 +5,20 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'undici';
 import { unzipSync, strFromU8 } from 'fflate';
+import { launchBrowser } from '../support/browser.js';
+import { basicHeader } from '../support/http.js';
 import { startMockProcess, type MockProcess } from '../support/mock-process.js';
-import { basicHeader, PID_MOCK_BIN, ROOT } from '../mock-server/helpers.js';
+import { PID_MOCK_BIN, ROOT } from '../support/paths.js';
 import { traineeSheet } from '../../mock-server/instructor/class/sheet.js';
 import { adminTokenFromEnvironment } from '../../mock-server/instructor/admin-token.js';
 import { startMockServer } from '../../mock-server/server.js';
 import { parseValueInput } from '../../mock-server/handle/value-codec.js';
+import { temporaryFolder } from '../support/temporary-folders.js';
 
 const PREFIX = '21.T12995';
 let server: MockProcess;
@@ -62,7 +64,7 @@ async function snapshot(): Promise<string> {
 
 before(async () => {
   server = await startMockProcess();
-  work = mkdtempSync(join(tmpdir(), 'pid-class-cli-'));
+  work = temporaryFolder('pid-class-cli-');
   agent = new Agent({ connect: { ca: readFileSync(server.caFile, 'utf8') } });
   const instructor = JSON.parse(readFileSync(server.instructorCredentialsFile, 'utf8')) as { username: string; password: string };
   instructorAuth = basicHeader(instructor.username, instructor.password);
@@ -239,7 +241,7 @@ describe('pid-mock state', () => {
 
 describe('migration, admin token and sheet', () => {
   test('a data folder from before isolation gets instructor-only identity handles at its next start', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'pid-class-migrate-'));
+    const dataDir = temporaryFolder('pid-class-migrate-');
     const identityHandle = `${PREFIX}/USER01`;
     const adminOf = async (running: Awaited<ReturnType<typeof startMockServer>>) => {
       const result = await running.app.inject({ method: 'GET', url: `/api/handles/${identityHandle}` });
@@ -293,15 +295,9 @@ describe('migration, admin token and sheet', () => {
   });
 
   test('the sheet of a real bundle prints on one A4 page in headless Chromium, with no script running', async () => {
-    const { chromium } = await import('playwright-core');
-    const profile = mkdtempSync(join(tmpdir(), 'pid-class-chromium-'));
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    const browser = await launchBrowser();
     try {
-      const page = await context.newPage();
+      const page = await browser.context.newPage();
       await page.goto(`file://${join(work, 'handouts', 'pid-handson-alice', 'sheet.html')}`);
       assert.equal(await page.locator('h1').textContent(), 'pid-handson — alice');
       assert.equal(await page.locator('script').count(), 0);
@@ -309,8 +305,7 @@ describe('migration, admin token and sheet', () => {
       const pages = pdf.match(/\/Type\s*\/Page[^s]/g) ?? [];
       assert.equal(pages.length, 1, 'one A4 page');
     } finally {
-      await context.close();
-      rmSync(profile, { recursive: true, force: true });
+      await browser.close();
     }
   });
 

@@ -5,15 +5,16 @@
 // admin API's contract cases (ensure twice, revoke, bad names, wrong tokens).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'undici';
 import { unzipSync, strFromU8 } from 'fflate';
 import { HandleClient, PIDClientCredentials } from '../../src/index.js';
+import { basicHeader } from '../support/http.js';
 import { startMockProcess, type MockProcess } from '../support/mock-process.js';
-import { basicHeader } from '../mock-server/helpers.js';
+import { temporaryFolder } from '../support/temporary-folders.js';
 
 const PREFIX = '21.T12995';
 const NAMES = ['ada', 'Bob', 'carol.k', 'dan_2', 'eve-x'];
@@ -73,7 +74,7 @@ async function recordOf(handle: string): Promise<unknown> {
 
 before(async () => {
   server = await startMockProcess();
-  work = mkdtempSync(join(tmpdir(), 'pid-class-'));
+  work = temporaryFolder('pid-class-');
   const { readFileSync } = await import('node:fs');
   const ca = readFileSync(server.caFile, 'utf8');
   agents.push(new Agent({ connect: { ca } }));
@@ -248,7 +249,7 @@ describe('isolation: every trainee against every other trainee', () => {
   });
 });
 
-describe('the class admin API (CONTRACT-class-api.md)', () => {
+describe('the class admin API (docs/class-admin-api.md)', () => {
   test('ensure twice: 201 then 200 with the same identities and secrets, and nothing changed', async () => {
     const first = await http('PUT', '/_admin/class/trainees/frank', { token: server.adminToken });
     assert.equal(first.status, 201, first.text);

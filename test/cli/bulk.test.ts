@@ -5,8 +5,9 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startMockProcess, type MockProcess } from '../support/mock-process.js';
+import { PID_BIN } from '../support/paths.js';
 import { B2SAFE_IRODS_PID_COUNT, WARMUP_HANDLE } from '../../mock-server/fixtures/seed-records.js';
-import { assertFailure, PID_BIN, runPid, scratchDir, type PidRun } from './run-pid.js';
+import { assertFailure, runPid, scratchDir, type PidRun } from './run-pid.js';
 
 const prefix = '21.T12995';
 const FILE_LINES = 2000;

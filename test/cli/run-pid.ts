@@ -4,9 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
-import { ROOT } from '../support/mock-process.js';
-
-export const PID_BIN = join(ROOT, 'bin', 'pid.cjs');
+import { PID_BIN } from '../support/paths.js';
 
 export interface PidRun {
   code: number | null;

@@ -3,8 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   BrokenHandleRecordError,
@@ -27,6 +26,7 @@ import { startMockProcess, type MockProcess } from '../support/mock-process.js';
 import { generateSurveysCsv } from '../../mock-server/fixtures/surveys-csv.js';
 import { B2SAFE_IRODS_PID_COUNT, WARMUP_HANDLE } from '../../mock-server/fixtures/seed-records.js';
 import { createCertificateAuthority } from '../../mock-server/data-folder/certificates.js';
+import { temporaryFolder } from '../support/temporary-folders.js';
 
 let server: MockProcess;
 let certClient: HandleClient;
@@ -84,7 +84,7 @@ describe('building clients', () => {
   });
 
   test('a client that does not trust the server CA is refused with a hint about HTTPS_verify', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'other-ca-'));
+    const dir = temporaryFolder('other-ca-');
     const other = await createCertificateAuthority('some other CA');
     writeFileSync(join(dir, 'ca.pem'), other.certPem);
     const client = HandleClient.forReadAccess(server.httpsUrl, { httpsVerify: join(dir, 'ca.pem') });
@@ -230,7 +230,7 @@ describe('registering and changing, with a certificate and with a password', () 
     const raw = await HandleClient.withCredentials(cred);
     await raw.modifyHandleValue(pid, { OTHER: 'b' });
     const { request } = await import('undici');
-    const { createDispatcher } = await import('../../src/transport.js');
+    const { createDispatcher } = await import('../../src/transport/dispatcher.js');
     const dispatcher = createDispatcher({ httpsVerify: server.caFile, certificateFile: cred.config.certificate_only, privateKeyFile: cred.config.private_key });
     const put = await request(`${server.httpsUrl}/api/handles/${pid}?index=7`, {
       method: 'PUT',

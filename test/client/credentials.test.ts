@@ -2,14 +2,14 @@
 // every broken variant a learner is likely to produce.
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CredentialsFormatError, HandleSyntaxError, PIDClientCredentials } from '../../src/index.js';
+import { temporaryFolder } from '../support/temporary-folders.js';
 
 let dir: string;
 before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'cred-'));
+  dir = temporaryFolder('cred-');
   mkdirSync(join(dir, 'keys'));
   writeFileSync(join(dir, 'keys', 'cert.pem'), 'cert');
   writeFileSync(join(dir, 'keys', 'key.pem'), 'key');

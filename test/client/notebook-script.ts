@@ -1,6 +1,6 @@
 // Run by notebook.test.ts in a child process: uses the notebook helpers as a plain Node script or a tslab kernel would, printing what happened.
 import { join } from 'node:path';
-import { exercise, setDisplay, showRecord } from '../../src/notebook.js';
+import { exercise, setDisplay, showRecord } from '../../lesson/kit/notebook.js';
 
 // `plain`, or one of the kernel modes with the `dist` folder of a fake tslab package; the fake stands
 // in for the kernel's copy of tslab, which this process then has in its module cache as a kernel would.

@@ -16,7 +16,7 @@ import {
   setDisplay,
   showRecord,
   type DisplaySink,
-} from '../../src/notebook.js';
+} from '../../lesson/kit/notebook.js';
 import type { HandleRecordJson, HandleValue } from '../../src/types.js';
 
 const execFileAsync = promisify(execFile);

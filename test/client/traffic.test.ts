@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { Agent, type Dispatcher } from 'undici';
 import { handleBasicAuthorization, HandleClient, PIDClientCredentials } from '../../src/index.js';
 import { startMockProcess, type MockProcess } from '../support/mock-process.js';
-import { DEFAULT_USER_AGENT } from '../../src/transport.js';
+import { ROOT } from '../support/paths.js';
+import { DEFAULT_USER_AGENT } from '../../src/transport/dispatcher.js';
 
 interface Recorded {
   method: string;
@@ -119,7 +120,7 @@ test('a password with spaces and symbols works against the server', async () => 
   const { execFile } = await import('node:child_process');
   const { promisify } = await import('node:util');
   const password = 'p@ss wörd:%41&"';
-  await promisify(execFile)(process.execPath, ['bin/pid-mock.cjs', 'identity', 'add', '300:21.T12995/SYMBOLS', '--password', password, '--admin-of', '21.T12995', '--data', server.dataDir], { cwd: `${__dirname}/../..` });
+  await promisify(execFile)(process.execPath, ['bin/pid-mock.cjs', 'identity', 'add', '300:21.T12995/SYMBOLS', '--password', password, '--admin-of', '21.T12995', '--data', server.dataDir], { cwd: ROOT });
   const symbols = await HandleClient.withUsernameAndPassword(server.httpsUrl, '300:21.T12995/SYMBOLS', password, { httpsVerify: server.caFile });
   const pid = await symbols.generateAndRegisterHandle('21.T12995', 'http://example.org/symbols');
   assert.equal(await symbols.getValueFromHandle(pid, 'URL'), 'http://example.org/symbols');

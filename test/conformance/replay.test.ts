@@ -3,12 +3,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { exitCodeOf, formatReport, replayFolder, type ReplayReport } from '../../mock-server/conformance/replay.js';
+import { exitCodeOf, formatReport, replayFolder, type ReplayReport } from './harness/replay.js';
+import { ROOT } from '../support/paths.js';
+import { temporaryFolder } from '../support/temporary-folders.js';
 
-const ROOT = path.resolve(__dirname, '../..');
 const JSON_TYPE = { 'content-type': 'application/json;charset=utf-8' };
 
 function transcript(scheme: 'http' | 'https', method: string, requestPath: string, status: number, body: unknown): unknown {
@@ -23,7 +23,7 @@ let folder: string;
 let report: ReplayReport;
 
 before(async () => {
-  folder = mkdtempSync(path.join(tmpdir(), 'conformance-test-'));
+  folder = temporaryFolder('conformance-test-');
   const write = (name: string, content: unknown) => writeFileSync(path.join(folder, name), JSON.stringify(content));
   // Matches the mock: the pre-existing record of the scenario, with a timestamp from another day.
   write(
@@ -85,7 +85,7 @@ test('accepts a volatile field only through a documented difference', () => {
 
 test('the command exits 2 with a usage message when the folder is missing or not a folder', () => {
   for (const args of [[], [path.join(folder, 'README.md')]]) {
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'mock-server/conformance/cli.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'test/conformance/harness/cli.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
     assert.equal(run.status, 2);
     assert.match(run.stderr, /usage: npm run conformance -- <folder/);
     assert.equal(run.stdout, '');

@@ -3,10 +3,10 @@
 // that differs in content, or a redirect anywhere else, is still a mismatch.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { replayFolder, type ReplayReport } from '../../mock-server/conformance/replay.js';
+import { replayFolder, type ReplayReport } from './harness/replay.js';
+import { temporaryFolder } from '../support/temporary-folders.js';
 
 const JSON_TYPE = { 'content-type': 'application/json;charset=utf-8' };
 const AUTH = { Authorization: `Basic ${Buffer.from('300%3A21.T12995%2FUSER01:password01').toString('base64')}`, 'Content-Type': 'application/json' };
@@ -32,7 +32,7 @@ let folder: string;
 let report: ReplayReport;
 
 before(async () => {
-  folder = mkdtempSync(path.join(tmpdir(), 'value-order-test-'));
+  folder = temporaryFolder('value-order-test-');
   const write = (name: string, content: unknown) => writeFileSync(path.join(folder, name), JSON.stringify(content));
   const body = {
     values: [

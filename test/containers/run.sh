@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Container test: really builds mock-server/Dockerfile and notebooks/Dockerfile, runs them with
+# Container test: really builds the mock server and Jupyter targets of deploy/docker/Dockerfile, runs them with
 # docker-compose.yml, and checks the workshop path end to end:
 #   base image (pulled, reused, or made locally: test/containers/base-images.sh) → build both images →
 #   `up` (Jupyter waits for a healthy server) → ports on 127.0.0.1 → non-root users → credentials shared
@@ -48,7 +48,8 @@ fi
 if ! docker buildx version >/dev/null 2>&1; then export DOCKER_BUILDKIT=0 COMPOSE_DOCKER_CLI_BUILD=0; fi
 # Base images (debian, node) and the build override: RUN steps use the host's network, since an
 # engine started with --bridge=none gives build containers none.
-compose() { "${compose_cmd[@]}" -p "$project" -f docker-compose.yml -f docker-compose.build.yml "$@"; }
+compose_files=(-f docker-compose.yml -f deploy/docker/docker-compose.build.yml)
+compose() { "${compose_cmd[@]}" -p "$project" "${compose_files[@]}" "$@"; }
 
 free_port() { node -e "const s = require('net').createServer().listen(0, '127.0.0.1', () => { console.log(s.address().port); s.close(); })"; }
 export PID_BIND=127.0.0.1 PID_MOCK_PREFIX=21.T12995
@@ -153,18 +154,22 @@ ok "base image"
 
 # ---- 2. build -----------------------------------------------------------------------------------
 step "build the mock server and Jupyter images (${compose_cmd[*]} build)"
-# Jupyter's runtime stage (apt, network-bound) builds beside the mock server's build stage (the SQLite
-# driver's compile, CPU-bound); Jupyter's own build then finds both stages in the layer cache.
-docker build --network host --target runtime -q -f notebooks/Dockerfile . >"$work/build-runtime.log" 2>&1 &
+# Jupyter's runtime stage (apt, network-bound) builds beside the shared build stage (the SQLite driver's
+# compile, CPU-bound); Jupyter's own build then finds both stages in the layer cache. The classic
+# builder (no buildx) builds every stage above a --target, so the runtime stage is built from its own
+# lines alone: the same instructions on the same base hit the same cache.
+awk '/^FROM .* AS jupyter-runtime$/ { on = 1 } on && /^FROM / && !/ AS jupyter-runtime$/ { exit } on' deploy/docker/Dockerfile >"$work/runtime.Dockerfile"
+grep -q '^FROM .* AS jupyter-runtime$' "$work/runtime.Dockerfile" || fail "no jupyter-runtime stage in deploy/docker/Dockerfile"
+docker build --network host -q -f "$work/runtime.Dockerfile" . >"$work/build-runtime.log" 2>&1 &
 prebuild_pid=$!
-timeout 1200 "${compose_cmd[@]}" -p "$project" -f docker-compose.yml -f docker-compose.build.yml build mock >"$work/build-mock.log" 2>&1 || {
+timeout 1200 "${compose_cmd[@]}" -p "$project" "${compose_files[@]}" build mock >"$work/build-mock.log" 2>&1 || {
   tail -n 40 "$work/build-mock.log"
   fail "building the mock server image failed"
 }
 say "     mock server image built"
 wait "$prebuild_pid" || { tail -n 40 "$work/build-runtime.log"; fail "building Jupyter's runtime stage failed"; }
 prebuild_pid=
-timeout 1200 "${compose_cmd[@]}" -p "$project" -f docker-compose.yml -f docker-compose.build.yml build jupyter >"$work/build-jupyter.log" 2>&1 || {
+timeout 1200 "${compose_cmd[@]}" -p "$project" "${compose_files[@]}" build jupyter >"$work/build-jupyter.log" 2>&1 || {
   tail -n 40 "$work/build-jupyter.log"
   fail "building the Jupyter image failed"
 }

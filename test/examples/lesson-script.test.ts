@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { startMockProcess, ROOT, type MockProcess } from '../support/mock-process.js';
+import { startMockProcess, type MockProcess } from '../support/mock-process.js';
+import { ROOT } from '../support/paths.js';
 import { B2SAFE_IRODS_PID_COUNT } from '../../mock-server/fixtures/seed-records.js';
 
 let server: MockProcess;

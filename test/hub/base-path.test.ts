@@ -3,18 +3,17 @@
 // under the prefix name their root-relative links, redirects and cookies under it.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { startMockServer, type RunningMockServer } from '../../mock-server/server';
 import { normaliseBasePath, prefixRootPaths, withoutBasePath } from '../../mock-server/http/base-path';
+import { temporaryFolder } from '../support/temporary-folders.js';
 
 const BASE = '/services/pid-mock';
 let server: RunningMockServer;
 let dataDir: string;
 
 before(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'pid-mock-base-path-'));
+  dataDir = temporaryFolder('pid-mock-base-path-');
   server = await startMockServer({ host: '127.0.0.1', port: 0, dataDir, prefixes: ['21.T12995'], basePath: `${BASE}/` });
 });
 

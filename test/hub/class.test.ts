@@ -4,12 +4,12 @@
 // instructor's side of the mock lists the class; a restart of the hub keeps identities and edits.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent } from 'undici';
-import { hubApi, logIn, logInWithForm, requireJupyterHub, startClassHub, startServer, userApi, type ClassHub } from './hub-process';
+import { hubApi, logIn, logInWithForm, requireJupyterHub, startClassHub, startServer, userApi, type ClassHub } from '../support/class-hub';
 import { KernelChannel, type CellRun } from './kernel-channel';
+import { temporaryFolder } from '../support/temporary-folders.js';
 
 const USERS = ['trainee01', 'trainee02', 'trainee03'];
 const MARKER = 'edited by trainee01 before the hub restarted';
@@ -23,7 +23,7 @@ const credentials = (user: string, file: string) => JSON.parse(readFileSync(join
 
 before(async () => {
   requireJupyterHub();
-  classDir = mkdtempSync(join(tmpdir(), 'pid-class-hub-'));
+  classDir = temporaryFolder('pid-class-hub-');
   hub = await startClassHub(classDir, USERS.length);
 });
 
@@ -94,7 +94,8 @@ test("each trainee's handles are theirs, and another trainee's write is refused"
   const { mockPort } = classState();
   const dispatcher = new Agent({ connect: { ca: readFileSync(join(classDir, 'homes', USERS[0]!, 'credentials', 'ca.pem'), 'utf8') } });
   const record = async (pid: string) => {
-    const answer = await fetch(`https://127.0.0.1:${mockPort}/api/handles/${pid}`, { dispatcher } as RequestInit);
+    // Node's fetch accepts the npm undici's Agent, whose types differ from the undici-types @types/node uses.
+    const answer = await fetch(`https://127.0.0.1:${mockPort}/api/handles/${pid}`, { dispatcher } as unknown as RequestInit);
     assert.equal(answer.status, 200, pid);
     return (await answer.json()) as { values: { type: string; data: { value: any } }[] };
   };
@@ -107,7 +108,7 @@ test("each trainee's handles are theirs, and another trainee's write is refused"
   const victim = registered.get('trainee01')!;
   const [attempt] = await runNotebook('trainee02', 'cross-user-write.ipynb', [
     [
-      "import { loadLessonCredentials, HandleClient } from './pid';",
+      "import { loadLessonCredentials, HandleClient } from 'pid-handson/lesson';",
       'const client = await HandleClient.withCredentials(loadLessonCredentials());',
       'try {',
       `  await client.modifyHandleValue(${JSON.stringify(victim)}, { URL: 'https://elsewhere.example/' });`,
@@ -179,7 +180,7 @@ test('restarting the hub keeps each trainee identity and their notebook edits', 
   assert.equal(reopened.body.content.cells[0].source, MARKER);
   assert.equal(readFileSync(join(classDir, 'homes', user, 'credentials', 'cred_basic.json'), 'utf8'), before[user]);
   const [check] = await runNotebook(user, path, [
-    "import { loadLessonCredentials, HandleClient } from './pid';\n" +
+    "import { loadLessonCredentials, HandleClient } from 'pid-handson/lesson';\n" +
       'const client = await HandleClient.withCredentials(loadLessonCredentials());\n' +
       `console.log('url:', await client.getValueFromHandle(${JSON.stringify(registered.get(user))}, 'URL'));\n` +
       'await client.close();',

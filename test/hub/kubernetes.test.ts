@@ -8,7 +8,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv from 'ajv';
 import { parse, parseAllDocuments } from 'yaml';
-import { ROOT } from '../support/mock-process';
+import { ROOT } from '../support/paths.js';
+import { requireSystemPackage, TRAITLETS } from '../support/system-packages.js';
 
 const REFERENCE = join(ROOT, '..', 'shared', 'reference', 'zero-to-jupyterhub');
 const HOOK = join(ROOT, 'deploy', 'jupyterhub', 'pid_handson_hub.py');
@@ -130,15 +131,24 @@ test('the manifests are a Secret, a PVC, a Deployment and a Service that fit tog
   assert.deepEqual(get(egress[0], 'to.0.podSelector.matchLabels'), get(deployment, 'spec.selector.matchLabels'));
 });
 
+/** One target of deploy/docker/Dockerfile: its section (the comments that head it and its stages), as a Dockerfile of its own was. */
+function dockerTarget(name: string): string {
+  const sections = readFileSync(join(ROOT, 'deploy', 'docker', 'Dockerfile'), 'utf8').split(/^(?=# ==== )/m);
+  const section = sections.find((text) => new RegExp(`^FROM \\S+ AS ${name}$`, 'm').test(text));
+  assert.ok(section, `deploy/docker/Dockerfile has no target ${name}`);
+  return section;
+}
+
 test('the images named in the values are the ones the Dockerfiles build', () => {
-  const singleuser = readFileSync(join(ROOT, 'deploy', 'kubernetes', 'singleuser.Dockerfile'), 'utf8');
+  const singleuser = dockerTarget('pid-handson-singleuser');
   assert.match(singleuser, new RegExp(`-t ${get(values, 'singleuser.image.name')} `));
   const base = /^FROM (\S+)/m.exec(singleuser)![1]!;
-  assert.match(readFileSync(join(ROOT, 'notebooks', 'Dockerfile'), 'utf8'), new RegExp(`-t ${base} `));
-  assert.match(readFileSync(join(ROOT, 'mock-server', 'Dockerfile'), 'utf8'), /-t pid-handson-mock /);
+  assert.match(dockerTarget(base), new RegExp(`-t ${base} `));
+  assert.match(dockerTarget('pid-handson-mock'), /-t pid-handson-mock /);
 });
 
 test('the hub extraConfig installs the hook and the pod command writes the home before Jupyter starts', () => {
+  requireSystemPackage(TRAITLETS);
   const extraConfig = get(values, 'hub.extraConfig.pid-handson') as string;
   const hubMount = get(values, 'hub.extraFiles.pid-handson-hub.mountPath') as string;
   assert.ok(extraConfig.includes(`sys.path.insert(0, "${hubMount.slice(0, hubMount.lastIndexOf('/'))}")`));

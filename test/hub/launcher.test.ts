@@ -2,17 +2,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT } from '../support/mock-process';
+import { ROOT } from '../support/paths.js';
+import { temporaryFolder } from '../support/temporary-folders.js';
 
 function launch(...args: string[]) {
   return spawnSync(process.execPath, [join(ROOT, 'deploy', 'jupyterhub', 'class.cjs'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
 }
 
 test('bad options are refused with what was expected, and no class folder is made', () => {
-  const parent = mkdtempSync(join(tmpdir(), 'pid-class-launcher-'));
+  const parent = temporaryFolder('pid-class-launcher-');
   const classDir = join(parent, 'class');
   try {
     for (const [args, message] of [

@@ -137,9 +137,10 @@ class HookTest(unittest.TestCase):
             self.assertTrue(os.path.isfile(os.path.join(credentials, name)))
         notebooks = os.path.join(home, "notebooks")
         self.assertEqual(sorted(n for n in os.listdir(notebooks) if n.endswith(".ipynb")), LEARNER_NOTEBOOKS)
-        self.assertTrue(os.path.isfile(os.path.join(notebooks, "pid.ts")))
+        self.assertTrue(os.path.isfile(os.path.join(notebooks, "README.md")))
+        self.assertFalse(os.path.exists(os.path.join(notebooks, "pid.ts")), "no helper file in the trainee's list")
         self.assertFalse(os.path.exists(os.path.join(notebooks, "instructor")), "trainees never get the instructor masters")
-        # pid.ts's `../dist/src/index` resolves from the home as from a clone.
+        # The home looks like a clone: the built package and node_modules (where `pid-handson/lesson` is found).
         self.assertTrue(os.path.isfile(os.path.join(notebooks, "..", "dist", "src", "index.js")))
         self.assertTrue(os.path.isdir(os.path.join(home, "node_modules", "tslab")))
 
@@ -179,7 +180,8 @@ class HookTest(unittest.TestCase):
         self.run_hook(spawner)
         self.assertEqual(spawner.environment["PID_MOCK_ADMIN_TOKEN"], TOKEN)
         masters = os.path.join(spawner.home_dir, "notebooks", "instructor")
-        self.assertTrue(os.path.isfile(os.path.join(masters, "pid.ts")))
+        self.assertFalse(os.path.exists(os.path.join(masters, "pid.ts")))
+        self.assertTrue(os.path.isfile(os.path.join(spawner.home_dir, "notebooks", "README.md")))
         self.assertEqual(len([n for n in os.listdir(masters) if n.endswith(".ipynb")]), len(LEARNER_NOTEBOOKS))
 
     def test_mock_unreachable_fails_the_spawn_with_a_clear_message(self):

@@ -6,13 +6,13 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Agent, request } from 'undici';
-import { startMockProcess, ROOT, type MockProcess } from '../support/mock-process.js';
+import { startMockProcess, type MockProcess } from '../support/mock-process.js';
+import { PID_MOCK_BIN, ROOT } from '../support/paths.js';
 import { HandleClient } from '../../src/client.js';
 import { HandleServerBusyError, HandleTimeoutError } from '../../src/errors.js';
-import { mayRetry } from '../../src/retry.js';
+import { mayRetry } from '../../src/transport/retry.js';
 
 const execFileAsync = promisify(execFile);
 const SEED = '11304/cf8956a2-39d3-11e5-8a18-f31aa6f4d448';
@@ -32,7 +32,7 @@ after(async () => {
 
 async function pidMock(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, [join(ROOT, 'bin', 'pid-mock.cjs'), ...args], { cwd: ROOT });
+    const { stdout, stderr } = await execFileAsync(process.execPath, [PID_MOCK_BIN, ...args], { cwd: ROOT });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };

@@ -2,12 +2,12 @@
 // before the history existed gains the columns in place, and the events list keeps leaving values out.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { HandleStore } from '../../mock-server/storage/store.js';
 import type { StoredValue } from '../../mock-server/vocabulary/model.js';
+import { temporaryFolder } from '../support/temporary-folders.js';
 
 function value(index: number, type: string, data: string, publicRead = true): StoredValue {
   return { index, type, data: Buffer.from(data), ttlType: 0, ttl: 86400, timestamp: 1, references: [], adminRead: true, adminWrite: true, publicRead, publicWrite: false };
@@ -40,7 +40,7 @@ test('every change keeps the touched values before and after it', () => {
 });
 
 test('a journal from before the history page gains its value columns when opened', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'journal-'));
+  const dir = temporaryFolder('journal-');
   const file = join(dir, 'handles.sqlite');
   const old = new Database(file);
   old.exec(`CREATE TABLE events (id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, handle TEXT NOT NULL, detail TEXT NOT NULL);

@@ -6,14 +6,14 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Agent, request } from 'undici';
 import type { Page } from 'playwright-core';
-import { startMockProcess, ROOT, type MockProcess } from '../support/mock-process.js';
+import { startMockProcess, type MockProcess } from '../support/mock-process.js';
+import { PID_BIN, ROOT } from '../support/paths.js';
 import { HandleClient } from '../../src/client.js';
 import { PIDClientCredentials } from '../../src/credentials.js';
-import { launchBrowser, type TestBrowser } from './browser.js';
+import { launchBrowser, type TestBrowser } from '../support/browser.js';
 
 const execFileAsync = promisify(execFile);
 const PREFIX = '21.T12995';
@@ -43,7 +43,7 @@ after(async () => {
 });
 
 async function pid(args: string[]): Promise<string> {
-  const { stdout } = await execFileAsync(process.execPath, [join(ROOT, 'bin', 'pid.cjs'), ...args], {
+  const { stdout } = await execFileAsync(process.execPath, [PID_BIN, ...args], {
     cwd: ROOT,
     env: { ...process.env, PID_CREDENTIALS: server.basicCredentialsFile },
   });

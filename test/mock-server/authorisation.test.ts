@@ -5,19 +5,9 @@
 // transcripts' README; every row runs on handles created fresh for it.
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  addIdentityWithCli,
-  basicHeader,
-  headerValues,
-  PREFIX,
-  pythonQuote,
-  startTestServer,
-  uniqueName,
-  WARMUP_HANDLE,
-  type BasicIdentity,
-  type HttpResult,
-  type TestServer,
-} from './helpers.js';
+import { basicHeader, headerValues, pythonQuote, type HttpResult } from '../support/http.js';
+import { addIdentityWithCli } from '../support/mock-process.js';
+import { PREFIX, startTestServer, uniqueName, WARMUP_HANDLE, type BasicIdentity, type TestServer } from '../support/mock-server.js';
 
 interface Outcome {
   status: number;

@@ -3,11 +3,12 @@
 // the store waits for it.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
-import { basicHeader, startTestServer, type TestServer } from './helpers.js';
+import { basicHeader } from '../support/http.js';
+import { startTestServer, type TestServer } from '../support/mock-server.js';
+import { temporaryFolder } from '../support/temporary-folders.js';
 
 let t: TestServer | undefined;
 after(async () => t?.close());
@@ -17,7 +18,7 @@ after(async () => t?.close());
  * a checkpoint has put there (a copy taken while the worker writes may be torn: then it counts 0).
  */
 function handlesInMainFile(file: string, like: string): number {
-  const copy = join(mkdtempSync(join(tmpdir(), 'ckpt-copy-')), 'main-only.sqlite');
+  const copy = join(temporaryFolder('ckpt-copy-'), 'main-only.sqlite');
   copyFileSync(file, copy);
   try {
     const db = new Database(copy, { readonly: true, fileMustExist: true });

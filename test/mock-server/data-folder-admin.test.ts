@@ -2,14 +2,14 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { Agent, request } from 'undici';
-import { startMockProcess, ROOT, type MockProcess } from '../support/mock-process.js';
+import { startMockProcess, type MockProcess } from '../support/mock-process.js';
+import { PID_MOCK_BIN, ROOT } from '../support/paths.js';
+import { temporaryFolder } from '../support/temporary-folders.js';
 
-const run = (args: string[]) => promisify(execFile)(process.execPath, [join(ROOT, 'bin', 'pid-mock.cjs'), ...args], { cwd: ROOT });
+const run = (args: string[]) => promisify(execFile)(process.execPath, [PID_MOCK_BIN, ...args], { cwd: ROOT });
 let server: MockProcess;
 
 before(async () => {
@@ -40,7 +40,7 @@ test('prefix add homes a new prefix with its prefix handle, and the instructor c
 });
 
 test('identity add --cert issues a client certificate that authenticates as the new identity', async () => {
-  const certDir = mkdtempSync(join(tmpdir(), 'certs-'));
+  const certDir = temporaryFolder('certs-');
   const { stdout } = await run(['identity', 'add', '301:21.T12995/USER07', '--cert', certDir, '--admin-of', '21.T12995', '--data', server.dataDir]);
   const issued = JSON.parse(stdout) as { certificate: string; privateKey: string };
   const agent = new Agent({ connect: { ca: readFileSync(server.caFile), cert: readFileSync(issued.certificate), key: readFileSync(issued.privateKey) } });

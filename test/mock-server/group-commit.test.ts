@@ -4,13 +4,15 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Agent } from 'undici';
 import { CommitFailedError, GroupCommit } from '../../mock-server/storage/group-commit.js';
-import { assertBuilt, basicHeader, httpRequest, PID_MOCK_BIN, PREFIX, ROOT, startTestServer } from './helpers.js';
+import { basicHeader, httpRequest } from '../support/http.js';
+import { PREFIX, startTestServer } from '../support/mock-server.js';
+import { assertBuilt, PID_MOCK_BIN, ROOT } from '../support/paths.js';
+import { temporaryFolder } from '../support/temporary-folders.js';
 
 const folders: string[] = [];
 after(() => {
@@ -18,7 +20,7 @@ after(() => {
 });
 
 function tempFolder(stem: string): string {
-  const folder = mkdtempSync(join(tmpdir(), stem));
+  const folder = temporaryFolder(stem);
   folders.push(folder);
   return folder;
 }

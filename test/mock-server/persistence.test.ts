@@ -4,21 +4,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent } from 'undici';
-import {
-  assertBuilt,
-  basicHeader,
-  httpRequest,
-  PID_MOCK_BIN,
-  PREFIX,
-  realmBasicHeader,
-  ROOT,
-  uniqueName,
-  type HttpResult,
-} from './helpers.js';
+import { basicHeader, httpRequest, realmBasicHeader, type HttpResult } from '../support/http.js';
+import { PREFIX, uniqueName } from '../support/mock-server.js';
+import { assertBuilt, PID_MOCK_BIN, ROOT } from '../support/paths.js';
+import { temporaryFolder } from '../support/temporary-folders.js';
 
 interface ServeProcess {
   child: ChildProcess;
@@ -103,7 +95,7 @@ async function waitFor(condition: () => boolean, what: string, timeoutMs = 5_000
   }
 }
 
-const dataDir = mkdtempSync(join(tmpdir(), 'pid-mock-persistence-'));
+const dataDir = temporaryFolder('pid-mock-persistence-');
 const credentialsDir = join(dataDir, 'credentials');
 const instructorDir = join(dataDir, 'instructor');
 /** Files whose bytes a restart must not change: the CA, the server certificate and the trainee's certificate. */

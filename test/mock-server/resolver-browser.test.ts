@@ -2,43 +2,25 @@
 // (no failed request, no 4xx/5xx), and the logo decodes to its 270x40 pixels.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { launchBrowser, type TestBrowser } from '../support/browser.js';
 import { startMockProcess, type MockProcess } from '../support/mock-process.js';
-import { WARMUP_HANDLE } from './helpers.js';
+import { WARMUP_HANDLE } from '../support/mock-server.js';
 
 let server: MockProcess;
-let browser: BrowserContext;
-let profile: string;
+let browser: TestBrowser;
 
 before(async () => {
   server = await startMockProcess();
-  profile = mkdtempSync(join(tmpdir(), 'chromium-profile-'));
-  // A fresh profile per run: no cache or cookies from anything else.
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchBrowser();
 });
 
 after(async () => {
   await browser?.close();
   await server?.stop();
-  rmSync(profile, { recursive: true, force: true });
 });
 
 async function loadAndCollectFailures(url: string, status: number): Promise<{ failures: string[]; images: Array<{ src: string; width: number; height: number }> }> {
-  const page = await browser.newPage();
+  const page = await browser.context.newPage();
   const failures: string[] = [];
   page.on('requestfailed', (request) => failures.push(`${request.url()}: ${request.failure()?.errorText ?? 'failed'}`));
   page.on('response', (response) => {

@@ -129,7 +129,7 @@ describe('issued certificates', () => {
     // @peculiar/x509 can only be loaded once tls.ts has put its Reflect stand-in in place.
     const x509 = await import('@peculiar/x509');
     const parsed = new x509.X509Certificate(ca.certPem);
-    assert.equal(parsed.signatureAlgorithm.name, 'RSASSA-PKCS1-v1_5');
+    assert.equal((parsed.signatureAlgorithm as { name?: string }).name, 'RSASSA-PKCS1-v1_5');
     assert.equal((parsed.signatureAlgorithm as { hash?: { name: string } }).hash?.name, 'SHA-256');
     const bc = parsed.getExtension(x509.BasicConstraintsExtension);
     assert.ok(bc);

@@ -1,10 +1,13 @@
-// Key outputs each chapter must show when executed (learner copy and master alike), one file per
-// chapter in expectations/: what a trainee should see, checked on the real outputs, not on exit codes.
-import { readdirSync } from 'node:fs';
+// Key outputs each chapter must show when executed (learner copy and master alike), kept beside the
+// chapter in lesson/NN-name/expectations.ts: what a trainee should see, checked on the real outputs,
+// not on exit codes.
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
+const LESSON = join(__dirname, '..', '..', 'lesson');
+
 export const chapterExpectations: Record<string, RegExp[]> = Object.fromEntries(
-  readdirSync(join(__dirname, 'expectations'))
-    .filter((f) => /^\d\d-.*\.ts$/.test(f))
-    .map((f) => [f.replace(/\.ts$/, ''), (require(join(__dirname, 'expectations', f)) as { expectations: RegExp[] }).expectations]),
+  readdirSync(LESSON)
+    .filter((folder) => /^\d\d-[a-z0-9-]+$/.test(folder) && existsSync(join(LESSON, folder, 'expectations.ts')))
+    .map((folder) => [folder, (require(join(LESSON, folder, 'expectations.ts')) as { expectations: RegExp[] }).expectations]),
 );

@@ -10,13 +10,16 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative } from 'node:path';
 import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
-import { startMockProcess, ROOT, type MockProcess } from '../support/mock-process.js';
+import { startMockProcess, type MockProcess } from '../support/mock-process.js';
+import { ROOT } from '../support/paths.js';
 import { chapterExpectations } from './expectations.js';
 
 const execFileAsync = promisify(execFile);
 const PYTHON = '/usr/bin/python3';
 // The environment npm start gives Jupyter: the project's own kernel (JUPYTER_PATH), node_modules/.bin.
-const { jupyterEnv } = createRequire(__filename)('../../bin/start.cjs') as { jupyterEnv: (base: NodeJS.ProcessEnv) => NodeJS.ProcessEnv };
+const { jupyterEnv } = createRequire(__filename)('../../deploy/local/start.cjs') as { jupyterEnv: (base: NodeJS.ProcessEnv) => NodeJS.ProcessEnv };
+// The notebooks import `pid-handson/lesson`: the package's link in node_modules (npm start makes it too).
+const { linkPackage } = createRequire(__filename)('../../deploy/local/workspace.cjs') as { linkPackage: (project: string) => boolean };
 
 interface CellReport {
   index: number;
@@ -45,6 +48,7 @@ let server: MockProcess;
 const outDir = mkdtempSync(join(tmpdir(), 'executed-notebooks-'));
 
 before(async () => {
+  linkPackage(ROOT);
   server = await startMockProcess();
 });
 
@@ -79,7 +83,7 @@ async function executeOn(notebook: string, server: MockProcess): Promise<Noteboo
 }
 
 test('the committed notebooks are exactly what their sources generate', async () => {
-  await execFileAsync(process.execPath, ['--import', 'tsx', join(ROOT, 'notebooks', 'tools', 'build.ts'), '--check'], { cwd: ROOT });
+  await execFileAsync(process.execPath, ['--import', 'tsx', join(ROOT, 'lesson', 'tools', 'build.ts'), '--check'], { cwd: ROOT });
 });
 
 test('the notebooks run on the project\'s own TypeScript kernel (registered by npm start --prepare-only), not a system-wide one', () => {
@@ -87,7 +91,7 @@ test('the notebooks run on the project\'s own TypeScript kernel (registered by n
     env: jupyterEnv(process.env),
     encoding: 'utf8',
   }).trim();
-  assert.ok(!relative(join(ROOT, '.jupyter'), where).startsWith('..'), `tslab comes from ${where}: run node bin/start.cjs --prepare-only`);
+  assert.ok(!relative(join(ROOT, '.jupyter'), where).startsWith('..'), `tslab comes from ${where}: run node deploy/local/start.cjs --prepare-only`);
 });
 
 test('there is a learner copy and an instructor master for every chapter', () => {

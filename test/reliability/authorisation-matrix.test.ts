@@ -8,17 +8,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent } from 'undici';
 import { issueClientCertificate } from '../../mock-server/data-folder/certificates.js';
-import {
-  addIdentityWithCli,
-  basicHeader,
-  httpRequest,
-  PREFIX,
-  startTestServer,
-  uniqueName,
-  type BasicIdentity,
-  type HttpResult,
-  type TestServer,
-} from '../mock-server/helpers.js';
+import { basicHeader, httpRequest, type HttpResult } from '../support/http.js';
+import { addIdentityWithCli } from '../support/mock-process.js';
+import { PREFIX, startTestServer, uniqueName, type BasicIdentity, type TestServer } from '../support/mock-server.js';
 
 
 interface Outcome {

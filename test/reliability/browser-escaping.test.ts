@@ -4,11 +4,10 @@
 // set must stay unset, while the home page's own script (allowed by hash) still runs.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { basicHeader, PREFIX, startTestServer, uniqueName, type TestServer } from '../mock-server/helpers.js';
+import type { Page } from 'playwright-core';
+import { launchBrowser, type TestBrowser } from '../support/browser.js';
+import { basicHeader } from '../support/http.js';
+import { PREFIX, startTestServer, uniqueName, type TestServer } from '../support/mock-server.js';
 
 const MARK = 'window.__xss=1';
 const SCRIPTS = [
@@ -23,21 +22,15 @@ const HOSTILE_LOC =
   `<location href="javascript:${MARK}" id="1" weight="0" country="&lt;script&gt;${MARK}&lt;/script&gt;" /></locations>`;
 
 let t: TestServer;
-let context: BrowserContext;
+let browser: TestBrowser;
 let page: Page;
-let profile: string;
 let dialogs = 0;
 let pagesChecked = 0;
 
 before(async () => {
   t = await startTestServer();
-  profile = mkdtempSync(join(tmpdir(), 'pid-chromium-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-  page = await context.newPage();
+  browser = await launchBrowser();
+  page = await browser.context.newPage();
   page.on('dialog', (dialog) => {
     dialogs += 1;
     void dialog.dismiss();
@@ -45,9 +38,8 @@ before(async () => {
 });
 after(async () => {
   console.log(`# browser escaping: ${pagesChecked} pages checked in Chromium`);
-  await context?.close();
+  await browser?.close();
   await t?.close();
-  rmSync(profile, { recursive: true, force: true });
 });
 
 async function create(handle: string, values: unknown[]): Promise<void> {

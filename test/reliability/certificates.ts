@@ -13,14 +13,14 @@ export interface Pem {
   keyPem: string;
 }
 
-async function keyPair(keyPem?: string): Promise<CryptoKeyPair> {
-  if (!keyPem) return (await crypto.webcrypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify'])) as CryptoKeyPair;
+async function keyPair(keyPem?: string): Promise<crypto.webcrypto.CryptoKeyPair> {
+  if (!keyPem) return (await crypto.webcrypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify'])) as crypto.webcrypto.CryptoKeyPair;
   const privateDer = crypto.createPrivateKey(keyPem).export({ type: 'pkcs8', format: 'der' });
   const publicDer = crypto.createPublicKey(keyPem).export({ type: 'spki', format: 'der' });
   return {
     privateKey: await crypto.webcrypto.subtle.importKey('pkcs8', privateDer, ALGORITHM, true, ['sign']),
     publicKey: await crypto.webcrypto.subtle.importKey('spki', publicDer, ALGORITHM, true, ['verify']),
-  } as CryptoKeyPair;
+  } as crypto.webcrypto.CryptoKeyPair;
 }
 
 function toPem(der: ArrayBuffer): string {

@@ -3,7 +3,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Agent, request } from 'undici';
-import { basicHeader, PREFIX, startTestServer, uniqueName, type TestServer } from '../mock-server/helpers.js';
+import { basicHeader } from '../support/http.js';
+import { PREFIX, startTestServer, uniqueName, type TestServer } from '../support/mock-server.js';
 
 const CLIENTS = 50;
 let t: TestServer;

@@ -3,10 +3,10 @@
 // errors outside the Handle envelope, redirects to javascript:/data:, and two servers on one folder.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { basicHeader, PREFIX, realmBasicHeader, startTestServer, uniqueName, type TestServer } from '../mock-server/helpers.js';
+import { assertHandleEnvelope, basicHeader, rawExchange, realmBasicHeader } from '../support/http.js';
+import { PREFIX, startTestServer, uniqueName, type TestServer } from '../support/mock-server.js';
 import { startMockServer } from '../../mock-server/server.js';
 import { serverAdminsOf } from '../../mock-server/data-folder/provisioning-state.js';
 import { DataFolderLockedError } from '../../mock-server/data-folder/lock.js';
@@ -14,7 +14,7 @@ import { HandleStore } from '../../mock-server/storage/store.js';
 import { HandleService } from '../../mock-server/handle/handle-service.js';
 import { MAX_JSON_DEPTH } from '../../mock-server/http/json-depth.js';
 import { MAX_SEARCH_KEYS, MAX_SEARCH_PATTERNS } from '../../mock-server/routes/hrls.js';
-import { rawExchange, assertHandleEnvelope } from './support.js';
+import { temporaryFolder } from '../support/temporary-folders.js';
 
 let t: TestServer;
 before(async () => {
@@ -180,7 +180,7 @@ describe('5: redirects only to http, https, ftp (and file:, which lesson chapter
 
 describe('6: one server per data folder, and create-if-absent is atomic', () => {
   test('a second server on the same folder is refused with a clear message, and may start once the first stops', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'pid-mock-lock-'));
+    const dataDir = temporaryFolder('pid-mock-lock-');
     try {
       const first = await startMockServer({ host: '127.0.0.1', port: 0, dataDir, prefixes: [PREFIX] });
       try {
@@ -200,7 +200,7 @@ describe('6: one server per data folder, and create-if-absent is atomic', () => 
   });
 
   test('a create racing another connection between its existence check and its write loses nothing', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'pid-mock-race-'));
+    const dataDir = temporaryFolder('pid-mock-race-');
     const file = join(dataDir, 'handles.sqlite');
     const setup = await startMockServer({ host: '127.0.0.1', port: 0, dataDir, prefixes: [PREFIX] });
     const admins = setup.state;

@@ -6,14 +6,14 @@
 // it is in flight, and the import must be all or nothing, never half.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { request } from 'undici';
-import { PREFIX } from '../mock-server/helpers.js';
+import { serveExpectingFailure, spawnServer, type ServerProcess } from '../support/mock-process.js';
+import { PREFIX } from '../support/mock-server.js';
 import { mulberry32 } from '../../mock-server/fixtures/seeded-random.js';
-import { serveExpectingFailure, spawnServer, type ServerProcess } from './process.js';
+import { temporaryFolder } from '../support/temporary-folders.js';
 
 const WRITES = 1_000;
 const SEED = Number(process.env.RELIABILITY_SEED ?? Date.now() % 1_000_000);
@@ -21,7 +21,7 @@ const random = mulberry32(SEED);
 
 let dataDir: string;
 before(() => {
-  dataDir = mkdtempSync(join(tmpdir(), 'pid-mock-durability-'));
+  dataDir = temporaryFolder('pid-mock-durability-');
 });
 after(() => rmSync(dataDir, { recursive: true, force: true }));
 

@@ -6,8 +6,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { basicHeader, PREFIX, realmBasicHeader, startTestServer, storeSnapshot, type HttpResult, type TestServer } from '../mock-server/helpers.js';
-import { assertHandleEnvelope, rawExchange } from './support.js';
+import { assertHandleEnvelope, basicHeader, rawExchange, realmBasicHeader, type HttpResult } from '../support/http.js';
+import { PREFIX, startTestServer, storeSnapshot, type TestServer } from '../support/mock-server.js';
 
 const SEED = Number(process.env.RELIABILITY_SEED ?? Date.now() % 1_000_000);
 let t: TestServer;
@@ -131,7 +131,7 @@ describe(`hostile input (seed ${SEED}; RELIABILITY_SEED=${SEED} replays it)`, ()
       fc.asyncProperty(inUrl, query, body, contentType, who, async (suffix, q, payload, type, caller) => {
         const path = `/api/handles/${PREFIX}/${suffix}${q}`;
         const headers = { ...authorizationFor(caller), ...(type ? { 'content-type': type.replace(/\u0000/g, '') } : {}) };
-        await writeChangesNothingUnlessAccepted('PUT', path, { headers, body: payload.bytes ?? payload.text ?? '' });
+        await writeChangesNothingUnlessAccepted('PUT', path, { headers, body: ('bytes' in payload ? payload.bytes : payload.text) ?? '' });
       }),
       { numRuns: RUNS.put, seed: SEED },
     );

@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
-import { startTestServer, type TestServer } from '../mock-server/helpers.js';
+import { startTestServer, type TestServer } from '../support/mock-server.js';
 import type { ConnectionTimeouts } from '../../mock-server/http/listener.js';
 
 const TIMEOUTS: ConnectionTimeouts = { headersMs: 1_000, requestMs: 2_000, idleMs: 1_500, keepAliveMs: 700, handshakeMs: 1_000 };

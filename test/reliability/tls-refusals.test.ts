@@ -5,14 +5,15 @@
 // dates are ignored, which the last test pins down.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Agent } from 'undici';
 import { HandleClient } from '../../src/client.js';
 import { startMockServer } from '../../mock-server/server.js';
-import { httpRequest, PREFIX, startTestServer, storeSnapshot, type TestServer } from '../mock-server/helpers.js';
+import { httpRequest } from '../support/http.js';
+import { PREFIX, startTestServer, storeSnapshot, type TestServer } from '../support/mock-server.js';
 import { makeCertificate, type Pem } from './certificates.js';
+import { temporaryFolder } from '../support/temporary-folders.js';
 
 let t: TestServer;
 let ca: Pem;
@@ -74,7 +75,7 @@ describe('client certificates the server refuses', () => {
 describe('servers the lesson client refuses', () => {
   test('a server whose CA the client does not trust: "not trusted", with the fix in the hint', async () => {
     const otherCa = await makeCertificate({ commonName: 'some other CA', ca: true });
-    const dir = mkdtempSync(join(tmpdir(), 'pid-tls-ca-'));
+    const dir = temporaryFolder('pid-tls-ca-');
     try {
       writeFileSync(join(dir, 'other-ca.pem'), otherCa.certPem);
       const client = HandleClient.forReadAccess(t.server.httpsUrl, { httpsVerify: join(dir, 'other-ca.pem') });
@@ -90,7 +91,7 @@ describe('servers the lesson client refuses', () => {
   });
 
   test('a server whose certificate has expired: "not trusted (CERT_HAS_EXPIRED)"', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'pid-tls-expired-'));
+    const dataDir = temporaryFolder('pid-tls-expired-');
     try {
       const first = await startMockServer({ host: '127.0.0.1', port: 0, dataDir, prefixes: [PREFIX] });
       await first.close();

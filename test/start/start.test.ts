@@ -4,11 +4,14 @@
 // `--instructor` opens the masters.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync, rmSync, existsSync, readdirSync } from 'node:fs';
+import { readFileSync, writeFileSync, rmSync, existsSync, readdirSync, realpathSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { ROOT, startMockProcess } from '../support/mock-process.js';
-import { freePort, startLesson, temporaryLessonFolders } from './lesson-process.js';
+import { startLesson, temporaryLessonFolders } from '../support/lesson-process.js';
+import { startMockProcess } from '../support/mock-process.js';
+import { ROOT } from '../support/paths.js';
+import { freePort } from '../support/processes.js';
 
 test('npm start serves the mock server and opens Jupyter on the trainee workspace with the TypeScript kernel', { timeout: 180_000 }, async () => {
   const folders = temporaryLessonFolders();
@@ -27,7 +30,7 @@ test('npm start serves the mock server and opens Jupyter on the trainee workspac
     const listed = ((await api('/api/contents')) as { content: Array<{ name: string }> }).content.map((f) => f.name).sort();
     const chapters = readdirSync(join(ROOT, 'notebooks')).filter((f) => /^\d\d-.*\.ipynb$/.test(f));
     assert.deepEqual(listed, ['README.md', ...chapters].sort(), 'the file list is the lesson: learner notebooks and their contents page');
-    assert.ok(existsSync(join(folders.workspace, 'pid.ts')), 'the import shim is in the workspace (hidden from the list)');
+    assert.equal(realpathSync(createRequire(join(folders.workspace, 'notebook.js')).resolve('pid-handson/lesson')), realpathSync(join(ROOT, 'dist', 'lesson', 'index.js')), 'the workspace\'s notebooks find the lesson kit by the package name');
 
     const health = await fetch(`http://127.0.0.1:${env.PID_MOCK_PORT}/_admin/health`);
     assert.equal(health.status, 200);
@@ -91,7 +94,7 @@ test('a trainee with a class bundle: PID_CREDENTIALS=… npm start uses those cr
 test('PID_CREDENTIALS naming a missing file: npm start says so and exits 1', { timeout: 60_000 }, async () => {
   const folders = temporaryLessonFolders();
   const missing = join(folders.data, 'nowhere', 'cred_file.json');
-  const run = spawnSync(process.execPath, ['bin/start.cjs'], { cwd: ROOT, env: { ...process.env, PID_CREDENTIALS: missing, PID_WORKSPACE: folders.workspace }, encoding: 'utf8', timeout: 50_000 });
+  const run = spawnSync(process.execPath, ['deploy/local/start.cjs'], { cwd: ROOT, env: { ...process.env, PID_CREDENTIALS: missing, PID_WORKSPACE: folders.workspace }, encoding: 'utf8', timeout: 50_000 });
   assert.equal(run.status, 1);
   assert.match(run.stderr, new RegExp(`PID_CREDENTIALS names ${missing.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, which does not exist`));
 });

@@ -1,11 +1,19 @@
-// Starts the mock server as a real `pid-mock serve` process on a free loopback port with a fresh data
-// folder, waits for its "ready" line, and stops it: what client, CLI and notebook tests talk to.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+// The mock server as a real `pid-mock` process: `serve` on a free loopback port, waiting for its
+// "ready" line (on a fresh data folder for client, CLI and notebook tests, or on a folder that outlives
+// it for tests that SIGKILL a server and start another), and the CLI's one-shot commands.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Agent } from 'undici';
+import { basicHeader } from './http.js';
+import type { BasicIdentity } from './mock-server.js';
+import { assertBuilt, assertDistExists, PID_MOCK_BIN, ROOT } from './paths.js';
+import { stopChild } from './processes.js';
+import { removeTemporaryFolder, temporaryFolder } from './temporary-folders.js';
 
-export const ROOT = resolve(__dirname, '../..');
+
+const execFileAsync = promisify(execFile);
 
 export interface MockProcess {
   port: number;
@@ -44,10 +52,10 @@ export function readyPort(child: ChildProcess, timeoutMs: number, stderr: () => 
   });
 }
 
-/** Spawns `node bin/pid-mock.cjs serve --port 0`; needs a build (`npm run build`) first. */
+/** Spawns `node bin/pid-mock.cjs serve --port 0` on a fresh data folder; needs a build (`npm run build`) first. */
 export async function startMockProcess(options: { prefixes?: string[] } = {}): Promise<MockProcess> {
-  if (!existsSync(join(ROOT, 'dist', 'mock-server', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` first');
-  const dataDir = mkdtempSync(join(tmpdir(), 'pid-mock-test-'));
+  assertDistExists();
+  const dataDir = temporaryFolder('pid-mock-test-');
   const args = ['bin/pid-mock.cjs', 'serve', '--data', dataDir, '--port', '0', ...(options.prefixes ?? []).flatMap((p) => ['--prefix', p])];
   const child: ChildProcess = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
@@ -66,12 +74,97 @@ export async function startMockProcess(options: { prefixes?: string[] } = {}): P
     adminToken: readFileSync(join(dataDir, 'instructor', 'admin-token'), 'utf8').trim(),
     stderr: () => stderr,
     stop: async () => {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await exited;
-      }
-      rmSync(dataDir, { recursive: true, force: true });
+      await stopChild(child);
+      removeTemporaryFolder(dataDir);
     },
   };
+}
+
+/** A `pid-mock serve` on a data folder of the test's, which it can kill with any signal. */
+export interface ServerProcess {
+  child: ChildProcess;
+  port: number;
+  httpsUrl: string;
+  httpUrl: string;
+  /** Basic header of the trainee (cred_basic.json). */
+  traineeAuthorization: string;
+  adminToken: string;
+  caPem: string;
+  /** HTTPS trusting the server's CA, up to `connections` sockets. */
+  agent: Agent;
+  kill(signal: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Starts `pid-mock serve --data dataDir --port 0 --quiet` and waits for "ready". */
+export async function spawnServer(dataDir: string, env: Record<string, string> = {}, connections = 50): Promise<ServerProcess> {
+  assertBuilt();
+  const child = spawn(process.execPath, [PID_MOCK_BIN, 'serve', '--data', dataDir, '--port', '0', '--quiet'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const port = await readyPort(child, 30_000, () => stderr);
+  const basic = JSON.parse(readFileSync(join(dataDir, 'credentials', 'cred_basic.json'), 'utf8')) as { username: string; password: string };
+  const caPem = readFileSync(join(dataDir, 'credentials', 'ca.pem'), 'utf8');
+  const agent = new Agent({ connect: { ca: caPem }, connections });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    child,
+    port,
+    httpsUrl: `https://127.0.0.1:${port}`,
+    httpUrl: `http://127.0.0.1:${port}`,
+    traineeAuthorization: basicHeader(basic.username, basic.password),
+    adminToken: readFileSync(join(dataDir, 'instructor', 'admin-token'), 'utf8').trim(),
+    caPem,
+    agent,
+    kill: async (signal) => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      const code = await exited;
+      await agent.destroy();
+      return code;
+    },
+  };
+}
+
+/** Runs `pid-mock serve` expecting it to fail; resolves with its exit code and stderr. */
+export async function serveExpectingFailure(dataDir: string): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [PID_MOCK_BIN, 'serve', '--data', dataDir, '--port', '0', '--quiet'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  clearTimeout(timer);
+  return { code, stderr };
+}
+
+export interface RunCliResult {
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `node bin/pid-mock.cjs <args>` and resolves with its output (rejects on a non-zero exit). */
+export async function runCli(args: string[]): Promise<RunCliResult> {
+  assertBuilt();
+  const { stdout, stderr } = await execFileAsync(process.execPath, [PID_MOCK_BIN, ...args], { cwd: ROOT, timeout: 60_000 });
+  return { stdout, stderr };
+}
+
+function asText(value: unknown, what: string): string {
+  if (typeof value !== 'string' || value === '') throw new Error(`${what} is missing or not a string`);
+  return value;
+}
+
+/**
+ * Adds a password identity to a data folder with `pid-mock identity add` (works while a server runs
+ * on that folder: the CLI writes the SQLite file directly, which is in WAL mode).
+ *
+ * @example await addIdentityWithCli(dataDir, '300:21.T12995/USER03', { adminOf: '21.T12995' })
+ */
+export async function addIdentityWithCli(dataDir: string, identity: string, options: { adminOf?: string } = {}): Promise<BasicIdentity> {
+  const args = ['identity', 'add', identity, '--data', dataDir, ...(options.adminOf ? ['--admin-of', options.adminOf] : [])];
+  const { stdout } = await runCli(args);
+  const result = JSON.parse(stdout) as { identity?: unknown; password?: unknown };
+  return { identity: asText(result.identity, 'identity add: identity'), password: asText(result.password, 'identity add: password') };
 }

@@ -1,4 +1,4 @@
-// The token-protected class API under /_admin/class (CONTRACT-class-api.md): list, ensure, read,
+// The token-protected class API under /_admin/class (docs/class-admin-api.md): list, ensure, read,
 // download and revoke trainees, so that a hub can provision each trainee when they first log in.
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { HandleStore } from '../../storage/store.js';

@@ -1,6 +1,6 @@
 // `pid search <key> <value>`: the reverse look-up, handles whose value of type <key> matches <value> (`*` is a wildcard).
 import { Command } from 'commander';
-import { HandleNotFoundError } from '../../errors.js';
+import { handleNotFound } from '../../error-kinds.js';
 import { printJson, printLine } from '../output.js';
 import { withSession, type GlobalOptions } from '../session.js';
 
@@ -34,6 +34,6 @@ export function searchCommand(): Command {
       if (options.json) printJson(handles);
       else for (const handle of handles) printLine(handle);
       // Like grep: no match is a result a script can test with the exit code.
-      if (handles.length === 0) throw new HandleNotFoundError(`no handle has a ${key} value matching "${value}"`, { hint: 'use * as a wildcard, e.g. "*surveys*"; values are matched case-sensitively' });
+      if (handles.length === 0) throw handleNotFound(undefined, `no handle has a ${key} value matching "${value}"`, { hint: 'use * as a wildcard, e.g. "*surveys*"; values are matched case-sensitively' });
     });
 }

@@ -1,0 +1,25 @@
+// Self-checks of chapter 1 (warming up): prefixes and where a PID leads.
+import { lessonExercise } from '../kit/exercise.js';
+import { lessonUrls, loadLessonCredentials } from '../kit/lesson.js';
+
+export const doiPrefix = lessonExercise<string>({
+  id: '1.1',
+  title: 'The prefix of a DOI',
+  check: (answer) =>
+    answer.trim() === '10.3389' ? true : `"${answer}" is not it: the prefix is everything before the first slash of 10.3389/fgene.2013.00289`,
+  hint: ['A PID is prefix + "/" + suffix.', 'Split the DOI at its first slash and keep the left part.'],
+  solution: "const prefixOfTheDoi = '10.3389';",
+});
+
+export const handleTarget = lessonExercise<string>({
+  id: '1.2',
+  title: 'Where the Handle leads',
+  check: async (answer) => {
+    const urls = lessonUrls(loadLessonCredentials());
+    const response = await fetch(`${urls.resolver}/11304/cf8956a2-39d3-11e5-8a18-f31aa6f4d448`, { redirect: 'manual' });
+    const target = response.headers.get('location');
+    return answer === target ? true : `the resolver sends you somewhere else than "${answer}": look at the Location header of its answer`;
+  },
+  hint: ['Ask the resolver with `fetch(url, { redirect: "manual" })`, so that fetch does not follow the redirect.', 'The target is in `response.headers.get("location")`.'],
+  solution: "const handleTarget = (await fetch(`${urls.resolver}/11304/cf8956a2-39d3-11e5-8a18-f31aa6f4d448`, { redirect: 'manual' })).headers.get('location') ?? undefined;",
+});

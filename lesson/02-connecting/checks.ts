@@ -1,0 +1,50 @@
+// Self-checks of chapter 2 (connecting): identities in the credentials and a client that only reads.
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { lessonExercise } from '../kit/exercise.js';
+import { loadLessonCredentials, withLessonReader } from '../kit/lesson.js';
+
+const WARMUP_HANDLE = '11304/cf8956a2-39d3-11e5-8a18-f31aa6f4d448';
+
+/** The identity in the subject of the lesson's client certificate, e.g. 301:21.T12995/USER01. */
+function certificateIdentity(): string | undefined {
+  const path = loadLessonCredentials().config.certificate_only;
+  if (path === undefined) return undefined;
+  return /CN=(.+)/.exec(new X509Certificate(readFileSync(path)).subject)?.[1];
+}
+
+export const passwordIdentity = lessonExercise<string>({
+  id: '2.1',
+  title: 'The identity of the password credentials',
+  check: (answer) => {
+    if (typeof answer !== 'string') return `expected a string like "<index>:<prefix>/<name>", got ${typeof answer}`;
+    const expected = loadLessonCredentials('password').username;
+    if (answer.trim() === expected) return true;
+    if (answer.trim() === certificateIdentity()) return `"${answer}" is the certificate's identity (its HS_PUBKEY); the password file names another index of the same handle`;
+    if (!/^\d+:[^/]+\/.+$/.test(answer.trim())) return `"${answer}" is not an identity: an identity is index:handle, the index of a value, a colon, then the handle that holds it`;
+    return `"${answer}" is not the username in cred_basic.json: load the password credentials and read their username`;
+  },
+  hint: [
+    "Load the password variant with `loadLessonCredentials('password')`.",
+    'The identity is the credentials\' `username` property.',
+  ],
+  solution: "const passwordIdentity = loadLessonCredentials('password').username;",
+});
+
+export const warmUpUrl = lessonExercise<string>({
+  id: '2.2',
+  title: 'Read a URL with a read-only client',
+  check: async (answer) => {
+    if (typeof answer !== 'string') return `expected the URL as a string, got ${typeof answer}: did you forget \`await\`?`;
+    return withLessonReader(async (reader) => {
+      const expected = await reader.getValueFromHandle(WARMUP_HANDLE, 'URL');
+      return answer === expected ? true : `the URL value of ${WARMUP_HANDLE} is not "${answer}": ask the client for the value of type URL`;
+    });
+  },
+  hint: [
+    'A client without credentials: `HandleClient.forReadAccess(urls.server, { httpsVerify: cred.config.HTTPS_verify })`.',
+    "`await myReader.getValueFromHandle(warmUpHandle, 'URL')` gives the value; wrap it in `String(...)`, then `await myReader.close()`.",
+  ],
+  solution:
+    "const myReader = HandleClient.forReadAccess(urls.server, { httpsVerify: cred.config.HTTPS_verify });\nconst warmUpUrl = String(await myReader.getValueFromHandle(warmUpHandle, 'URL'));\nawait myReader.close();",
+});

@@ -1,0 +1,58 @@
+// Self-checks of chapter 3 (registering a file): a new v4 PID for the CSV, and the download's file name.
+import { lessonExercise } from '../kit/exercise.js';
+import { lessonUrls, loadLessonCredentials, withLessonReader } from '../kit/lesson.js';
+
+const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+const UUID_ANY = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export const registerCsv = lessonExercise<string>({
+  id: '3.1',
+  title: 'Register the CSV under a new version-4 PID',
+  check: async (answer) => {
+    if (typeof answer !== 'string') return `expected the PID as a string, got ${typeof answer}: did you forget \`await\`?`;
+    const cred = loadLessonCredentials();
+    const urls = lessonUrls(cred);
+    const slash = answer.indexOf('/');
+    if (slash < 1) return `"${answer}" is not a PID: a PID is prefix/suffix`;
+    const prefix = answer.slice(0, slash);
+    const suffix = answer.slice(slash + 1);
+    if (prefix.toUpperCase() !== String(cred.prefix).toUpperCase()) return `the PID must start with your prefix ${cred.prefix}/, not ${prefix}/`;
+    if (!UUID_V4.test(suffix)) {
+      return UUID_ANY.test(suffix)
+        ? `the suffix is a version-${suffix[14]} UUID; use a version-4 one (generatePidName without options)`
+        : `the suffix "${suffix}" is not a UUID: use generatePidName(cred.prefix)`;
+    }
+    return withLessonReader(async (reader) => {
+      const record = await reader.retrieveHandleRecord(answer);
+      if (record === null) return `${answer} is not registered yet: call registerHandle (or use generateAndRegisterHandle)`;
+      if (record.URL !== urls.surveysCsv) return `${answer} points at ${record.URL ?? 'nothing'}, not at the CSV file (urls.surveysCsv)`;
+      return true;
+    });
+  },
+  hint: [
+    'A new name: `client.generatePidName(cred.prefix)`; then `await client.registerHandle(name, urls.surveysCsv)`.',
+    'Or in one call: `const myPid = await client.generateAndRegisterHandle(cred.prefix!, urls.surveysCsv);`',
+  ],
+  solution: 'const myPid = await client.generateAndRegisterHandle(cred.prefix!, urls.surveysCsv);',
+});
+
+export const downloadName = lessonExercise<string>({
+  id: '3.2',
+  title: 'The file name of the download',
+  check: async (answer) => {
+    if (typeof answer !== 'string') return `expected the file name as a string, got ${typeof answer}`;
+    const urls = lessonUrls(loadLessonCredentials());
+    const response = await fetch(urls.surveysCsv, { method: 'HEAD' });
+    const expected = /filename="?([^";]+)"?/.exec(response.headers.get('content-disposition') ?? '')?.[1];
+    if (answer === expected) return true;
+    if (UUID_ANY.test(answer)) return `"${answer}" is the PID's suffix: that is what plain wget or curl -O call it. A browser reads Content-Disposition`;
+    if (/attachment|filename/i.test(answer)) return `"${answer}" is (part of) the whole header: take out only the value of filename`;
+    return `a browser would not call it "${answer}": read the filename in the Content-Disposition header`;
+  },
+  hint: [
+    "Fetch the resolver URL of your PID and read `response.headers.get('content-disposition')`.",
+    'The header looks like `attachment; filename="…"`: take the part between the quotes, e.g. with `/filename="?([^";]+)"?/.exec(header)?.[1]`.',
+  ],
+  solution:
+    "const disposition = (await fetch(`${urls.resolver}/${pid}`, { method: 'HEAD' })).headers.get('content-disposition') ?? '';\nconst downloadName = /filename=\"?([^\";]+)\"?/.exec(disposition)?.[1];",
+});

@@ -1,0 +1,78 @@
+// Self-checks of chapter 4 (storing and updating): a CHECKSUM over the file's bytes, and a moved file.
+import { createHash } from 'node:crypto';
+import { checksumOfUrl } from '../../src/checksum.js';
+import { lessonExercise } from '../kit/exercise.js';
+import { loadLessonCredentials, withLessonReader } from '../kit/lesson.js';
+
+interface Facts {
+  record: Record<string, string> | null;
+  /** md5 of the bytes of the lesson's CSV file. */
+  md5: string;
+  surveysCsv: string;
+}
+
+/** The learner's record, read without credentials, and the md5 the CHECKSUM should hold. */
+async function factsFor(pid: string): Promise<Facts> {
+  const httpsVerify = loadLessonCredentials().httpsVerify;
+  return withLessonReader(async (reader, urls) => {
+    const record = await reader.retrieveHandleRecord(pid);
+    const md5 = await checksumOfUrl(urls.surveysCsv, 'md5', { httpsVerify });
+    return { record, md5, surveysCsv: urls.surveysCsv };
+  });
+}
+
+/** What is wrong with the CHECKSUM of a record, or undefined when it is the md5 of the file's bytes. */
+function checksumProblem(pid: string, facts: Facts): string | undefined {
+  const stored = facts.record?.CHECKSUM;
+  if (stored === undefined) return `${pid} has no CHECKSUM value yet: store it with modifyHandleValue(pid, { CHECKSUM: md5 })`;
+  if (stored.toLowerCase() === facts.md5) return undefined;
+  const md5OfText = (text: string) => createHash('md5').update(text).digest('hex');
+  const url = facts.record?.URL ?? '';
+  if ([facts.surveysCsv, url, 'surveys.csv', `${facts.surveysCsv.replace(/^https?:\/\/[^/]+/, '')}`].some((t) => md5OfText(t) === stored.toLowerCase())) {
+    return 'the CHECKSUM is the md5 of a path or URL string, the original lesson\'s mistake: hash the downloaded bytes instead';
+  }
+  if (!/^[0-9a-f]{32}$/i.test(stored)) return `the CHECKSUM "${stored}" is not an md5 (32 hex digits)`;
+  return `the CHECKSUM ${stored} is not the md5 of surveys.csv's bytes: download through the PID and hash what you get`;
+}
+
+export const storeChecksum = lessonExercise<string>({
+  id: '4.1',
+  title: 'Store the md5 of the bytes as CHECKSUM',
+  check: async (answer) => {
+    if (typeof answer !== 'string') return `expected the PID as a string, got ${typeof answer}: did you forget \`await\`?`;
+    const facts = await factsFor(answer);
+    if (facts.record === null) return `${answer} is not registered: register a new PID for urls.surveysCsv first`;
+    return checksumProblem(answer, facts) ?? true;
+  },
+  hint: [
+    'Register: `await client.generateAndRegisterHandle(cred.prefix!, urls.surveysCsv)`.',
+    "The md5 of the bytes you get through the PID: `await checksumOfUrl(urls.resolver + '/' + checksummedPid, 'md5', { httpsVerify: cred.config.HTTPS_verify })`.",
+    'Store it: `await client.modifyHandleValue(checksummedPid, { CHECKSUM: md5 })`.',
+  ],
+  solution:
+    "const checksummedPid = await client.generateAndRegisterHandle(cred.prefix!, urls.surveysCsv);\nconst md5OfMyDownload = await checksumOfUrl(`${urls.resolver}/${checksummedPid}`, 'md5', { httpsVerify: cred.config.HTTPS_verify });\nawait client.modifyHandleValue(checksummedPid, { CHECKSUM: md5OfMyDownload });",
+});
+
+export const moveToFileUrl = lessonExercise<string>({
+  id: '4.2',
+  title: 'The file moved: a file: URL',
+  check: async (answer) => {
+    if (typeof answer !== 'string') return `expected the PID as a string, got ${typeof answer}`;
+    const facts = await factsFor(answer);
+    if (facts.record === null) return `${answer} is not registered`;
+    const url = facts.record.URL ?? '';
+    if (!url.startsWith('file:')) return `the URL of ${answer} is "${url}", not a file: URL. Change it with modifyHandleValue(pid, { URL: … })`;
+    const problem = checksumProblem(answer, facts);
+    if (problem !== undefined) {
+      return facts.record.CHECKSUM === undefined
+        ? `the URL is right, but ${answer} has no CHECKSUM: did you register it again instead of changing only the URL?`
+        : `the URL is right, but: ${problem}`;
+    }
+    return true;
+  },
+  hint: [
+    "A file: URL of a file in your home folder: `pathToFileURL(join(homedir(), 'surveys.csv')).href`.",
+    'Change only the URL: `await client.modifyHandleValue(movedPid, { URL: thatFileUrl })`; the CHECKSUM stays.',
+  ],
+  solution: "const movedPid = checksummedPid;\nawait client.modifyHandleValue(movedPid, { URL: pathToFileURL(join(homedir(), 'surveys.csv')).href });",
+});

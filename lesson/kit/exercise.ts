@@ -1,0 +1,256 @@
+// Exercises in the style of Kaggle Learn: check an answer and show a coloured verdict, give hints,
+// show the solution.
+import { escapeHtml } from '../../src/record-view/escape.js';
+import { MUTED } from '../../src/record-view/html.js';
+import { printable } from '../../src/record-view/printable.js';
+import { compactJson, isObject } from '../../src/record-view/shape.js';
+import { emit } from './output.js';
+
+/**
+ * What a check found: nothing filled in yet, a wrong answer, an answer that raised an error, or a
+ * correct answer.
+ *
+ * @example
+ * const outcome: CheckOutcome = await task31.check(pid); // 'correct'
+ */
+export type CheckOutcome = 'unattempted' | 'wrong' | 'error' | 'correct';
+
+/**
+ * How an exercise is checked and helped with.
+ *
+ * @example
+ * const spec: ExerciseSpec<string> = {
+ *   id: '3.1',
+ *   title: 'Build a PID from the prefix and a UUID',
+ *   check: (pid) => pid.startsWith(`${prefix}/`) || `A PID starts with your prefix and a slash: \`${prefix}/\``,
+ *   hint: ['Join the prefix and the suffix with "/".', 'Use `randomUUID()` from node:crypto for the suffix.'],
+ *   solution: 'const pid = `${prefix}/${randomUUID()}`;',
+ * };
+ */
+export interface ExerciseSpec<T> {
+  /** Short label shown in every box, e.g. `"3.1"` or `"Task 2.1a"`. */
+  id: string;
+  title: string;
+  /** `true` when right, else a message saying what is wrong; may be async; may throw. */
+  check: (answer: T) => true | string | Promise<true | string>;
+  /** One hint, or several from gentle to explicit. Text in `backticks` is shown as code. */
+  hint: string | string[];
+  /** Code shown by `solution()`. */
+  solution: string;
+  /** Recognises a placeholder answer; by default undefined, null, '' and '____' count as not attempted. */
+  unattempted?: (answer: T) => boolean;
+}
+
+/**
+ * An exercise in a notebook: check the learner's answer, give hints, show the solution.
+ *
+ * @example
+ * await task31.check(pid);  // shows a coloured verdict, resolves to 'correct' etc.
+ * task31.hint();            // first hint
+ * task31.hint(2);           // second hint
+ * task31.solution();
+ */
+export interface Exercise<T> {
+  readonly id: string;
+  readonly title: string;
+  /** Shows a verdict; an answer that is a Promise is awaited first. Never throws or rejects. */
+  check(answer: T | PromiseLike<T>): Promise<CheckOutcome>;
+  /** Shows hint `n` (1-based, default 1; the last hint when `n` is larger than their number). */
+  hint(n?: number): void;
+  solution(): void;
+}
+
+interface BoxStyle {
+  label: string;
+  border: string;
+  background: string;
+  symbol: string;
+}
+
+const BOXES: Record<CheckOutcome | 'hint' | 'solution', BoxStyle> = {
+  unattempted: { label: 'Not attempted yet', border: '#4c6ef5', background: '#edf2ff', symbol: '…' },
+  wrong: { label: 'Not quite', border: '#e8590c', background: '#fff4e6', symbol: '✗' },
+  error: { label: 'Your code raised an error', border: '#c92a2a', background: '#fff5f5', symbol: '!' },
+  correct: { label: 'Correct', border: '#2b8a3e', background: '#ebfbee', symbol: '✓' },
+  hint: { label: 'Hint', border: '#7048e8', background: '#f3f0ff', symbol: '?' },
+  solution: { label: 'Solution', border: '#495057', background: '#f8f9fa', symbol: '=' },
+};
+
+const UNATTEMPTED_MESSAGE =
+  'Replace the placeholder (`undefined`, `""` or `____`) with your answer, run that cell, then run this check again.';
+const GENERIC_WRONG_MESSAGE = 'That is not the expected answer yet. Try again, or ask for a hint with `hint()`.';
+
+/** Escapes, then shows `backtick` spans as code: authors write hints in a markdown-ish way. */
+function richText(text: string): string {
+  return escapeHtml(text).replace(/`([^`]+)`/g, '<code>$1</code>');
+}
+
+function box(kind: keyof typeof BOXES, heading: string, bodyHtml: string): string {
+  const style = BOXES[kind];
+  return (
+    `<div data-outcome="${kind}" style="border-left:6px solid ${style.border};background:${style.background};` +
+    `padding:8px 12px;margin:6px 0;border-radius:4px;font-family:sans-serif;font-size:14px;color:#212529">` +
+    `<div style="font-weight:600;color:${style.border}">${escapeHtml(style.label)}` +
+    `<span style="font-weight:400;${MUTED}"> · ${heading}</span></div>` +
+    (bodyHtml ? `<div style="margin-top:4px">${bodyHtml}</div>` : '') +
+    `</div>`
+  );
+}
+
+function textBox(kind: keyof typeof BOXES, heading: string, body: string): string {
+  const style = BOXES[kind];
+  const first = `${style.symbol} ${style.label} — ${printable(heading)}`;
+  return body ? `${first}\n${printable(body).split(/\r?\n/).map((l) => `  ${l}`).join('\n')}` : first;
+}
+
+function defaultUnattempted(answer: unknown): boolean {
+  return answer === undefined || answer === null || (typeof answer === 'string' && /^[\s_]*$/.test(answer));
+}
+
+/** What a thrown value says, without its stack: a trainee needs the message and the fix. */
+function describeError(error: unknown): { message: string; hint?: string; detail?: string } {
+  if (!isObject(error)) return { message: printable(String(error)) };
+  const rawMessage = typeof error.message === 'string' ? error.message : compactJson(error);
+  const name = typeof error.name === 'string' && error.name !== 'Error' ? `${error.name}: ` : '';
+  const hint = typeof error.hint === 'string' && error.hint.trim() ? error.hint : undefined;
+  const facts: string[] = [];
+  if (typeof error.httpStatus === 'number') facts.push(`HTTP status ${error.httpStatus}`);
+  if (typeof error.responseCode === 'number') facts.push(`Handle responseCode ${error.responseCode}`);
+  if (typeof error.handle === 'string') facts.push(`handle ${error.handle}`);
+  return {
+    message: `${name}${rawMessage}`,
+    ...(hint !== undefined ? { hint } : {}),
+    ...(facts.length ? { detail: facts.join(' · ') } : {}),
+  };
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+/**
+ * Makes an exercise in the style of Kaggle Learn: `check(answer)` tells apart an unattempted,
+ * wrong, erroring and correct answer and shows a coloured verdict; `hint(n)` and `solution()`
+ * help a learner who is stuck. All output goes through {@link setDisplay}'s sink.
+ *
+ * @example
+ * export const task31 = exercise<string>({
+ *   id: '3.1',
+ *   title: 'Build a PID from the prefix and a UUID',
+ *   check: (pid) =>
+ *     /^[^/]+\/[0-9a-f-]{36}$/.test(pid) || 'Expected `<prefix>/<uuid>`, e.g. `21.T12995/0a1b…`',
+ *   hint: ['A PID is prefix + "/" + suffix.', 'Use `randomUUID()` for the suffix.'],
+ *   solution: 'const pid = `${credentials.prefix}/${randomUUID()}`;',
+ * });
+ * // in the learner's notebook:
+ * await task31.check(pid);
+ */
+export function exercise<T>(spec: ExerciseSpec<T>): Exercise<T> {
+  const heading = `${spec.id} ${spec.title}`;
+  const headingHtml = `<strong>${escapeHtml(spec.id)}</strong> ${escapeHtml(spec.title)}`;
+  const hints = (Array.isArray(spec.hint) ? spec.hint : [spec.hint]).filter((h) => typeof h === 'string' && h.trim() !== '');
+
+  function show(kind: keyof typeof BOXES, bodyText: string, bodyHtml: string): void {
+    emit(box(kind, headingHtml, bodyHtml), textBox(kind, heading, bodyText));
+  }
+
+  async function judge(answer: T | PromiseLike<T>): Promise<CheckOutcome> {
+    let settled: T;
+    try {
+      // `check(client.getValueFromHandle(…))` without await is the commonest slip; a rejected call
+      // is then an error with its hint rather than an uncaught exception in the cell.
+      settled = isThenable(answer) ? await answer : answer;
+      if (spec.unattempted ? spec.unattempted(settled) : defaultUnattempted(settled)) {
+        show('unattempted', UNATTEMPTED_MESSAGE, richText(UNATTEMPTED_MESSAGE));
+        return 'unattempted';
+      }
+      const verdict = await spec.check(settled);
+      if (verdict === true) {
+        show('correct', '', '');
+        return 'correct';
+      }
+      const message = typeof verdict === 'string' && verdict.trim() ? verdict : GENERIC_WRONG_MESSAGE;
+      show('wrong', message, richText(message));
+      return 'wrong';
+    } catch (error) {
+      const { message, hint, detail } = describeError(error);
+      const text = [message, detail, hint !== undefined ? `Hint: ${hint}` : undefined].filter(Boolean).join('\n');
+      const html =
+        `<div style="font-family:monospace;white-space:pre-wrap;overflow-wrap:anywhere">${escapeHtml(message)}</div>` +
+        (detail ? `<div style="${MUTED};font-size:12px">${escapeHtml(detail)}</div>` : '') +
+        (hint !== undefined ? `<div style="margin-top:4px"><strong>Hint:</strong> ${richText(hint)}</div>` : '');
+      show('error', text, html);
+      return 'error';
+    }
+  }
+
+  return {
+    id: spec.id,
+    title: spec.title,
+    async check(answer: T | PromiseLike<T>): Promise<CheckOutcome> {
+      try {
+        return await judge(answer);
+      } catch {
+        // Only reachable if showing the verdict itself failed; a check must never break a cell.
+        return 'error';
+      }
+    },
+    hint(n = 1): void {
+      if (hints.length === 0) {
+        show('hint', 'There is no hint for this exercise.', 'There is no hint for this exercise.');
+        return;
+      }
+      const wanted = Number.isFinite(n) ? Math.max(1, Math.floor(n)) : 1;
+      const number = Math.min(wanted, hints.length);
+      const hint = hints[number - 1] ?? '';
+      const more = number < hints.length ? `More help: \`hint(${number + 1})\`` : '';
+      const label = hints.length > 1 ? `Hint ${number} of ${hints.length}: ` : '';
+      show(
+        'hint',
+        [`${label}${hint}`, more].filter(Boolean).join('\n'),
+        `${escapeHtml(label)}${richText(hint)}` + (more ? `<div style="${MUTED};font-size:12px">${richText(more)}</div>` : ''),
+      );
+    },
+    solution(): void {
+      show(
+        'solution',
+        spec.solution,
+        `<pre style="margin:0;padding:6px 8px;background:#fff;border:1px solid #dee2e6;border-radius:3px;overflow-x:auto">` +
+          `<code>${escapeHtml(spec.solution)}</code></pre>`,
+      );
+    },
+  };
+}
+
+/**
+ * An exercise of a lesson notebook: {@link Exercise} whose check shows its verdict and resolves to
+ * nothing.
+ *
+ * @example
+ * await exercises.doiPrefix.check(prefixOfTheDoi); // the verdict box, and nothing under it
+ */
+export interface LessonExercise<T> extends Omit<Exercise<T>, 'check'> {
+  check(answer: T | PromiseLike<T>): Promise<void>;
+}
+
+/**
+ * Makes the exercise of a chapter (lesson/NN-name/checks.ts): as {@link exercise}, but the check resolves to
+ * undefined. tslab prints the value of a cell's last expression under the cell's output, so a check
+ * cell (`await ….check(answer)`) would otherwise show a bare "unattempted" or "correct" line under the
+ * verdict box that already says so.
+ *
+ * @example
+ * export const doiPrefix = lessonExercise<string>({ id: '1.1', title: 'The prefix of a DOI', … });
+ */
+export function lessonExercise<T>(spec: ExerciseSpec<T>): LessonExercise<T> {
+  const inner = exercise(spec);
+  return {
+    id: inner.id,
+    title: inner.title,
+    async check(answer: T | PromiseLike<T>): Promise<void> {
+      await inner.check(answer);
+    },
+    hint: (n?: number) => inner.hint(n),
+    solution: () => inner.solution(),
+  };
+}

@@ -1,0 +1,120 @@
+// What every lesson notebook needs first: find the credentials file the mock server wrote (or the one
+// named in PID_CREDENTIALS), and derive the server, resolver and repository URLs from it.
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { HandleClient } from '../../src/client.js';
+import { PIDClientCredentials } from '../../src/credentials.js';
+import { credentialsProblem } from '../../src/error-kinds.js';
+
+export interface LessonUrls {
+  /** The Handle server's REST base, e.g. https://127.0.0.1:8000 */
+  server: string;
+  /** The local resolver (proxy pages) on the same host and port over plain HTTP, e.g. http://127.0.0.1:8000 */
+  resolver: string;
+  /** The stand-in data repository, e.g. http://127.0.0.1:8000/files */
+  repository: string;
+  /** The file the lesson registers. */
+  surveysCsv: string;
+}
+
+/**
+ * The credentials file for the lesson: `PID_CREDENTIALS` if set, else `data/credentials/cred_file.json`
+ * in the current folder or any parent (notebooks run from notebooks/, the data folder is beside it).
+ * @example const path = findCredentialsFile();
+ */
+export function findCredentialsFile(fileName = 'cred_file.json', start = process.cwd()): string {
+  const fromEnvironment = process.env.PID_CREDENTIALS;
+  if (fromEnvironment) {
+    const path = fileName === 'cred_file.json' ? fromEnvironment : join(dirname(fromEnvironment), fileName);
+    if (!existsSync(path)) {
+      throw credentialsProblem(`PID_CREDENTIALS points at ${path}, which does not exist`, { hint: 'start the mock server (npm start) or fix the variable' });
+    }
+    return resolve(path);
+  }
+  for (let dir = resolve(start); ; dir = dirname(dir)) {
+    const candidate = join(dir, 'data', 'credentials', fileName);
+    if (existsSync(candidate)) return candidate;
+    if (dirname(dir) === dir) break;
+  }
+  throw credentialsProblem(`no credentials found: PID_CREDENTIALS is not set and there is no data/credentials/${fileName} here or above`, {
+    hint: 'start the lesson with `npm start`, which runs the mock server and writes the credentials',
+  });
+}
+
+/**
+ * Loads the lesson's credentials (certificate by default, `cred_basic.json` for the password variant).
+ * @example const cred = loadLessonCredentials(); console.log(cred.prefix);
+ */
+export function loadLessonCredentials(variant: 'certificate' | 'password' = 'certificate'): PIDClientCredentials {
+  return PIDClientCredentials.loadFromJSON(findCredentialsFile(variant === 'certificate' ? 'cred_file.json' : 'cred_basic.json'));
+}
+
+/**
+ * The URLs of the lesson's server, derived from the credentials (never typed into cells).
+ * @example const urls = lessonUrls(cred); console.log(`${urls.resolver}/${pid}`);
+ */
+export function lessonUrls(credentials: PIDClientCredentials): LessonUrls {
+  const server = (credentials.serverUrl ?? '').replace(/\/+$/, '');
+  if (!server) throw credentialsProblem('the credentials have no handle_server_url', { hint: 'add "handle_server_url": "https://host:port"' });
+  const resolver = server.replace(/^https:/, 'http:');
+  return { server, resolver, repository: `${resolver}/files`, surveysCsv: `${resolver}/files/surveys.csv` };
+}
+
+export interface PidCommandResult {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * V8 flags for each `pid` process runPid starts. A `pid` run parses an HTTP answer or two with undici's
+ * WebAssembly parser (llhttp); V8 then compiles the parser's hot function again with its optimising
+ * compiler in the background, and a process waits for that compile before it exits: about a quarter
+ * of a second per command, for code that never runs again. A tier-up budget far above what one command
+ * executes keeps the parser on V8's baseline code (nothing else changes; TurboFan stays available).
+ */
+const PID_NODE_FLAGS = ['--wasm-tiering-budget=1000000000'];
+
+/**
+ * Runs the `pid` command line as a terminal would and prints the session (`$ pid …`, its output, its
+ * error line and exit code) so a notebook cell shows what the learner would see in a terminal.
+ * @example runPid(['read', '11304/cf8956a2-39d3-11e5-8a18-f31aa6f4d448', '--key', 'URL']);
+ */
+export function runPid(args: string[], options: { quiet?: boolean; input?: string } = {}): PidCommandResult {
+  const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
+  const bin = resolve(__dirname, '..', '..', '..', 'bin', 'pid.cjs');
+  const result = spawnSync(process.execPath, [...PID_NODE_FLAGS, bin, ...args], { encoding: 'utf8', env: process.env, input: options.input ?? '' });
+  const outcome = { status: result.status ?? 4, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
+  if (!options.quiet) {
+    const shown = args.map((a) => (/^[\w./:=@%+-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+    const lines = [`$ pid ${shown}`];
+    if (outcome.stdout) lines.push(outcome.stdout.replace(/\n$/, ''));
+    if (outcome.stderr) lines.push(outcome.stderr.replace(/\n$/, '').split('\n').map((l) => `[stderr] ${l}`).join('\n'));
+    lines.push(`[exit code ${outcome.status}]`);
+    console.log(lines.join('\n'));
+  }
+  return outcome;
+}
+
+/**
+ * Runs `work` with a client for the lesson's server that reads and searches (any value type) but
+ * cannot write, and closes it afterwards: what the exercises' self-checks use, so a check only ever
+ * sees what is public.
+ * @example const url = await withLessonReader((reader) => reader.getValueFromHandle(pid, 'URL'));
+ */
+export async function withLessonReader<T>(work: (reader: HandleClient, urls: LessonUrls) => Promise<T>): Promise<T> {
+  const credentials = loadLessonCredentials();
+  const urls = lessonUrls(credentials);
+  const c = credentials.config;
+  const reader = HandleClient.forReadAndSearch(urls.server, c.reverselookup_username ?? '', c.reverselookup_password ?? '', {
+    httpsVerify: credentials.httpsVerify,
+    reverseLookupBaseUri: c.reverselookup_baseuri,
+    reverseLookupUrlExtension: c.reverselookup_url_extension,
+    allowedSearchKeys: [],
+  });
+  try {
+    return await work(reader, urls);
+  } finally {
+    await reader.close();
+  }
+}

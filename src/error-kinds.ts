@@ -1,0 +1,100 @@
+// One constructor for each kind of failure, next to the classes in errors.ts: a kind's usual facts (HTTP
+// status, Handle responseCode) and its hint for a learner are written here once, wherever the client, the
+// transport, the credentials or the `pid` command meet that failure. Not part of the public API: code that
+// uses the package catches the classes, it does not build them.
+import {
+  BrokenHandleRecordError,
+  CredentialsFormatError,
+  GenericHandleError,
+  HandleAlreadyExistsError,
+  HandleAuthenticationError,
+  HandleNotFoundError,
+  HandlePermissionError,
+  HandleServerBusyError,
+  HandleSyntaxError,
+  HandleTimeoutError,
+  IllegalOperationError,
+  ReverseLookupError,
+  type HandleErrorDetails,
+} from './errors.js';
+
+/** What an error carries besides its message and handle: the server's reply, a hint, a cause. */
+export type ErrorFacts = Omit<HandleErrorDetails, 'handle'>;
+
+const NOT_FOUND_HINT = 'check the spelling of the PID, or register it first';
+const ALREADY_EXISTS_HINT = 'generate a new suffix (generatePidName) or pass overwrite: true to replace the record';
+
+/**
+ * The handle (or the value, or the match) is not there.
+ * @example handleNotFound(pid, `${pid} has no value of type URL`, { hint: 'read the record to see its types' })
+ */
+export function handleNotFound(handle: string | undefined, message: string, facts: ErrorFacts = {}): HandleNotFoundError {
+  return new HandleNotFoundError(message, { handle, hint: NOT_FOUND_HINT, ...facts });
+}
+
+/**
+ * The server has no record of `handle` (404, responseCode 100), said the same way by the client and the CLI.
+ * @example handleAbsent('21.T12995/x', 'https://127.0.0.1:8000') // "21.T12995/x does not exist on https://127.0.0.1:8000"
+ */
+export function handleAbsent(handle: string, serverUrl: string): HandleNotFoundError {
+  return handleNotFound(handle, `${handle} does not exist on ${serverUrl}`, { httpStatus: 404, responseCode: 100 });
+}
+
+/** A create met an existing handle (409, responseCode 101). @example handleAlreadyExists(pid, `${pid} already exists`) */
+export function handleAlreadyExists(handle: string | undefined, message: string, facts: ErrorFacts = {}): HandleAlreadyExistsError {
+  return new HandleAlreadyExistsError(message, { handle, httpStatus: 409, responseCode: 101, hint: ALREADY_EXISTS_HINT, ...facts });
+}
+
+/** No credentials, or credentials the server refused (401, or responseCode 402). */
+export function notAuthenticated(handle: string | undefined, message: string, facts: ErrorFacts & { hint: string }): HandleAuthenticationError {
+  return new HandleAuthenticationError(message, { handle, ...facts });
+}
+
+/** Authenticated, but HS_ADMIN does not grant the operation (403, responseCode 400 or 401). */
+export function permissionDenied(handle: string | undefined, message: string, facts: ErrorFacts = {}): HandlePermissionError {
+  return new HandlePermissionError(message, {
+    handle,
+    hint: "the handle's HS_ADMIN (or the prefix's admin group) does not grant your identity this permission",
+    ...facts,
+  });
+}
+
+/** The server stayed busy (503) for every try. */
+export function serverBusy(handle: string | undefined, message: string, facts: ErrorFacts & { tries: number }): HandleServerBusyError {
+  return new HandleServerBusyError(message, { handle, ...facts });
+}
+
+/** Anything else the server, the network or a download answered unexpectedly. */
+export function handleFailure(handle: string | undefined, message: string, facts: ErrorFacts = {}): GenericHandleError {
+  return new GenericHandleError(message, { handle, ...facts });
+}
+
+/** No answer within the time limit. */
+export function timedOut(message: string, facts: ErrorFacts = {}): HandleTimeoutError {
+  return new HandleTimeoutError(message, facts);
+}
+
+/** A handle or identity written wrongly, caught before any request. */
+export function syntaxError(handle: string | undefined, message: string, hint: string): HandleSyntaxError {
+  return new HandleSyntaxError(message, { handle, hint });
+}
+
+/** The reverse look-up is not configured, refused the search, or answered something else than a list. */
+export function reverseLookupFailed(message: string, facts: ErrorFacts = {}): ReverseLookupError {
+  return new ReverseLookupError(message, facts);
+}
+
+/** A credentials file or option that is missing, unreadable or incomplete; the message names the key. */
+export function credentialsProblem(message: string, facts: ErrorFacts = {}): CredentialsFormatError {
+  return new CredentialsFormatError(message, facts);
+}
+
+/** An operation the client refuses on purpose. */
+export function illegalOperation(handle: string, message: string, hint: string): IllegalOperationError {
+  return new IllegalOperationError(message, { handle, hint });
+}
+
+/** A record the operation cannot work on as it is. */
+export function brokenRecord(handle: string, message: string, facts: ErrorFacts = {}): BrokenHandleRecordError {
+  return new BrokenHandleRecordError(message, { handle, ...facts });
+}

@@ -1,0 +1,36 @@
+// A request that got no HTTP answer at all, explained for a learner: the server is down, too slow, or its
+// certificate is not trusted. undici's codes become the client's own error classes.
+import { handleFailure, timedOut } from '../error-kinds.js';
+import type { HandleError } from '../errors.js';
+import { DEFAULT_TIMEOUT_MS } from './dispatcher.js';
+
+const TIMEOUT_CODES = ['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'];
+
+/**
+ * The error for a request to `url` that failed below HTTP, after `tries` tries.
+ * @example connectionError('https://127.0.0.1:8000/api/handles/21.T12995/x', Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }))
+ */
+export function connectionError(url: string, error: unknown, attempts: { tries: number; timeoutMs: number } = { tries: 1, timeoutMs: DEFAULT_TIMEOUT_MS }): HandleError {
+  const code = (error as { code?: string }).code ?? '';
+  const message = (error as Error).message ?? String(error);
+  const tries = attempts.tries > 1 ? ` (gave up after ${attempts.tries} tries)` : '';
+  if (code === 'ECONNREFUSED') {
+    return handleFailure(undefined, `cannot connect to ${new URL(url).origin}: connection refused${tries}`, {
+      hint: 'is the Handle server running? For the lesson, start the mock server (npm start or pid-mock serve)',
+      cause: error,
+    });
+  }
+  if (TIMEOUT_CODES.includes(code)) {
+    return timedOut(`no answer to ${url} within ${attempts.timeoutMs} ms${tries}`, {
+      hint: 'the server is slow or unreachable: a larger timeoutMs waits longer, retries: N tries again',
+      cause: error,
+    });
+  }
+  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code) || /certificate/i.test(message)) {
+    return handleFailure(undefined, `the TLS certificate of ${new URL(url).origin} is not trusted (${code || message})`, {
+      hint: 'set HTTPS_verify in the credentials to the CA file of the server (the mock writes credentials/ca.pem)',
+      cause: error,
+    });
+  }
+  return handleFailure(undefined, `request to ${url} failed: ${message}${tries}`, { hint: 'check the server URL and that the server is reachable', cause: error });
+}
