@@ -1,8 +1,10 @@
-// Import rules of the mock server's layers (issue 18). From the top: the composition root
+// Import rules of the project (ARCHITECTURE.md). Between the products: lesson/ uses the client (src/);
+// the client knows neither the lesson nor the mock server; the mock server borrows only the client's
+// HTML escaping; nothing in the product imports test code. Inside the mock server, from the top: the composition root
 // (mock-server/main.ts, server.ts, app.ts) → instructor/ → routes/, views/ → http/ → handle/ →
 // storage/ → vocabulary/ (the Handle words every layer shares: model, handle-names). data-folder/
 // sits beside http/: the root and instructor/ use it, and it uses storage/, handle/, vocabulary/ and
-// fixtures/ (the seed records, lowest with vocabulary/). Run: npx depcruise mock-server src --config .dependency-cruiser.cjs
+// fixtures/ (the seed records, lowest with vocabulary/). Run: npm run lint (or npx depcruise mock-server src lesson --config .dependency-cruiser.cjs).
 /** Folder under mock-server/ as a path pattern. */
 const layer = (name) => `^mock-server/${name}/`;
 
@@ -35,11 +37,20 @@ module.exports = {
     forbid('handle-below-http', layer('handle'), '^mock-server/(http|routes|views)/', 'The Handle rules know nothing of HTTP.'),
     forbid('storage-below-handle', layer('storage'), '^mock-server/(handle|http|routes|views|fixtures)/', 'The store keeps values; it does not know the rules about them.'),
     forbid('vocabulary-lowest', '^mock-server/(vocabulary|fixtures)/', '^mock-server/(storage|handle|http|routes|views|data-folder|instructor)/', 'The shared Handle words and seed data import nothing of the server.'),
+    forbid('client-knows-no-lesson-or-server', '^src/', '^(lesson|mock-server|deploy)/', 'The client library is the bottom product: the lesson and the CLI build on it, never the other way round.'),
+    forbid('lesson-on-the-client-only', '^lesson/', '^(mock-server|deploy)/', 'Notebooks talk to a Handle server over HTTP only, so the lesson works against a real server too.'),
+    {
+      name: 'server-borrows-only-escaping',
+      comment: 'The mock server and the client share one HTML escape; nothing else of the client is the server\'s business.',
+      severity: 'error',
+      from: { path: '^mock-server/' },
+      to: { path: '^src/', pathNot: '^src/record-view/escape\\.ts$' },
+    },
     {
       name: 'product-not-on-tests',
-      comment: 'The product never imports test code.',
+      comment: 'The product never imports test code (the lesson\'s build tools may use the bench\'s timer).',
       severity: 'error',
-      from: { path: '^(mock-server|src)/' },
+      from: { path: '^(mock-server|src|lesson)/', pathNot: '^lesson/tools/' },
       to: { path: '^(test|bench)/' },
     },
   ],
