@@ -12,6 +12,7 @@ import { HandleService } from './handle/handle-service.js';
 import { Rc } from './handle/envelope.js';
 import { notDurablePayload, replyClientError, replyHandleError, replyInternalError } from './http/handle-replies.js';
 import { isTls } from './http/connection.js';
+import { refuseUnknownTransferCodings } from './http/transfer-coding.js';
 import apiRoutes from './routes/api.js';
 import hrlsRoutes from './routes/hrls.js';
 import adminRoutes from './routes/admin.js';
@@ -81,6 +82,7 @@ export function buildApp(config: MockServerConfig): FastifyInstance {
 
   if (basePath) serveUnderBasePath(app, basePath);
   addSecurityHeaders(app, { inlineScript: HOME_PAGE_SCRIPT });
+  refuseUnknownTransferCodings(app);
 
   // Routes outside /api read JSON with Fastify's parser (prototype poisoning refused), after the same depth bound.
   const parseJson = app.getDefaultJsonParser('error', 'error');

@@ -250,3 +250,31 @@ describe('6: one server per data folder, and create-if-absent is atomic', () => 
     }
   });
 });
+
+describe('7: a Transfer-Encoding other than chunked (found by the hostile-input run with seed 938711)', () => {
+  for (const scheme of ['http', 'https'] as const) {
+    test(`"gzip, chunked" over ${scheme} is a 400 envelope at once that names the coding, and nothing is written`, async () => {
+      const handle = `${PREFIX}/${uniqueName('TE')}`;
+      const head =
+        `PUT /api/handles/${handle} HTTP/1.1\r\nHost: x\r\nAuthorization: ${basicHeader(t.trainee.identity, t.trainee.password)}\r\n` +
+        'Content-Type: application/json\r\nTransfer-Encoding: gzip, chunked\r\nConnection: close\r\n\r\n';
+      // No body follows: before the fix the server waited for chunks until its request timeout (60 s).
+      const answer = await rawExchange(t, scheme, head, 5_000);
+      assert.equal(answer.status, 400, answer.raw);
+      assert.equal(answer.json?.responseCode, 4, answer.raw);
+      assert.match(String(answer.json?.message), /Transfer-Encoding "gzip, chunked" is not supported.*no gzip/);
+      const read = await t.request({ path: `/api/handles/${handle}` });
+      assert.equal(read.status, 404, read.text);
+    });
+  }
+
+  test('plain chunked bodies are still read', async () => {
+    const handle = `${PREFIX}/${uniqueName('TE')}`;
+    const body = JSON.stringify({ values: [{ index: 1, type: 'URL', data: { format: 'string', value: 'https://example.org/te' } }] });
+    const head =
+      `PUT /api/handles/${handle} HTTP/1.1\r\nHost: x\r\nAuthorization: ${basicHeader(t.trainee.identity, t.trainee.password)}\r\n` +
+      `Content-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n${Buffer.byteLength(body).toString(16)}\r\n${body}\r\n0\r\n\r\n`;
+    const answer = await rawExchange(t, 'https', head, 5_000);
+    assert.equal(answer.status, 201, answer.raw);
+  });
+});
