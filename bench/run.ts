@@ -15,7 +15,10 @@ import { startupAndNotebooks } from './sections/startup.js';
 
 const args = process.argv.slice(2);
 const smoke = args.includes('--smoke');
-const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const only = args
+  .find((a) => a.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',');
 const profile = args.includes('--profile');
 
 type Runner = () => Promise<Section>;
@@ -37,10 +40,23 @@ const sections: Array<[string, Runner]> = [
       durableWrites(
         smoke
           ? { sizes: [50, 200], inFlight: [1, 16, 64], operations: (n) => Math.max(20, n * 2), peerCount: 10, clientCount: 40, clientConcurrency: 16 }
-          : { sizes: [1_000, 100_000], inFlight: [1, 16, 64], operations: (n) => (n === 1 ? 300 : n * 60), peerCount: 300, clientCount: 3000, clientConcurrency: 64 },
+          : {
+              sizes: [1_000, 100_000],
+              inFlight: [1, 16, 64],
+              operations: (n) => (n === 1 ? 300 : n * 60),
+              peerCount: 300,
+              clientCount: 3000,
+              clientConcurrency: 64,
+            },
       ),
   ],
-  ['class', () => classroom(smoke ? { trainees: 5, thinkMs: [10, 50], processes: 1 } : { trainees: Number(process.env.BENCH_TRAINEES ?? 200), thinkMs: [500, 3000], processes: 2 })],
+  [
+    'class',
+    () =>
+      classroom(
+        smoke ? { trainees: 5, thinkMs: [10, 50], processes: 1 } : { trainees: Number(process.env.BENCH_TRAINEES ?? 200), thinkMs: [500, 3000], processes: 2 },
+      ),
+  ],
   ['lookup', () => reverseLookup(smoke ? { sizes: [100, 400], rounds: 15 } : { sizes: [1_000, 100_000], rounds: 300 })],
   ['startup', () => startupAndNotebooks(smoke ? { rounds: 1, notebooks: false } : { rounds: 3, notebooks: true })],
 ];
@@ -61,7 +77,10 @@ async function main(): Promise<void> {
   const outDir = join(ROOT, 'bench', 'results');
   mkdirSync(outDir, { recursive: true });
   const file = join(outDir, smoke ? 'smoke.json' : 'latest.json');
-  writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), smoke, machine: machine(), seconds: (Date.now() - started) / 1000, sections: results }, null, 2)}\n`);
+  writeFileSync(
+    file,
+    `${JSON.stringify({ at: new Date().toISOString(), smoke, machine: machine(), seconds: (Date.now() - started) / 1000, sections: results }, null, 2)}\n`,
+  );
   console.log(`\nJSON: ${file} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
 }
 

@@ -18,7 +18,11 @@ async function main(): Promise<void> {
     const client = await HandleClient.withCredentials(cred);
     const pid = await client.generateAndRegisterHandle(cred.prefix!, urls.surveysCsv, { extraValues: { TYPE: 'file' } });
     await client.modifyHandleValue(pid, { CHECKSUM: 'ef493d3dcffa26c672a69366a37d2318' });
-    const html = recordTable(await client.retrieveHandleRecordJson(pid), { resolverBaseUrl: urls.resolver, apiBaseUrl: urls.resolver, highlight: ['CHECKSUM'] });
+    const html = recordTable(await client.retrieveHandleRecordJson(pid), {
+      resolverBaseUrl: urls.resolver,
+      apiBaseUrl: urls.resolver,
+      highlight: ['CHECKSUM'],
+    });
     await client.close();
     const dir = temporaryFolder('shot-');
     const page = join(dir, 'record.html');

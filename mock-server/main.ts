@@ -19,9 +19,7 @@ function collect(value: string, previous: string[] | undefined): string[] {
 }
 
 export function cli(): Command {
-  const program = new Command('pid-mock')
-    .description('An offline Handle.Net server for learning to work with Persistent Identifiers')
-    .showHelpAfterError();
+  const program = new Command('pid-mock').description('An offline Handle.Net server for learning to work with Persistent Identifiers').showHelpAfterError();
 
   program
     .command('serve')
@@ -30,52 +28,71 @@ export function cli(): Command {
     .addOption(new Option('--port <port>', 'port for HTTP and HTTPS').default(env('PID_MOCK_PORT') ?? '8000'))
     .addOption(new Option('--data <dir>', 'data folder (SQLite, certificates, credentials)').default(env('PID_MOCK_DATA') ?? './data'))
     .option('--memory', 'keep handles in memory only (certificates go to a temporary folder)', false)
-    .option('--prefix <prefix>', 'prefix to home (repeatable; the first is the trainees\' prefix)', collect)
+    .option('--prefix <prefix>', "prefix to home (repeatable; the first is the trainees' prefix)", collect)
     .option('--public-host <host>', 'host name written into credentials and seed URLs', env('PID_MOCK_PUBLIC_HOST'))
     .option('--quiet', 'no request log on stderr', false)
-    .option('--base-path <path>', 'also serve everything under this path (JupyterHub\'s /services/<name>/ proxy keeps it)', env('PID_MOCK_BASE_PATH') ?? env('JUPYTERHUB_SERVICE_PREFIX'))
+    .option(
+      '--base-path <path>',
+      "also serve everything under this path (JupyterHub's /services/<name>/ proxy keeps it)",
+      env('PID_MOCK_BASE_PATH') ?? env('JUPYTERHUB_SERVICE_PREFIX'),
+    )
     .option('--log-file <file>', 'append the request log (JSON lines) to FILE instead of stderr')
-    .addHelpText('after', '\nExample:\n  pid-mock serve --data ./demo-data --port 18000\n  curl --cacert ./demo-data/credentials/ca.pem https://127.0.0.1:18000/api/handles/11304/cf8956a2-39d3-11e5-8a18-f31aa6f4d448')
-    .action(async (opts: { host: string; port: string; data: string; memory: boolean; prefix?: string[]; publicHost?: string; quiet: boolean; basePath?: string; logFile?: string }) => {
-      const port = Number(opts.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) {
-        program.error(`--port must be a number from 0 to 65535, not "${opts.port}"`, { exitCode: 2 });
-      }
-      const prefixes = opts.prefix ?? (env('PID_MOCK_PREFIX')?.split(/[\s,]+/) ?? [DEFAULT_PREFIX]);
-      const log = heldBack(opts.logFile ? logFile(opts.logFile) : process.stderr);
-      const server = await startMockServer({
-        host: opts.host,
-        port,
-        dataDir: opts.memory ? undefined : opts.data,
-        memory: opts.memory,
-        prefixes,
-        publicHost: opts.publicHost,
-        adminToken: adminTokenFromEnvironment(),
-        basePath: opts.basePath,
-        // Request log lines go to stderr (or --log-file) so stdout stays the readiness announcement.
-        logger: opts.quiet ? false : { level: 'info', stream: log },
-      });
-      process.stdout.write(
-        [
-          `pid-mock serving prefix ${server.state.prefixes.join(', ')} on port ${server.port}`,
-          `  REST API (HTTPS): ${server.httpsUrl}/api/handles/`,
-          `  resolver:         ${server.httpUrl}/`,
-          `  reverse look-up:  ${server.httpsUrl}/hrls/handles`,
-          `  repository:       ${server.httpUrl}/files/`,
-          `  credentials:      ${server.credentialsDir}/cred_file.json (certificate), cred_basic.json (password)`,
-          `  instructor:       ${server.instructorDir}/ (admin token, instructor credentials)`,
-          'ready',
-          '',
-        ].join('\n'),
-      );
-      log.release();
-      const stop = async () => {
-        await server.close();
-        process.exit(0);
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
+    .addHelpText(
+      'after',
+      '\nExample:\n  pid-mock serve --data ./demo-data --port 18000\n  curl --cacert ./demo-data/credentials/ca.pem https://127.0.0.1:18000/api/handles/11304/cf8956a2-39d3-11e5-8a18-f31aa6f4d448',
+    )
+    .action(
+      async (opts: {
+        host: string;
+        port: string;
+        data: string;
+        memory: boolean;
+        prefix?: string[];
+        publicHost?: string;
+        quiet: boolean;
+        basePath?: string;
+        logFile?: string;
+      }) => {
+        const port = Number(opts.port);
+        if (!Number.isInteger(port) || port < 0 || port > 65535) {
+          program.error(`--port must be a number from 0 to 65535, not "${opts.port}"`, { exitCode: 2 });
+        }
+        const prefixes = opts.prefix ?? env('PID_MOCK_PREFIX')?.split(/[\s,]+/) ?? [DEFAULT_PREFIX];
+        const log = heldBack(opts.logFile ? logFile(opts.logFile) : process.stderr);
+        const server = await startMockServer({
+          host: opts.host,
+          port,
+          dataDir: opts.memory ? undefined : opts.data,
+          memory: opts.memory,
+          prefixes,
+          publicHost: opts.publicHost,
+          adminToken: adminTokenFromEnvironment(),
+          basePath: opts.basePath,
+          // Request log lines go to stderr (or --log-file) so stdout stays the readiness announcement.
+          logger: opts.quiet ? false : { level: 'info', stream: log },
+        });
+        process.stdout.write(
+          [
+            `pid-mock serving prefix ${server.state.prefixes.join(', ')} on port ${server.port}`,
+            `  REST API (HTTPS): ${server.httpsUrl}/api/handles/`,
+            `  resolver:         ${server.httpUrl}/`,
+            `  reverse look-up:  ${server.httpsUrl}/hrls/handles`,
+            `  repository:       ${server.httpUrl}/files/`,
+            `  credentials:      ${server.credentialsDir}/cred_file.json (certificate), cred_basic.json (password)`,
+            `  instructor:       ${server.instructorDir}/ (admin token, instructor credentials)`,
+            'ready',
+            '',
+          ].join('\n'),
+        );
+        log.release();
+        const stop = async () => {
+          await server.close();
+          process.exit(0);
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      },
+    );
 
   const identity = program.command('identity').description('manage identities (index:handle holding a password or a certificate key)');
   identity

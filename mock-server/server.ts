@@ -66,15 +66,13 @@ export async function startMockServer(options: ServeOptions): Promise<RunningMoc
   }
 }
 
-async function startOnFolder(
-  options: ServeOptions,
-  stateDir: string,
-  timeouts: ConnectionTimeouts,
-  releaseLock: () => void,
-): Promise<RunningMockServer> {
+async function startOnFolder(options: ServeOptions, stateDir: string, timeouts: ConnectionTimeouts, releaseLock: () => void): Promise<RunningMockServer> {
   const store = HandleStore.open(options.memory ? ':memory:' : dataFolderLayout(stateDir).database);
   const publicHost = options.publicHost ?? (['0.0.0.0', '::'].includes(options.host) ? '127.0.0.1' : options.host);
-  const tls = await ensureTls(stateDir, [publicHost, '127.0.0.1', '::1', ...(options.host === publicHost ? [] : [options.host])].filter((h) => !['0.0.0.0', '::'].includes(h)));
+  const tls = await ensureTls(
+    stateDir,
+    [publicHost, '127.0.0.1', '::1', ...(options.host === publicHost ? [] : [options.host])].filter((h) => !['0.0.0.0', '::'].includes(h)),
+  );
 
   // Seed URL values and credentials name the port, so it is fixed before provisioning.
   const port = options.port === 0 ? await freePort(options.host) : options.port;

@@ -14,7 +14,11 @@ export type BatchResult<T> = { ok: true; value: T } | { ok: false; error: Error 
  * Runs `work` over `items` with at most `concurrency` at once; results keep the items' order.
  * @example const results = await runBatch(urls, (url) => client.generateAndRegisterHandle(prefix, url), { concurrency: 4 });
  */
-export async function runBatch<I, T>(items: readonly I[], work: (item: I, index: number) => Promise<T>, options: BatchOptions = {}): Promise<Array<BatchResult<T>>> {
+export async function runBatch<I, T>(
+  items: readonly I[],
+  work: (item: I, index: number) => Promise<T>,
+  options: BatchOptions = {},
+): Promise<Array<BatchResult<T>>> {
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? 8));
   const results: Array<BatchResult<T>> = new Array(items.length);
   let next = 0;

@@ -227,9 +227,13 @@ export class HandleClient {
     try {
       const record = await this.retrieveHandleRecordJson(identity.handle);
       if (record === null) {
-        throw handleNotFound(identity.handle, `the identity handle ${identity.handle} of username ${this.options.username} does not exist on ${this.serverUrl}`, {
-          hint: 'check "username" in the credentials: it is index:handle of a value holding your password',
-        });
+        throw handleNotFound(
+          identity.handle,
+          `the identity handle ${identity.handle} of username ${this.options.username} does not exist on ${this.serverUrl}`,
+          {
+            hint: 'check "username" in the credentials: it is index:handle of a value holding your password',
+          },
+        );
       }
     } catch (error) {
       await this.close();
@@ -281,7 +285,10 @@ export class HandleClient {
     if (isMissing(response)) return null;
     const record = response.json as unknown as HandleRecordJson;
     if (typeof record.handle === 'string' && record.handle.toUpperCase() !== handle.toUpperCase()) {
-      throw handleFailure(handle, `asked for ${handle} but the server answered with ${record.handle}`, { httpStatus: 200, responseCode: responseCodeOf(response) });
+      throw handleFailure(handle, `asked for ${handle} but the server answered with ${record.handle}`, {
+        httpStatus: 200,
+        responseCode: responseCodeOf(response),
+      });
     }
     return { ...record, values: [...(record.values ?? [])].sort((a, b) => a.index - b.index) };
   }
@@ -422,7 +429,14 @@ export class HandleClient {
     if (!put.length) return;
     const headers = { ...this.writeHeaders(`modify ${handle}`, handle), ...JSON_HEADERS };
     const query: Array<[string, string]> = [...put.map((v): [string, string] => ['index', String(v.index)]), ['overwrite', 'true']];
-    await this.transport.send({ method: 'PUT', url: this.apiUrlOf(handle, query), headers, body: JSON.stringify({ values: put }), action: `modify ${handle}`, handle });
+    await this.transport.send({
+      method: 'PUT',
+      url: this.apiUrlOf(handle, query),
+      headers,
+      body: JSON.stringify({ values: put }),
+      action: `modify ${handle}`,
+      handle,
+    });
   }
 
   /**
@@ -432,7 +446,11 @@ export class HandleClient {
   async deleteHandleValue(handle: string, keys: string | string[]): Promise<void> {
     const types = Array.isArray(keys) ? keys : [keys];
     if (types.includes('HS_ADMIN')) {
-      throw illegalOperation(handle, `deleting HS_ADMIN of ${handle} is not allowed through this method`, 'without an HS_ADMIN nobody could change the handle any more');
+      throw illegalOperation(
+        handle,
+        `deleting HS_ADMIN of ${handle} is not allowed through this method`,
+        'without an HS_ADMIN nobody could change the handle any more',
+      );
     }
     const record = await this.recordFor(handle, undefined, true);
     const indexes = record.values.filter((v) => types.includes(v.type)).map((v) => v.index);
@@ -440,7 +458,10 @@ export class HandleClient {
     if (!indexes.length) return;
     await this.transport.send({
       method: 'DELETE',
-      url: this.apiUrlOf(handle, indexes.map((i) => ['index', String(i)])),
+      url: this.apiUrlOf(
+        handle,
+        indexes.map((i) => ['index', String(i)]),
+      ),
       headers: this.writeHeaders(`delete values of ${handle}`, handle),
       action: `delete values of ${handle}`,
       handle,
@@ -455,7 +476,13 @@ export class HandleClient {
    */
   async deleteHandle(handle: string): Promise<void> {
     checkHandleSyntax(handle);
-    await this.transport.send({ method: 'DELETE', url: this.apiUrlOf(handle), headers: this.writeHeaders(`delete ${handle}`, handle), action: `delete ${handle}`, handle });
+    await this.transport.send({
+      method: 'DELETE',
+      url: this.apiUrlOf(handle),
+      headers: this.writeHeaders(`delete ${handle}`, handle),
+      action: `delete ${handle}`,
+      handle,
+    });
   }
 
   // ---- 10320/LOC: several locations of the same data ----
@@ -542,7 +569,11 @@ export class HandleClient {
         hint: 'pass allowedSearchKeys: [] (or a longer list) when building the client to search other types',
       });
     }
-    const params = [...terms, ...(options.limit !== undefined ? [['limit', String(options.limit)]] : []), ...(options.page !== undefined ? [['page', String(options.page)]] : [])];
+    const params = [
+      ...terms,
+      ...(options.limit !== undefined ? [['limit', String(options.limit)]] : []),
+      ...(options.page !== undefined ? [['page', String(options.page)]] : []),
+    ];
     // `*` stays readable in logs; everything else is encoded (B2HANDLE sent values raw, breaking on `&` or `#`).
     const qs = params.map(([k, v]) => `${encodeURIComponent(k!)}=${encodeURIComponent(v!).replace(/%2A/g, '*')}`).join('&');
     const url = `${joinUrl(base, o.reverseLookupUrlExtension ?? '/hrls/handles/')}?${qs}`;
@@ -557,13 +588,17 @@ export class HandleClient {
     if (response.status === 401) {
       throw reverseLookupFailed('reverse look-up: Authentication failed', {
         httpStatus: 401,
-        hint: o.reverseLookupUsername ? 'check reverselookup_username and reverselookup_password' : 'the search service has its own account: set reverselookup_username/_password',
+        hint: o.reverseLookupUsername
+          ? 'check reverselookup_username and reverselookup_password'
+          : 'the search service has its own account: set reverselookup_username/_password',
       });
     }
     if (response.status === 404) {
       throw reverseLookupFailed(`reverse look-up: Wrong search servlet URL ${url}`, {
         httpStatus: 404,
-        hint: /The handle you requested.+cannot be found/s.test(response.text) ? 'that URL reached a Handle server, not the search service' : 'check reverselookup_baseuri and reverselookup_url_extension',
+        hint: /The handle you requested.+cannot be found/s.test(response.text)
+          ? 'that URL reached a Handle server, not the search service'
+          : 'check reverselookup_baseuri and reverselookup_url_extension',
       });
     }
     let list: unknown;
@@ -602,7 +637,8 @@ export class HandleClient {
       async (item) => {
         const { handle, location, ...rest } = item;
         if (handle) return this.registerHandle(handle, location, { ...rest, overwrite: options.overwrite ?? false });
-        if (!options.prefix) throw new HandleError('registerMany: give each item a handle, or a prefix for generated names', { hint: 'pass { prefix: cred.prefix }' });
+        if (!options.prefix)
+          throw new HandleError('registerMany: give each item a handle, or a prefix for generated names', { hint: 'pass { prefix: cred.prefix }' });
         return this.generateAndRegisterHandle(options.prefix, location, rest);
       },
       options,

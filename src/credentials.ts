@@ -53,7 +53,10 @@ const credentialsSchema = z
     reverselookup_url_extension: optionalText,
     REST_API_url_extension: optionalText,
     HTTPS_verify: z.union([z.boolean(), z.string()], { error: 'must be true, false, "true", "false" or the path of a CA file' }).optional(),
-    HS_ADMIN_permissions: z.string().regex(/^[01]{12}$/, { error: 'must be 12 characters of 0 and 1, e.g. "011111110011"' }).optional(),
+    HS_ADMIN_permissions: z
+      .string()
+      .regex(/^[01]{12}$/, { error: 'must be 12 characters of 0 and 1, e.g. "011111110011"' })
+      .optional(),
     allowed_search_keys: z.array(z.string(), { error: 'must be a list of value types, e.g. ["URL", "CHECKSUM"]' }).optional(),
     '10320LOC_chooseby': optionalText,
     modify_HS_ADMIN: z.boolean({ error: 'must be true or false' }).optional(),
@@ -63,8 +66,16 @@ const credentialsSchema = z
 // Compile-time check: the interface and the schema's output are the same type, key for key.
 type Parsed = z.infer<typeof credentialsSchema>;
 type KnownKeys<T> = keyof { [K in keyof T as string extends K ? never : K]: T[K] };
-type SameKeys = [KnownKeys<Parsed>] extends [KnownKeys<CredentialsConfig>] ? ([KnownKeys<CredentialsConfig>] extends [KnownKeys<Parsed>] ? true : false) : false;
-const credentialsConfigMatchesSchema: [SameKeys, Parsed extends CredentialsConfig ? true : false, CredentialsConfig extends Parsed ? true : false] = [true, true, true];
+type SameKeys = [KnownKeys<Parsed>] extends [KnownKeys<CredentialsConfig>]
+  ? [KnownKeys<CredentialsConfig>] extends [KnownKeys<Parsed>]
+    ? true
+    : false
+  : false;
+const credentialsConfigMatchesSchema: [SameKeys, Parsed extends CredentialsConfig ? true : false, CredentialsConfig extends Parsed ? true : false] = [
+  true,
+  true,
+  true,
+];
 void credentialsConfigMatchesSchema;
 
 /** Where a credentials object came from, so paths inside it can be resolved. */

@@ -8,7 +8,11 @@ import { syntaxError } from './error-kinds.js';
  */
 export function checkHandleSyntax(handle: unknown): asserts handle is string {
   if (typeof handle !== 'string' || handle === '') {
-    throw syntaxError(undefined, `a handle must be a non-empty string like "21.T12995/abc", not ${JSON.stringify(handle)}`, 'pass the PID as a string: prefix, slash, suffix');
+    throw syntaxError(
+      undefined,
+      `a handle must be a non-empty string like "21.T12995/abc", not ${JSON.stringify(handle)}`,
+      'pass the PID as a string: prefix, slash, suffix',
+    );
   }
   const slash = handle.indexOf('/');
   if (slash < 0) {
@@ -38,7 +42,11 @@ export function parseIdentity(identity: unknown, field = 'username'): { index: n
   }
   const [indexText, handle] = parts as [string, string];
   if (!/^\d+$/.test(indexText)) {
-    throw syntaxError(undefined, `${field} "${identity}": "${indexText}" before the colon is not a whole number`, 'identities usually use index 300, e.g. 300:21.T12995/USER01');
+    throw syntaxError(
+      undefined,
+      `${field} "${identity}": "${indexText}" before the colon is not a whole number`,
+      'identities usually use index 300, e.g. 300:21.T12995/USER01',
+    );
   }
   checkHandleSyntax(handle);
   return { index: Number(indexText), handle };

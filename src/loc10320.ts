@@ -32,10 +32,7 @@ export class LocXmlError extends Error {
   readonly line: number | undefined;
   readonly column: number | undefined;
 
-  constructor(
-    reason: string,
-    details: { xml: string; valueIndex?: number; line?: number; column?: number; cause?: unknown },
-  ) {
+  constructor(reason: string, details: { xml: string; valueIndex?: number; line?: number; column?: number; cause?: unknown }) {
     const where = details.valueIndex === undefined ? '10320/LOC XML' : `10320/LOC value at index ${details.valueIndex}`;
     const position = details.line === undefined ? '' : ` (line ${details.line}${details.column === undefined ? '' : `, column ${details.column}`})`;
     // The validator's messages end with a full stop of their own.
@@ -222,10 +219,7 @@ export function parseLocations(xml: string): LocLocation[] {
  * serializeLocations({ chooseby: 'locatt,weighted' }, [{ id: '0', href: 'http://bar.bar' }]);
  * // → '<locations chooseby="locatt,weighted"><location id="0" href="http://bar.bar" /></locations>'
  */
-export function serializeLocations(
-  rootAttributes: Record<string, string>,
-  locations: Array<Record<string, string>>,
-): string {
+export function serializeLocations(rootAttributes: Record<string, string>, locations: Array<Record<string, string>>): string {
   const root: Record<string, unknown> = {
     [ROOT_TAG]: locations.map((attributes) => ({ [LOCATION_TAG]: [], [ATTRS_KEY]: prefixed(attributes) })),
   };
@@ -287,11 +281,7 @@ export function isUrlContainedInLoc(values: readonly RecordValue[], url: string)
  * // changed === true; next[1] ===
  * // { index: 2, type: '10320/LOC', data: '<locations><location id="0" href="http://bar.bar" /><location id="1" href="http://foo.foo" /></locations>' }
  */
-export function addLocationUrls(
-  values: readonly RecordValue[],
-  urls: readonly string[],
-  options: AddLocationOptions = {},
-): LocEdit {
+export function addLocationUrls(values: readonly RecordValue[], urls: readonly string[], options: AddLocationOptions = {}): LocEdit {
   const extraAttributes = options.attributes ?? {};
   for (const reserved of ['id', 'href']) {
     if (Object.hasOwn(extraAttributes, reserved)) {
@@ -302,9 +292,7 @@ export function addLocationUrls(
 
   const existing = singleLocValue(values);
   const document: LocDocument =
-    existing === undefined
-      ? { rootAttributes: options.chooseBy === undefined ? {} : { chooseby: options.chooseBy }, locations: [] }
-      : readValue(existing);
+    existing === undefined ? { rootAttributes: options.chooseBy === undefined ? {} : { chooseby: options.chooseBy }, locations: [] } : readValue(existing);
 
   for (const url of urls) {
     if (document.locations.some((attributes) => attributes.href === url)) continue;
@@ -313,9 +301,7 @@ export function addLocationUrls(
 
   const xml = serializeLocations(document.rootAttributes, document.locations);
   const locValue: HandleValueInput =
-    existing === undefined
-      ? { index: nextFreeIndex(values.map((value) => value.index)), type: LOC_TYPE, data: xml }
-      : { ...existing, data: xml };
+    existing === undefined ? { index: nextFreeIndex(values.map((value) => value.index)), type: LOC_TYPE, data: xml } : { ...existing, data: xml };
   return { values: [...values.filter((value) => value !== existing), locValue], changed: true };
 }
 
@@ -481,9 +467,7 @@ function attributesOf(node: Record<string, unknown>): Record<string, string> {
   const raw = node[ATTRS_KEY];
   if (typeof raw !== 'object' || raw === null) return {};
   // fromEntries defines own properties, so an attribute called `__proto__` stays an attribute.
-  return Object.fromEntries(
-    Object.entries(raw as Record<string, unknown>).map(([name, value]) => [name.slice(ATTR_PREFIX.length), String(value)]),
-  );
+  return Object.fromEntries(Object.entries(raw as Record<string, unknown>).map(([name, value]) => [name.slice(ATTR_PREFIX.length), String(value)]));
 }
 
 function prefixed(attributes: Record<string, string>): Record<string, string> {

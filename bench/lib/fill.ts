@@ -44,7 +44,11 @@ export function fillDataFolder(dataDir: string, from: number, to: number): void 
  * are added to its file up to the next size, and it is started again. Resolves with the server of the
  * last size, still running (the caller stops it); on a failure the running server is stopped here.
  */
-export async function atEachStoreSize(first: ServerProcess, sizes: number[], measure: (server: ServerProcess, size: number) => Promise<void>): Promise<ServerProcess> {
+export async function atEachStoreSize(
+  first: ServerProcess,
+  sizes: number[],
+  measure: (server: ServerProcess, size: number) => Promise<void>,
+): Promise<ServerProcess> {
   let server = first;
   let filled = 0;
   try {

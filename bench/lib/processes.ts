@@ -52,7 +52,16 @@ export interface ServeOptions {
 export async function startMock(options: ServeOptions = {}): Promise<ServerProcess> {
   // Sections restart servers on the same folder, so it lives until the benchmark process exits.
   const dataDir = options.dataDir ?? temporaryFolder('pid-bench-');
-  const args = [...(options.nodeFlags ?? []), PID_MOCK_BIN, 'serve', '--data', dataDir, '--port', '0', ...(options.prefixes ?? []).flatMap((p) => ['--prefix', p])];
+  const args = [
+    ...(options.nodeFlags ?? []),
+    PID_MOCK_BIN,
+    'serve',
+    '--data',
+    dataDir,
+    '--port',
+    '0',
+    ...(options.prefixes ?? []).flatMap((p) => ['--prefix', p]),
+  ];
   const started = performance.now();
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] });
   const port = await readyPort(child, 60_000);
@@ -81,7 +90,9 @@ export function peakRss(pid: number): number {
 /** CPU time (user + system) a process has used so far, in milliseconds (from /proc, 10 ms ticks). */
 export function cpuMs(pid: number): number {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      .replace(/^.*\) /s, '')
+      .split(' ');
     // After the command name: state is field 3, utime 14 and stime 15 (man 5 proc).
     return (Number(fields[11]) + Number(fields[12])) * 10;
   } catch {

@@ -21,7 +21,9 @@ export function summariseProfile(file: string, top = 25): string[] {
     const where = frame.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/(dist|src)\//, '$1/');
     const key = `${frame.functionName || '(anonymous)'} ${where}:${frame.lineNumber + 1}`;
     perFunction.set(key, (perFunction.get(key) ?? 0) + time);
-    const pkg = /node_modules\/((@[^/]+\/)?[^/]+)/.exec(frame.url)?.[1] ?? (frame.url.includes('/dist/') ? 'pid-handson (dist)' : frame.url.startsWith('node:') ? 'node core' : frame.url || frame.functionName);
+    const pkg =
+      /node_modules\/((@[^/]+\/)?[^/]+)/.exec(frame.url)?.[1] ??
+      (frame.url.includes('/dist/') ? 'pid-handson (dist)' : frame.url.startsWith('node:') ? 'node core' : frame.url || frame.functionName);
     perPackage.set(pkg, (perPackage.get(pkg) ?? 0) + time);
   }
   const pct = (t: number) => `${((100 * t) / total).toFixed(1).padStart(5)} %`;

@@ -25,7 +25,11 @@ export function machine(): Record<string, unknown> {
 export function printSection(section: Section): void {
   const m = machine();
   console.log(`\n== ${section.title}`);
-  console.log(`   ${m.cores} cores, Node ${m.node}; ${Object.entries(section.parameters).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(', ')}`);
+  console.log(
+    `   ${m.cores} cores, Node ${m.node}; ${Object.entries(section.parameters)
+      .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+      .join(', ')}`,
+  );
   const width = Math.max(40, ...section.rows.map((r) => r.label.length));
   const valueWidth = Math.max(12, ...section.rows.map((r) => r.value.length));
   const ratioWidth = Math.max(6, ...section.rows.map((r) => (r.ratio ?? '').length));

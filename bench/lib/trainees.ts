@@ -36,7 +36,12 @@ async function runShare(share: TraineeShare): Promise<ShareResult> {
     const agent = new Agent({ connect: { ca: share.ca }, connections: 1 });
     const auth = basicHeader(trainee.identity, trainee.password);
     const api = (handle: string, query = '') => `${share.httpsUrl}/api/handles/${handle}${query}`;
-    const step = async (operation: Operation, url: string, init: { method?: 'GET' | 'PUT'; headers?: Record<string, string>; body?: unknown }, expected: number[]) => {
+    const step = async (
+      operation: Operation,
+      url: string,
+      init: { method?: 'GET' | 'PUT'; headers?: Record<string, string>; body?: unknown },
+      expected: number[],
+    ) => {
       await think();
       const started = performance.now();
       try {
@@ -57,16 +62,50 @@ async function runShare(share: TraineeShare): Promise<ShareResult> {
     const handle = `${prefix}/CLASS-${n}-${Date.now().toString(36)}`;
     const writer = { authorization: auth };
     const checksum = `md5:${n.toString(16).padStart(32, '0')}`;
-    const admin = { index: 100, type: 'HS_ADMIN', data: { format: 'admin', value: { handle: trainee.identity.split(':')[1], index: 300, permissions: '011111110011' } } };
+    const admin = {
+      index: 100,
+      type: 'HS_ADMIN',
+      data: { format: 'admin', value: { handle: trainee.identity.split(':')[1], index: 300, permissions: '011111110011' } },
+    };
     try {
-      await step('register', api(handle, '?overwrite=false'), { method: 'PUT', headers: writer, body: { values: [admin, { index: 1, type: 'URL', data: `${share.httpUrl}/files/surveys.csv` }] } }, [201]);
-      await step('modify 1', api(handle, '?index=2'), { method: 'PUT', headers: writer, body: { values: [{ index: 2, type: 'CHECKSUM', data: checksum }] } }, [201]);
-      await step('modify 2', api(handle, '?index=3'), { method: 'PUT', headers: writer, body: { values: [{ index: 3, type: 'TITLE', data: `Survey results of trainee ${n}` }] } }, [201]);
+      await step(
+        'register',
+        api(handle, '?overwrite=false'),
+        { method: 'PUT', headers: writer, body: { values: [admin, { index: 1, type: 'URL', data: `${share.httpUrl}/files/surveys.csv` }] } },
+        [201],
+      );
+      await step(
+        'modify 1',
+        api(handle, '?index=2'),
+        { method: 'PUT', headers: writer, body: { values: [{ index: 2, type: 'CHECKSUM', data: checksum }] } },
+        [201],
+      );
+      await step(
+        'modify 2',
+        api(handle, '?index=3'),
+        { method: 'PUT', headers: writer, body: { values: [{ index: 3, type: 'TITLE', data: `Survey results of trainee ${n}` }] } },
+        [201],
+      );
       await step('resolve', api(handle), {}, [200]);
       await step('download', `${share.httpUrl}/files/surveys.csv`, {}, [200]);
-      await step('search', `${share.httpsUrl}/hrls/handles?CHECKSUM=${encodeURIComponent(checksum)}`, { headers: { authorization: share.searchAuthorization } }, [200]);
-      await step('update URL', api(handle, '?index=1'), { method: 'PUT', headers: writer, body: { values: [{ index: 1, type: 'URL', data: `file:///home/trainee${n}/surveys.csv` }] } }, [200]);
-      await step('link', api(handle, '?index=4'), { method: 'PUT', headers: writer, body: { values: [{ index: 4, type: 'IsPartOf', data: `${prefix}/CLASS-COLLECTION` }] } }, [201]);
+      await step(
+        'search',
+        `${share.httpsUrl}/hrls/handles?CHECKSUM=${encodeURIComponent(checksum)}`,
+        { headers: { authorization: share.searchAuthorization } },
+        [200],
+      );
+      await step(
+        'update URL',
+        api(handle, '?index=1'),
+        { method: 'PUT', headers: writer, body: { values: [{ index: 1, type: 'URL', data: `file:///home/trainee${n}/surveys.csv` }] } },
+        [200],
+      );
+      await step(
+        'link',
+        api(handle, '?index=4'),
+        { method: 'PUT', headers: writer, body: { values: [{ index: 4, type: 'IsPartOf', data: `${prefix}/CLASS-COLLECTION` }] } },
+        [201],
+      );
     } finally {
       await agent.close();
     }

@@ -94,14 +94,24 @@ export async function classroom(options: { trainees: number; thinkMs: [number, n
     const s = summarise(samples.get(operation)!);
     perOperation[operation] = s;
     worstP99 = Math.max(worstP99, s.p99);
-    rows.push({ label: `${operation} (n=${s.n}): p50 / p95 / p99`, value: `${ms(s.p50, 1)} / ${ms(s.p95, 1)} / ${ms(s.p99, 1)}`, ratio: (s.p99 / CLASS_P99_TARGET_MS).toFixed(2), target: met(s.p99 < CLASS_P99_TARGET_MS, `p99 < ${CLASS_P99_TARGET_MS} ms (ratio = p99 / target)`) });
+    rows.push({
+      label: `${operation} (n=${s.n}): p50 / p95 / p99`,
+      value: `${ms(s.p50, 1)} / ${ms(s.p95, 1)} / ${ms(s.p99, 1)}`,
+      ratio: (s.p99 / CLASS_P99_TARGET_MS).toFixed(2),
+      target: met(s.p99 < CLASS_P99_TARGET_MS, `p99 < ${CLASS_P99_TARGET_MS} ms (ratio = p99 / target)`),
+    });
   }
   rows.push({ label: 'errors', value: String(errors.length), target: met(errors.length === 0, '0') });
   rows.push({ label: 'server peak memory (VmHWM)', value: `${(peakKb / 1024).toFixed(0)} MB` });
   rows.push({ label: 'whole class, wall clock', value: `${seconds.toFixed(1)} s` });
   return {
     title: `4. A class: ${options.trainees} trainees at once, each with their own identity, over HTTPS`,
-    parameters: { trainees: options.trainees, thinkMs: options.thinkMs, clientProcesses: options.processes, provisioning: `pid-mock identity add (in process), ${provisionSeconds.toFixed(1)} s` },
+    parameters: {
+      trainees: options.trainees,
+      thinkMs: options.thinkMs,
+      clientProcesses: options.processes,
+      provisioning: `pid-mock identity add (in process), ${provisionSeconds.toFixed(1)} s`,
+    },
     rows,
     data: { perOperation, errors: errors.slice(0, 50), errorCount: errors.length, peakRssKb: peakKb, seconds, worstP99 },
     notes: errors.slice(0, 5),

@@ -58,7 +58,10 @@ export async function resolveCeiling(options: { seconds: number; connections: nu
       for (let round = 0; round < options.rounds; round++) {
         const { result: baseline, cpuUs: bareCpuUs } = await measure(`${bare.url}${c.path}`, bare.child.pid!);
         const { result: measured, cpuUs: mockCpuUs } = await measure(`${mock.httpUrl}${c.path}`, mock.child.pid!);
-        for (const [who, r] of [['bare', baseline], ['mock', measured]] as const) {
+        for (const [who, r] of [
+          ['bare', baseline],
+          ['mock', measured],
+        ] as const) {
           if (r.non2xx || r.errors) throw new Error(`${c.label} (${who}): ${r.non2xx} failed answers, ${r.errors} errors`);
         }
         rounds.push({ bare: baseline, mock: measured, ratio: measured.requestsPerSecond / baseline.requestsPerSecond, bareCpuUs, mockCpuUs });
@@ -70,9 +73,27 @@ export async function resolveCeiling(options: { seconds: number; connections: nu
       const bareCpu = median(rounds.map((r) => r.bareCpuUs));
       const mockCpu = median(rounds.map((r) => r.mockCpuUs));
       rows.push({ label: `${c.label}, bare node:http (${recorded[i]!.status}, ${bytes} B)`, value: `${bareRate.toFixed(0)} req/s`, ratio: '1.00' });
-      rows.push({ label: `${c.label}, mock (${spread})`, value: `${mockRate.toFixed(0)} req/s`, ratio: ratio.toFixed(2), target: met(ratio >= RESOLVE_TARGET, `≥ ${RESOLVE_TARGET} × bare`) });
-      rows.push({ label: `   server CPU per answer: bare / mock`, value: `${bareCpu.toFixed(1)} / ${mockCpu.toFixed(1)} µs`, ratio: (bareCpu / mockCpu).toFixed(2) });
-      data[c.name] = { status: recorded[i]!.status, bytes, rounds, ratio, bareRequestsPerSecond: bareRate, mockRequestsPerSecond: mockRate, bareCpuUsPerAnswer: bareCpu, mockCpuUsPerAnswer: mockCpu };
+      rows.push({
+        label: `${c.label}, mock (${spread})`,
+        value: `${mockRate.toFixed(0)} req/s`,
+        ratio: ratio.toFixed(2),
+        target: met(ratio >= RESOLVE_TARGET, `≥ ${RESOLVE_TARGET} × bare`),
+      });
+      rows.push({
+        label: `   server CPU per answer: bare / mock`,
+        value: `${bareCpu.toFixed(1)} / ${mockCpu.toFixed(1)} µs`,
+        ratio: (bareCpu / mockCpu).toFixed(2),
+      });
+      data[c.name] = {
+        status: recorded[i]!.status,
+        bytes,
+        rounds,
+        ratio,
+        bareRequestsPerSecond: bareRate,
+        mockRequestsPerSecond: mockRate,
+        bareCpuUsPerAnswer: bareCpu,
+        mockCpuUsPerAnswer: mockCpu,
+      };
     }
   } finally {
     await bare.stop();
@@ -80,7 +101,14 @@ export async function resolveCeiling(options: { seconds: number; connections: nu
   }
   return {
     title: '1. Resolve ceiling: mock vs bare node:http serving the same bytes (wrk in its own process)',
-    parameters: { connections: options.connections, seconds: options.seconds, rounds: options.rounds, keepAlive: true, loadGenerator: 'wrk -t1', server: 'pid-mock serve --data (request log on, to /dev/null)' },
+    parameters: {
+      connections: options.connections,
+      seconds: options.seconds,
+      rounds: options.rounds,
+      keepAlive: true,
+      loadGenerator: 'wrk -t1',
+      server: 'pid-mock serve --data (request log on, to /dev/null)',
+    },
     rows,
     data,
     notes: ['Issue 14 measured the real Handle.Net 9.2 server at 0.36–0.49 × bare the same way (wrk, 20 connections). Ratio = median of the per-round ratios.'],

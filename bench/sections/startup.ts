@@ -59,7 +59,9 @@ export async function startupAndNotebooks(options: { rounds: number; notebooks: 
   const timings: NotebookTiming[] = [];
   if (options.notebooks !== false) {
     const dir = join(ROOT, 'notebooks');
-    const all = readdirSync(dir).filter((f) => /^\d\d-.*\.ipynb$/.test(f)).sort();
+    const all = readdirSync(dir)
+      .filter((f) => /^\d\d-.*\.ipynb$/.test(f))
+      .sort();
     const chosen = options.notebooks === true ? all : all.filter((f) => (options.notebooks as string[]).some((n) => f.startsWith(n)));
     const server = await startMock();
     try {
@@ -92,7 +94,10 @@ export async function startupAndNotebooks(options: { rounds: number; notebooks: 
     if (allCells.length) rows.push({ label: 'all learner notebooks: median code cell after the import', value: ms(summarise(allCells).p50, 0) });
     if (timings.length) {
       rows.push({ label: 'all learner notebooks: median kernel start', value: `${summarise(timings.map((t) => t.kernelStart * 1000)).p50.toFixed(0)} ms` });
-      rows.push({ label: 'all learner notebooks: median first (import) cell', value: ms(summarise(timings.map((t) => (t.cells[0]?.seconds ?? 0) * 1000)).p50, 0) });
+      rows.push({
+        label: 'all learner notebooks: median first (import) cell',
+        value: ms(summarise(timings.map((t) => (t.cells[0]?.seconds ?? 0) * 1000)).p50, 0),
+      });
     }
   }
   return {
@@ -100,6 +105,9 @@ export async function startupAndNotebooks(options: { rounds: number; notebooks: 
     parameters: { rounds: options.rounds, notebooks: options.notebooks === true ? 'all learner copies' : options.notebooks, kernel: 'tslab via nbclient' },
     rows,
     data: { bare, first, restart, notebooks: timings },
-    notes: options.notebooks === false ? ['notebooks skipped in the smoke run (they run in test/notebooks/ already)'] : ['for notebooks the ratio column is the median code cell after the first (the import through ./pid, shown apart)'],
+    notes:
+      options.notebooks === false
+        ? ['notebooks skipped in the smoke run (they run in test/notebooks/ already)']
+        : ['for notebooks the ratio column is the median code cell after the first (the import through ./pid, shown apart)'],
   };
 }

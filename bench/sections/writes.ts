@@ -55,7 +55,11 @@ async function writeThroughput(server: ServerProcess, cred: Credentials, options
       if (response.statusCode !== expected) throw new Error(`PUT ${path}: ${response.statusCode} ${text}`);
     };
     // Every connection's TLS handshake happens before the clock starts.
-    await Promise.all(Array.from({ length: inFlight }, () => request(`${server.httpsUrl}/api/handles/${cred.username.split(':')[1]}`, { dispatcher: agent }).then((r) => r.body.text())));
+    await Promise.all(
+      Array.from({ length: inFlight }, () =>
+        request(`${server.httpsUrl}/api/handles/${cred.username.split(':')[1]}`, { dispatcher: agent }).then((r) => r.body.text()),
+      ),
+    );
     const total = options.operations(inFlight);
     const name = (i: number) => `${cred.prefix}/W-${tag}-${inFlight}-${i}`;
     const create = await drive(total, inFlight, (i) =>
@@ -80,7 +84,9 @@ async function writeThroughput(server: ServerProcess, cred: Credentials, options
 }
 
 async function b2handlePeer(credFile: string, count: number): Promise<number> {
-  const { stdout } = await promisify(execFile)('/usr/bin/python3', [join(ROOT, 'bench', 'b2handle_register.py'), credFile, String(count)], { timeout: 600_000 });
+  const { stdout } = await promisify(execFile)('/usr/bin/python3', [join(ROOT, 'bench', 'b2handle_register.py'), credFile, String(count)], {
+    timeout: 600_000,
+  });
   const result = JSON.parse(stdout) as { count: number; seconds: number; failed: number };
   if (result.failed) throw new Error(`the B2HANDLE peer saw ${result.failed} failed registrations`);
   return result.count / result.seconds;
@@ -129,7 +135,11 @@ export async function durableWrites(options: WritesOptions): Promise<Section> {
           label: `${kind === 'create' ? 'create (PUT ?overwrite=false)' : 'modify (PUT ?index=1)'}, ${inFlight} in flight, ${size.toLocaleString('en')} stored`,
           value: `${r[kind].toFixed(0)} /s`,
           ratio: smallest ? `${(r[kind] / baseline[String(options.inFlight[0])]![kind]).toFixed(2)}` : ratio.toFixed(2),
-          target: smallest ? (inFlight === options.inFlight[0] ? 'baseline' : `× the 1-in-flight rate`) : met(ratio >= 0.5, `≥ 0.5 × the ${options.sizes[0]!.toLocaleString('en')}-handle rate`),
+          target: smallest
+            ? inFlight === options.inFlight[0]
+              ? 'baseline'
+              : `× the 1-in-flight rate`
+            : met(ratio >= 0.5, `≥ 0.5 × the ${options.sizes[0]!.toLocaleString('en')}-handle rate`),
         });
       }
     }
@@ -140,8 +150,18 @@ export async function durableWrites(options: WritesOptions): Promise<Section> {
     const single = await clientRate(credFile, options.peerCount, 1, 'single');
     const many = await clientRate(credFile, options.clientCount, options.clientConcurrency, 'many');
     clients = { b2handlePeer: peer, clientSequential: single, registerMany: many };
-    rows.push({ label: `B2HANDLE peer (Python requests, sequential, GET+PUT), ${options.peerCount} PIDs`, value: `${peer.toFixed(0)} PIDs/s`, ratio: '1.00', target: 'baseline' });
-    rows.push({ label: `client registerMany, concurrency 1, ${options.peerCount} PIDs`, value: `${single.toFixed(0)} PIDs/s`, ratio: (single / peer).toFixed(2), target: met(single >= peer * 0.95, 'no slower than the peer') });
+    rows.push({
+      label: `B2HANDLE peer (Python requests, sequential, GET+PUT), ${options.peerCount} PIDs`,
+      value: `${peer.toFixed(0)} PIDs/s`,
+      ratio: '1.00',
+      target: 'baseline',
+    });
+    rows.push({
+      label: `client registerMany, concurrency 1, ${options.peerCount} PIDs`,
+      value: `${single.toFixed(0)} PIDs/s`,
+      ratio: (single / peer).toFixed(2),
+      target: met(single >= peer * 0.95, 'no slower than the peer'),
+    });
     rows.push({
       label: `client registerMany, concurrency ${options.clientConcurrency}, ${options.clientCount} PIDs`,
       value: `${many.toFixed(0)} PIDs/s`,
@@ -153,7 +173,13 @@ export async function durableWrites(options: WritesOptions): Promise<Section> {
   }
   return {
     title: '2. Durable writes with group commit (pid-mock serve --data, WAL, synchronous=FULL, HTTPS + Basic)',
-    parameters: { sizes: options.sizes, inFlight: options.inFlight, operations: options.inFlight.map(options.operations), peerCount: options.peerCount, clientCount: options.clientCount },
+    parameters: {
+      sizes: options.sizes,
+      inFlight: options.inFlight,
+      operations: options.inFlight.map(options.operations),
+      peerCount: options.peerCount,
+      clientCount: options.clientCount,
+    },
     rows,
     data: { bySize, clients },
     notes: ['Every acknowledged write was fsynced before its reply (group commit: one COMMIT per event-loop turn).'],

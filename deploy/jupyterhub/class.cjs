@@ -62,7 +62,8 @@ function options() {
     process.exit(0);
   }
   if (parsed.users !== undefined && !/^[1-9][0-9]{0,3}$/.test(parsed.users)) fail(`--users must be a number from 1 to 9999, not "${parsed.users}"`);
-  if (parsed.port !== undefined && !(/^[0-9]{1,5}$/.test(parsed.port) && Number(parsed.port) <= 65535)) fail(`--port must be a number from 0 to 65535, not "${parsed.port}"`);
+  if (parsed.port !== undefined && !(/^[0-9]{1,5}$/.test(parsed.port) && Number(parsed.port) <= 65535))
+    fail(`--port must be a number from 0 to 65535, not "${parsed.port}"`);
   if (parsed.users !== undefined && parsed.names !== undefined) fail('give --users or --names, not both');
   if (parsed.password !== undefined && parsed.password.length < 8) fail('--password must have at least 8 characters');
   if (parsed['api-token'] !== undefined && parsed['api-token'].length < 16) fail('--api-token must have at least 16 characters');
@@ -72,10 +73,14 @@ function options() {
 }
 
 function namesOf(value) {
-  const list = value.split(',').map((n) => n.trim()).filter(Boolean);
+  const list = value
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
   // JupyterHub compares lower-cased names; a name it would change could never log in.
   const bad = list.filter((n) => !/^[a-z0-9][a-z0-9._-]{0,39}$/.test(n));
-  if (bad.length || list.length === 0) fail(`--names: ${bad.join(', ') || 'no name'} must be lower-case letters, digits, ".", "_" or "-" (up to 40, starting with a letter or digit)`);
+  if (bad.length || list.length === 0)
+    fail(`--names: ${bad.join(', ') || 'no name'} must be lower-case letters, digits, ".", "_" or "-" (up to 40, starting with a letter or digit)`);
   return list;
 }
 
@@ -114,7 +119,10 @@ function ensureHubInstalled(allowInstall) {
   if (!allowInstall || !isRoot) fail('JupyterHub or its proxy is not installed', `sudo apt-get install -y ${packages.join(' ')}`);
   process.stdout.write(`class: installing ${packages.join(' ')} (Debian packages)\n`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  if (spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env }).status !== 0 || spawnSync('apt-get', ['install', '-y', '-qq', ...packages], { stdio: 'inherit', env }).status !== 0) {
+  if (
+    spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env }).status !== 0 ||
+    spawnSync('apt-get', ['install', '-y', '-qq', ...packages], { stdio: 'inherit', env }).status !== 0
+  ) {
     fail('apt-get install failed', `install them yourself: apt-get install -y ${packages.join(' ')}`);
   }
 }
@@ -131,7 +139,11 @@ function readState(file) {
 async function main() {
   const opts = options();
   if (!opts['no-prepare']) {
-    const prepared = spawnSync(process.execPath, [path.join(ROOT, 'deploy', 'local', 'start.cjs'), '--prepare-only', ...(opts['no-install'] ? ['--no-install'] : [])], { stdio: 'inherit' });
+    const prepared = spawnSync(
+      process.execPath,
+      [path.join(ROOT, 'deploy', 'local', 'start.cjs'), '--prepare-only', ...(opts['no-install'] ? ['--no-install'] : [])],
+      { stdio: 'inherit' },
+    );
     if (prepared.status !== 0) process.exit(prepared.status ?? 1);
   }
   ensureHubInstalled(!opts['no-install']);

@@ -118,11 +118,13 @@ function ensureJupyter() {
     step(`Jupyter: found (${python})`);
     return python;
   }
-  if (!allowInstall) fail('Jupyter is not installed', `install it: sudo apt-get install -y ${JUPYTER_PACKAGES.join(' ')} (or pip install --user notebook nbclient ipykernel)`);
+  if (!allowInstall)
+    fail('Jupyter is not installed', `install it: sudo apt-get install -y ${JUPYTER_PACKAGES.join(' ')} (or pip install --user notebook nbclient ipykernel)`);
   if (isRoot && quiet('which', ['apt-get']) !== undefined) {
     step(`installing Jupyter from Debian packages: ${JUPYTER_PACKAGES.join(' ')}`);
     run('apt-get', ['update', '-qq']);
-    if (!run('apt-get', ['install', '-y', '-qq', ...JUPYTER_PACKAGES], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } })) fail('apt-get install failed');
+    if (!run('apt-get', ['install', '-y', '-qq', ...JUPYTER_PACKAGES], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }))
+      fail('apt-get install failed');
   } else if (quiet('which', ['pipx']) !== undefined) {
     step('installing Jupyter with pipx');
     run('pipx', ['install', '--include-deps', 'notebook']);
@@ -131,7 +133,10 @@ function ensureJupyter() {
     step('installing Jupyter into your user environment (pip install --user)');
     if (!run('python3', ['-m', 'pip', 'install', '--user', 'notebook', 'nbclient', 'nbconvert', 'ipykernel'])) fail('pip install failed');
   } else {
-    fail('Jupyter is not installed and no installer is available here', `as root: apt-get install -y ${JUPYTER_PACKAGES.join(' ')}; otherwise install Python's pip and run npm start again`);
+    fail(
+      'Jupyter is not installed and no installer is available here',
+      `as root: apt-get install -y ${JUPYTER_PACKAGES.join(' ')}; otherwise install Python's pip and run npm start again`,
+    );
   }
   python = pythonWithJupyter();
   if (!python) fail('Jupyter was installed but Python cannot import it', 'open a new terminal (PATH) and run npm start again');
@@ -165,7 +170,10 @@ function ensureKernel(python) {
   // whatever their PATH. tslab always registers a JavaScript kernel (jslab) too: the lesson has no use
   // for it, and "New" would offer it.
   step(`registering the TypeScript kernel (tslab) in ${path.relative(ROOT, JUPYTER_DATA)}/`);
-  const installed = spawnSync(tslab, ['install', `--python=${python}`, `--binary=${tslab}`, `--prefix=${path.join(ROOT, '.jupyter')}`], { cwd: ROOT, encoding: 'utf8' });
+  const installed = spawnSync(tslab, ['install', `--python=${python}`, `--binary=${tslab}`, `--prefix=${path.join(ROOT, '.jupyter')}`], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
   if (installed.status !== 0) fail('tslab install failed', `${installed.stdout}${installed.stderr}`.trim());
   fs.rmSync(path.join(kernels, 'jslab'), { recursive: true, force: true });
 }
@@ -183,7 +191,10 @@ async function startMockServer() {
   const log = path.join(DATA, 'pid-mock.log');
   step(`starting the mock Handle server on port ${PORT} (data in ${shown(DATA)}, request log in ${shown(log)})`);
   fs.mkdirSync(DATA, { recursive: true });
-  const child = spawn(process.execPath, ['bin/pid-mock.cjs', 'serve', '--data', DATA, '--port', String(PORT), '--log-file', log], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['bin/pid-mock.cjs', 'serve', '--data', DATA, '--port', String(PORT), '--log-file', log], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   await new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (chunk) => {
@@ -262,7 +273,9 @@ async function startJupyter() {
   const url = `http://127.0.0.1:${port}/?token=${token}`;
   for (let i = 0; i < 240 && child.exitCode === null; i++) {
     if (await answers(`http://127.0.0.1:${port}/api`)) {
-      process.stdout.write(`\n✓ the lesson is ready. Open it in your browser:\n\n    ${url}\n\n  (Ctrl+C here stops Jupyter and the mock server; your work stays in the workspace.)\n`);
+      process.stdout.write(
+        `\n✓ the lesson is ready. Open it in your browser:\n\n    ${url}\n\n  (Ctrl+C here stops Jupyter and the mock server; your work stays in the workspace.)\n`,
+      );
       return child;
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
@@ -310,7 +323,10 @@ async function main() {
 
 function useGivenCredentials() {
   if (!fs.existsSync(GIVEN_CREDENTIALS)) {
-    fail(`PID_CREDENTIALS names ${GIVEN_CREDENTIALS}, which does not exist`, 'point it at the cred_file.json of your bundle (or unset it to use a local mock server)');
+    fail(
+      `PID_CREDENTIALS names ${GIVEN_CREDENTIALS}, which does not exist`,
+      'point it at the cred_file.json of your bundle (or unset it to use a local mock server)',
+    );
   }
   step(`using your credentials ${GIVEN_CREDENTIALS} (PID_CREDENTIALS): the server they name serves the lesson, no local mock is started`);
   return undefined;

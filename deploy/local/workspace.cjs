@@ -79,7 +79,10 @@ function prepareWorkspace(lessonDir, workspace) {
   const changes = [];
   const chapters = [];
   const lessonFiles = new Map();
-  for (const file of fs.readdirSync(lessonDir).filter((f) => CHAPTER.test(f)).sort()) {
+  for (const file of fs
+    .readdirSync(lessonDir)
+    .filter((f) => CHAPTER.test(f))
+    .sort()) {
     const text = fs.readFileSync(path.join(lessonDir, file), 'utf8');
     lessonFiles.set(file, text);
     chapters.push({ file, title: chapterTitle(text, file) });
@@ -113,7 +116,10 @@ function prepareWorkspace(lessonDir, workspace) {
   if (readIfExists(path.join(workspace, OLD_SHIM.file))?.startsWith(OLD_SHIM.header)) fs.rmSync(path.join(workspace, OLD_SHIM.file));
   linkPackage(path.resolve(lessonDir, '..'));
   linkNodeModules(lessonDir, workspace);
-  fs.writeFileSync(manifestFile, `${JSON.stringify({ about: 'What npm start copied into this workspace (content hashes); see deploy/local/workspace.cjs.', files: manifest }, null, 1)}\n`);
+  fs.writeFileSync(
+    manifestFile,
+    `${JSON.stringify({ about: 'What npm start copied into this workspace (content hashes); see deploy/local/workspace.cjs.', files: manifest }, null, 1)}\n`,
+  );
   return changes;
 }
 

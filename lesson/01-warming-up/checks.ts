@@ -20,6 +20,10 @@ export const handleTarget = lessonExercise<string>({
     const target = response.headers.get('location');
     return answer === target ? true : `the resolver sends you somewhere else than "${answer}": look at the Location header of its answer`;
   },
-  hint: ['Ask the resolver with `fetch(url, { redirect: "manual" })`, so that fetch does not follow the redirect.', 'The target is in `response.headers.get("location")`.'],
-  solution: "const handleTarget = (await fetch(`${urls.resolver}/11304/cf8956a2-39d3-11e5-8a18-f31aa6f4d448`, { redirect: 'manual' })).headers.get('location') ?? undefined;",
+  hint: [
+    'Ask the resolver with `fetch(url, { redirect: "manual" })`, so that fetch does not follow the redirect.',
+    'The target is in `response.headers.get("location")`.',
+  ],
+  solution:
+    "const handleTarget = (await fetch(`${urls.resolver}/11304/cf8956a2-39d3-11e5-8a18-f31aa6f4d448`, { redirect: 'manual' })).headers.get('location') ?? undefined;",
 });

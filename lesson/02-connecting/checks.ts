@@ -20,14 +20,13 @@ export const passwordIdentity = lessonExercise<string>({
     if (typeof answer !== 'string') return `expected a string like "<index>:<prefix>/<name>", got ${typeof answer}`;
     const expected = loadLessonCredentials('password').username;
     if (answer.trim() === expected) return true;
-    if (answer.trim() === certificateIdentity()) return `"${answer}" is the certificate's identity (its HS_PUBKEY); the password file names another index of the same handle`;
-    if (!/^\d+:[^/]+\/.+$/.test(answer.trim())) return `"${answer}" is not an identity: an identity is index:handle, the index of a value, a colon, then the handle that holds it`;
+    if (answer.trim() === certificateIdentity())
+      return `"${answer}" is the certificate's identity (its HS_PUBKEY); the password file names another index of the same handle`;
+    if (!/^\d+:[^/]+\/.+$/.test(answer.trim()))
+      return `"${answer}" is not an identity: an identity is index:handle, the index of a value, a colon, then the handle that holds it`;
     return `"${answer}" is not the username in cred_basic.json: load the password credentials and read their username`;
   },
-  hint: [
-    "Load the password variant with `loadLessonCredentials('password')`.",
-    'The identity is the credentials\' `username` property.',
-  ],
+  hint: ["Load the password variant with `loadLessonCredentials('password')`.", "The identity is the credentials' `username` property."],
   solution: "const passwordIdentity = loadLessonCredentials('password').username;",
 });
 

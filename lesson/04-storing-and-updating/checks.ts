@@ -29,7 +29,7 @@ function checksumProblem(pid: string, facts: Facts): string | undefined {
   const md5OfText = (text: string) => createHash('md5').update(text).digest('hex');
   const url = facts.record?.URL ?? '';
   if ([facts.surveysCsv, url, 'surveys.csv', `${facts.surveysCsv.replace(/^https?:\/\/[^/]+/, '')}`].some((t) => md5OfText(t) === stored.toLowerCase())) {
-    return 'the CHECKSUM is the md5 of a path or URL string, the original lesson\'s mistake: hash the downloaded bytes instead';
+    return "the CHECKSUM is the md5 of a path or URL string, the original lesson's mistake: hash the downloaded bytes instead";
   }
   if (!/^[0-9a-f]{32}$/i.test(stored)) return `the CHECKSUM "${stored}" is not an md5 (32 hex digits)`;
   return `the CHECKSUM ${stored} is not the md5 of surveys.csv's bytes: download through the PID and hash what you get`;

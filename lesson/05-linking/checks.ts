@@ -78,7 +78,7 @@ export const climateReplica = lessonExercise<string>({
       const parent = record ? valueOf(record, 'EUDAT/PARENT') : undefined;
       if (parent === undefined) return 'that is the URL of an original (its record has no EUDAT/PARENT): follow its EUDAT/REPLICA to the copy';
       const original = await client.retrieveHandleRecordJson(parent);
-      const originalUrl = original ? valueOf(original, 'URL') ?? '' : '';
+      const originalUrl = original ? (valueOf(original, 'URL') ?? '') : '';
       if (!originalUrl.includes('/climate/cmip5_subset/')) {
         return 'that is a replica, but of another collection: start from climateOriginal, the climate file chosen above';
       }

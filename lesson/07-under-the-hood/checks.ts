@@ -11,7 +11,8 @@ export const overwriteFalseStatus = lessonExercise<number>({
     if (status === 409) return true;
     if (status === 200) return '200 means the record was replaced: did the URL really end in `?overwrite=false`?';
     if (status === 201) return '201 means a new handle was created: send the PUT to the PID that already exists (`pid`)';
-    if (status === 401 || status === 403) return `${status} is an authentication or permission answer: send the request with \`certificateWrite\` headers over HTTPS`;
+    if (status === 401 || status === 403)
+      return `${status} is an authentication or permission answer: send the request with \`certificateWrite\` headers over HTTPS`;
     return `${status} is not what the server answers to a second PUT with ?overwrite=false: run the request and keep its status`;
   },
   hint: [

@@ -53,13 +53,15 @@ export const notFoundExitCode = lessonExercise<number>({
   check: (code) => {
     if (typeof code !== 'number') return `give the number itself (the .status of runPid's result), not ${typeof code === 'string' ? 'a string' : typeof code}`;
     if (code === 1) return true;
-    if (code === 0) return 'exit code 0 means the read worked: the PID you read exists. Make up a suffix nobody used, e.g. `${cred.prefix}/this-pid-does-not-exist`';
-    if (code === 2) return 'exit code 2 means the command itself is wrong (usage), e.g. a handle without prefix/suffix: read a well-formed name under your prefix';
+    if (code === 0)
+      return 'exit code 0 means the read worked: the PID you read exists. Make up a suffix nobody used, e.g. `${cred.prefix}/this-pid-does-not-exist`';
+    if (code === 2)
+      return 'exit code 2 means the command itself is wrong (usage), e.g. a handle without prefix/suffix: read a well-formed name under your prefix';
     if (code === 3) return 'exit code 3 means the credentials were refused or not found: is PID_CREDENTIALS set (first cell)?';
     return `exit code ${code} is not what pid read gives for a missing PID: run it with runPid and take .status`;
   },
   hint: [
-    'Build a name that cannot exist under your prefix, e.g. `${cred.prefix}/this-pid-does-not-exist`, and read it with `runPid([\'read\', name])`.',
+    "Build a name that cannot exist under your prefix, e.g. `${cred.prefix}/this-pid-does-not-exist`, and read it with `runPid(['read', name])`.",
     "`const notFoundExitCode = runPid(['read', cred.prefix + '/this-pid-does-not-exist']).status;`",
   ],
   solution: "const notFoundExitCode = runPid(['read', `${cred.prefix}/this-pid-does-not-exist`]).status;",
@@ -88,7 +90,8 @@ export const bulkReadLine = lessonExercise<string>({
       if (answer.startsWith('ERROR')) return `pid bulk reported: ${answer}`;
       const fields = answer.split(' ');
       const [, , handle, key, ...rest] = fields;
-      if (handle?.toUpperCase() !== WARM_UP_HANDLE.toUpperCase()) return `that line reads ${handle}, not the warm-up Handle ${WARM_UP_HANDLE} (use warmUpHandle)`;
+      if (handle?.toUpperCase() !== WARM_UP_HANDLE.toUpperCase())
+        return `that line reads ${handle}, not the warm-up Handle ${WARM_UP_HANDLE} (use warmUpHandle)`;
       if (key === undefined || key.startsWith('[')) return 'that line reads the whole record: name the type you want after the handle';
       if (key !== 'URL') return `that line reads the ${key} value, not the URL`;
       const expected = String(await withLessonReader((client) => client.getValueFromHandle(WARM_UP_HANDLE, 'URL')));

@@ -76,8 +76,7 @@ const BOXES: Record<CheckOutcome | 'hint' | 'solution', BoxStyle> = {
   solution: { label: 'Solution', border: '#495057', background: '#f8f9fa', symbol: '=' },
 };
 
-const UNATTEMPTED_MESSAGE =
-  'Replace the placeholder (`undefined`, `""` or `____`) with your answer, run that cell, then run this check again.';
+const UNATTEMPTED_MESSAGE = 'Replace the placeholder (`undefined`, `""` or `____`) with your answer, run that cell, then run this check again.';
 const GENERIC_WRONG_MESSAGE = 'That is not the expected answer yet. Try again, or ask for a hint with `hint()`.';
 
 /** Escapes, then shows `backtick` spans as code: authors write hints in a markdown-ish way. */
@@ -100,7 +99,12 @@ function box(kind: keyof typeof BOXES, heading: string, bodyHtml: string): strin
 function textBox(kind: keyof typeof BOXES, heading: string, body: string): string {
   const style = BOXES[kind];
   const first = `${style.symbol} ${style.label} — ${printable(heading)}`;
-  return body ? `${first}\n${printable(body).split(/\r?\n/).map((l) => `  ${l}`).join('\n')}` : first;
+  return body
+    ? `${first}\n${printable(body)
+        .split(/\r?\n/)
+        .map((l) => `  ${l}`)
+        .join('\n')}`
+    : first;
 }
 
 function defaultUnattempted(answer: unknown): boolean {

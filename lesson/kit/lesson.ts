@@ -89,7 +89,14 @@ export function runPid(args: string[], options: { quiet?: boolean; input?: strin
     const shown = args.map((a) => (/^[\w./:=@%+-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
     const lines = [`$ pid ${shown}`];
     if (outcome.stdout) lines.push(outcome.stdout.replace(/\n$/, ''));
-    if (outcome.stderr) lines.push(outcome.stderr.replace(/\n$/, '').split('\n').map((l) => `[stderr] ${l}`).join('\n'));
+    if (outcome.stderr)
+      lines.push(
+        outcome.stderr
+          .replace(/\n$/, '')
+          .split('\n')
+          .map((l) => `[stderr] ${l}`)
+          .join('\n'),
+      );
     lines.push(`[exit code ${outcome.status}]`);
     console.log(lines.join('\n'));
   }

@@ -114,7 +114,13 @@ function notebook(cells: NotebookCell[]): string {
     cells,
     metadata: {
       kernelspec: { display_name: 'TypeScript', language: 'typescript', name: 'tslab' },
-      language_info: { codemirror_mode: { mode: 'typescript', name: 'javascript', typescript: true }, file_extension: '.ts', mimetype: 'text/typescript', name: 'typescript', version: '5.0' },
+      language_info: {
+        codemirror_mode: { mode: 'typescript', name: 'javascript', typescript: true },
+        file_extension: '.ts',
+        mimetype: 'text/typescript',
+        name: 'typescript',
+        version: '5.0',
+      },
     },
     nbformat: 4,
     nbformat_minor: 5,
@@ -127,7 +133,14 @@ function markdownCell(chapter: string, kind: string, index: number, text: string
 }
 
 function codeCell(chapter: string, kind: string, index: number, text: string, tags: string[] = []): NotebookCell {
-  return { id: cellId(chapter, kind, index), cell_type: 'code', metadata: tags.length ? { tags } : {}, source: lines(text), outputs: [], execution_count: null };
+  return {
+    id: cellId(chapter, kind, index),
+    cell_type: 'code',
+    metadata: tags.length ? { tags } : {},
+    source: lines(text),
+    outputs: [],
+    execution_count: null,
+  };
 }
 
 /** The instructor master: every cell, solutions included (tagged), navigation around it. */

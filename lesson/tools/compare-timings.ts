@@ -96,7 +96,9 @@ async function main(): Promise<void> {
     const a = rows.get(`${notebook}\tafter`)!;
     const cell = (x: number[], y: number[]) => `${f(median(x))} → ${f(median(y))}`;
     const failed = b.failed || a.failed ? ` (FAILED cells: before ${b.failed}, after ${a.failed})` : '';
-    console.log(`| ${notebook.replace(/\.ipynb$/, '')}${failed} | ${cell(b.kernel, a.kernel)} | ${cell(b.first, a.first)} | ${cell(b.median, a.median)} | ${cell(b.total, a.total)} |`);
+    console.log(
+      `| ${notebook.replace(/\.ipynb$/, '')}${failed} | ${cell(b.kernel, a.kernel)} | ${cell(b.first, a.first)} | ${cell(b.median, a.median)} | ${cell(b.total, a.total)} |`,
+    );
     sums.before.push(b.total);
     sums.after.push(a.total);
   }

@@ -61,7 +61,11 @@ export async function addIdentity(dataDir: string, options: AddIdentityOptions) 
     const touched = new Set([storageKey(reference.handle), ...spec.adminOf.map((p) => storageKey(prefixHandle(p)))]);
     store.transaction(() => {
       saveState(store, state);
-      applyRecords(store, baseRecords(state).filter((r) => touched.has(storageKey(r.handle))), 'pid-mock identity add');
+      applyRecords(
+        store,
+        baseRecords(state).filter((r) => touched.has(storageKey(r.handle))),
+        'pid-mock identity add',
+      );
     });
     return result;
   });

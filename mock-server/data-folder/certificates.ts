@@ -146,10 +146,7 @@ export async function createCertificateAuthority(commonName: string): Promise<Pe
  * loopback name they dial. IP literals given as DNS names are moved to the IP SANs, because Node checks an
  * IP host only against IP SANs.
  */
-export async function issueServerCertificate(
-  ca: PemPair,
-  names: { dnsNames: string[]; ipAddresses: string[] },
-): Promise<PemPair> {
+export async function issueServerCertificate(ca: PemPair, names: { dnsNames: string[]; ipAddresses: string[] }): Promise<PemPair> {
   const lib = x509();
   const dns: string[] = [];
   const ips: string[] = [];
@@ -183,10 +180,7 @@ export async function issueServerCertificate(
  * `identity` is the Handle username `index:handle`. It goes into both UID and CN because the real server
  * reads UID first and falls back to CN, and other tools only show CN.
  */
-export async function issueClientCertificate(
-  ca: PemPair,
-  identity: string,
-): Promise<PemPair & { publicKeyJwk: RsaPublicJwk }> {
+export async function issueClientCertificate(ca: PemPair, identity: string): Promise<PemPair & { publicKeyJwk: RsaPublicJwk }> {
   const lib = x509();
   const { pair } = await issueLeaf(
     ca,

@@ -58,7 +58,12 @@ export function readTraineeKeyFiles(stateDir: string, trainee: string): { key: s
 }
 
 /** Writes a trainee's key (owner only) and certificate into the data folder's credentials/. */
-export function writeTraineeKeyFiles(stateDir: string, trainee: string, pems: { keyPem: string; certPem: string }, options: { onlyIfPresent?: boolean } = {}): void {
+export function writeTraineeKeyFiles(
+  stateDir: string,
+  trainee: string,
+  pems: { keyPem: string; certPem: string },
+  options: { onlyIfPresent?: boolean } = {},
+): void {
   const { credentials } = dataFolderLayout(stateDir);
   const key = credentials.traineeKey(trainee);
   if (options.onlyIfPresent && !existsSync(key)) return;

@@ -32,13 +32,15 @@ export function applyRecords(store: HandleStore, records: SeedRecord[], actor: s
 export function identitiesOf(state: ProvisionedState): IdentitySpec[] {
   const main = state.prefixes[0]!;
   return [
-    ...state.trainees.filter((t) => !t.revoked).flatMap((t) => {
-      const prefix = prefixOf(parseValueReference(t.passwordIdentity).handle) || main;
-      return [
-        { identity: t.passwordIdentity, password: t.password, adminOf: [prefix] },
-        { identity: t.certificateIdentity, publicKeyJwk: t.publicKeyJwk, adminOf: [prefix] },
-      ];
-    }),
+    ...state.trainees
+      .filter((t) => !t.revoked)
+      .flatMap((t) => {
+        const prefix = prefixOf(parseValueReference(t.passwordIdentity).handle) || main;
+        return [
+          { identity: t.passwordIdentity, password: t.password, adminOf: [prefix] },
+          { identity: t.certificateIdentity, publicKeyJwk: t.publicKeyJwk, adminOf: [prefix] },
+        ];
+      }),
     ...(state.extraIdentities ?? []),
   ];
 }
@@ -147,7 +149,11 @@ export async function provision(
       existing.prefixes.push(...added);
       saveState(store, existing);
       for (const p of added) store.homePrefix(p);
-      applyRecords(store, baseRecords(existing).filter((r) => added.some((p) => r.handle === prefixHandle(p))), 'pid-mock');
+      applyRecords(
+        store,
+        baseRecords(existing).filter((r) => added.some((p) => r.handle === prefixHandle(p))),
+        'pid-mock',
+      );
     }
     // Data folders provisioned before identities were instructor-only are brought up to date.
     reconcileIdentityRecords(store, existing, 'pid-mock migration');

@@ -64,9 +64,7 @@ function authenticateBasic(encoded: string, store: HandleStore): Authentication 
   const password = decoded.subarray(colon + 1);
   const identity = parseValueReference(username);
   const values = store.getValues(identity.handle) ?? [];
-  const secret = values.find(
-    (v) => v.type === 'HS_SECKEY' && (identity.index === 0 || v.index === identity.index) && secretsEqual(v.data, password),
-  );
+  const secret = values.find((v) => v.type === 'HS_SECKEY' && (identity.index === 0 || v.index === identity.index) && secretsEqual(v.data, password));
   if (!secret) return { kind: 'failed', reason: 'Identity not verified' };
   return { kind: 'authenticated', identity: { index: secret.index, handle: identity.handle }, via: 'basic' };
 }

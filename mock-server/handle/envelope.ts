@@ -25,12 +25,7 @@ export class HandleApiError extends Error {
   }
 }
 
-export function envelopeBody(
-  responseCode: number,
-  message?: string,
-  handle?: string,
-  extra?: Record<string, unknown>,
-): Record<string, unknown> {
+export function envelopeBody(responseCode: number, message?: string, handle?: string, extra?: Record<string, unknown>): Record<string, unknown> {
   const body: Record<string, unknown> = { responseCode };
   if (message !== undefined) body.message = message;
   if (extra) Object.assign(body, extra);
@@ -62,18 +57,15 @@ export const fail = {
   notHomed: (handle: string) => new HandleApiError(400, Rc.serverNotResponsible, "That prefix doesn't live here", handle),
   notFound: (handle: string) => new HandleApiError(404, Rc.handleNotFound, undefined, handle),
   alreadyExists: (handle: string) => new HandleApiError(409, Rc.handleAlreadyExists, undefined, handle),
-  indexConflict: (handle: string, index: number) =>
-    new HandleApiError(409, Rc.valueAlreadyExists, `Index conflict for ${index}`, handle),
+  indexConflict: (handle: string, index: number) => new HandleApiError(409, Rc.valueAlreadyExists, `Index conflict for ${index}`, handle),
   invalidValue: (handle: string, message: string) => new HandleApiError(400, Rc.invalidValue, message, handle),
   valuesNotFound: (handle: string) => new HandleApiError(400, Rc.valuesNotFound, undefined, handle),
   noPermission: (handle?: string) => new HandleApiError(403, Rc.invalidAdmin, undefined, handle),
   /** The caller is an admin, but a value allows no one to read (or write) it. */
   insufficientPermissions: (handle?: string) => new HandleApiError(403, Rc.insufficientPermissions, undefined, handle),
   /** The body the real server sends with 401 (HTTPS) or 403 (plain HTTP, where credentials are ignored). */
-  authenticationNeeded: (handle: string | undefined, overTls: boolean) =>
-    new HandleApiError(overTls ? 401 : 403, Rc.authenticationNeeded, undefined, handle),
-  unknownEndpoint: (method: string, path: string) =>
-    new HandleApiError(404, Rc.protocolError, `Unknown HTTP API endpoint ${method} ${path}`),
+  authenticationNeeded: (handle: string | undefined, overTls: boolean) => new HandleApiError(overTls ? 401 : 403, Rc.authenticationNeeded, undefined, handle),
+  unknownEndpoint: (method: string, path: string) => new HandleApiError(404, Rc.protocolError, `Unknown HTTP API endpoint ${method} ${path}`),
 };
 
 /**

@@ -147,9 +147,7 @@ export class HandleService {
     // The existence and index checks and the write are one transaction, or two servers (or a CLI) racing
     // on one data folder could both see the handle absent and both "create" it.
     return this.store.checkedWrite(() =>
-      query.indexes === undefined
-        ? this.putRecord(handle, values, query.overwrite, caller)
-        : this.putValues(handle, values, query.overwrite, caller),
+      query.indexes === undefined ? this.putRecord(handle, values, query.overwrite, caller) : this.putValues(handle, values, query.overwrite, caller),
     );
   }
 
@@ -162,18 +160,14 @@ export class HandleService {
       if (claimed !== undefined) {
         const named = javaRead(() => asString(claimed, 'handle'), 'the body');
         if (storageKey(named) !== storageKey(pathHandle)) {
-          throw fail.protocol(
-            `java.lang.Exception: Mismatched handle in PUT request (the body says ${JSON.stringify(named)}, the path says "${pathHandle}")`,
-          );
+          throw fail.protocol(`java.lang.Exception: Mismatched handle in PUT request (the body says ${JSON.stringify(named)}, the path says "${pathHandle}")`);
         }
       }
       list = javaRead(() => asArray((entity as { values: unknown }).values, 'values'), 'the body') ?? [];
     } else if (entity && typeof entity === 'object' && ['index', 'type', 'data'].every((k) => k in entity)) {
       list = [entity];
     } else {
-      throw fail.protocol(
-        'java.lang.Exception: Invalid JSON in PUT request (expected {"values": [...]}, an array of values, or one value object)',
-      );
+      throw fail.protocol('java.lang.Exception: Invalid JSON in PUT request (expected {"values": [...]}, an array of values, or one value object)');
     }
     // Gson reads every item before anything looks at them; a null item only fails when it is first used.
     const parsed = list.map((raw, i) => (raw === null ? null : parseValueInput(raw, `values[${i}]`)));
@@ -233,8 +227,7 @@ export class HandleService {
     // Whoever may add admins could give themselves every other bit, so ADD_ADMIN alone is enough.
     if (this.authoriser.granted(identity, existing, [AdminBit.addAdmin])) return true;
     return (
-      this.authoriser.granted(identity, existing, [AdminBit.deleteHandle]) &&
-      this.authoriser.grantedOnPrefix(identity, prefixOf(handle), [AdminBit.addHandle])
+      this.authoriser.granted(identity, existing, [AdminBit.deleteHandle]) && this.authoriser.grantedOnPrefix(identity, prefixOf(handle), [AdminBit.addHandle])
     );
   }
 

@@ -72,9 +72,7 @@ function nodeAttributes(node: OrderedNode): Record<string, string> {
   const raw = node[':@'];
   if (raw === null || typeof raw !== 'object') return {};
   // Object.fromEntries defines own properties, so an attribute called "constructor" stays plain data.
-  return Object.fromEntries(
-    Object.entries(raw).map(([name, value]) => [name, value === true ? '' : String(value)]),
-  );
+  return Object.fromEntries(Object.entries(raw).map(([name, value]) => [name, value === true ? '' : String(value)]));
 }
 
 function parseNumber(text: string | undefined): number | undefined {
@@ -324,11 +322,7 @@ function chooseFromUrlValues(values: HandleValueJson[]): RedirectChoice | undefi
  *
  * @example chooseRedirect(record.values, { locatt: 'country:gb' })?.url
  */
-export function chooseRedirect(
-  values: HandleValueJson[],
-  query: LocationQuery = {},
-  random: () => number = Math.random,
-): RedirectChoice | undefined {
+export function chooseRedirect(values: HandleValueJson[], query: LocationQuery = {}, random: () => number = Math.random): RedirectChoice | undefined {
   const parsed = parsedLocations(values);
   if (parsed.context !== undefined) return chooseFromLocations(parsed.context, query, random);
   return parsed.urlChoice;

@@ -133,13 +133,7 @@ function toBase64Url(b: Buffer): string {
 
 /** RSA public key in the Handle encoding: "RSA_PUB_KEY", flags, exponent, modulus, unused. */
 export function encodeRsaPublicKey(jwk: { n: string; e: string }): Buffer {
-  return new ByteWriter()
-    .bytes(Buffer.from('RSA_PUB_KEY', 'ascii'))
-    .int2(0)
-    .bytes(fromBase64Url(jwk.e))
-    .bytes(fromBase64Url(jwk.n))
-    .int4(0)
-    .toBuffer();
+  return new ByteWriter().bytes(Buffer.from('RSA_PUB_KEY', 'ascii')).int2(0).bytes(fromBase64Url(jwk.e)).bytes(fromBase64Url(jwk.n)).int4(0).toBuffer();
 }
 
 export function decodeRsaPublicKey(data: Buffer): { kty: 'RSA'; n: string; e: string } | undefined {
@@ -158,10 +152,12 @@ export function decodeRsaPublicKey(data: Buffer): { kty: 'RSA'; n: string; e: st
 // ---- REST JSON → stored value ----
 
 const BASE64_DIGITS = new Map<string, number>(
-  [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'].map((c, i) => [c, i] as [string, number]).concat([
-    ['-', 62],
-    ['_', 63],
-  ]),
+  [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/']
+    .map((c, i) => [c, i] as [string, number])
+    .concat([
+      ['-', 62],
+      ['_', 63],
+    ]),
 );
 
 /**
@@ -266,8 +262,7 @@ function parseData(raw: unknown): Buffer {
   }
 }
 
-const ISO_TIME =
-  /^([+-]?\d{1,9})(?:-(\d{1,2})(?:-(\d{1,2})(?:[T ](\d{1,2})(?::(\d{1,2})(?::(\d{1,2})(?:[.,](\d+))?)?)?)?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+const ISO_TIME = /^([+-]?\d{1,9})(?:-(\d{1,2})(?:-(\d{1,2})(?:[T ](\d{1,2})(?::(\d{1,2})(?::(\d{1,2})(?:[.,](\d+))?)?)?)?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 
 /**
  * An absolute time as the real server parses it: ISO-8601 with as many parts as given, UTC unless an
@@ -275,7 +270,11 @@ const ISO_TIME =
  */
 export function parseAbsoluteTime(text: string, what: string): number {
   const m = ISO_TIME.exec(text.trim());
-  if (!m) throw new JavaReadError(`java.text.ParseException: Unparseable date: ${JSON.stringify(text)}`, `${what} must be an ISO-8601 time such as "2030-01-01T00:00:00Z"`);
+  if (!m)
+    throw new JavaReadError(
+      `java.text.ParseException: Unparseable date: ${JSON.stringify(text)}`,
+      `${what} must be an ISO-8601 time such as "2030-01-01T00:00:00Z"`,
+    );
   const [, y, mo = '1', d = '1', h = '0', mi = '0', sec = '0', frac = '', zone = 'Z'] = m;
   let ms = Date.UTC(0, Number(mo) - 1, Number(d), Number(h), Number(mi), Number(sec), Number(frac.slice(0, 3).padEnd(3, '0')));
   const base = new Date(ms);
@@ -295,7 +294,8 @@ function parseTtl(raw: unknown): { ttlType: 0 | 1; ttl: number } {
   if (raw === undefined) return { ttlType: 0, ttl: DEFAULT_TTL };
   if (typeof raw === 'string') return { ttlType: 1, ttl: parseAbsoluteTime(raw, 'ttl') };
   if (typeof raw === 'number') return { ttlType: 0, ttl: asInt(raw, 'ttl') };
-  if (typeof raw === 'boolean') throw new JavaReadError('java.lang.NumberFormatException: bad ttl', 'ttl must be seconds (a number) or an ISO-8601 expiry time (a string)');
+  if (typeof raw === 'boolean')
+    throw new JavaReadError('java.lang.NumberFormatException: bad ttl', 'ttl must be seconds (a number) or an ISO-8601 expiry time (a string)');
   throw new JavaReadError(
     `java.lang.IllegalStateException: Not a JSON Primitive: ${JSON.stringify(raw)}`,
     'ttl must be seconds (a number) or an ISO-8601 expiry time (a string)',

@@ -19,9 +19,7 @@ const TEXT = /^(text\/html|application\/javascript|text\/javascript)/;
 
 /** Root-relative URLs in a page or script: attribute values and string literals that start with one "/". */
 export function prefixRootPaths(text: string, basePath: string): string {
-  return text
-    .replace(/(\s(?:href|src|action)=["'])\/(?!\/)/g, `$1${basePath}/`)
-    .replace(/(["'`])\/_admin\//g, `$1${basePath}/_admin/`);
+  return text.replace(/(\s(?:href|src|action)=["'])\/(?!\/)/g, `$1${basePath}/`).replace(/(["'`])\/_admin\//g, `$1${basePath}/_admin/`);
 }
 
 export function serveUnderBasePath(app: FastifyInstance, basePath: string): void {

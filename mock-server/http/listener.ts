@@ -71,11 +71,7 @@ function parentOf(socket: TLSSocket): Socket | undefined {
 }
 
 /** The splitter for Fastify's `serverFactory`, TLS and HTTP both bounded by `timeouts`. */
-export function createPolyglotServer(
-  tls: { keyPem: string; certPem: string },
-  timeouts: ConnectionTimeouts,
-  handler: Handler,
-): Server {
+export function createPolyglotServer(tls: { keyPem: string; certPem: string }, timeouts: ConnectionTimeouts, handler: Handler): Server {
   const polyglot = httpolyglot.createServer(
     {
       tls: { key: tls.keyPem, cert: tls.certPem, requestCert: true, rejectUnauthorized: false, handshakeTimeout: timeouts.handshakeMs },

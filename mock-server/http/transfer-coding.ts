@@ -21,6 +21,11 @@ export function refuseUnknownTransferCodings(app: FastifyInstance): void {
     if (others.length === 0) return done();
     // Only this request's answer: the connection cannot be reused with an unread body behind it.
     reply.header('connection', 'close');
-    replyClientError(request, reply, 400, `Transfer-Encoding "${header}" is not supported: send the body with Content-Length or as plain chunked (no ${others.join(', ')})`);
+    replyClientError(
+      request,
+      reply,
+      400,
+      `Transfer-Encoding "${header}" is not supported: send the body with Content-Length or as plain chunked (no ${others.join(', ')})`,
+    );
   });
 }

@@ -112,7 +112,11 @@ export class AdminSessions {
         if (request.method === 'GET' || request.method === 'HEAD' || this.csrfIsRight(request, session)) return;
         return refuse(reply, 403, `a change from the browser needs the page's ${CSRF_HEADER} header and a same-origin request`);
       }
-      return refuse(reply, 401, 'missing admin token: send "Authorization: Bearer <token>" (the token is in <data>/instructor/admin-token) or log in at /_admin/live');
+      return refuse(
+        reply,
+        401,
+        'missing admin token: send "Authorization: Bearer <token>" (the token is in <data>/instructor/admin-token) or log in at /_admin/live',
+      );
     };
   }
 }

@@ -11,7 +11,10 @@ export interface InstructorOptions {
   afterImport: () => void;
 }
 
-export default async function instructorRoutes(app: FastifyInstance, options: InstructorOptions & { store: HandleStore; guard: preHandlerAsyncHookHandler }): Promise<void> {
+export default async function instructorRoutes(
+  app: FastifyInstance,
+  options: InstructorOptions & { store: HandleStore; guard: preHandlerAsyncHookHandler },
+): Promise<void> {
   await app.register(classRoutes, { store: options.store, stateDir: options.stateDir, guard: options.guard, addresses: options.addresses });
   await app.register(stateRoutes, { store: options.store, stateDir: options.stateDir, guard: options.guard, afterImport: options.afterImport });
 }

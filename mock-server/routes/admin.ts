@@ -14,7 +14,6 @@ export interface AdminOptions {
   reseed: () => void;
 }
 
-
 export default async function adminRoutes(app: FastifyInstance, options: AdminOptions): Promise<void> {
   // Probed every few seconds by container health checks: logging each probe would bury the useful lines.
   app.get('/_admin/health', { logLevel: 'silent' }, async () => ({ status: 'serving' }));

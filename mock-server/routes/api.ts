@@ -77,7 +77,10 @@ function challenge(request: FastifyRequest, error?: string): string[] {
 function send(request: FastifyRequest, reply: FastifyReply, envelope: Envelope, { params }: SplitUrl): FastifyReply {
   if (envelope.httpStatus === 401 && envelope.body !== '') reply.header('www-authenticate', challenge(request));
   const callback = params.get('callback');
-  return replyEnvelope(reply, envelope, { callback: callback !== null && CALLBACK_NAME.test(callback) ? callback : undefined, pretty: flag(params, 'pretty') === true });
+  return replyEnvelope(reply, envelope, {
+    callback: callback !== null && CALLBACK_NAME.test(callback) ? callback : undefined,
+    pretty: flag(params, 'pretty') === true,
+  });
 }
 
 function readJsonEntity(request: FastifyRequest): unknown {

@@ -59,8 +59,7 @@ const LANDING_PAGES: readonly LandingPage[] = [
     description: [
       'Monthly live-trapping records of desert rodents on 24 experimental plots near Portal, Arizona: ' +
         'date, plot, species code, sex, hindfoot length (mm) and weight (g) of every capture.',
-      'This extract is a synthetic stand-in with the same columns and conventions as the teaching ' +
-        'database; empty fields mean the value was not recorded.',
+      'This extract is a synthetic stand-in with the same columns and conventions as the teaching ' + 'database; empty fields mean the value was not recorded.',
     ],
   },
   {
@@ -148,11 +147,7 @@ ${landings}
 }
 
 function sendText(reply: FastifyReply, status: number, text: string): FastifyReply {
-  return reply
-    .code(status)
-    .header('content-type', 'text/plain; charset=utf-8')
-    .header('x-content-type-options', 'nosniff')
-    .send(text);
+  return reply.code(status).header('content-type', 'text/plain; charset=utf-8').header('x-content-type-options', 'nosniff').send(text);
 }
 
 function sendHtml(reply: FastifyReply, html: string): FastifyReply {
@@ -174,9 +169,7 @@ function pathOf(request: FastifyRequest): string {
 }
 
 // ARKs known to the stand-in resolver, keyed by NAAN/name with hyphens removed (hyphens are identity-inert).
-const KNOWN_ARKS: ReadonlyMap<string, { landingPath: string }> = new Map([
-  ['13030/tf5p30086k', { landingPath: ARK_LANDING_PATH }],
-]);
+const KNOWN_ARKS: ReadonlyMap<string, { landingPath: string }> = new Map([['13030/tf5p30086k', { landingPath: ARK_LANDING_PATH }]]);
 
 /** `ark:/13030/x`, `ark:13030/x` (the newer form) and stray hyphens all name the same object. */
 function normaliseArk(rest: string): string {
@@ -259,7 +252,5 @@ export default async function filesRoutes(app: FastifyInstance, opts: FilesRoute
     return reply.redirect(base + known.landingPath, 302);
   });
 
-  app.get('/files/*', async (request, reply) =>
-    sendText(reply, 404, `Not found in the stand-in repository: ${pathOf(request)}\n`),
-  );
+  app.get('/files/*', async (request, reply) => sendText(reply, 404, `Not found in the stand-in repository: ${pathOf(request)}\n`));
 }

@@ -46,7 +46,10 @@ function unauthorised(reply: FastifyReply): FastifyReply {
 
 /** The servlet's error bodies are plain JSON-quoted strings; ours say what to fix, with status 400 not 500. */
 function badQuery(reply: FastifyReply, message: string): FastifyReply {
-  return reply.code(400).type('text/plain;charset=utf-8').send(`${JSON.stringify(message)}\n`);
+  return reply
+    .code(400)
+    .type('text/plain;charset=utf-8')
+    .send(`${JSON.stringify(message)}\n`);
 }
 
 function parseCount(text: string | null, fallback: number): number | string {
@@ -124,6 +127,9 @@ export default async function hrlsRoutes(app: FastifyInstance, options: HrlsOpti
   app.get('/hrls/handles/', search);
   app.get('/hrls/handles/*', search);
   app.all('/hrls/*', async (request, reply) =>
-    reply.code(404).type('text/plain;charset=utf-8').send(`No reverse look-up resource at ${request.url.split('?')[0]}\n`),
+    reply
+      .code(404)
+      .type('text/plain;charset=utf-8')
+      .send(`No reverse look-up resource at ${request.url.split('?')[0]}\n`),
   );
 }

@@ -97,9 +97,7 @@ function narrowValues(values: HandleValueJson[], query: ProxyQuery): { values: H
   if (types.length === 0 && indexes.length === 0) return { values, narrowed: false };
   const typeMatches = (valueType: string): boolean => {
     const type = valueType.toLowerCase();
-    return types.some((wanted) =>
-      wanted.endsWith('.') ? type.startsWith(wanted) || type === wanted.slice(0, -1) : type === wanted,
-    );
+    return types.some((wanted) => (wanted.endsWith('.') ? type.startsWith(wanted) || type === wanted.slice(0, -1) : type === wanted));
   };
   return { values: values.filter((value) => indexes.includes(value.index) || typeMatches(value.type)), narrowed: true };
 }

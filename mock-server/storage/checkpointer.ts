@@ -45,7 +45,10 @@ export class BackgroundCheckpointer {
   readonly stats: { checkpoints: number; stoppedBecause?: string } = { checkpoints: 0 };
 
   /** `fallBack` is called if the worker cannot run, so the connection checkpoints by itself again. */
-  constructor(file: string, private readonly fallBack: (reason: string) => void) {
+  constructor(
+    file: string,
+    private readonly fallBack: (reason: string) => void,
+  ) {
     this.worker = new Worker(WORKER, { eval: true, workerData: { file, sqlite: require.resolve('better-sqlite3'), closed: this.closed.buffer } });
     this.worker.unref();
     this.worker.on('message', (message: unknown) => {

@@ -191,10 +191,7 @@ function nextBlob(prefix: Buffer): Buffer | undefined {
   return undefined;
 }
 
-function searchQuery(
-  fields: SearchField[],
-  options: { handlePrefix?: string; limit: number; page: number },
-): { sql: string; params: unknown[] } {
+function searchQuery(fields: SearchField[], options: { handlePrefix?: string; limit: number; page: number }): { sql: string; params: unknown[] } {
   const joins: string[] = [];
   const where: string[] = [];
   const params: unknown[] = [];
@@ -265,7 +262,12 @@ export class HandleStore {
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
-    const columns = new Set(this.db.prepare<[], { name: string }>('PRAGMA table_info(events)').all().map((c) => c.name));
+    const columns = new Set(
+      this.db
+        .prepare<[], { name: string }>('PRAGMA table_info(events)')
+        .all()
+        .map((c) => c.name),
+    );
     for (const column of HISTORY_COLUMNS) if (!columns.has(column)) this.db.exec(`ALTER TABLE events ADD COLUMN ${column} TEXT`);
     this.dataVersionQuery = this.db.prepare('PRAGMA data_version').pluck();
     this.statements = {
@@ -461,22 +463,21 @@ export class HandleStore {
   /** Handles whose name starts with `prefix/`, in name order (the real server's order is its hash order). */
   listHandles(prefix: string, page?: { page: number; pageSize: number }): { total: number; handles: string[] } {
     const like = `${storageKey(prefix).replace(/[\\%_]/g, (c) => `\\${c}`)}/%`;
-    const total = this.db
-      .prepare<[string], { n: number }>("SELECT COUNT(*) AS n FROM handle_names WHERE handle LIKE ? ESCAPE '\\'")
-      .get(like)!.n;
+    const total = this.db.prepare<[string], { n: number }>("SELECT COUNT(*) AS n FROM handle_names WHERE handle LIKE ? ESCAPE '\\'").get(like)!.n;
     const limit = page ? page.pageSize : -1;
     const offset = page ? page.page * page.pageSize : 0;
     const handles = this.db
-      .prepare<[string, number, number], { handle: string }>(
-        "SELECT handle FROM handle_names WHERE handle LIKE ? ESCAPE '\\' ORDER BY handle LIMIT ? OFFSET ?",
-      )
+      .prepare<[string, number, number], { handle: string }>("SELECT handle FROM handle_names WHERE handle LIKE ? ESCAPE '\\' ORDER BY handle LIMIT ? OFFSET ?")
       .all(like, limit, offset)
       .map((r) => r.handle);
     return { total, handles };
   }
 
   allHandles(): string[] {
-    return this.db.prepare<[], { handle: string }>('SELECT handle FROM handle_names ORDER BY handle').all().map((r) => r.handle);
+    return this.db
+      .prepare<[], { handle: string }>('SELECT handle FROM handle_names ORDER BY handle')
+      .all()
+      .map((r) => r.handle);
   }
 
   homedPrefixes(): string[] {
@@ -536,12 +537,21 @@ export class HandleStore {
         'SELECT * FROM events WHERE id > ? AND (? IS NULL OR handle = ?) ORDER BY id LIMIT ?',
       )
       .all(options.afterId ?? 0, options.handle ? storageKey(options.handle) : null, options.handle ? storageKey(options.handle) : null, options.limit ?? 1000);
-    return rows.map((r) => ({ id: r.id, at: r.at, actor: r.actor, action: r.action as ChangeEvent['action'], handle: r.handle, detail: JSON.parse(r.detail) as ChangeEvent['detail'] }));
+    return rows.map((r) => ({
+      id: r.id,
+      at: r.at,
+      actor: r.actor,
+      action: r.action as ChangeEvent['action'],
+      handle: r.handle,
+      detail: JSON.parse(r.detail) as ChangeEvent['detail'],
+    }));
   }
 
   /** Every journal entry of one handle, oldest first, with the values before and after each change. */
   history(handle: string, limit = 1000): HistoryEntry[] {
-    return this.historyRows(this.db.prepare<[string, number], HistoryRow>('SELECT * FROM events WHERE handle = ? ORDER BY id LIMIT ?').all(storageKey(handle), limit));
+    return this.historyRows(
+      this.db.prepare<[string, number], HistoryRow>('SELECT * FROM events WHERE handle = ? ORDER BY id LIMIT ?').all(storageKey(handle), limit),
+    );
   }
 
   /** Is this journal entry still there? (A reset or a state import replaces the journal.) */
@@ -586,14 +596,16 @@ export class HandleStore {
       const events = this.db
         .prepare<[], HistoryRow>('SELECT * FROM events ORDER BY id')
         .all()
-        .map(({ before_values, after_values, ...e }): PortableEvent => ({
-          ...e,
-          action: e.action as ChangeEvent['action'],
-          detail: JSON.parse(e.detail) as ChangeEvent['detail'],
-          // The journal already keeps values in portable form: passed on as stored.
-          ...(before_values ? { before: JSON.parse(before_values) as PortableValue[] } : {}),
-          ...(after_values ? { after: JSON.parse(after_values) as PortableValue[] } : {}),
-        }));
+        .map(
+          ({ before_values, after_values, ...e }): PortableEvent => ({
+            ...e,
+            action: e.action as ChangeEvent['action'],
+            detail: JSON.parse(e.detail) as ChangeEvent['detail'],
+            // The journal already keeps values in portable form: passed on as stored.
+            ...(before_values ? { before: JSON.parse(before_values) as PortableValue[] } : {}),
+            ...(after_values ? { after: JSON.parse(after_values) as PortableValue[] } : {}),
+          }),
+        );
       return { handles: [...byHandle].map(([handle, values]) => ({ handle, values })), events, prefixes: this.homedPrefixes() };
     })();
   }
@@ -615,7 +627,12 @@ export class HandleStore {
           for (const value of record.values) this.insertValue(key, fromPortableValue(value));
         }
         for (const { before, after, ...e } of contents.events) {
-          insertEvent.run({ ...e, detail: JSON.stringify(e.detail), before: before ? JSON.stringify(before) : null, after: after ? JSON.stringify(after) : null });
+          insertEvent.run({
+            ...e,
+            detail: JSON.stringify(e.detail),
+            before: before ? JSON.stringify(before) : null,
+            after: after ? JSON.stringify(after) : null,
+          });
         }
         for (const prefix of contents.prefixes) this.statements.home.run(storageKey(prefix));
       })();

@@ -14,10 +14,7 @@ export { escapeHtml };
  * @example encodeUrlPath('21.T12995/a b') // '21.T12995/a%20b'
  */
 export function encodeUrlPath(text: string): string {
-  return encodeURIComponent(text)
-    .replace(/%2F/gi, '/')
-    .replace(/%3A/gi, ':')
-    .replace(/%40/gi, '@');
+  return encodeURIComponent(text).replace(/%2F/gi, '/').replace(/%3A/gi, ':').replace(/%40/gi, '@');
 }
 
 /**
@@ -83,7 +80,9 @@ export function describeAdminValue(data: unknown): string | undefined {
   if (data === null || typeof data !== 'object') return undefined;
   const admin = data as { handle?: unknown; index?: unknown; permissions?: unknown };
   if (typeof admin.handle !== 'string') return undefined;
-  const bits = String(admin.permissions ?? '').padStart(12, '0').slice(-12);
+  const bits = String(admin.permissions ?? '')
+    .padStart(12, '0')
+    .slice(-12);
   const granted = ADMIN_PERMISSION_LABELS.filter(([position]) => bits[position] === '1').map(([, label]) => label);
   return `handle=${admin.handle}; index=${String(admin.index)}; [${granted.join(',')}]`;
 }
@@ -93,7 +92,10 @@ function formatTimestamp(timestamp: string | undefined): string {
   if (timestamp === undefined) return '';
   const time = Date.parse(timestamp);
   if (Number.isNaN(time)) return escapeHtml(timestamp);
-  return new Date(time).toISOString().replace(/\.\d{3}Z$/, 'Z').replace('T', '&nbsp;');
+  return new Date(time)
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace('T', '&nbsp;');
 }
 
 function renderTypeCell(type: string, baseUrl: string): string {
@@ -134,9 +136,7 @@ function renderDataCell(value: HandleValueJson): string {
   }
   if (format === 'vlist' || typeIs(value.type, 'HS_VLIST')) {
     if (!Array.isArray(data)) return '?!? - Broken HS_VLIST Value - ?!?';
-    return data
-      .map((ref: { handle?: unknown; index?: unknown }) => `${escapeHtml(String(ref?.index))}:${escapeHtml(String(ref?.handle))}<br>`)
-      .join('');
+    return data.map((ref: { handle?: unknown; index?: unknown }) => `${escapeHtml(String(ref?.index))}:${escapeHtml(String(ref?.handle))}<br>`).join('');
   }
   if ((format === 'base64' || format === 'hex') && typeof data === 'string') {
     // The real proxy prints these bytes as if they were text; the encoded form is what a learner can read.
@@ -404,7 +404,17 @@ function escapeXml(text: string): string {
  * selects by, plus `mode`, which the proxy adds to locations taken from plain URL values.
  */
 export const LOCATION_ATTRIBUTES: ReadonlySet<string> = new Set([
-  'href', 'id', 'weight', 'view', 'country', 'ctype', 'score', 'keyname', 'http_role', 'http_sc', 'mode',
+  'href',
+  'id',
+  'weight',
+  'view',
+  'country',
+  'ctype',
+  'score',
+  'keyname',
+  'http_role',
+  'http_sc',
+  'mode',
 ]);
 
 /**

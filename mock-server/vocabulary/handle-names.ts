@@ -3,7 +3,10 @@
 
 /** A request-level problem with the handle itself; carries the Handle response code to answer with. */
 export class HandleNameError extends Error {
-  constructor(readonly responseCode: 102, message: string) {
+  constructor(
+    readonly responseCode: 102,
+    message: string,
+  ) {
     super(message);
   }
 }

@@ -34,7 +34,9 @@ export function keyValueRecord(pairs: readonly string[], what: string): Record<s
 export function wholeNumber(text: string, what: string, min: number, max: number): number {
   const value = Number(text);
   if (!/^\d+$/.test(text) || value < min || value > max) {
-    throw new UsageError(`${what} must be a whole number from ${min} to ${max}, not "${text}"`, { hint: `e.g. ${what} ${min === max ? min : Math.min(8, max)}` });
+    throw new UsageError(`${what} must be a whole number from ${min} to ${max}, not "${text}"`, {
+      hint: `e.g. ${what} ${min === max ? min : Math.min(8, max)}`,
+    });
   }
   return value;
 }

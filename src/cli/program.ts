@@ -39,7 +39,9 @@ function rejectAsUsage(commandPath: string) {
     if (error.exitCode === 0) throw error;
     if (error.code === 'commander.help') {
       // Commander ends here for a bare `pid` and for `pid help <unknown>`.
-      throw new UsageError('a command is needed: create, read, modify, delete, search, relation, bulk or resolve', { hint: 'run "pid --help" for what each one does' });
+      throw new UsageError('a command is needed: create, read, modify, delete, search, relation, bulk or resolve', {
+        hint: 'run "pid --help" for what each one does',
+      });
     }
     throw new UsageError(error.message.replace(/^error: /, ''), { hint: `run "${commandPath} --help" for the arguments and examples` });
   };
@@ -59,11 +61,20 @@ function reportThroughMain(command: Command, commandPath: string): Command {
  */
 export function pidProgram(): Command {
   const program = new Command('pid')
-    .description('Create, read, change, link, find and resolve Handle PIDs (the lesson\'s epicclient2, built on the pid-handson client)')
+    .description("Create, read, change, link, find and resolve Handle PIDs (the lesson's epicclient2, built on the pid-handson client)")
     .option('--credentials <file>', 'credentials JSON file (B2HANDLE format)')
     .addHelpText('after', PROGRAM_HELP);
   reportThroughMain(program, 'pid');
-  for (const command of [createCommand(), readCommand(), modifyCommand(), deleteCommand(), searchCommand(), relationCommand(), bulkCommand(), resolveCommand()]) {
+  for (const command of [
+    createCommand(),
+    readCommand(),
+    modifyCommand(),
+    deleteCommand(),
+    searchCommand(),
+    relationCommand(),
+    bulkCommand(),
+    resolveCommand(),
+  ]) {
     program.addCommand(reportThroughMain(command, `pid ${command.name()}`));
   }
   return program;

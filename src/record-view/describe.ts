@@ -41,9 +41,7 @@ function describeVlist(value: unknown): Line[] {
   if (!Array.isArray(value)) return [plain(compactJson(value))];
   if (value.length === 0) return [[{ text: '(empty list)', muted: true }]];
   // `index:handle` is how Handle tools write a value reference, e.g. 300:21.T12995/USER01.
-  return value.map((ref) =>
-    isObject(ref) && typeof ref.handle === 'string' ? plain(`${String(ref.index)}:${ref.handle}`) : plain(compactJson(ref)),
-  );
+  return value.map((ref) => (isObject(ref) && typeof ref.handle === 'string' ? plain(`${String(ref.index)}:${ref.handle}`) : plain(compactJson(ref))));
 }
 
 function bitLength(base64url: string): number | undefined {
@@ -59,10 +57,7 @@ function describeKey(value: unknown): Line[] {
   if (!isObject(value) || typeof value.kty !== 'string') return [plain(compactJson(value))];
   if (value.kty === 'RSA' && typeof value.n === 'string') {
     const bits = bitLength(value.n);
-    return [
-      plain(`RSA public key${bits === undefined ? '' : `, ${bits} bits`}, e=${String(value.e)}`),
-      [{ text: `n=${abbreviate(value.n)}`, muted: true }],
-    ];
+    return [plain(`RSA public key${bits === undefined ? '' : `, ${bits} bits`}, e=${String(value.e)}`), [{ text: `n=${abbreviate(value.n)}`, muted: true }]];
   }
   if (value.kty === 'DSA' && typeof value.y === 'string') {
     return [plain('DSA public key'), [{ text: `y=${abbreviate(value.y)}`, muted: true }]];
@@ -77,9 +72,7 @@ function describeSite(value: unknown): Line[] {
   ];
   for (const server of value.servers) {
     if (!isObject(server)) continue;
-    const interfaces = Array.isArray(server.interfaces)
-      ? server.interfaces.filter(isObject).map((i) => `${String(i.protocol)} ${String(i.port)}`)
-      : [];
+    const interfaces = Array.isArray(server.interfaces) ? server.interfaces.filter(isObject).map((i) => `${String(i.protocol)} ${String(i.port)}`) : [];
     lines.push(plain(`server ${String(server.serverId)} at ${String(server.address)}${interfaces.length ? ` (${interfaces.join(', ')})` : ''}`));
   }
   return lines;
@@ -131,7 +124,11 @@ export function describeTtl(ttl: number | string | undefined): string {
   // A string TTL is an absolute expiry time, a number is seconds relative to the time of resolution.
   if (typeof ttl === 'string' && !/^\d+$/.test(ttl)) return `until ${ttl}`;
   const seconds = Number(ttl);
-  for (const [unit, size] of [['d', 86400], ['h', 3600], ['min', 60]] as const) {
+  for (const [unit, size] of [
+    ['d', 86400],
+    ['h', 3600],
+    ['min', 60],
+  ] as const) {
     if (seconds >= size && seconds % size === 0) return `${seconds} s (${seconds / size} ${unit})`;
   }
   return `${seconds} s`;

@@ -2,7 +2,9 @@
 
 /** Python's urllib.parse.quote(s, safe='/'): what B2HANDLE does to a user name. */
 export function pythonQuote(text: string): string {
-  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`).replace(/%2F/g, '/');
+  return encodeURIComponent(text)
+    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/%2F/g, '/');
 }
 
 /**

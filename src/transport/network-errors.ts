@@ -10,7 +10,11 @@ const TIMEOUT_CODES = ['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UN
  * The error for a request to `url` that failed below HTTP, after `tries` tries.
  * @example connectionError('https://127.0.0.1:8000/api/handles/21.T12995/x', Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }))
  */
-export function connectionError(url: string, error: unknown, attempts: { tries: number; timeoutMs: number } = { tries: 1, timeoutMs: DEFAULT_TIMEOUT_MS }): HandleError {
+export function connectionError(
+  url: string,
+  error: unknown,
+  attempts: { tries: number; timeoutMs: number } = { tries: 1, timeoutMs: DEFAULT_TIMEOUT_MS },
+): HandleError {
   const code = (error as { code?: string }).code ?? '';
   const message = (error as Error).message ?? String(error);
   const tries = attempts.tries > 1 ? ` (gave up after ${attempts.tries} tries)` : '';
@@ -32,5 +36,8 @@ export function connectionError(url: string, error: unknown, attempts: { tries: 
       cause: error,
     });
   }
-  return handleFailure(undefined, `request to ${url} failed: ${message}${tries}`, { hint: 'check the server URL and that the server is reachable', cause: error });
+  return handleFailure(undefined, `request to ${url} failed: ${message}${tries}`, {
+    hint: 'check the server URL and that the server is reachable',
+    cause: error,
+  });
 }

@@ -75,7 +75,10 @@ export function errorFor(action: string, handle: string | undefined, response: H
     return serverBusy(handle, `${said}: the server is too busy${tries > 1 ? `; gave up after ${tries} tries` : ''}`, {
       ...details,
       tries,
-      hint: tries > 1 ? 'the server stayed busy: wait a moment and run the cell again, or allow more retries' : 'try again shortly, or build the client with retries: 3 to retry by itself',
+      hint:
+        tries > 1
+          ? 'the server stayed busy: wait a moment and run the cell again, or allow more retries'
+          : 'try again shortly, or build the client with retries: 3 to retry by itself',
     });
   }
   if (rc === 301) {

@@ -53,7 +53,10 @@ for (const [label, file] of [
 ] as const) {
   test(`the seed lesson flow with B2HANDLE's requests works from another folder (${label})`, async () => {
     const checks = await replay(file());
-    assert.deepEqual(checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`), []);
+    assert.deepEqual(
+      checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`),
+      [],
+    );
     assert.ok(checks.length >= 12, `only ${checks.length} checks ran`);
   });
 }

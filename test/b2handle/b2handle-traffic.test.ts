@@ -19,12 +19,17 @@ after(async () => {
 });
 
 test('the requests B2HANDLE sends (password and certificate) get the answers B2HANDLE expects', async () => {
-  const run = await promisify(execFile)('/usr/bin/python3', [join(ROOT, 'test', 'b2handle', 'b2handle_traffic.py'), server.basicCredentialsFile, server.credentialsFile]).catch(
-    (error: { stdout?: string; stderr?: string }) => ({ stdout: error.stdout ?? '', stderr: error.stderr ?? '' }),
-  );
+  const run = await promisify(execFile)('/usr/bin/python3', [
+    join(ROOT, 'test', 'b2handle', 'b2handle_traffic.py'),
+    server.basicCredentialsFile,
+    server.credentialsFile,
+  ]).catch((error: { stdout?: string; stderr?: string }) => ({ stdout: error.stdout ?? '', stderr: error.stderr ?? '' }));
   assert.ok(run.stdout, `the replay printed nothing: ${run.stderr}`);
   const report = JSON.parse(run.stdout) as { ok: boolean; checks: Array<{ name: string; ok: boolean; detail: string }> };
-  assert.deepEqual(report.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`), []);
+  assert.deepEqual(
+    report.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`),
+    [],
+  );
   assert.equal(report.checks.length, 15);
   assert.equal(report.ok, true);
 });

@@ -94,7 +94,9 @@ test('a trainee opens the printed address, runs chapter 1 through the Notebook U
     assert.deepEqual(failed, [], 'every request of the notebook page succeeded');
 
     // The notebook page scrolls inside #site; unroll it so the whole executed notebook is in the picture.
-    await notebook.addStyleTag({ content: '#site { height: auto !important; overflow: visible !important; } body { overflow: visible !important; height: auto !important; }' });
+    await notebook.addStyleTag({
+      content: '#site { height: auto !important; overflow: visible !important; } body { overflow: visible !important; height: auto !important; }',
+    });
     const dir = process.env.SAVE_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'images') : temporaryFolder('screenshots-');
     mkdirSync(dir, { recursive: true });
     await notebook.screenshot({ path: join(dir, 'first-start-chapter-1.png'), fullPage: true });
@@ -104,7 +106,7 @@ test('a trainee opens the printed address, runs chapter 1 through the Notebook U
   }
 });
 
-test('the resolver\'s values page loads with every image, style and script it needs', { timeout: 60_000 }, async () => {
+test("the resolver's values page loads with every image, style and script it needs", { timeout: 60_000 }, async () => {
   const server = await startMockProcess();
   const chromium = await browser();
   try {
@@ -112,7 +114,7 @@ test('the resolver\'s values page loads with every image, style and script it ne
     const failed = failedRequests(page);
     const response = await page.goto(`${server.httpUrl}/${SEEDED_HANDLE}?noredirect`, { waitUntil: 'networkidle' });
     assert.equal(response?.status(), 200);
-    assert.match((await page.textContent('body')) ?? '', /HS_ADMIN/, 'the page lists the record\'s values');
+    assert.match((await page.textContent('body')) ?? '', /HS_ADMIN/, "the page lists the record's values");
     assert.deepEqual(failed, [], 'no request of the values page failed (the logo included)');
   } finally {
     await chromium.close();

@@ -45,7 +45,12 @@ async function http(method: string, path: string, options: { auth?: string; toke
   if (options.auth) headers.authorization = options.auth;
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   if (options.body !== undefined) headers['content-type'] = 'application/json';
-  const response = await request(`${server.httpsUrl}${path}`, { method: method as 'GET', headers, dispatcher: agent, ...(options.body !== undefined ? { body: options.body } : {}) });
+  const response = await request(`${server.httpsUrl}${path}`, {
+    method: method as 'GET',
+    headers,
+    dispatcher: agent,
+    ...(options.body !== undefined ? { body: options.body } : {}),
+  });
   const text = await response.body.text();
   return { status: response.statusCode, text, json: () => JSON.parse(text) as Record<string, unknown> };
 }
@@ -164,7 +169,10 @@ describe('pid-mock state', () => {
   test('export → reset → import gives back the same records, identities and history', async () => {
     const trainee = JSON.parse(readFileSync(join(work, 'handouts', 'pid-handson-alice', 'cred_basic.json'), 'utf8')) as Record<string, string>;
     const handle = `${PREFIX}/alice-${randomUUID()}`;
-    const made = await http('PUT', `/api/handles/${handle}`, { auth: basicHeader(trainee.username!, trainee.password!), body: JSON.stringify({ values: [{ index: 1, type: 'URL', data: 'https://example.org/a' }] }) });
+    const made = await http('PUT', `/api/handles/${handle}`, {
+      auth: basicHeader(trainee.username!, trainee.password!),
+      body: JSON.stringify({ values: [{ index: 1, type: 'URL', data: 'https://example.org/a' }] }),
+    });
     assert.equal(made.status, 201, made.text);
     const file = join(work, 'state.json');
     const exported = await cli('state', 'export', file, '--data', server.dataDir);
@@ -174,7 +182,11 @@ describe('pid-mock state', () => {
     assert.equal(first.version, 1);
     assert.ok(!readFileSync(file, 'utf8').includes(server.adminToken), 'the admin token is not exported');
     const created = (first.events as Array<{ handle: string; after?: Array<{ type: string }> }>).find((e) => e.handle.toLowerCase() === handle.toLowerCase());
-    assert.deepEqual(created?.after?.map((v) => v.type), ['URL'], 'the journal keeps the values the history page shows');
+    assert.deepEqual(
+      created?.after?.map((v) => v.type),
+      ['URL'],
+      'the journal keeps the values the history page shows',
+    );
 
     const reset = await cli('state', 'reset', '--data', server.dataDir);
     assert.equal(reset.code, 0, reset.stderr);
@@ -211,8 +223,15 @@ describe('pid-mock state', () => {
     const record = await http('GET', `/api/handles/${handle}`);
     assert.equal(record.status, 200, 'the handle is back');
     assert.ok(await authenticates(trainee.username!, trainee.password!));
-    const history = (await http('GET', `/_admin/events?handle=${encodeURIComponent(handle)}`, { token: server.adminToken })).json().events as Array<{ actor: string; action: string }>;
-    assert.deepEqual(history.map((e) => [e.actor, e.action]), [[trainee.username, 'create']], 'the history is back');
+    const history = (await http('GET', `/_admin/events?handle=${encodeURIComponent(handle)}`, { token: server.adminToken })).json().events as Array<{
+      actor: string;
+      action: string;
+    }>;
+    assert.deepEqual(
+      history.map((e) => [e.actor, e.action]),
+      [[trainee.username, 'create']],
+      'the history is back',
+    );
   });
 
   test('GET and PUT /_admin/state: the same round trip through the admin API, broken uploads refused Handle-style', async () => {
@@ -230,7 +249,15 @@ describe('pid-mock state', () => {
     const wrongToken = await http('PUT', '/_admin/state', { token: 'x'.repeat(20), body: JSON.stringify(state) });
     assert.equal(wrongToken.status, 403);
     const extra = `${PREFIX}/api-${randomUUID()}`;
-    assert.equal((await http('PUT', `/api/handles/${extra}`, { auth: instructorAuth, body: JSON.stringify({ values: [{ index: 1, type: 'URL', data: 'https://example.org/x' }] }) })).status, 201);
+    assert.equal(
+      (
+        await http('PUT', `/api/handles/${extra}`, {
+          auth: instructorAuth,
+          body: JSON.stringify({ values: [{ index: 1, type: 'URL', data: 'https://example.org/x' }] }),
+        })
+      ).status,
+      201,
+    );
     const put = await http('PUT', '/_admin/state', { token: server.adminToken, body: JSON.stringify(state) });
     assert.equal(put.status, 200, put.text);
     assert.equal((await http('GET', `/api/handles/${extra}`)).status, 404, 'the import replaced the state');
@@ -252,7 +279,10 @@ describe('migration, admin token and sheet', () => {
     try {
       const first = await startMockServer({ host: '127.0.0.1', port: 0, dataDir, prefixes: [PREFIX], logger: false });
       // USER01's identity handle as older versions wrote it: administered by the prefix's admin group.
-      const groupAdmin = parseValueInput({ index: 100, type: 'HS_ADMIN', data: { format: 'admin', value: { handle: `0.NA/${PREFIX}`, index: 200, permissions: '011111110011' } } }, 'old HS_ADMIN');
+      const groupAdmin = parseValueInput(
+        { index: 100, type: 'HS_ADMIN', data: { format: 'admin', value: { handle: `0.NA/${PREFIX}`, index: 200, permissions: '011111110011' } } },
+        'old HS_ADMIN',
+      );
       first.store.putValues(identityHandle, [{ ...groupAdmin, timestamp: 1 }], { actor: 'old pid-mock', action: 'add-values' });
       assert.equal(await adminOf(first), `200:0.NA/${PREFIX}`);
       await first.close();
@@ -287,8 +317,12 @@ describe('migration, admin token and sheet', () => {
       assert.equal(own, token, 'the token file says which token is in force');
       const ok = await running.app.inject({ method: 'GET', url: '/_admin/class/trainees', headers: { authorization: `Bearer ${token}` } });
       assert.equal(ok.statusCode, 200);
-      const stored = await running.app.inject({ method: 'GET', url: '/_admin/class/trainees', headers: { authorization: `Bearer ${running.state.adminToken}` } });
-      assert.equal(stored.statusCode, 403, 'the data folder\'s own token is not accepted then');
+      const stored = await running.app.inject({
+        method: 'GET',
+        url: '/_admin/class/trainees',
+        headers: { authorization: `Bearer ${running.state.adminToken}` },
+      });
+      assert.equal(stored.statusCode, 403, "the data folder's own token is not accepted then");
     } finally {
       await running.close();
     }

@@ -168,8 +168,18 @@ const OPERATIONS: Op[] = [
   { name: 'read restricted values (publicOnly=false)', method: 'GET', path: (h) => `/api/handles/${h}?publicOnly=false` },
   { name: 'read the HS_SECKEY at index 300', method: 'GET', path: (h) => `/api/handles/${h}?index=300` },
   { name: 'add a value', method: 'PUT', path: (h) => `/api/handles/${h}?index=50`, body: () => [{ index: 50, type: 'NOTE', data: 'mine now' }] },
-  { name: 'overwrite index 300 (the password)', method: 'PUT', path: (h) => `/api/handles/${h}?index=300&overwrite=true`, body: () => [{ index: 300, type: 'HS_SECKEY', permissions: '1100', data: 'hijacked' }] },
-  { name: 'modify the URL', method: 'PUT', path: (h) => `/api/handles/${h}?index=1&overwrite=true`, body: () => [{ index: 1, type: 'URL', data: 'https://evil.example/' }] },
+  {
+    name: 'overwrite index 300 (the password)',
+    method: 'PUT',
+    path: (h) => `/api/handles/${h}?index=300&overwrite=true`,
+    body: () => [{ index: 300, type: 'HS_SECKEY', permissions: '1100', data: 'hijacked' }],
+  },
+  {
+    name: 'modify the URL',
+    method: 'PUT',
+    path: (h) => `/api/handles/${h}?index=1&overwrite=true`,
+    body: () => [{ index: 1, type: 'URL', data: 'https://evil.example/' }],
+  },
   {
     name: 'take over the HS_ADMIN',
     method: 'PUT',
@@ -178,12 +188,17 @@ const OPERATIONS: Op[] = [
   },
   // Index 100 exists on both kinds of target, so the refusal is about permission, not a missing value.
   { name: 'remove the HS_ADMIN', method: 'DELETE', path: (h) => `/api/handles/${h}?index=100` },
-  { name: 'replace the whole record', method: 'PUT', path: (h) => `/api/handles/${h}?overwrite=true`, body: (h) => ({ handle: h, values: [{ index: 1, type: 'URL', data: 'https://evil.example/' }] }) },
+  {
+    name: 'replace the whole record',
+    method: 'PUT',
+    path: (h) => `/api/handles/${h}?overwrite=true`,
+    body: (h) => ({ handle: h, values: [{ index: 1, type: 'URL', data: 'https://evil.example/' }] }),
+  },
   { name: 'delete the handle', method: 'DELETE', path: (h) => `/api/handles/${h}` },
 ];
 
 describe('isolation: every trainee against every other trainee', () => {
-  test('every write and the secret read on another trainee\'s handles and identity is refused and changes nothing', async () => {
+  test("every write and the secret read on another trainee's handles and identity is refused and changes nothing", async () => {
     let refused = 0;
     for (const attacker of trainees) {
       for (const victim of trainees) {
@@ -218,9 +233,12 @@ describe('isolation: every trainee against every other trainee', () => {
     assert.equal(refused, 5 * 4 * 2 * OPERATIONS.length * 2);
   });
 
-  test('a trainee cannot read even their own identity\'s password: identities are the instructor\'s', async () => {
+  test("a trainee cannot read even their own identity's password: identities are the instructor's", async () => {
     const t = trainees[0]!;
-    const result = await http('GET', `/api/handles/${t.bundle.handle}?index=300`, { auth: basicHeader(t.bundle.passwordIdentity, t.password), agent: t.basicAgent });
+    const result = await http('GET', `/api/handles/${t.bundle.handle}?index=300`, {
+      auth: basicHeader(t.bundle.passwordIdentity, t.password),
+      agent: t.basicAgent,
+    });
     assert.equal(result.status, 403, result.text);
     assert.ok(!result.text.includes(t.password));
     const anonymous = await http('GET', `/api/handles/${t.bundle.handle}`);
@@ -232,7 +250,7 @@ describe('isolation: every trainee against every other trainee', () => {
     const victim = trainees[1]!;
     const secret = await http('GET', `/api/handles/${victim.bundle.handle}?index=300`, { auth: instructorAuth });
     assert.equal(secret.status, 200, secret.text);
-    assert.ok(secret.text.includes(victim.password), 'the instructor reads the trainee\'s password');
+    assert.ok(secret.text.includes(victim.password), "the instructor reads the trainee's password");
     const ops: Array<[string, string, unknown, number]> = [
       ['PUT', `/api/handles/${victim.bundle.handle}?index=302`, [{ index: 302, type: 'HS_SECKEY', permissions: '1100', data: 'second-password' }], 201],
       ['DELETE', `/api/handles/${victim.bundle.handle}?index=302`, undefined, 200],
@@ -277,11 +295,19 @@ describe('the class admin API (docs/class-admin-api.md)', () => {
   });
 
   test('the zip holds the bundle folder with the printable sheet', async () => {
-    const response = await request(`${server.httpsUrl}/_admin/class/trainees/frank/bundle.zip`, { headers: { authorization: `Bearer ${server.adminToken}` }, dispatcher: agents[0]! });
+    const response = await request(`${server.httpsUrl}/_admin/class/trainees/frank/bundle.zip`, {
+      headers: { authorization: `Bearer ${server.adminToken}` },
+      dispatcher: agents[0]!,
+    });
     assert.equal(response.statusCode, 200);
     assert.match(String(response.headers['content-type']), /application\/zip/);
     const entries = unzipSync(new Uint8Array(await response.body.arrayBuffer()));
-    assert.deepEqual(Object.keys(entries).sort(), ['cred_basic.json', 'cred_file.json', 'ca.pem', 'frank_certificate_only.pem', 'frank_privkey.pem', 'sheet.html'].map((f) => `pid-handson-frank/${f}`).sort());
+    assert.deepEqual(
+      Object.keys(entries).sort(),
+      ['cred_basic.json', 'cred_file.json', 'ca.pem', 'frank_certificate_only.pem', 'frank_privkey.pem', 'sheet.html']
+        .map((f) => `pid-handson-frank/${f}`)
+        .sort(),
+    );
     const cred = JSON.parse(strFromU8(entries['pid-handson-frank/cred_file.json']!)) as Record<string, string>;
     assert.equal(cred.private_key, './frank_privkey.pem', 'a zip is unpacked anywhere: paths relative to the credentials file');
     const sheet = strFromU8(entries['pid-handson-frank/sheet.html']!);
@@ -305,7 +331,11 @@ describe('the class admin API (docs/class-admin-api.md)', () => {
     const ca = (await import('node:fs')).readFileSync(server.caFile, 'utf8');
     const certAgent = new Agent({ connect: { ca, cert: bundle.files['frank_certificate_only.pem']!, key: bundle.files['frank_privkey.pem']! } });
     agents.push(certAgent);
-    const byCert = await http('PUT', `/api/handles/${handle}?index=2`, { auth: 'Handle clientCert="true"', agent: certAgent, body: [{ index: 2, type: 'NOTE', data: 'x' }] });
+    const byCert = await http('PUT', `/api/handles/${handle}?index=2`, {
+      auth: 'Handle clientCert="true"',
+      agent: certAgent,
+      body: [{ index: 2, type: 'NOTE', data: 'x' }],
+    });
     assert.equal(byCert.status, 401, `the certificate no longer authenticates: ${byCert.text}`);
     assert.notEqual(await recordOf(handle), null, "the trainee's handles stay");
     const again = await http('PUT', '/_admin/class/trainees/frank', { token: server.adminToken });
@@ -324,7 +354,13 @@ describe('the class admin API (docs/class-admin-api.md)', () => {
       ['PUT', '/_admin/class/trainees/-starts-with-dash', { token: server.adminToken }, 400, /trainee name/],
       ['PUT', `/_admin/class/trainees/${'x'.repeat(41)}`, { token: server.adminToken }, 400, /1 to 40/],
       ['PUT', '/_admin/class/trainees/has%20space', { token: server.adminToken }, 400, /trainee name/],
-      ['PUT', '/_admin/class/trainees/newbie', { token: server.adminToken, body: { credentialsFolder: 'relative/dir' } }, 400, /credentialsFolder must be an absolute/],
+      [
+        'PUT',
+        '/_admin/class/trainees/newbie',
+        { token: server.adminToken, body: { credentialsFolder: 'relative/dir' } },
+        400,
+        /credentialsFolder must be an absolute/,
+      ],
       ['PUT', '/_admin/class/trainees/newbie', { token: server.adminToken, body: { credentials: '/x' } }, 400, /unknown field/],
       ['PUT', '/_admin/class/trainees/newbie', { token: server.adminToken, body: [1] }, 400, /JSON object/],
       ['GET', '/_admin/class/trainees/nobody', { token: server.adminToken }, 404, /no trainee named "nobody"/],

@@ -46,7 +46,10 @@ function lifecycle(i: number): Expectation[] {
       ok: `OK READ ${h} [`,
       check: (result) => {
         const values = JSON.parse(result.slice(`OK READ ${h} `.length)) as Array<{ type: string }>;
-        assert.deepEqual(values.map((v) => v.type), ['URL', 'CHECKSUM', 'HS_ADMIN']);
+        assert.deepEqual(
+          values.map((v) => v.type),
+          ['URL', 'CHECKSUM', 'HS_ADMIN'],
+        );
       },
     });
   }
@@ -91,8 +94,14 @@ function bulkFile(): Expectation[] {
   let bad = 0;
   while (lines.length < FILE_LINES) {
     lines.push(...lifecycle(i));
-    if (i % 4 === 2) lines.push({ line: `CREATE - http://example.org/generated/${i}`, ok: 'OK CREATE 21.T12995/', check: (r) => assert.match(r.split(' ')[2]!, UUID_V4) });
-    if (i % 9 === 4) lines.push({ line: `create ${prefix}/uuid http://example.org/epic/${i} none none TYPE=x`, ok: 'OK CREATE 21.T12995/', check: (r) => assert.match(r.split(' ')[2]!, UUID_V4) });
+    if (i % 4 === 2)
+      lines.push({ line: `CREATE - http://example.org/generated/${i}`, ok: 'OK CREATE 21.T12995/', check: (r) => assert.match(r.split(' ')[2]!, UUID_V4) });
+    if (i % 9 === 4)
+      lines.push({
+        line: `create ${prefix}/uuid http://example.org/epic/${i} none none TYPE=x`,
+        ok: 'OK CREATE 21.T12995/',
+        check: (r) => assert.match(r.split(' ')[2]!, UUID_V4),
+      });
     if (i % 10 === 7) lines.push(relation(i, i - 2));
     if (i % 25 === 3) {
       lines.push({
@@ -185,7 +194,9 @@ describe('small bulk runs', () => {
   test('a clean run exits 0 with only the summary on stderr and nothing on stdout', async () => {
     const dir = scratchDir(server.dataDir);
     writeFileSync(join(dir, 'in.txt'), `READ ${WARMUP_HANDLE} URL\n# a comment\n\nSEARCH URL irods:*\n`);
-    const clean = await runPid(['bulk', '--input', join(dir, 'in.txt'), '--result', join(dir, 'out.txt'), '--concurrency', '2'], { credentials: server.credentialsFile });
+    const clean = await runPid(['bulk', '--input', join(dir, 'in.txt'), '--result', join(dir, 'out.txt'), '--concurrency', '2'], {
+      credentials: server.credentialsFile,
+    });
     assert.equal(clean.code, 0, clean.stderr);
     assert.equal(clean.stdout, '');
     assert.match(clean.stderr, /^pid bulk: 2 operations, 2 OK, 0 ERROR, [\d.]+ s; results in .*out\.txt\n$/);
@@ -197,7 +208,11 @@ describe('small bulk runs', () => {
   test('a result file that cannot be written is a usage error before any work', async () => {
     const dir = scratchDir(server.dataDir);
     writeFileSync(join(dir, 'in.txt'), `CREATE ${prefix}/never-created http://example.org/x\n`);
-    assertFailure(await runPid(['bulk', '--input', join(dir, 'in.txt'), '--result', join(dir, 'no-such-dir', 'out.txt')], { credentials: server.credentialsFile }), 2, /cannot write the result file/);
+    assertFailure(
+      await runPid(['bulk', '--input', join(dir, 'in.txt'), '--result', join(dir, 'no-such-dir', 'out.txt')], { credentials: server.credentialsFile }),
+      2,
+      /cannot write the result file/,
+    );
     assertFailure(await runPid(['read', `${prefix}/never-created`], { credentials: server.credentialsFile }), 1);
   });
 

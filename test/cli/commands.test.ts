@@ -46,7 +46,8 @@ describe('help', { concurrency: 4 }, () => {
   test('pid --help lists the commands and the exit codes', async () => {
     const run = await runPid(['--help']);
     assertSuccess(run);
-    for (const command of ['create', 'read', 'modify', 'delete', 'search', 'relation', 'bulk', 'resolve']) assert.match(run.stdout, new RegExp(`\n {2}${command} `));
+    for (const command of ['create', 'read', 'modify', 'delete', 'search', 'relation', 'bulk', 'resolve'])
+      assert.match(run.stdout, new RegExp(`\n {2}${command} `));
     assert.match(run.stdout, /Exit codes:\n {2}0 {2}success\n {2}1 {2}not found/);
   });
 });
@@ -59,7 +60,21 @@ describe('create', { concurrency: 4 }, () => {
   });
 
   test('--json prints an object with the new handle, and the checksum, extra types and locations are stored', async () => {
-    const run = await pid(['create', 'http://example.org/a.csv', '--json', '--checksum', 'abc123', '--extratype', 'TYPE=file', '--extratype', 'NOTE=a=b', '--loc10320', 'http://mirror1.example.org/a.csv', '--loc10320', 'http://mirror2.example.org/a.csv']);
+    const run = await pid([
+      'create',
+      'http://example.org/a.csv',
+      '--json',
+      '--checksum',
+      'abc123',
+      '--extratype',
+      'TYPE=file',
+      '--extratype',
+      'NOTE=a=b',
+      '--loc10320',
+      'http://mirror1.example.org/a.csv',
+      '--loc10320',
+      'http://mirror2.example.org/a.csv',
+    ]);
     assertSuccess(run);
     const created = JSON.parse(run.stdout) as { handle: string; location: string };
     assert.match(created.handle, /^21\.T12995\//);
@@ -167,13 +182,19 @@ describe('search', { concurrency: 4 }, () => {
     const run = await pid(['search', 'PROJECT', 'cli-search-*', '--json']);
     assertSuccess(run);
     const handles = JSON.parse(run.stdout) as string[];
-    assert.deepEqual(handles.map((h) => h.toUpperCase()), [handle.toUpperCase()]);
+    assert.deepEqual(
+      handles.map((h) => h.toUpperCase()),
+      [handle.toUpperCase()],
+    );
   });
 
   test('--prefix keeps only handles under that prefix', async () => {
     const run = await pid(['search', 'EUDAT/FIXED_CONTENT', 'True', '--prefix', '11304', '--json']);
     assertSuccess(run);
-    assert.deepEqual((JSON.parse(run.stdout) as string[]).map((h) => h.toUpperCase()), [WARMUP_HANDLE.toUpperCase()]);
+    assert.deepEqual(
+      (JSON.parse(run.stdout) as string[]).map((h) => h.toUpperCase()),
+      [WARMUP_HANDLE.toUpperCase()],
+    );
   });
 });
 

@@ -71,7 +71,11 @@ describe('exit 2: usage', { concurrency: 4 }, () => {
     ['an --extratype without =', ['create', 'http://example.org/x', '--extratype', 'TYPE'], /--extratype "TYPE" is not KEY=VALUE/],
     ['changing HS_ADMIN', ['modify', WARMUP_HANDLE, 'HS_ADMIN', 'x'], /IllegalOperationError/],
     ['bulk without --input', ['bulk', '--result', 'r.txt'], /required option '--input <file>'/],
-    ['bulk with a bad --concurrency', ['bulk', '--input', 'i.txt', '--result', 'r.txt', '--concurrency', '0'], /--concurrency must be a whole number from 1 to 64/],
+    [
+      'bulk with a bad --concurrency',
+      ['bulk', '--input', 'i.txt', '--result', 'r.txt', '--concurrency', '0'],
+      /--concurrency must be a whole number from 1 to 64/,
+    ],
     ['bulk with an input file that does not exist', ['bulk', '--input', '/nonexistent/ops.txt', '--result', 'r.txt'], /cannot read the bulk input/],
     ['a --resolver that is not a URL', ['resolve', WARMUP_HANDLE, '--resolver', 'hdl.handle.net'], /not an http\(s\) URL/],
   ];

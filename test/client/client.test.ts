@@ -72,15 +72,12 @@ describe('building clients', () => {
     assert.equal(basicClient.authentication, 'password');
   });
 
-  test('EUDATHandleClient is the same class under B2HANDLE\'s name', () => {
+  test("EUDATHandleClient is the same class under B2HANDLE's name", () => {
     assert.equal(EUDATHandleClient, HandleClient);
   });
 
   test('withUsernameAndPassword refuses an identity whose handle does not exist', async () => {
-    await rejectsWith(
-      HandleClient.withUsernameAndPassword(server.httpsUrl, '300:21.T12995/NOBODY', 'x', { httpsVerify: server.caFile }),
-      HandleNotFoundError,
-    );
+    await rejectsWith(HandleClient.withUsernameAndPassword(server.httpsUrl, '300:21.T12995/NOBODY', 'x', { httpsVerify: server.caFile }), HandleNotFoundError);
   });
 
   test('a client that does not trust the server CA is refused with a hint about HTTPS_verify', async () => {
@@ -117,7 +114,10 @@ describe('reading', () => {
 
   test('index and type filters narrow the record', async () => {
     const json = await certClient.retrieveHandleRecordJson(WARMUP_HANDLE, { indices: [1], types: ['HS_ADMIN'] });
-    assert.deepEqual(json!.values.map((v) => v.index), [1, 100]);
+    assert.deepEqual(
+      json!.values.map((v) => v.index),
+      [1, 100],
+    );
   });
 
   test('a missing handle reads as null, and value look-ups on it throw HandleNotFoundError', async () => {
@@ -308,13 +308,19 @@ describe('data and batches', () => {
     const items = Array.from({ length: 1000 }, (_, i) => ({ location: `http://example.org/batch/${i}`, checksum: `batch-${i}` }));
     const results = await certClient.registerMany(items, { prefix, concurrency: 16, onProgress: (done) => progress.push(done) });
     assert.equal(results.length, 1000);
-    assert.ok(results.every((r) => r.ok), 'every registration succeeded');
+    assert.ok(
+      results.every((r) => r.ok),
+      'every registration succeeded',
+    );
     assert.equal(progress.length, 1000);
     assert.equal(progress.at(-1), 1000);
     const handles = results.map((r) => (r.ok ? r.value : ''));
     assert.equal(new Set(handles).size, 1000);
     assert.deepEqual(await certClient.searchHandle({ CHECKSUM: 'batch-999' }), [handles[999]!.toUpperCase()]);
-    const modified = await certClient.modifyMany(handles.slice(0, 20).map((handle) => ({ handle, changes: { TYPE: 'batch' } })), { concurrency: 4 });
+    const modified = await certClient.modifyMany(
+      handles.slice(0, 20).map((handle) => ({ handle, changes: { TYPE: 'batch' } })),
+      { concurrency: 4 },
+    );
     assert.ok(modified.every((r) => r.ok));
     assert.equal(await certClient.getValueFromHandle(handles[0]!, 'TYPE'), 'batch');
   });

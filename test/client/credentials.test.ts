@@ -27,7 +27,13 @@ const base = { handle_server_url: 'https://127.0.0.1:8000', prefix: '21.T12995' 
 describe('valid files', () => {
   test('a certificate file resolves key, certificate and CA paths against its own folder', () => {
     const cred = PIDClientCredentials.loadFromJSON(
-      write('cert.json', { ...base, certificate_only: './keys/cert.pem', private_key: 'keys/key.pem', HTTPS_verify: './ca.pem', handleowner: '200:0.NA/21.T12995' }),
+      write('cert.json', {
+        ...base,
+        certificate_only: './keys/cert.pem',
+        private_key: 'keys/key.pem',
+        HTTPS_verify: './ca.pem',
+        handleowner: '200:0.NA/21.T12995',
+      }),
     );
     assert.equal(cred.config.certificate_only, join(dir, 'keys', 'cert.pem'));
     assert.equal(cred.config.private_key, join(dir, 'keys', 'key.pem'));
@@ -61,15 +67,45 @@ const broken: Array<[string, string | object, new (...a: never[]) => Error, RegE
   ['a username without a colon', { ...base, username: '21.T12995/USER01', password: 'p' }, HandleSyntaxError, /username .*exactly one colon/],
   ['a username with a non-numeric index', { ...base, username: 'abc:21.T12995/USER01', password: 'p' }, HandleSyntaxError, /not a whole number/],
   ['a handleowner without a slash', { ...base, username: '300:21.T12995/U', password: 'p', handleowner: '200:nohandle' }, HandleSyntaxError, /no slash/],
-  ['a private key file that does not exist', { ...base, certificate_only: './keys/cert.pem', private_key: './keys/missing.pem' }, CredentialsFormatError, /"private_key" names .*missing\.pem/],
-  ['a CA file that does not exist', { ...base, username: '300:21.T12995/U', password: 'p', HTTPS_verify: './nope.pem' }, CredentialsFormatError, /"HTTPS_verify"/],
+  [
+    'a private key file that does not exist',
+    { ...base, certificate_only: './keys/cert.pem', private_key: './keys/missing.pem' },
+    CredentialsFormatError,
+    /"private_key" names .*missing\.pem/,
+  ],
+  [
+    'a CA file that does not exist',
+    { ...base, username: '300:21.T12995/U', password: 'p', HTTPS_verify: './nope.pem' },
+    CredentialsFormatError,
+    /"HTTPS_verify"/,
+  ],
   ['a username without a password', { ...base, username: '300:21.T12995/U' }, CredentialsFormatError, /Username was provided, but no password/],
-  ['a certificate without a key', { ...base, certificate_only: './keys/cert.pem' }, CredentialsFormatError, /client certificate was provided, but no private key/],
+  [
+    'a certificate without a key',
+    { ...base, certificate_only: './keys/cert.pem' },
+    CredentialsFormatError,
+    /client certificate was provided, but no private key/,
+  ],
   ['an empty password', { ...base, username: '300:21.T12995/U', password: '' }, CredentialsFormatError, /no password/],
-  ['a server URL that is not a URL', { handle_server_url: 'localhost:8000', username: '300:21.T12995/U', password: 'p' }, CredentialsFormatError, /"handle_server_url" must be a URL/],
+  [
+    'a server URL that is not a URL',
+    { handle_server_url: 'localhost:8000', username: '300:21.T12995/U', password: 'p' },
+    CredentialsFormatError,
+    /"handle_server_url" must be a URL/,
+  ],
   ['a password that is a number', { ...base, username: '300:21.T12995/U', password: 1234 }, CredentialsFormatError, /"password"/],
-  ['HS_ADMIN_permissions of the wrong length', { ...base, username: '300:21.T12995/U', password: 'p', HS_ADMIN_permissions: '0111' }, CredentialsFormatError, /"HS_ADMIN_permissions" must be 12 characters/],
-  ['allowed_search_keys that is a string', { ...base, username: '300:21.T12995/U', password: 'p', allowed_search_keys: 'URL' }, CredentialsFormatError, /"allowed_search_keys"/],
+  [
+    'HS_ADMIN_permissions of the wrong length',
+    { ...base, username: '300:21.T12995/U', password: 'p', HS_ADMIN_permissions: '0111' },
+    CredentialsFormatError,
+    /"HS_ADMIN_permissions" must be 12 characters/,
+  ],
+  [
+    'allowed_search_keys that is a string',
+    { ...base, username: '300:21.T12995/U', password: 'p', allowed_search_keys: 'URL' },
+    CredentialsFormatError,
+    /"allowed_search_keys"/,
+  ],
 ];
 
 describe('broken files', () => {

@@ -55,9 +55,7 @@ describe('reading 10320/LOC', () => {
 
   test('parseLocations tolerates single quotes, spacing and an XML declaration', () => {
     const xml = `<?xml version="1.0"?>\n<locations >\n  <location   href = 'http://a?b=1&amp;c=2'\tid='0'/>\n</locations>\n`;
-    assert.deepEqual(parseLocations(xml), [
-      { href: 'http://a?b=1&c=2', id: '0', attributes: { href: 'http://a?b=1&c=2', id: '0' } },
-    ]);
+    assert.deepEqual(parseLocations(xml), [{ href: 'http://a?b=1&c=2', id: '0', attributes: { href: 'http://a?b=1&c=2', id: '0' } }]);
   });
 
   test('parseLocations decodes predefined and numeric character references', () => {
@@ -77,16 +75,29 @@ describe('reading 10320/LOC', () => {
   });
 
   test('text that is not one locations document raises LocXmlError', () => {
-    for (const xml of ['', '   ', 'http://not-xml', '<locations/><locations/>', '<location href="x" />', '<locations><location href="a" href="b" /></locations>']) {
+    for (const xml of [
+      '',
+      '   ',
+      'http://not-xml',
+      '<locations/><locations/>',
+      '<location href="x" />',
+      '<locations><location href="a" href="b" /></locations>',
+    ]) {
       assert.throws(() => parseLocations(xml), LocXmlError, JSON.stringify(xml));
     }
   });
 
   test('a broken 10320/LOC value in a record names its handle index in the error', () => {
     const values = [stringValue(1, 'URL', 'x'), locValue(5, '<locations><location>')];
-    assert.throws(() => isLocEmpty(values), (error: unknown) => error instanceof LocXmlError && error.valueIndex === 5 && /index 5/.test(error.message));
+    assert.throws(
+      () => isLocEmpty(values),
+      (error: unknown) => error instanceof LocXmlError && error.valueIndex === 5 && /index 5/.test(error.message),
+    );
     const noString: HandleValue = { index: 6, type: LOC_TYPE, data: { format: 'admin', value: { handle: 'x' } } };
-    assert.throws(() => isUrlContainedInLoc([noString], 'x'), (error: unknown) => error instanceof LocXmlError && error.valueIndex === 6);
+    assert.throws(
+      () => isUrlContainedInLoc([noString], 'x'),
+      (error: unknown) => error instanceof LocXmlError && error.valueIndex === 6,
+    );
   });
 
   test('isLocEmpty is true without a 10320/LOC value or without any location that has an href', () => {
@@ -123,10 +134,7 @@ describe('writing 10320/LOC', () => {
   test('serializeLocations escapes ampersands, angle brackets, quotes and newlines so they read back unchanged', () => {
     const href = 'http://a.example/?q=1&r="two"<three>\'four\'\nfive';
     const xml = serializeLocations({}, [{ id: '0', href }]);
-    assert.equal(
-      xml,
-      '<locations><location id="0" href="http://a.example/?q=1&amp;r=&quot;two&quot;&lt;three&gt;&apos;four&apos;&#10;five" /></locations>',
-    );
+    assert.equal(xml, '<locations><location id="0" href="http://a.example/?q=1&amp;r=&quot;two&quot;&lt;three&gt;&apos;four&apos;&#10;five" /></locations>');
     assert.equal(parseLocations(xml)[0]?.href, href);
   });
 
@@ -186,7 +194,9 @@ describe('adding URLs', () => {
   });
 
   test('new ids fill the smallest gap among the numeric ids', () => {
-    const values = [locValue(2, '<locations><location id="3" href="http://c" /><location id="0" href="http://a" /><location id="2" href="http://b" /></locations>')];
+    const values = [
+      locValue(2, '<locations><location id="3" href="http://c" /><location id="0" href="http://a" /><location id="2" href="http://b" /></locations>'),
+    ];
     const result = addLocationUrls(values, ['http://d', 'http://e']);
     assert.deepEqual(
       parseLocations(String(xmlOf(result.values[0]))).map((location) => [location.id, location.href]),
@@ -201,7 +211,9 @@ describe('adding URLs', () => {
   });
 
   test('ids that are not integers, or missing, do not use up a number', () => {
-    const values = [locValue(2, '<locations><location id="primary" href="http://a" /><location href="http://b" /><location id="-1" href="http://c" /></locations>')];
+    const values = [
+      locValue(2, '<locations><location id="primary" href="http://a" /><location href="http://b" /><location id="-1" href="http://c" /></locations>'),
+    ];
     const result = addLocationUrls(values, ['http://d']);
     assert.equal(parseLocations(String(xmlOf(result.values[0])))[3]?.id, '0');
   });
@@ -297,7 +309,8 @@ describe('adding URLs', () => {
 
 describe('removing URLs', () => {
   test('removing a URL drops every location with that href and keeps the object form of data', () => {
-    const xml = '<locations chooseby="locatt"><location id="0" href="http://a" /><location id="1" href="http://b" /><location id="2" href="http://a" /></locations>';
+    const xml =
+      '<locations chooseby="locatt"><location id="0" href="http://a" /><location id="1" href="http://b" /><location id="2" href="http://a" /></locations>';
     const values = [locValue(2, xml), stringValue(3, 'FOO', 'foo')];
     const result = removeLocationUrls(values, ['http://a']);
     assert.equal(result.changed, true);
@@ -341,7 +354,8 @@ describe('removing URLs', () => {
 
 describe('exchanging a URL', () => {
   test('exchanging a URL keeps its id, its other attributes and its place', () => {
-    const xml = '<locations><location id="0" href="http://a" /><location id="7" href="http://old" weight="0" http_role="conneg" /><location id="1" href="http://b" /></locations>';
+    const xml =
+      '<locations><location id="0" href="http://a" /><location id="7" href="http://old" weight="0" http_role="conneg" /><location id="1" href="http://b" /></locations>';
     const values = [locValue(2, xml), stringValue(3, 'FOO', 'foo')];
     const result = exchangeLocationUrl(values, 'http://old', 'https://new');
     assert.equal(result.changed, true);
@@ -351,7 +365,8 @@ describe('exchanging a URL', () => {
         ...values[0],
         data: {
           format: 'string',
-          value: '<locations><location id="0" href="http://a" /><location id="7" href="https://new" weight="0" http_role="conneg" /><location id="1" href="http://b" /></locations>',
+          value:
+            '<locations><location id="0" href="http://a" /><location id="7" href="https://new" weight="0" http_role="conneg" /><location id="1" href="http://b" /></locations>',
         },
       },
     ]);

@@ -200,7 +200,13 @@ describe('recordTable', () => {
     const rows = bodyRows(
       recordTable(
         record([
-          value(200, 'HS_VLIST', { format: 'vlist', value: [{ handle: '21.T12995/USER01', index: 300 }, { handle: '21.T12995/USER02', index: 300 }] }),
+          value(200, 'HS_VLIST', {
+            format: 'vlist',
+            value: [
+              { handle: '21.T12995/USER01', index: 300 },
+              { handle: '21.T12995/USER02', index: 300 },
+            ],
+          }),
           value(300, 'HS_PUBKEY', { format: 'key', value: { kty: 'RSA', n: modulus, e: 'AQAB' } }),
           value(5, 'BLOB', { format: 'base64', value: 'AAEC' }),
           value(1, 'HS_SITE', {
@@ -255,7 +261,10 @@ describe('recordTable', () => {
 
   test('passing a Promise instead of a record explains that await is missing', () => {
     const pending = Promise.resolve(LESSON_RECORD) as unknown as HandleRecordJson;
-    assert.throws(() => recordTable(pending), (error: unknown) => error instanceof TypeError && /await/.test(error.message));
+    assert.throws(
+      () => recordTable(pending),
+      (error: unknown) => error instanceof TypeError && /await/.test(error.message),
+    );
   });
 
   test('passing something that is not a record says what a record looks like', () => {
@@ -446,7 +455,7 @@ describe('exercise', () => {
         return answer === 'CHECKSUM' || 'The type is `CHECKSUM`';
       },
       hint: 'Look at the type names in the lesson.',
-      solution: "await client.modifyHandleValue(pid, { CHECKSUM: md5 });",
+      solution: 'await client.modifyHandleValue(pid, { CHECKSUM: md5 });',
     });
     assert.equal(await task.check('MD5'), 'wrong');
     assert.equal(await task.check('CHECKSUM'), 'correct');
@@ -628,7 +637,7 @@ describe('outside Jupyter and inside a tslab kernel', () => {
     assert.ok(!stdout.includes('Handle 21.T12995/SCRIPT'), 'no text table when HTML was shown');
   });
 
-  test("when a cell already imported tslab, that same display object is used", async () => {
+  test('when a cell already imported tslab, that same display object is used', async () => {
     const dist = writeFakeTslab('exports.display = { html(s) { process.stdout.write("IMPORTED-HTML " + s.slice(0, 6) + "\\n"); } };\n');
     const stdout = await runScript('kernel-imported', dist);
     assert.match(stdout, /^IMPORTED-HTML <table/m);

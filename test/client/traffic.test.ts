@@ -58,11 +58,18 @@ test('the password client checks its identity handle with one GET when it is bui
   assert.deepEqual(recorded[0]!.headers, { accept: 'application/json', 'user-agent': DEFAULT_USER_AGENT });
 });
 
-test('registerHandle sends one PUT with overwrite=false (no GET first: the server checks atomically), Basic auth and B2HANDLE\'s value layout', async () => {
+test("registerHandle sends one PUT with overwrite=false (no GET first: the server checks atomically), Basic auth and B2HANDLE's value layout", async () => {
   recorded = [];
   const basic = PIDClientCredentials.loadFromJSON(server.basicCredentialsFile);
-  await client.registerHandle('21.T12995/traffic-1', 'http://foo.bar', { checksum: '123456', additionalUrls: ['http://bar.bar', 'http://foo.foo'], extraValues: { FOO: 'foo', BAR: 'bar' } });
-  assert.deepEqual(recorded.map((r) => `${r.method} ${r.path}`), ['PUT /api/handles/21.T12995/traffic-1?overwrite=false']);
+  await client.registerHandle('21.T12995/traffic-1', 'http://foo.bar', {
+    checksum: '123456',
+    additionalUrls: ['http://bar.bar', 'http://foo.foo'],
+    extraValues: { FOO: 'foo', BAR: 'bar' },
+  });
+  assert.deepEqual(
+    recorded.map((r) => `${r.method} ${r.path}`),
+    ['PUT /api/handles/21.T12995/traffic-1?overwrite=false'],
+  );
   const put = recorded[0]!;
   assert.equal(put.headers.authorization, handleBasicAuthorization(basic.username!, basic.config.password!));
   assert.equal(put.headers['content-type'], 'application/json');
@@ -81,23 +88,36 @@ test('registerHandle sends one PUT with overwrite=false (no GET first: the serve
 test('modifyHandleValue sends one PUT with ?index= for each changed or new value and overwrite=true', async () => {
   recorded = [];
   await client.modifyHandleValue('21.T12995/traffic-1', { FOO: 'new-foo', NEW: 'value' });
-  assert.deepEqual(recorded.map((r) => `${r.method} ${r.path}`), ['GET /api/handles/21.T12995/traffic-1', 'PUT /api/handles/21.T12995/traffic-1?index=3&index=6&overwrite=true']);
+  assert.deepEqual(
+    recorded.map((r) => `${r.method} ${r.path}`),
+    ['GET /api/handles/21.T12995/traffic-1', 'PUT /api/handles/21.T12995/traffic-1?index=3&index=6&overwrite=true'],
+  );
   const values = JSON.parse(recorded[1]!.body!).values as Array<{ index: number; type: string; data: unknown }>;
-  assert.deepEqual(values.map((v) => [v.index, v.type, v.data]), [
-    [3, 'FOO', 'new-foo'],
-    [6, 'NEW', 'value'],
-  ]);
+  assert.deepEqual(
+    values.map((v) => [v.index, v.type, v.data]),
+    [
+      [3, 'FOO', 'new-foo'],
+      [6, 'NEW', 'value'],
+    ],
+  );
 });
 
 test('deleteHandleValue sends DELETE with the indexes and no body; nothing to delete sends nothing', async () => {
   recorded = [];
   await client.deleteHandleValue('21.T12995/traffic-1', ['FOO', 'BAR']);
-  assert.deepEqual(recorded.map((r) => `${r.method} ${r.path}`), ['GET /api/handles/21.T12995/traffic-1', 'DELETE /api/handles/21.T12995/traffic-1?index=3&index=4']);
+  assert.deepEqual(
+    recorded.map((r) => `${r.method} ${r.path}`),
+    ['GET /api/handles/21.T12995/traffic-1', 'DELETE /api/handles/21.T12995/traffic-1?index=3&index=4'],
+  );
   assert.equal(recorded[1]!.body, undefined);
   assert.equal(recorded[1]!.headers['content-type'], undefined);
   recorded = [];
   await client.deleteHandleValue('21.T12995/traffic-1', 'NOT_THERE');
-  assert.deepEqual(recorded.map((r) => r.method), ['GET'], 'an index-less DELETE would remove the whole handle');
+  assert.deepEqual(
+    recorded.map((r) => r.method),
+    ['GET'],
+    'an index-less DELETE would remove the whole handle',
+  );
 });
 
 test('searchHandle sends the realm credentials as they are and keeps * readable', async () => {
@@ -120,7 +140,11 @@ test('a password with spaces and symbols works against the server', async () => 
   const { execFile } = await import('node:child_process');
   const { promisify } = await import('node:util');
   const password = 'p@ss wörd:%41&"';
-  await promisify(execFile)(process.execPath, ['bin/pid-mock.cjs', 'identity', 'add', '300:21.T12995/SYMBOLS', '--password', password, '--admin-of', '21.T12995', '--data', server.dataDir], { cwd: ROOT });
+  await promisify(execFile)(
+    process.execPath,
+    ['bin/pid-mock.cjs', 'identity', 'add', '300:21.T12995/SYMBOLS', '--password', password, '--admin-of', '21.T12995', '--data', server.dataDir],
+    { cwd: ROOT },
+  );
   const symbols = await HandleClient.withUsernameAndPassword(server.httpsUrl, '300:21.T12995/SYMBOLS', password, { httpsVerify: server.caFile });
   const pid = await symbols.generateAndRegisterHandle('21.T12995', 'http://example.org/symbols');
   assert.equal(await symbols.getValueFromHandle(pid, 'URL'), 'http://example.org/symbols');

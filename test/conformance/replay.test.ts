@@ -31,13 +31,14 @@ before(async () => {
     transcript('http', 'GET', '/api/handles/21.T12995/EXISTING1?index=1', 200, {
       responseCode: 1,
       handle: '21.T12995/EXISTING1',
-      values: [
-        { index: 1, type: 'URL', data: { format: 'string', value: 'https://example.org/existing1' }, ttl: 86400, timestamp: '2020-01-01T00:00:00Z' },
-      ],
+      values: [{ index: 1, type: 'URL', data: { format: 'string', value: 'https://example.org/existing1' }, ttl: 86400, timestamp: '2020-01-01T00:00:00Z' }],
     }),
   );
   // Deliberately wrong: a missing handle is 404, not 200; the body itself is right.
-  write('02-get-missing-wrong-status.json', transcript('http', 'GET', '/api/handles/21.T12995/DOES-NOT-EXIST', 200, { responseCode: 100, handle: '21.T12995/DOES-NOT-EXIST' }));
+  write(
+    '02-get-missing-wrong-status.json',
+    transcript('http', 'GET', '/api/handles/21.T12995/DOES-NOT-EXIST', 200, { responseCode: 100, handle: '21.T12995/DOES-NOT-EXIST' }),
+  );
   // Only the variant server (which does not home 0.NA) answers 400/301 here; the main one would say 404.
   write(
     '10-variant-get-no-slash.json',

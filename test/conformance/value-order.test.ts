@@ -43,9 +43,23 @@ before(async () => {
   };
   write('01-put.json', transcript('PUT', `/api/handles/${HANDLE}`, 201, { responseCode: 1, handle: HANDLE }, { requestBody: body }));
   // The real server's body order: accepted, since the mock answers the same values in index order.
-  write('02-get-body-order.json', transcript('GET', `/api/handles/${HANDLE}`, 200, { responseCode: 1, handle: HANDLE, values: [stored(7, 'url', url(7)), stored(3, 'URL', url(3)), stored(1, 'DESC', 'first in index order')] }));
+  write(
+    '02-get-body-order.json',
+    transcript('GET', `/api/handles/${HANDLE}`, 200, {
+      responseCode: 1,
+      handle: HANDLE,
+      values: [stored(7, 'url', url(7)), stored(3, 'URL', url(3)), stored(1, 'DESC', 'first in index order')],
+    }),
+  );
   // Other content (index 9 instead of 1): a mismatch whatever the order.
-  write('03-get-other-values.json', transcript('GET', `/api/handles/${HANDLE}`, 200, { responseCode: 1, handle: HANDLE, values: [stored(7, 'url', url(7)), stored(3, 'URL', url(3)), stored(9, 'DESC', 'x')] }));
+  write(
+    '03-get-other-values.json',
+    transcript('GET', `/api/handles/${HANDLE}`, 200, {
+      responseCode: 1,
+      handle: HANDLE,
+      values: [stored(7, 'url', url(7)), stored(3, 'URL', url(3)), stored(9, 'DESC', 'x')],
+    }),
+  );
   const redirect = (target: string) =>
     transcript('GET', `/${HANDLE}`, 302, `<html><head><title>Handle Redirect</title></head>\n<body><a href="${target}">${target}</a></body></html>`, {
       html: true,
@@ -56,7 +70,16 @@ before(async () => {
   // A target that no rule explains.
   write('05-redirect-elsewhere.json', redirect('https://example.org/somewhere-else'));
   // A minted suffix glued to a slashless name is compared by shape wherever the UUID sits.
-  write('06-mint-slashless.json', transcript('PUT', '/api/handles/21.T12995?mintNewSuffix=true', 201, { responseCode: 1, handle: '21.T1299528404c59-0fe0-41a9-a892-0621435fed27' }, { requestBody: { values: [{ index: 1, type: 'DESC', data: 'x' }] } }));
+  write(
+    '06-mint-slashless.json',
+    transcript(
+      'PUT',
+      '/api/handles/21.T12995?mintNewSuffix=true',
+      201,
+      { responseCode: 1, handle: '21.T1299528404c59-0fe0-41a9-a892-0621435fed27' },
+      { requestBody: { values: [{ index: 1, type: 'DESC', data: 'x' }] } },
+    ),
+  );
   report = await replayFolder(folder);
 });
 
@@ -71,13 +94,24 @@ test('body order of the real server is accepted as the documented value-order di
 });
 
 test('values with other content are still a mismatch', () => {
-  assert.deepEqual(result(3).mismatches.map((m) => m.field), ['body.values indexes']);
+  assert.deepEqual(
+    result(3).mismatches.map((m) => m.field),
+    ['body.values indexes'],
+  );
 });
 
 test('a redirect is accepted only when it is the first URL value in index order of the written record', () => {
   assert.deepEqual(result(4).mismatches, []);
-  assert.deepEqual(result(4).accepted.filter((a) => a.id === 'value-order').map((a) => a.field), ['header location', 'html text']);
-  assert.deepEqual(result(5).mismatches.map((m) => m.field), ['header location', 'html text']);
+  assert.deepEqual(
+    result(4)
+      .accepted.filter((a) => a.id === 'value-order')
+      .map((a) => a.field),
+    ['header location', 'html text'],
+  );
+  assert.deepEqual(
+    result(5).mismatches.map((m) => m.field),
+    ['header location', 'html text'],
+  );
 });
 
 test('a minted UUID glued to a slashless name is compared by shape', () => {

@@ -47,11 +47,7 @@ const NAME = '[A-Z][A-Z0-9_]*';
  * `env('X')`, `os.environ.get("X")`, `setting("X")`, a table of names), a shell or compose expansion
  * (`$X`, `${X:-…}`).
  */
-const READS = [
-  new RegExp(`(?<!\\.\\.)\\.(${NAME})\\b`, 'g'),
-  new RegExp(`['"](${NAME})['"]`, 'g'),
-  new RegExp(`\\$\\{?(${NAME})\\b`, 'g'),
-];
+const READS = [new RegExp(`(?<!\\.\\.)\\.(${NAME})\\b`, 'g'), new RegExp(`['"](${NAME})['"]`, 'g'), new RegExp(`\\$\\{?(${NAME})\\b`, 'g')];
 const COMMENT = /^\s*(\/\/|\/\*|\*|#)/;
 
 /** Variable name → the files that read it. */
@@ -74,7 +70,9 @@ function variablesRead(folders: string[]): Map<string, Set<string>> {
 
 /** The first cell of every row of the table, its code spans with `\|` read as `|`. */
 function documentedNames(): string[][] {
-  const rows = readFileSync(DOC, 'utf8').split('\n').filter((line) => line.startsWith('| ') && !/^\| (name|---) /.test(line));
+  const rows = readFileSync(DOC, 'utf8')
+    .split('\n')
+    .filter((line) => line.startsWith('| ') && !/^\| (name|---) /.test(line));
   assert.ok(rows.length > 0, 'docs/configuration.md has no table');
   return rows.map((row) => {
     const firstCell = row.slice(2).split(/(?<!\\)\|/)[0]!;
@@ -82,7 +80,12 @@ function documentedNames(): string[][] {
   });
 }
 
-const documentedVariables = (): Set<string> => new Set(documentedNames().flat().filter((span) => new RegExp(`^${NAME}$`).test(span)));
+const documentedVariables = (): Set<string> =>
+  new Set(
+    documentedNames()
+      .flat()
+      .filter((span) => new RegExp(`^${NAME}$`).test(span)),
+  );
 
 test('every PID_* variable the code reads is in docs/configuration.md', () => {
   const listed = documentedVariables();
@@ -132,8 +135,12 @@ function helpOf(args: string[]): { options: string[]; commands: string[] } {
     return lines;
   };
   return {
-    options: section('Options').flatMap((line) => /^\s+(?:-\w, )?(--[a-z][a-z-]*)/.exec(line)?.[1] ?? []).filter((flag) => flag !== '--help'),
-    commands: section('Commands').flatMap((line) => /^\s{2}([a-z][a-z-]*)/.exec(line)?.[1] ?? []).filter((name) => name !== 'help'),
+    options: section('Options')
+      .flatMap((line) => /^\s+(?:-\w, )?(--[a-z][a-z-]*)/.exec(line)?.[1] ?? [])
+      .filter((flag) => flag !== '--help'),
+    commands: section('Commands')
+      .flatMap((line) => /^\s{2}([a-z][a-z-]*)/.exec(line)?.[1] ?? [])
+      .filter((name) => name !== 'help'),
   };
 }
 
@@ -160,11 +167,19 @@ test('every option of npm start and npm run class is in docs/configuration.md', 
   const startFlags = [...readFileSync(join(ROOT, 'deploy', 'local', 'start.cjs'), 'utf8').matchAll(/args\.has\('(--[a-z-]+)'\)/g)].map((m) => m[1]!);
   assert.ok(startFlags.length > 0, 'deploy/local/start.cjs reads no flag: the test no longer finds them');
   const documentedStart = documentedOptions('npm start --');
-  assert.deepEqual(startFlags.filter((flag) => !documentedStart.has(flag)), [], 'npm start options missing from docs/configuration.md');
+  assert.deepEqual(
+    startFlags.filter((flag) => !documentedStart.has(flag)),
+    [],
+    'npm start options missing from docs/configuration.md',
+  );
 
   const usage = spawnSync(process.execPath, [join(ROOT, 'deploy', 'jupyterhub', 'class.cjs'), '--help'], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
   const classFlags = [...`${usage.stdout}${usage.stderr}`.matchAll(/^\s+(--[a-z][a-z-]*)/gm)].map((m) => m[1]!);
   assert.ok(classFlags.length > 0, `npm run class -- --help shows no option: ${usage.stdout}${usage.stderr}`);
   const documentedClass = documentedOptions('npm run class --');
-  assert.deepEqual([...classFlags, '--help'].filter((flag) => !documentedClass.has(flag)), [], 'npm run class options missing from docs/configuration.md');
+  assert.deepEqual(
+    [...classFlags, '--help'].filter((flag) => !documentedClass.has(flag)),
+    [],
+    'npm run class options missing from docs/configuration.md',
+  );
 });

@@ -41,7 +41,10 @@ test('root-relative links in pages and scripts are named under the prefix; other
     `<link rel="stylesheet" href="${BASE}/_admin/live/live.css"><form method="post" action="${BASE}/_admin/login"><a href="//cdn.example/x">x</a><a href="https://h.example/y">y</a><script src="${BASE}/_admin/live/live.js"></script>`,
   );
   const script = `new EventSource('/_admin/live/stream'); post("/_admin/live/reset"); var a = 10 / 2; var re = /x/;`;
-  assert.equal(prefixRootPaths(script, BASE), `new EventSource('${BASE}/_admin/live/stream'); post("${BASE}/_admin/live/reset"); var a = 10 / 2; var re = /x/;`);
+  assert.equal(
+    prefixRootPaths(script, BASE),
+    `new EventSource('${BASE}/_admin/live/stream'); post("${BASE}/_admin/live/reset"); var a = 10 / 2; var re = /x/;`,
+  );
 });
 
 test('the server answers under the prefix and without it, and the prefix leads to the live page', async () => {
@@ -60,7 +63,7 @@ test('the server answers under the prefix and without it, and the prefix leads t
   assert.equal(((await record.json()) as { handle: string }).handle, '11304/cf8956a2-39d3-11e5-8a18-f31aa6f4d448');
 });
 
-test("a page served under the prefix links under it, the same page without it does not", async () => {
+test('a page served under the prefix links under it, the same page without it does not', async () => {
   const path = '/11304/cf8956a2-39d3-11e5-8a18-f31aa6f4d448?noredirect';
   const under = await (await fetch(`${server.httpUrl}${BASE}${path}`)).text();
   const plain = await (await fetch(`${server.httpUrl}${path}`)).text();

@@ -39,7 +39,10 @@ async function runNotebook(user: string, path: string, sources: string[]): Promi
   assert.equal(session.status, 201, JSON.stringify(session.body));
   // No kernel was named: the server's default must be tslab.
   assert.equal(session.body.kernel.name, 'tslab');
-  const channel = await KernelChannel.open(`${hub.url.replace(/^http/, 'ws')}user/${user}/api/kernels/${session.body.kernel.id}/channels?session_id=${session.body.id}`, token);
+  const channel = await KernelChannel.open(
+    `${hub.url.replace(/^http/, 'ws')}user/${user}/api/kernels/${session.body.kernel.id}/channels?session_id=${session.body.id}`,
+    token,
+  );
   const runs: CellRun[] = [];
   try {
     for (const source of sources) runs.push(await channel.execute(source));
@@ -58,7 +61,11 @@ async function notebookCells(user: string, path: string): Promise<string[]> {
 
 function assertAllRan(user: string, path: string, runs: CellRun[]): void {
   for (const run of runs) {
-    assert.deepEqual({ status: run.status, errors: run.errors, stderr: run.stderr }, { status: 'ok', errors: [], stderr: '' }, `${user} ${path}: ${run.source.slice(0, 160)}\n${run.output}`);
+    assert.deepEqual(
+      { status: run.status, errors: run.errors, stderr: run.stderr },
+      { status: 'ok', errors: [], stderr: '' },
+      `${user} ${path}: ${run.source.slice(0, 160)}\n${run.output}`,
+    );
   }
 }
 

@@ -8,7 +8,11 @@ import { JUPYTERHUB_PYTHON, requireSystemPackage } from '../support/system-packa
 
 test('the hook module passes its unit tests (python3 -m unittest)', () => {
   requireSystemPackage(JUPYTERHUB_PYTHON);
-  const run = spawnSync('/usr/bin/python3', ['-m', 'unittest', 'discover', '-v', '-s', 'test/hub', '-p', 'test_*.py'], { cwd: ROOT, encoding: 'utf8', timeout: 180_000 });
+  const run = spawnSync('/usr/bin/python3', ['-m', 'unittest', 'discover', '-v', '-s', 'test/hub', '-p', 'test_*.py'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 180_000,
+  });
   const report = `${run.stdout}\n${run.stderr}`;
   assert.equal(run.status, 0, report);
   assert.match(run.stderr, /Ran (\d+) tests/);

@@ -40,7 +40,8 @@ function get(tree: unknown, path: string): unknown {
 /** The --set-file flags of the helm command in values.yaml and docs/class-on-kubernetes.md. */
 function setFiles(values: Tree): Tree {
   const withFiles = structuredClone(values);
-  for (const path of ['hub.extraFiles.pid-handson-hub.stringData', 'singleuser.extraFiles.pid-handson-hub.stringData']) setPath(withFiles, path, readFileSync(HOOK, 'utf8'));
+  for (const path of ['hub.extraFiles.pid-handson-hub.stringData', 'singleuser.extraFiles.pid-handson-hub.stringData'])
+    setPath(withFiles, path, readFileSync(HOOK, 'utf8'));
   return withFiles;
 }
 
@@ -74,7 +75,10 @@ test('the values file, with the documented --set-file values, validates against 
   // Without the hook's code the extraFiles entries have no content, which the chart refuses.
   const withoutCode = check(values);
   assert.equal(withoutCode.ok, false);
-  assert.ok(withoutCode.errors.some((e) => e.startsWith('/hub/extraFiles/pid-handson-hub')), withoutCode.errors.join('\n'));
+  assert.ok(
+    withoutCode.errors.some((e) => e.startsWith('/hub/extraFiles/pid-handson-hub')),
+    withoutCode.errors.join('\n'),
+  );
 });
 
 test('a misspelt key is refused by the schema', () => {
@@ -89,7 +93,10 @@ test('a misspelt key is refused by the schema', () => {
     parent[misspelt] = 'x';
     const result = check(broken);
     assert.equal(result.ok, false, `${path}.${misspelt} should be refused`);
-    assert.ok(result.errors.some((e) => e.includes(`"additionalProperty":"${misspelt}"`)), result.errors.join('\n'));
+    assert.ok(
+      result.errors.some((e) => e.includes(`"additionalProperty":"${misspelt}"`)),
+      result.errors.join('\n'),
+    );
   }
 });
 
@@ -163,7 +170,12 @@ test('the hub extraConfig installs the hook and the pod command writes the home 
   ].join('\n');
   const run = spawnSync('/usr/bin/python3', ['-c', program], {
     encoding: 'utf8',
-    env: { ...process.env, PYTHONPATH: join(ROOT, 'deploy', 'jupyterhub'), PID_MOCK_URL: 'http://pid-mock:8000', PID_MOCK_ADMIN_TOKEN: 'k8s-test-token-0123456789' },
+    env: {
+      ...process.env,
+      PYTHONPATH: join(ROOT, 'deploy', 'jupyterhub'),
+      PID_MOCK_URL: 'http://pid-mock:8000',
+      PID_MOCK_ADMIN_TOKEN: 'k8s-test-token-0123456789',
+    },
   });
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stdout, /hook make_pre_spawn_hook\.<locals>\.pre_spawn_hook/);
@@ -171,7 +183,10 @@ test('the hub extraConfig installs the hook and the pod command writes the home 
   const cmd = get(values, 'singleuser.cmd') as string[];
   const podMount = get(values, 'singleuser.extraFiles.pid-handson-hub.mountPath') as string;
   assert.equal(cmd[0], 'sh');
-  assert.ok(cmd[2]!.startsWith(`python3 ${podMount} materialise ${get(values, 'singleuser.storage.homeMountPath')} /home/jovyan && exec jupyterhub-singleuser "$@"`), cmd[2]);
+  assert.ok(
+    cmd[2]!.startsWith(`python3 ${podMount} materialise ${get(values, 'singleuser.storage.homeMountPath')} /home/jovyan && exec jupyterhub-singleuser "$@"`),
+    cmd[2],
+  );
   assert.equal(spawnSync('sh', ['-n', '-c', cmd[2]!]).status, 0, 'the start command is valid sh');
   assert.equal(get(values, 'hub.config.KubeSpawner.notebook_dir'), `${get(values, 'singleuser.storage.homeMountPath')}/notebooks`);
 });

@@ -10,7 +10,19 @@ import { FaultSwitch } from '../../mock-server/instructor/faults/switch.js';
 import { traineeName } from '../../mock-server/instructor/live/progress.js';
 
 function value(index: number, type: string, data: string): StoredValue {
-  return { index, type, data: Buffer.from(data), ttlType: 0, ttl: 86400, timestamp: 1, references: [], adminRead: true, adminWrite: true, publicRead: true, publicWrite: false };
+  return {
+    index,
+    type,
+    data: Buffer.from(data),
+    ttlType: 0,
+    ttl: 86400,
+    timestamp: 1,
+    references: [],
+    adminRead: true,
+    adminWrite: true,
+    publicRead: true,
+    publicWrite: false,
+  };
 }
 
 test('journal entries by identities become steps; seeding does not; a cleared journal empties the table', () => {
@@ -21,7 +33,11 @@ test('journal entries by identities become steps; seeding does not; a cleared jo
   store.putValues('21.T12995/a', [value(3, 'TYPE', 'file')], { actor: '300:21.T12995/USER02', action: 'add-values' });
   store.putValues('21.T12995/a', [value(1, 'URL', 'http://x/2')], { actor: '300:21.T12995/USER02', action: 'add-values' });
   let snapshot = feed.snapshot();
-  assert.deepEqual(snapshot.trainees.map((t) => t.name), ['USER02'], 'password and certificate identities share one row');
+  assert.deepEqual(
+    snapshot.trainees.map((t) => t.name),
+    ['USER02'],
+    'password and certificate identities share one row',
+  );
   const steps = snapshot.trainees[0]!.steps;
   assert.deepEqual([steps.registered, steps.typeAndChecksum, steps.movedUrl, steps.linkedReplica], [true, true, true, false]);
   assert.equal(snapshot.totals.changes, 3);

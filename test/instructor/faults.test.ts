@@ -47,7 +47,10 @@ async function admin(method: 'GET' | 'PUT' | 'DELETE', body?: unknown, token = s
     headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     body: body === undefined ? null : typeof body === 'string' ? body : JSON.stringify(body),
   });
-  return { status: response.statusCode, json: (await response.body.json()) as { responseCode: number; message?: string; faults?: { active: boolean; until?: string } } };
+  return {
+    status: response.statusCode,
+    json: (await response.body.json()) as { responseCode: number; message?: string; faults?: { active: boolean; until?: string } },
+  };
 }
 
 async function get(path: string, scheme: 'http' | 'https' = 'https') {

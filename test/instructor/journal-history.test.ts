@@ -10,7 +10,19 @@ import type { StoredValue } from '../../mock-server/vocabulary/model.js';
 import { temporaryFolder } from '../support/temporary-folders.js';
 
 function value(index: number, type: string, data: string, publicRead = true): StoredValue {
-  return { index, type, data: Buffer.from(data), ttlType: 0, ttl: 86400, timestamp: 1, references: [], adminRead: true, adminWrite: true, publicRead, publicWrite: false };
+  return {
+    index,
+    type,
+    data: Buffer.from(data),
+    ttlType: 0,
+    ttl: 86400,
+    timestamp: 1,
+    references: [],
+    adminRead: true,
+    adminWrite: true,
+    publicRead,
+    publicWrite: false,
+  };
 }
 
 test('every change keeps the touched values before and after it', () => {
@@ -21,19 +33,28 @@ test('every change keeps the touched values before and after it', () => {
   store.removeValues('21.T12995/a', [2], { ...actor, action: 'remove-values' });
   store.deleteHandle('21.T12995/A', { ...actor, action: 'delete' });
   const history = store.history('21.t12995/a');
-  assert.deepEqual(history.map((h) => h.action), ['create', 'add-values', 'remove-values', 'delete']);
+  assert.deepEqual(
+    history.map((h) => h.action),
+    ['create', 'add-values', 'remove-values', 'delete'],
+  );
   const text = (values: StoredValue[]) => values.map((v) => `${v.index}:${v.type}=${v.data.toString()}${v.publicRead ? '' : ' (restricted)'}`);
-  assert.deepEqual(history.map((h) => [text(h.before), text(h.after)]), [
-    [[], ['1:URL=http://x/1', '2:SECRET=s (restricted)']],
-    [['1:URL=http://x/1'], ['1:URL=http://x/2']],
-    [['2:SECRET=s (restricted)'], []],
-    [['1:URL=http://x/2'], []],
-  ]);
+  assert.deepEqual(
+    history.map((h) => [text(h.before), text(h.after)]),
+    [
+      [[], ['1:URL=http://x/1', '2:SECRET=s (restricted)']],
+      [['1:URL=http://x/1'], ['1:URL=http://x/2']],
+      [['2:SECRET=s (restricted)'], []],
+      [['1:URL=http://x/2'], []],
+    ],
+  );
   // The admin events list stays as it was: indexes and types, no value data.
   const listed = store.events({ handle: '21.T12995/a' });
   assert.deepEqual(Object.keys(listed[0]!).sort(), ['action', 'actor', 'at', 'detail', 'handle', 'id']);
   assert.ok(!JSON.stringify(listed).includes('http://x/1'));
-  assert.deepEqual(store.identityEventsWithValues(0, 10).map((e) => e.action), ['create', 'add-values', 'remove-values', 'delete']);
+  assert.deepEqual(
+    store.identityEventsWithValues(0, 10).map((e) => e.action),
+    ['create', 'add-values', 'remove-values', 'delete'],
+  );
   store.replaceRecord('21.T12995/seed', [value(1, 'URL', 'u')], { actor: 'pid-mock', action: 'create' });
   assert.equal(store.identityEventsWithValues(0, 10).length, 4, 'seeding is not a trainee step');
   store.close();

@@ -148,7 +148,10 @@ describe('the live view', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export')]);
     const state = JSON.parse(readFileSync((await download.path())!, 'utf8')) as { format: string; handles: Array<{ handle: string }> };
     assert.equal(state.format, 'pid-handson-state');
-    assert.ok(state.handles.some((h) => h.handle.toLowerCase() === XSS_HANDLE.toLowerCase()), 'the export holds the class records');
+    assert.ok(
+      state.handles.some((h) => h.handle.toLowerCase() === XSS_HANDLE.toLowerCase()),
+      'the export holds the class records',
+    );
   });
 
   test('Reseed and Reset from the page', async () => {

@@ -73,8 +73,8 @@ const OPERATION_LABELS: Record<Operation, string> = {
   'modify-hs-admin': 'modifying the HS_ADMIN of',
   'delete-handle': 'deleting',
   'list-handles': 'listing the handles of prefix 21.T12995',
-  'list-prefixes': 'listing the server\'s prefixes',
-  'write-warmup': 'adding a value to the warm-up Handle 11304/... (administered by 0.NA/11304\'s group)',
+  'list-prefixes': "listing the server's prefixes",
+  'write-warmup': "adding a value to the warm-up Handle 11304/... (administered by 0.NA/11304's group)",
 };
 
 /**
@@ -177,7 +177,12 @@ async function recordOf(handle: string): Promise<ValueJson[] | undefined> {
 }
 
 async function createAsInstructor(handle: string, owner: Owner): Promise<void> {
-  const result = await t.request({ method: 'PUT', path: `/api/handles/${handle}?overwrite=false`, as: 'instructor', body: { values: recordValues(handle, owner) } });
+  const result = await t.request({
+    method: 'PUT',
+    path: `/api/handles/${handle}?overwrite=false`,
+    as: 'instructor',
+    body: { values: recordValues(handle, owner) },
+  });
   assert.equal(result.status, 201, `setup: create ${handle}: ${result.status} ${result.text}`);
 }
 
@@ -342,7 +347,10 @@ describe('authorisation matrix', () => {
         assert.match(String(result.headers['content-type']), /^application\/json/, context);
         assert.equal((result.json() as { responseCode?: unknown }).responseCode, expected.responseCode, context);
         if (expected.status === 401) {
-          assert.ok(headerValues(result, 'www-authenticate').some((v) => v === 'Basic realm="handle"'), 'the 401 carries the Basic challenge');
+          assert.ok(
+            headerValues(result, 'www-authenticate').some((v) => v === 'Basic realm="handle"'),
+            'the 401 carries the Basic challenge',
+          );
         }
         const after = await recordOf(row.target);
         if (expected.responseCode === 1) {

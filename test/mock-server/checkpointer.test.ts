@@ -40,7 +40,11 @@ test('writes reach the database file through the worker while the server runs; t
   const store = t.server.store;
   const stats = store.checkpointStats();
   assert.ok(stats, 'a server on a data folder checkpoints in the background');
-  assert.equal((store as unknown as { db: Database.Database }).db.pragma('wal_autocheckpoint', { simple: true }), 0, 'the serving connection leaves checkpoints to the worker');
+  assert.equal(
+    (store as unknown as { db: Database.Database }).db.pragma('wal_autocheckpoint', { simple: true }),
+    0,
+    'the serving connection leaves checkpoints to the worker',
+  );
 
   const auth = basicHeader(t.trainee.identity, t.trainee.password);
   const count = 120;
@@ -48,7 +52,13 @@ test('writes reach the database file through the worker while the server runs; t
     await Promise.all(
       Array.from({ length: 20 }, async (_, i) => {
         const handle = `${t!.prefix}/CKPT-${batch + i}`;
-        const answer = await t!.request({ method: 'PUT', path: `/api/handles/${handle}?overwrite=false`, scheme: 'https', headers: { authorization: auth }, body: { values: [{ index: 1, type: 'URL', data: `https://example.org/${batch + i}` }] } });
+        const answer = await t!.request({
+          method: 'PUT',
+          path: `/api/handles/${handle}?overwrite=false`,
+          scheme: 'https',
+          headers: { authorization: auth },
+          body: { values: [{ index: 1, type: 'URL', data: `https://example.org/${batch + i}` }] },
+        });
         assert.equal(answer.status, 201, answer.text);
       }),
     );

@@ -8,27 +8,15 @@ import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import filesRoutes from '../../mock-server/routes/files.js';
 import { escapeHtml } from '../../mock-server/views/resolver-pages.js';
-import {
-  DEFAULT_SURVEY_ROWS,
-  SURVEYS_CSV_HEADER,
-  generateSurveysCsv,
-} from '../../mock-server/fixtures/surveys-csv.js';
-import {
-  B2SAFE_IRODS_PID_COUNT,
-  B2SAFE_PID_COUNT,
-  WARMUP_DOI,
-  WARMUP_HANDLE,
-  seedRecords,
-  type SeedRecord,
-} from '../../mock-server/fixtures/seed-records.js';
+import { DEFAULT_SURVEY_ROWS, SURVEYS_CSV_HEADER, generateSurveysCsv } from '../../mock-server/fixtures/surveys-csv.js';
+import { B2SAFE_IRODS_PID_COUNT, B2SAFE_PID_COUNT, WARMUP_DOI, WARMUP_HANDLE, seedRecords, type SeedRecord } from '../../mock-server/fixtures/seed-records.js';
 
 // Deliberately not the address the test server listens on: links must come from the option, not the Host.
 const PUBLIC_BASE_URL = 'http://pid-handson.test:8000';
 const ARK = 'ark:/13030/tf5p30086k';
 
 const PORTAL_SPECIES = new Set(
-  ('DM PP DO PB RM DS OT PF PE NL OL PM AH AB SS SH SA RF CB BA SO SF DX PC PL PH CQ CM OX CV UR PG UP RO ' +
-    'PX PU SU PI UL US RX ZL CT SC ST').split(' '),
+  ('DM PP DO PB RM DS OT PF PE NL OL PM AH AB SS SH SA RF CB BA SO SF DX PC PL PH CQ CM OX CV UR PG UP RO ' + 'PX PU SU PI UL US RX ZL CT SC ST').split(' '),
 );
 
 interface SurveyRow {
@@ -51,7 +39,15 @@ function parseSurveys(csv: string): { header: string; rows: SurveyRow[] } {
     const fields = line.split(',');
     assert.equal(fields.length, 9, `nine fields in ${JSON.stringify(line)}`);
     const [recordId, month, day, year, plotId, speciesId, sex, hindfootLength, weight] = fields as [
-      string, string, string, string, string, string, string, string, string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
     ];
     return {
       recordId: Number(recordId),
@@ -273,7 +269,10 @@ describe('the stand-in data repository over HTTP', () => {
     const lines = text.split('\n');
     assert.equal(lines[0], 'erc:');
     for (const label of ['who:', 'what:', 'when:', 'where:']) {
-      assert.ok(lines.some((line) => line.startsWith(label)), label);
+      assert.ok(
+        lines.some((line) => line.startsWith(label)),
+        label,
+      );
     }
     assert.ok(text.includes('13030'));
     assert.match(text, /not a Handle/);
@@ -341,7 +340,10 @@ describe('the seed records', () => {
   test('number every value above zero with no index used twice within a record', () => {
     for (const record of records) {
       const indexes = record.values.map((v) => v.index);
-      assert.ok(indexes.every((i) => Number.isInteger(i) && i > 0), record.handle);
+      assert.ok(
+        indexes.every((i) => Number.isInteger(i) && i > 0),
+        record.handle,
+      );
       assert.equal(new Set(indexes).size, indexes.length, record.handle);
     }
   });

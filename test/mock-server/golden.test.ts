@@ -7,7 +7,16 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { B2SAFE_IRODS_PID_COUNT, B2SAFE_PID_COUNT } from '../../mock-server/fixtures/seed-records.js';
 import { basicHeader, headerValues, realmBasicHeader, type HttpResult } from '../support/http.js';
-import { startTestServer, storeSnapshot, uniqueName, WARMUP_DOI, WARMUP_HANDLE, type CallerName, type Scheme, type TestServer } from '../support/mock-server.js';
+import {
+  startTestServer,
+  storeSnapshot,
+  uniqueName,
+  WARMUP_DOI,
+  WARMUP_HANDLE,
+  type CallerName,
+  type Scheme,
+  type TestServer,
+} from '../support/mock-server.js';
 
 const GOLDEN_DIR = resolve(__dirname, '../golden');
 

@@ -35,7 +35,11 @@ function openPair(schema: string): { db: Database.Database; observer: Database.D
   return { db, observer: new Database(file, { readonly: true }) };
 }
 
-const names = (observer: Database.Database) => observer.prepare('SELECT name FROM t ORDER BY name').all().map((r) => (r as { name: string }).name);
+const names = (observer: Database.Database) =>
+  observer
+    .prepare('SELECT name FROM t ORDER BY name')
+    .all()
+    .map((r) => (r as { name: string }).name);
 
 describe('GroupCommit on a real SQLite file', () => {
   test('writes of one turn share one COMMIT; a failing write is rolled back alone; nothing is visible before the COMMIT', async () => {
@@ -111,7 +115,10 @@ describe('group commit in the server', () => {
           }),
         ),
       );
-      assert.deepEqual(results.map((r) => r.status), Array(count).fill(201));
+      assert.deepEqual(
+        results.map((r) => r.status),
+        Array(count).fill(201),
+      );
       const writes = stats.writes - before.writes;
       const commits = stats.commits - before.commits;
       assert.equal(writes, count);
@@ -175,7 +182,11 @@ describe('pid-mock serve killed during concurrent writes', () => {
           const create = await put(handle, {
             values: [
               { index: 1, type: 'URL', data: { format: 'string', value: `https://example.org/${w}/${i}` } },
-              { index: 100, type: 'HS_ADMIN', data: { format: 'admin', value: { handle: credentials.username.split(':')[1], index: 300, permissions: '011111110011' } } },
+              {
+                index: 100,
+                type: 'HS_ADMIN',
+                data: { format: 'admin', value: { handle: credentials.username.split(':')[1], index: 300, permissions: '011111110011' } },
+              },
             ],
           });
           if (create.status !== 201) throw new Error(`create answered ${create.status}: ${create.text}`);
@@ -211,8 +222,15 @@ describe('pid-mock serve killed during concurrent writes', () => {
         const result = await httpRequest(`https://127.0.0.1:${second.port}/api/handles/${handle}`, { headers, dispatcher: reader });
         assert.equal(result.status, 200, `${handle} was acknowledged before the kill`);
         const values = (result.json() as { values: Array<{ index: number; type: string }> }).values;
-        assert.ok(values.some((v) => v.index === 1 && v.type === 'URL'), `${handle} has its URL`);
-        if (modified.includes(handle)) assert.ok(values.some((v) => v.index === 2 && v.type === 'CHECKSUM'), `${handle} has its acknowledged CHECKSUM`);
+        assert.ok(
+          values.some((v) => v.index === 1 && v.type === 'URL'),
+          `${handle} has its URL`,
+        );
+        if (modified.includes(handle))
+          assert.ok(
+            values.some((v) => v.index === 2 && v.type === 'CHECKSUM'),
+            `${handle} has its acknowledged CHECKSUM`,
+          );
       }
     } finally {
       await reader.close();

@@ -136,7 +136,11 @@ function tlsAgent(withCertificate: boolean): Agent {
   const ca = readFileSync(join(credentialsDir, 'ca.pem'), 'utf8');
   const agent = new Agent({
     connect: withCertificate
-      ? { ca, cert: readFileSync(join(credentialsDir, 'USER01_certificate_only.pem'), 'utf8'), key: readFileSync(join(credentialsDir, 'USER01_privkey.pem'), 'utf8') }
+      ? {
+          ca,
+          cert: readFileSync(join(credentialsDir, 'USER01_certificate_only.pem'), 'utf8'),
+          key: readFileSync(join(credentialsDir, 'USER01_privkey.pem'), 'utf8'),
+        }
       : { ca },
   });
   agents.push(agent);
@@ -220,7 +224,9 @@ describe('pid-mock serve on a data folder, killed and started again', () => {
       firstRun.created.push({ handle, url });
     }
     firstRun.modified = firstRun.created[0]!.handle;
-    const modified = await put(p, agent, `/api/handles/${firstRun.modified}?index=1`, { values: [{ index: 1, type: 'URL', data: 'https://example.org/crash-test/moved' }] });
+    const modified = await put(p, agent, `/api/handles/${firstRun.modified}?index=1`, {
+      values: [{ index: 1, type: 'URL', data: 'https://example.org/crash-test/moved' }],
+    });
     assert.equal(modified.status, 200, modified.text);
 
     firstRun.valueRemovedFrom = firstRun.created[1]!.handle;
@@ -360,8 +366,17 @@ describe('pid-mock serve on a data folder, killed and started again', () => {
           body: '{"values":[]}',
           dispatcher: anonymous,
         }),
-      () => httpRequest(`https://127.0.0.1:${p}/api/sessions/this`, { headers: { authorization: basicHeader(String(instructor.username), String(instructor.password)) }, dispatcher: anonymous }),
-      () => httpRequest(`https://127.0.0.1:${p}/api/handles/${handle}`, { method: 'DELETE', headers: { authorization: 'Handle clientCert="true"' }, dispatcher: withCertificate }),
+      () =>
+        httpRequest(`https://127.0.0.1:${p}/api/sessions/this`, {
+          headers: { authorization: basicHeader(String(instructor.username), String(instructor.password)) },
+          dispatcher: anonymous,
+        }),
+      () =>
+        httpRequest(`https://127.0.0.1:${p}/api/handles/${handle}`, {
+          method: 'DELETE',
+          headers: { authorization: 'Handle clientCert="true"' },
+          dispatcher: withCertificate,
+        }),
       () =>
         httpRequest(`https://127.0.0.1:${p}/hrls/handles?URL=irods:*&limit=1`, {
           headers: { authorization: realmBasicHeader(String(basic.reverselookup_username), String(basic.reverselookup_password)) },

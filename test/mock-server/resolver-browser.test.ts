@@ -19,7 +19,10 @@ after(async () => {
   await server?.stop();
 });
 
-async function loadAndCollectFailures(url: string, status: number): Promise<{ failures: string[]; images: Array<{ src: string; width: number; height: number }> }> {
+async function loadAndCollectFailures(
+  url: string,
+  status: number,
+): Promise<{ failures: string[]; images: Array<{ src: string; width: number; height: number }> }> {
   const page = await browser.context.newPage();
   const failures: string[] = [];
   page.on('requestfailed', (request) => failures.push(`${request.url()}: ${request.failure()?.errorText ?? 'failed'}`));
@@ -29,9 +32,7 @@ async function loadAndCollectFailures(url: string, status: number): Promise<{ fa
   try {
     const response = await page.goto(url, { waitUntil: 'load' });
     assert.equal(response?.status(), status, `${url} answered ${response?.status()}`);
-    const images = await page.$$eval('img', (elements) =>
-      elements.map((img) => ({ src: img.currentSrc, width: img.naturalWidth, height: img.naturalHeight })),
-    );
+    const images = await page.$$eval('img', (elements) => elements.map((img) => ({ src: img.currentSrc, width: img.naturalWidth, height: img.naturalHeight })));
     return { failures, images };
   } finally {
     await page.close();

@@ -424,7 +424,10 @@ describe('10320/LOC selection', () => {
 
   test('score keeps only the locations with the highest score', () => {
     const values = [
-      loc(1, '<locations chooseby="score,weighted"><location href="https://a/" score="2"/><location href="https://b/" score="5"/><location href="https://c/"/></locations>'),
+      loc(
+        1,
+        '<locations chooseby="score,weighted"><location href="https://a/" score="2"/><location href="https://b/" score="5"/><location href="https://c/"/></locations>',
+      ),
     ];
     for (const draw of [0, 0.5, 0.99]) assert.equal(chooseRedirect(values, {}, () => draw)?.url, 'https://b/');
   });

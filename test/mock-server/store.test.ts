@@ -37,7 +37,13 @@ test('search ANDs keys, applies every pattern of a key to one value, and pages',
   store.replaceRecord('21.T/c', values([1, 'URL', 'https://y/c.dat'], [2, 'CHECKSUM', 'c1']), { actor: 't', action: 'create' });
   const search = (fields: Array<{ type: string; patterns: string[] }>, page = 0, limit = 10) => store.search(fields, { limit, page });
   assert.deepEqual(search([{ type: 'URL', patterns: ['irods:*'] }]), ['21.T/A', '21.T/B']);
-  assert.deepEqual(search([{ type: 'URL', patterns: ['irods:*'] }, { type: 'CHECKSUM', patterns: ['c1'] }]), ['21.T/A']);
+  assert.deepEqual(
+    search([
+      { type: 'URL', patterns: ['irods:*'] },
+      { type: 'CHECKSUM', patterns: ['c1'] },
+    ]),
+    ['21.T/A'],
+  );
   assert.deepEqual(search([{ type: 'URL', patterns: ['*.dat', '*/b*'] }]), ['21.T/B']);
   assert.deepEqual(search([{ type: 'URL', patterns: ['*'] }], 1, 2), ['21.T/C']);
   assert.deepEqual(search([{ type: 'url', patterns: ['*'] }]), [], 'types match exactly, as bytes on the real servlet');
@@ -48,9 +54,12 @@ test('the change journal records who changed which indexes and types, never the 
   store.replaceRecord('21.T/s', values([1, 'URL', 'http://x'], [300, 'HS_SECKEY', 'top-secret']), { actor: '300:21.T/U', action: 'create' });
   store.removeValues('21.T/s', [1], { actor: '300:21.T/U', action: 'remove-values' });
   const events = store.events({ handle: '21.T/s' });
-  assert.deepEqual(events.map((e) => [e.actor, e.action, e.detail]), [
-    ['300:21.T/U', 'create', { indexes: [1, 300], types: ['URL', 'HS_SECKEY'] }],
-    ['300:21.T/U', 'remove-values', { indexes: [1], types: ['URL'] }],
-  ]);
+  assert.deepEqual(
+    events.map((e) => [e.actor, e.action, e.detail]),
+    [
+      ['300:21.T/U', 'create', { indexes: [1, 300], types: ['URL', 'HS_SECKEY'] }],
+      ['300:21.T/U', 'remove-values', { indexes: [1], types: ['URL'] }],
+    ],
+  );
   assert.ok(!JSON.stringify(events).includes('top-secret'));
 });

@@ -165,9 +165,7 @@ describe('issued certificates', () => {
   });
 
   test('an IP address passed as a DNS name ends up as an IP SAN and never as the CN', async () => {
-    const cert = new crypto.X509Certificate(
-      (await issueServerCertificate(ca, { dnsNames: ['192.0.2.7'], ipAddresses: [] })).certPem,
-    );
+    const cert = new crypto.X509Certificate((await issueServerCertificate(ca, { dnsNames: ['192.0.2.7'], ipAddresses: [] })).certPem);
     assert.equal(cert.subject, 'CN=localhost');
     assert.ok(cert.checkIP('192.0.2.7'));
     assert.ok(!(cert.subjectAltName ?? '').includes('DNS:192.0.2.7'));
@@ -231,10 +229,7 @@ describe('mutual TLS on a node https server', () => {
   const agent = (opts: Parameters<Agents['tls']>[0]): Agent => agents.tls(opts);
 
   before(async () => {
-    srv = https.createServer(
-      { key: server.keyPem, cert: server.certPem, requestCert: true, rejectUnauthorized: false },
-      reportHandler,
-    );
+    srv = https.createServer({ key: server.keyPem, cert: server.certPem, requestCert: true, rejectUnauthorized: false }, reportHandler);
     port = await listen(srv);
   });
   after(async () => {
@@ -243,10 +238,7 @@ describe('mutual TLS on a node https server', () => {
   });
 
   test('a client that verifies the server against the CA and presents its certificate is identified', async () => {
-    const { status, body } = await getJson(
-      `https://127.0.0.1:${port}/`,
-      agent({ ca: ca.certPem, cert: client.certPem, key: client.keyPem }),
-    );
+    const { status, body } = await getJson(`https://127.0.0.1:${port}/`, agent({ ca: ca.certPem, cert: client.certPem, key: client.keyPem }));
     assert.equal(status, 200);
     assert.equal(body.isTlsSocket, true);
     assert.equal(body.identity, IDENTITY);
@@ -272,23 +264,17 @@ describe('mutual TLS on a node https server', () => {
   });
 
   test('a client that trusts a different CA refuses the server with a TLS error', async () => {
-    await assert.rejects(
-      getJson(`https://127.0.0.1:${port}/`, agent({ ca: otherCa.certPem, cert: client.certPem, key: client.keyPem })),
-      (err) => {
-        assert.ok(errorCodes(err).includes('UNABLE_TO_VERIFY_LEAF_SIGNATURE'), String(errorCodes(err)));
-        return true;
-      },
-    );
+    await assert.rejects(getJson(`https://127.0.0.1:${port}/`, agent({ ca: otherCa.certPem, cert: client.certPem, key: client.keyPem })), (err) => {
+      assert.ok(errorCodes(err).includes('UNABLE_TO_VERIFY_LEAF_SIGNATURE'), String(errorCodes(err)));
+      return true;
+    });
   });
 
   test('a client asking for a name the certificate does not cover refuses the server', async () => {
-    await assert.rejects(
-      getJson(`https://127.0.0.1:${port}/`, agent({ ca: ca.certPem, servername: 'elsewhere.test' })),
-      (err) => {
-        assert.ok(errorCodes(err).includes('ERR_TLS_CERT_ALTNAME_INVALID'), String(errorCodes(err)));
-        return true;
-      },
-    );
+    await assert.rejects(getJson(`https://127.0.0.1:${port}/`, agent({ ca: ca.certPem, servername: 'elsewhere.test' })), (err) => {
+      assert.ok(errorCodes(err).includes('ERR_TLS_CERT_ALTNAME_INVALID'), String(errorCodes(err)));
+      return true;
+    });
   });
 
   test('a certificate with the same identity but another key does not match the issued JWK', async () => {
@@ -303,37 +289,23 @@ describe('mutual TLS on a node https server', () => {
   });
 
   test('a certificate from a foreign CA still shows its identity when the server does not verify issuers', async () => {
-    const { body } = await getJson(
-      `https://127.0.0.1:${port}/`,
-      agent({ ca: ca.certPem, cert: foreignClient.certPem, key: foreignClient.keyPem }),
-    );
+    const { body } = await getJson(`https://127.0.0.1:${port}/`, agent({ ca: ca.certPem, cert: foreignClient.certPem, key: foreignClient.keyPem }));
     assert.equal(body.identity, IDENTITY);
     assert.ok(body.jwk && !sameRsaPublicKey(body.jwk, client.publicKeyJwk));
   });
 
   test('a server that requires certificates from its CA refuses a client certificate from another CA', async () => {
     let reached = false;
-    const strict = https.createServer(
-      { key: server.keyPem, cert: server.certPem, ca: ca.certPem, requestCert: true, rejectUnauthorized: true },
-      (req, res) => {
-        reached = true;
-        reportHandler(req, res);
-      },
-    );
+    const strict = https.createServer({ key: server.keyPem, cert: server.certPem, ca: ca.certPem, requestCert: true, rejectUnauthorized: true }, (req, res) => {
+      reached = true;
+      reportHandler(req, res);
+    });
     const strictPort = await listen(strict);
     try {
-      const ok = await getJson(
-        `https://127.0.0.1:${strictPort}/`,
-        agent({ ca: ca.certPem, cert: client.certPem, key: client.keyPem }),
-      );
+      const ok = await getJson(`https://127.0.0.1:${strictPort}/`, agent({ ca: ca.certPem, cert: client.certPem, key: client.keyPem }));
       assert.equal(ok.body.authorized, true);
       reached = false;
-      await assert.rejects(
-        getJson(
-          `https://127.0.0.1:${strictPort}/`,
-          agent({ ca: ca.certPem, cert: foreignClient.certPem, key: foreignClient.keyPem }),
-        ),
-      );
+      await assert.rejects(getJson(`https://127.0.0.1:${strictPort}/`, agent({ ca: ca.certPem, cert: foreignClient.certPem, key: foreignClient.keyPem })));
       assert.equal(reached, false);
     } finally {
       await agents.closeAll();
@@ -349,10 +321,7 @@ describe('httpolyglot: HTTP and HTTPS on one port', () => {
   let mtls: Agent;
 
   before(async () => {
-    srv = httpolyglot.createServer(
-      { tls: { key: server.keyPem, cert: server.certPem, requestCert: true, rejectUnauthorized: false } },
-      reportHandler,
-    );
+    srv = httpolyglot.createServer({ tls: { key: server.keyPem, cert: server.certPem, requestCert: true, rejectUnauthorized: false } }, reportHandler);
     port = await listen(srv);
     mtls = agents.tls({ ca: ca.certPem, cert: client.certPem, key: client.keyPem });
   });

@@ -39,8 +39,12 @@ interface NotebookReport {
 
 function notebookFiles(): string[] {
   const dir = join(ROOT, 'notebooks');
-  const learner = readdirSync(dir).filter((f) => /^\d\d-.*\.ipynb$/.test(f)).map((f) => join(dir, f));
-  const instructor = readdirSync(join(dir, 'instructor')).filter((f) => /^\d\d-.*\.ipynb$/.test(f)).map((f) => join(dir, 'instructor', f));
+  const learner = readdirSync(dir)
+    .filter((f) => /^\d\d-.*\.ipynb$/.test(f))
+    .map((f) => join(dir, f));
+  const instructor = readdirSync(join(dir, 'instructor'))
+    .filter((f) => /^\d\d-.*\.ipynb$/.test(f))
+    .map((f) => join(dir, 'instructor', f));
   return [...learner, ...instructor].sort();
 }
 
@@ -73,12 +77,16 @@ async function execute(notebook: string): Promise<NotebookReport> {
 }
 
 async function executeOn(notebook: string, server: MockProcess): Promise<NotebookReport> {
-  const { stdout } = await execFileAsync(PYTHON, [join(ROOT, 'test', 'notebooks', 'run_notebook.py'), basename(notebook), join(outDir, `${basename(dirname(notebook))}-${basename(notebook)}`)], {
-    cwd: dirname(notebook),
-    env: { ...jupyterEnv(process.env), PID_CREDENTIALS: server.credentialsFile },
-    maxBuffer: 64 * 1024 * 1024,
-    timeout: 15 * 60 * 1000,
-  });
+  const { stdout } = await execFileAsync(
+    PYTHON,
+    [join(ROOT, 'test', 'notebooks', 'run_notebook.py'), basename(notebook), join(outDir, `${basename(dirname(notebook))}-${basename(notebook)}`)],
+    {
+      cwd: dirname(notebook),
+      env: { ...jupyterEnv(process.env), PID_CREDENTIALS: server.credentialsFile },
+      maxBuffer: 64 * 1024 * 1024,
+      timeout: 15 * 60 * 1000,
+    },
+  );
   return JSON.parse(stdout) as NotebookReport;
 }
 
@@ -86,7 +94,7 @@ test('the committed notebooks are exactly what their sources generate', async ()
   await execFileAsync(process.execPath, ['--import', 'tsx', join(ROOT, 'lesson', 'tools', 'build.ts'), '--check'], { cwd: ROOT });
 });
 
-test('the notebooks run on the project\'s own TypeScript kernel (registered by npm start --prepare-only), not a system-wide one', () => {
+test("the notebooks run on the project's own TypeScript kernel (registered by npm start --prepare-only), not a system-wide one", () => {
   const where = execFileSync(PYTHON, ['-c', 'from jupyter_client.kernelspec import KernelSpecManager as M; print(M().get_kernel_spec("tslab").resource_dir)'], {
     env: jupyterEnv(process.env),
     encoding: 'utf8',
@@ -117,12 +125,24 @@ describe('every notebook runs cell by cell against the mock server', { concurren
       );
       // tslab prints a cell's last value: a check cell shows its verdict box and nothing else.
       const strayVerdicts = report.cells.filter((c) => /\.check\(/.test(c.source) && /^(unattempted|wrong|error|correct)$/m.test(c.stdout));
-      assert.deepEqual(strayVerdicts.map((c) => `cell ${c.index}: ${c.source.split('\n')[0]}`), [], `check cells that print a bare verdict line in ${label}`);
+      assert.deepEqual(
+        strayVerdicts.map((c) => `cell ${c.index}: ${c.source.split('\n')[0]}`),
+        [],
+        `check cells that print a bare verdict line in ${label}`,
+      );
       const outputs = report.cells.map((c) => c.output).join('\n');
       const verdicts = [...outputs.matchAll(/data-outcome="(\w+)"/g)].map((m) => m[1]);
       assert.ok(!verdicts.includes('error'), `an exercise check reported an error in ${label}`);
-      if (isMaster) assert.ok(verdicts.every((v) => v === 'correct' || v === 'hint' || v === 'solution'), `the master's solutions are all correct: ${verdicts.join(', ')}`);
-      else assert.ok(verdicts.every((v) => v === 'unattempted' || v === 'hint' || v === 'solution'), `an untouched learner copy reports "not attempted yet": ${verdicts.join(', ')}`);
+      if (isMaster)
+        assert.ok(
+          verdicts.every((v) => v === 'correct' || v === 'hint' || v === 'solution'),
+          `the master's solutions are all correct: ${verdicts.join(', ')}`,
+        );
+      else
+        assert.ok(
+          verdicts.every((v) => v === 'unattempted' || v === 'hint' || v === 'solution'),
+          `an untouched learner copy reports "not attempted yet": ${verdicts.join(', ')}`,
+        );
       for (const expected of chapterExpectations[chapter] ?? []) {
         assert.match(outputs, expected, `${label} shows ${expected}`);
       }

@@ -12,7 +12,6 @@ import { basicHeader, httpRequest, type HttpResult } from '../support/http.js';
 import { addIdentityWithCli } from '../support/mock-process.js';
 import { PREFIX, startTestServer, uniqueName, type BasicIdentity, type TestServer } from '../support/mock-server.js';
 
-
 interface Outcome {
   status: number;
   /** undefined: no body at all (the 401 of credentials that do not verify). */
@@ -110,7 +109,10 @@ function send(who: Identity, method: string, path: string, body?: unknown): Prom
     case 'mismatched-cert':
       return httpRequest(t.url('https', path), {
         method,
-        headers: { ...(method === 'GET' ? {} : { authorization: 'Handle clientCert="true"' }), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        headers: {
+          ...(method === 'GET' ? {} : { authorization: 'Handle clientCert="true"' }),
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        },
         body: body !== undefined ? JSON.stringify(body) : undefined,
         dispatcher: mismatchedAgent,
       });
@@ -126,7 +128,10 @@ async function record(handle: string): Promise<unknown[] | undefined> {
 }
 
 function adminValue(target: Target): Record<string, unknown> {
-  const value = target === 'a-only-handle' ? { handle: `${PREFIX}/USER01`, index: 300, permissions: '011111110011' } : { handle: `0.NA/${PREFIX}`, index: 200, permissions: '011111110011' };
+  const value =
+    target === 'a-only-handle'
+      ? { handle: `${PREFIX}/USER01`, index: 300, permissions: '011111110011' }
+      : { handle: `0.NA/${PREFIX}`, index: 200, permissions: '011111110011' };
   return { index: 100, type: 'HS_ADMIN', data: { format: 'admin', value } };
 }
 
@@ -150,7 +155,13 @@ async function targetFor(target: Target): Promise<string> {
     method: 'PUT',
     path: `/api/handles/${handle}`,
     as: 'instructor',
-    body: { values: [{ index: 1, type: 'URL', data: 'https://example.org/m' }, { index: 3, type: 'SECRET_NOTE', permissions: '1100', data: 'restricted' }, adminValue(target)] },
+    body: {
+      values: [
+        { index: 1, type: 'URL', data: 'https://example.org/m' },
+        { index: 3, type: 'SECRET_NOTE', permissions: '1100', data: 'restricted' },
+        adminValue(target),
+      ],
+    },
   });
   assert.equal(created.status, 201, created.text);
   return handle;

@@ -79,11 +79,14 @@ describe('stored script stays inert in Chromium', () => {
   });
 
   test('the values page (?noredirect)', () => assertNoScriptRan(`/${plain}?noredirect`, 200));
-  test('the resolver on a javascript: URL shows the values instead of redirecting', () => assertNoScriptRan(`/${named.split('/').map(encodeURIComponent).join('/')}`, 200));
+  test('the resolver on a javascript: URL shows the values instead of redirecting', () =>
+    assertNoScriptRan(`/${named.split('/').map(encodeURIComponent).join('/')}`, 200));
   test('?action=showurls with an XHTML location carrying autofocus and onfocus', () => assertNoScriptRan(`/${plain}?action=showurls`, 200));
-  test('the values-not-found page of a handle whose name holds markup', () => assertNoScriptRan(`/${named.split('/').map(encodeURIComponent).join('/')}?type=NOTHING`, 200));
+  test('the values-not-found page of a handle whose name holds markup', () =>
+    assertNoScriptRan(`/${named.split('/').map(encodeURIComponent).join('/')}?type=NOTHING`, 200));
   for (const script of SCRIPTS.slice(0, 4)) {
-    test(`the 404 page of an unknown handle named ${JSON.stringify(script.slice(0, 30))}`, () => assertNoScriptRan(`/${PREFIX}/${encodeURIComponent(script)}`, 404));
+    test(`the 404 page of an unknown handle named ${JSON.stringify(script.slice(0, 30))}`, () =>
+      assertNoScriptRan(`/${PREFIX}/${encodeURIComponent(script)}`, 404));
     test(`the prefix-not-found page of ${JSON.stringify(script.slice(0, 30))}`, () => assertNoScriptRan(`/${encodeURIComponent(script)}/x`, 404));
   }
   test('the home page form submitted with markup, followed to its 404', () => assertNoScriptRan(`/?hdl=${encodeURIComponent(SCRIPTS[1]!)}`));

@@ -24,7 +24,10 @@ async function keyPair(keyPem?: string): Promise<crypto.webcrypto.CryptoKeyPair>
 }
 
 function toPem(der: ArrayBuffer): string {
-  return `-----BEGIN PRIVATE KEY-----\n${Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n').trim()}\n-----END PRIVATE KEY-----\n`;
+  return `-----BEGIN PRIVATE KEY-----\n${Buffer.from(der)
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .trim()}\n-----END PRIVATE KEY-----\n`;
 }
 
 /**
@@ -46,9 +49,16 @@ export async function makeCertificate(options: {
   const notAfter = new Date(Date.now() + (options.toDays ?? 30) * DAY);
   const extensions: x509.Extension[] = [new x509.BasicConstraintsExtension(options.ca ?? false, undefined, true)];
   if (options.serverNames) {
-    extensions.push(new x509.SubjectAlternativeNameExtension([...options.serverNames.map((value) => ({ type: (/^[\d.:]+$/.test(value) ? 'ip' : 'dns') as 'ip' | 'dns', value }))]));
+    extensions.push(
+      new x509.SubjectAlternativeNameExtension([
+        ...options.serverNames.map((value) => ({ type: (/^[\d.:]+$/.test(value) ? 'ip' : 'dns') as 'ip' | 'dns', value })),
+      ]),
+    );
   }
-  const serialNumber = crypto.randomBytes(8).toString('hex').replace(/^[89a-f]/, '1');
+  const serialNumber = crypto
+    .randomBytes(8)
+    .toString('hex')
+    .replace(/^[89a-f]/, '1');
   let cert: x509.X509Certificate;
   if (options.issuer) {
     const issuerCert = new x509.X509Certificate(options.issuer.certPem);

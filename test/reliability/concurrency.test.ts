@@ -30,22 +30,36 @@ async function put(client: number, path: string, body: unknown): Promise<{ statu
 describe('concurrent writers', () => {
   test(`${CLIENTS} clients adding different indexes to one handle lose nothing`, async () => {
     const handle = `${PREFIX}/${uniqueName('CONC')}`;
-    assert.equal((await put(0, `/api/handles/${handle}`, {
-      values: [
-        { index: 1, type: 'URL', data: 'https://example.org/base' },
-        { index: 100, type: 'HS_ADMIN', data: { format: 'admin', value: { handle: `${PREFIX}/USER01`, index: 300, permissions: '011111110011' } } },
-      ],
-    })).status, 201);
+    assert.equal(
+      (
+        await put(0, `/api/handles/${handle}`, {
+          values: [
+            { index: 1, type: 'URL', data: 'https://example.org/base' },
+            { index: 100, type: 'HS_ADMIN', data: { format: 'admin', value: { handle: `${PREFIX}/USER01`, index: 300, permissions: '011111110011' } } },
+          ],
+        })
+      ).status,
+      201,
+    );
     const results = await Promise.all(
       Array.from({ length: CLIENTS }, (_, i) =>
         put(i, `/api/handles/${handle}?index=${1000 + i}&overwrite=false`, { values: [{ index: 1000 + i, type: 'NOTE', data: `client ${i}` }] }),
       ),
     );
-    assert.deepEqual(results.map((r) => r.status), Array(CLIENTS).fill(201));
+    assert.deepEqual(
+      results.map((r) => r.status),
+      Array(CLIENTS).fill(201),
+    );
     const record = (await t.request({ path: `/api/handles/${handle}` })).json() as { values: Array<{ index: number; data: { value: string } }> };
     const notes = record.values.filter((v) => v.index >= 1000).map((v) => [v.index, v.data.value]);
-    assert.deepEqual(notes, Array.from({ length: CLIENTS }, (_, i) => [1000 + i, `client ${i}`]));
-    assert.ok(record.values.some((v) => v.index === 1), 'the first value is still there');
+    assert.deepEqual(
+      notes,
+      Array.from({ length: CLIENTS }, (_, i) => [1000 + i, `client ${i}`]),
+    );
+    assert.ok(
+      record.values.some((v) => v.index === 1),
+      'the first value is still there',
+    );
   });
 
   test(`${CLIENTS} racing creates of one handle with overwrite=false: exactly one 201, the others 409, the winner's record stored`, async () => {

@@ -168,7 +168,13 @@ describe('5: redirects only to http, https, ftp (and file:, which lesson chapter
     const response = await t.request({ path: `/${handle}`, scheme: 'http' });
     assert.equal(response.headers.location, undefined);
   });
-  for (const url of ['https://example.org/ok', 'http://example.org/ok', 'ftp://example.org/ok', 'HTTPS://example.org/upper', 'file:///home/trainee/surveys.csv']) {
+  for (const url of [
+    'https://example.org/ok',
+    'http://example.org/ok',
+    'ftp://example.org/ok',
+    'HTTPS://example.org/upper',
+    'file:///home/trainee/surveys.csv',
+  ]) {
     test(`${url} still redirects`, async () => {
       const handle = await createRecord([{ index: 1, type: 'URL', data: url }]);
       const response = await t.request({ path: `/${handle}`, scheme: 'http' });
@@ -186,8 +192,7 @@ describe('6: one server per data folder, and create-if-absent is atomic', () => 
       try {
         await assert.rejects(
           startMockServer({ host: '127.0.0.1', port: 0, dataDir, prefixes: [PREFIX] }),
-          (error: Error) =>
-            error instanceof DataFolderLockedError && error.message.includes(`process ${process.pid}`) && error.message.includes('--data'),
+          (error: Error) => error instanceof DataFolderLockedError && error.message.includes(`process ${process.pid}`) && error.message.includes('--data'),
         );
       } finally {
         await first.close();
@@ -213,7 +218,10 @@ describe('6: one server per data folder, and create-if-absent is atomic', () => 
     const serviceA = new HandleService(storeA, serverAdmins);
     const serviceB = new HandleService(storeB, serverAdmins);
     const handle = `${PREFIX}/${uniqueName('RACE')}`;
-    const caller = (service: HandleService) => ({ authentication: { kind: 'authenticated', identity: { index: 300, handle: `${PREFIX}/USER01` }, via: 'basic' }, overTls: true }) as Parameters<typeof service.put>[3];
+    const caller = (service: HandleService) =>
+      ({ authentication: { kind: 'authenticated', identity: { index: 300, handle: `${PREFIX}/USER01` }, via: 'basic' }, overTls: true }) as Parameters<
+        typeof service.put
+      >[3];
     const record = (who: string) => ({ values: [{ index: 1, type: 'URL', data: `https://example.org/${who}` }] });
     const outcomes: string[] = [];
     // B's create lands exactly between A's "is it absent?" and A's write.

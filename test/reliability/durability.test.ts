@@ -35,7 +35,12 @@ async function write(server: ServerProcess, round: string, i: number): Promise<b
     const response = await request(`${server.httpsUrl}/api/handles/${PREFIX}/DUR-${round}-${i}?overwrite=false`, {
       method: 'PUT',
       headers: { authorization: server.traineeAuthorization, 'content-type': 'application/json' },
-      body: JSON.stringify({ values: [{ index: 1, type: 'URL', data: dataOf(round, i) }, { index: 2, type: 'ROUND', data: round }] }),
+      body: JSON.stringify({
+        values: [
+          { index: 1, type: 'URL', data: dataOf(round, i) },
+          { index: 2, type: 'ROUND', data: round },
+        ],
+      }),
       dispatcher: server.agent,
     });
     await response.body.text();
@@ -87,7 +92,11 @@ async function assertAllPresent(server: ServerProcess, round: string, acknowledg
       checked += 1;
     }),
   );
-  assert.deepEqual(missing.sort((a, b) => a - b), [], `acknowledged writes of round ${round} lost or damaged (seed ${SEED})`);
+  assert.deepEqual(
+    missing.sort((a, b) => a - b),
+    [],
+    `acknowledged writes of round ${round} lost or damaged (seed ${SEED})`,
+  );
   return checked;
 }
 
@@ -191,11 +200,16 @@ describe(`durability under SIGKILL (seed ${SEED}; RELIABILITY_SEED=${SEED} repla
       const server = await spawnServer(dataDir);
       // What the export holds: 50 writes, all acknowledged, then the whole state.
       const pre = Array.from({ length: 50 }, (_, i) => i);
-      assert.deepEqual((await Promise.all(pre.map((i) => write(server, round, i)))).filter((ok) => !ok), []);
+      assert.deepEqual(
+        (await Promise.all(pre.map((i) => write(server, round, i)))).filter((ok) => !ok),
+        [],
+      );
       const exported = await request(`${server.httpUrl}/_admin/state`, { headers: admin(server) });
       const exportText = await exported.body.text();
       assert.equal(exported.statusCode, 200);
-      const exportHandles = new Map((JSON.parse(exportText) as { handles: Array<{ handle: string; values: unknown }> }).handles.map((h) => [h.handle, JSON.stringify(h.values)]));
+      const exportHandles = new Map(
+        (JSON.parse(exportText) as { handles: Array<{ handle: string; values: unknown }> }).handles.map((h) => [h.handle, JSON.stringify(h.values)]),
+      );
       // Then 400 concurrent writes; the import goes out after `importAt` of them are acknowledged.
       const importAt = 20 + Math.floor(random() * 80);
       const killAfter = 10 + Math.floor(random() * 90);
@@ -208,11 +222,16 @@ describe(`durability under SIGKILL (seed ${SEED}; RELIABILITY_SEED=${SEED} repla
       let importStatus: Promise<number> | undefined;
       const sendImport = () => {
         sent = true;
-        importStatus = request(`${server.httpUrl}/_admin/state`, { method: 'PUT', headers: { ...admin(server), 'content-type': 'application/json' }, body: exportText }).then(
-          (r) => r.body.text().then(() => {
-            if (r.statusCode === 200 && !killed) answered = true;
-            return r.statusCode;
-          }),
+        importStatus = request(`${server.httpUrl}/_admin/state`, {
+          method: 'PUT',
+          headers: { ...admin(server), 'content-type': 'application/json' },
+          body: exportText,
+        }).then(
+          (r) =>
+            r.body.text().then(() => {
+              if (r.statusCode === 200 && !killed) answered = true;
+              return r.statusCode;
+            }),
           () => 0,
         );
         if (mode === 'in-flight') {
@@ -241,7 +260,10 @@ describe(`durability under SIGKILL (seed ${SEED}; RELIABILITY_SEED=${SEED} repla
       try {
         const present = await Promise.all([...ackedBeforeSent].map(async (i) => (await readUrl(restarted, round, i)).status === 200));
         const applied = present.every((p) => !p);
-        assert.ok(applied || present.every((p) => p), `half an import: ${present.filter((p) => p).length} of ${present.length} earlier writes kept (seed ${SEED})`);
+        assert.ok(
+          applied || present.every((p) => p),
+          `half an import: ${present.filter((p) => p).length} of ${present.length} earlier writes kept (seed ${SEED})`,
+        );
         if (answered) assert.ok(applied, 'an acknowledged import was lost');
         // Imported or not, the exported records are there exactly as exported.
         const now = await request(`${restarted.httpUrl}/_admin/state`, { headers: admin(restarted) });

@@ -24,8 +24,7 @@ interface Closed {
 
 async function open(scheme: 'http' | 'https'): Promise<net.Socket> {
   const port = t.server.port;
-  const socket =
-    scheme === 'https' ? tls.connect({ port, host: '127.0.0.1', ca: t.caPem, servername: 'localhost' }) : net.connect({ port, host: '127.0.0.1' });
+  const socket = scheme === 'https' ? tls.connect({ port, host: '127.0.0.1', ca: t.caPem, servername: 'localhost' }) : net.connect({ port, host: '127.0.0.1' });
   socket.on('error', () => undefined);
   await new Promise((resolve) => socket.once(scheme === 'https' ? 'secureConnect' : 'connect', resolve));
   return socket;

@@ -80,7 +80,10 @@ describe('servers the lesson client refuses', () => {
       writeFileSync(join(dir, 'other-ca.pem'), otherCa.certPem);
       const client = HandleClient.forReadAccess(t.server.httpsUrl, { httpsVerify: join(dir, 'other-ca.pem') });
       await assert.rejects(client.retrieveHandleRecordJson(`${PREFIX}/USER01`), (error: Error & { hint?: string }) => {
-        assert.match(error.message, /TLS certificate of https:\/\/127\.0\.0\.1:\d+ is not trusted \((SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT_LOCALLY)\)/);
+        assert.match(
+          error.message,
+          /TLS certificate of https:\/\/127\.0\.0\.1:\d+ is not trusted \((SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT_LOCALLY)\)/,
+        );
         assert.match(String(error.hint), /HTTPS_verify/);
         return true;
       });

@@ -15,7 +15,12 @@ import { freePort } from '../support/processes.js';
 
 test('npm start serves the mock server and opens Jupyter on the trainee workspace with the TypeScript kernel', { timeout: 180_000 }, async () => {
   const folders = temporaryLessonFolders();
-  const env = { PID_MOCK_PORT: String(await freePort()), PID_MOCK_DATA: folders.data, PID_WORKSPACE: folders.workspace, JUPYTER_PORT: String(await freePort()) };
+  const env = {
+    PID_MOCK_PORT: String(await freePort()),
+    PID_MOCK_DATA: folders.data,
+    PID_WORKSPACE: folders.workspace,
+    JUPYTER_PORT: String(await freePort()),
+  };
   const lesson = await startLesson(env);
   try {
     const url = new URL(await lesson.url);
@@ -30,12 +35,24 @@ test('npm start serves the mock server and opens Jupyter on the trainee workspac
     const listed = ((await api('/api/contents')) as { content: Array<{ name: string }> }).content.map((f) => f.name).sort();
     const chapters = readdirSync(join(ROOT, 'notebooks')).filter((f) => /^\d\d-.*\.ipynb$/.test(f));
     assert.deepEqual(listed, ['README.md', ...chapters].sort(), 'the file list is the lesson: learner notebooks and their contents page');
-    assert.equal(realpathSync(createRequire(join(folders.workspace, 'notebook.js')).resolve('pid-handson/lesson')), realpathSync(join(ROOT, 'dist', 'lesson', 'index.js')), 'the workspace\'s notebooks find the lesson kit by the package name');
+    assert.equal(
+      realpathSync(createRequire(join(folders.workspace, 'notebook.js')).resolve('pid-handson/lesson')),
+      realpathSync(join(ROOT, 'dist', 'lesson', 'index.js')),
+      "the workspace's notebooks find the lesson kit by the package name",
+    );
 
     const health = await fetch(`http://127.0.0.1:${env.PID_MOCK_PORT}/_admin/health`);
     assert.equal(health.status, 200);
     const output = lesson.output();
-    for (const step of ['npm dependencies: installed', 'Jupyter: found', 'TypeScript kernel: registered', 'starting the mock Handle server', 'added 01-warming-up.ipynb', 'opening Jupyter on the workspace', 'the lesson is ready']) {
+    for (const step of [
+      'npm dependencies: installed',
+      'Jupyter: found',
+      'TypeScript kernel: registered',
+      'starting the mock Handle server',
+      'added 01-warming-up.ipynb',
+      'opening Jupyter on the workspace',
+      'the lesson is ready',
+    ]) {
       assert.ok(output.includes(step), `npm start says "${step}":\n${output}`);
     }
     assert.ok(output.indexOf('pid-mock serving prefix') < output.indexOf('opening Jupyter'), 'the mock server banner comes first');
@@ -47,7 +64,10 @@ test('npm start serves the mock server and opens Jupyter on the trainee workspac
 
   // The trainee edits chapter 1 and deletes chapter 2: the edit survives, chapter 2 comes back fresh.
   const first = join(folders.workspace, '01-warming-up.ipynb');
-  const edited = readFileSync(first, 'utf8').replace('"cells": [', '"cells": [{"cell_type":"markdown","id":"trainee-note","metadata":{},"source":["my own note"]},');
+  const edited = readFileSync(first, 'utf8').replace(
+    '"cells": [',
+    '"cells": [{"cell_type":"markdown","id":"trainee-note","metadata":{},"source":["my own note"]},',
+  );
   writeFileSync(first, edited);
   rmSync(join(folders.workspace, '02-connecting.ipynb'));
   const again = await startLesson({ ...env, JUPYTER_PORT: String(await freePort()) });
@@ -57,7 +77,7 @@ test('npm start serves the mock server and opens Jupyter on the trainee workspac
     assert.doesNotMatch(again.output(), /installing|registering|building/, 'nothing is installed, built or registered again');
     assert.match(again.output(), /added 02-connecting\.ipynb/);
     assert.doesNotMatch(again.output(), /01-warming-up/, 'the edited chapter is left alone');
-    assert.equal(readFileSync(first, 'utf8'), edited, 'the trainee\'s edit is kept');
+    assert.equal(readFileSync(first, 'utf8'), edited, "the trainee's edit is kept");
   } finally {
     await again.stop();
   }
@@ -77,7 +97,12 @@ test('npm start serves the mock server and opens Jupyter on the trainee workspac
 test('a trainee with a class bundle: PID_CREDENTIALS=… npm start uses those credentials and starts no mock server', { timeout: 180_000 }, async () => {
   const folders = temporaryLessonFolders();
   const server = await startMockProcess();
-  const env = { PID_MOCK_PORT: String(await freePort()), PID_MOCK_DATA: folders.data, PID_WORKSPACE: folders.workspace, JUPYTER_PORT: String(await freePort()) };
+  const env = {
+    PID_MOCK_PORT: String(await freePort()),
+    PID_MOCK_DATA: folders.data,
+    PID_WORKSPACE: folders.workspace,
+    JUPYTER_PORT: String(await freePort()),
+  };
   const lesson = await startLesson({ ...env, PID_CREDENTIALS: server.credentialsFile });
   try {
     await lesson.url;
@@ -94,7 +119,12 @@ test('a trainee with a class bundle: PID_CREDENTIALS=… npm start uses those cr
 test('PID_CREDENTIALS naming a missing file: npm start says so and exits 1', { timeout: 60_000 }, async () => {
   const folders = temporaryLessonFolders();
   const missing = join(folders.data, 'nowhere', 'cred_file.json');
-  const run = spawnSync(process.execPath, ['deploy/local/start.cjs'], { cwd: ROOT, env: { ...process.env, PID_CREDENTIALS: missing, PID_WORKSPACE: folders.workspace }, encoding: 'utf8', timeout: 50_000 });
+  const run = spawnSync(process.execPath, ['deploy/local/start.cjs'], {
+    cwd: ROOT,
+    env: { ...process.env, PID_CREDENTIALS: missing, PID_WORKSPACE: folders.workspace },
+    encoding: 'utf8',
+    timeout: 50_000,
+  });
   assert.equal(run.status, 1);
   assert.match(run.stderr, new RegExp(`PID_CREDENTIALS names ${missing.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, which does not exist`));
 });

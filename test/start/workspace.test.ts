@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import { ROOT } from '../support/paths.js';
 import { temporaryFolder } from '../support/temporary-folders.js';
 
-const { prepareWorkspace } = createRequire(__filename)('../../deploy/local/workspace.cjs') as { prepareWorkspace: (lesson: string, workspace: string) => string[] };
+const { prepareWorkspace } = createRequire(__filename)('../../deploy/local/workspace.cjs') as {
+  prepareWorkspace: (lesson: string, workspace: string) => string[];
+};
 
 /** What a notebook in `folder` gets for `require('pid-handson/lesson')`. */
 function kitFrom(folder: string): string {
@@ -40,7 +42,12 @@ test('a new workspace holds the learner copies and a contents page, never the ma
   const workspace = join(root, 'workspace');
   const changes = prepareWorkspace(lesson, workspace);
   assert.deepEqual(changes, ['added 01-first.ipynb', 'added 02-second.ipynb', 'added README.md']);
-  assert.deepEqual(readdirSync(workspace).filter((f) => !f.startsWith('.')).sort(), ['01-first.ipynb', '02-second.ipynb', 'README.md']);
+  assert.deepEqual(
+    readdirSync(workspace)
+      .filter((f) => !f.startsWith('.'))
+      .sort(),
+    ['01-first.ipynb', '02-second.ipynb', 'README.md'],
+  );
   assert.equal(readFileSync(join(workspace, '01-first.ipynb'), 'utf8'), notebookText('The first chapter'));
   const readme = readFileSync(join(workspace, 'README.md'), 'utf8');
   assert.match(readme, /1\. \[The first chapter\]\(01-first\.ipynb\)\n2\. \[The second chapter\]\(02-second\.ipynb\)/);
@@ -67,7 +74,7 @@ test('edits are kept, untouched chapters follow the lesson, changed chapters are
     'updated 02-second.ipynb (you had not changed it)',
     'updated README.md (you had not changed it)',
   ]);
-  assert.equal(readFileSync(join(workspace, '01-first.ipynb'), 'utf8'), mine, 'the trainee\'s edit is never overwritten');
+  assert.equal(readFileSync(join(workspace, '01-first.ipynb'), 'utf8'), mine, "the trainee's edit is never overwritten");
   assert.equal(readFileSync(join(workspace, '01-first.updated.ipynb'), 'utf8'), notebookText('The first chapter, revised'));
   assert.equal(readFileSync(join(workspace, '02-second.ipynb'), 'utf8'), notebookText('The second chapter, revised'));
 
@@ -87,20 +94,28 @@ test('a workspace outside the project reaches its built package and node_modules
   assert.equal(realpathSync(join(workspace, 'node_modules')), realpathSync(join(root, 'node_modules')));
 });
 
-test('the repository\'s own learner copies seed a workspace from which pid-handson/lesson is the built kit', () => {
+test("the repository's own learner copies seed a workspace from which pid-handson/lesson is the built kit", () => {
   const workspace = join(temporaryFolder('repo-workspace-'), 'ws');
   prepareWorkspace(join(ROOT, 'notebooks'), workspace);
   const chapters = readdirSync(join(ROOT, 'notebooks')).filter((f) => /^\d\d-.*\.ipynb$/.test(f));
   for (const chapter of chapters) assert.equal(readFileSync(join(workspace, chapter), 'utf8'), readFileSync(join(ROOT, 'notebooks', chapter), 'utf8'));
   assert.equal(kitFrom(workspace), realpathSync(join(ROOT, 'dist', 'lesson', 'index.js')));
-  assert.deepEqual(readdirSync(workspace).filter((f) => !f.startsWith('.')).sort(), [...chapters, 'README.md', 'node_modules'].sort());
+  assert.deepEqual(
+    readdirSync(workspace)
+      .filter((f) => !f.startsWith('.'))
+      .sort(),
+    [...chapters, 'README.md', 'node_modules'].sort(),
+  );
 });
 
 test('the import shim an older start wrote into a workspace is removed; a file of the trainee with that name is kept', () => {
   const { root, lesson } = project();
   const workspace = join(root, 'workspace');
   mkdirSync(workspace);
-  writeFileSync(join(workspace, 'pid.ts'), "// Written by bin/workspace.cjs (npm start) from the lesson's pid.ts: the one import of the lesson notebooks.\nexport * from '../dist/src/index';\n");
+  writeFileSync(
+    join(workspace, 'pid.ts'),
+    "// Written by bin/workspace.cjs (npm start) from the lesson's pid.ts: the one import of the lesson notebooks.\nexport * from '../dist/src/index';\n",
+  );
   prepareWorkspace(lesson, workspace);
   assert.ok(!existsSync(join(workspace, 'pid.ts')));
   writeFileSync(join(workspace, 'pid.ts'), 'export const mine = 1;\n');

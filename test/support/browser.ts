@@ -5,7 +5,15 @@ import { chromium, type BrowserContext } from 'playwright-core';
 import { CHROMIUM, requireSystemPackage } from './system-packages.js';
 import { removeTemporaryFolder, temporaryFolder } from './temporary-folders.js';
 
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 export interface TestBrowser {
   context: BrowserContext;

@@ -26,7 +26,21 @@ export function requireJupyterHub(): void {
 export async function startClassHub(classDir: string, users: number): Promise<ClassHub> {
   const child: ChildProcess = spawn(
     process.execPath,
-    [join(ROOT, 'deploy', 'jupyterhub', 'class.cjs'), '--users', String(users), '--class-dir', classDir, '--port', '0', '--password', PASSWORD, '--api-token', HUB_API_TOKEN, '--no-prepare', '--no-install'],
+    [
+      join(ROOT, 'deploy', 'jupyterhub', 'class.cjs'),
+      '--users',
+      String(users),
+      '--class-dir',
+      classDir,
+      '--port',
+      '0',
+      '--password',
+      PASSWORD,
+      '--api-token',
+      HUB_API_TOKEN,
+      '--no-prepare',
+      '--no-install',
+    ],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: false },
   );
   let output = '';
@@ -55,7 +69,11 @@ export async function startClassHub(classDir: string, users: number): Promise<Cl
   };
 }
 
-export async function hubApi(hub: ClassHub, path: string, init: { method?: string; token?: string; body?: unknown } = {}): Promise<{ status: number; body: any }> {
+export async function hubApi(
+  hub: ClassHub,
+  path: string,
+  init: { method?: string; token?: string; body?: unknown } = {},
+): Promise<{ status: number; body: any }> {
   const response = await fetch(`${hub.url}hub/api/${path}`, {
     method: init.method ?? 'GET',
     headers: { Authorization: `token ${init.token ?? HUB_API_TOKEN}`, ...(init.body ? { 'Content-Type': 'application/json' } : {}) },
@@ -92,7 +110,13 @@ export async function startServer(hub: ClassHub, user: string, token: string): P
 }
 
 /** The user's Jupyter server REST API, through the hub's proxy. */
-export async function userApi(hub: ClassHub, user: string, token: string, path: string, init: { method?: string; body?: unknown } = {}): Promise<{ status: number; body: any }> {
+export async function userApi(
+  hub: ClassHub,
+  user: string,
+  token: string,
+  path: string,
+  init: { method?: string; body?: unknown } = {},
+): Promise<{ status: number; body: any }> {
   const response = await fetch(`${hub.url}user/${user}/api/${path}`, {
     method: init.method ?? 'GET',
     headers: { Authorization: `token ${token}`, ...(init.body ? { 'Content-Type': 'application/json' } : {}) },

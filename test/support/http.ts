@@ -97,10 +97,7 @@ export interface RawTarget {
 /** Opens a plain or TLS connection to the server, writes `head` as it is, and reads until the server closes. */
 export async function rawExchange(t: RawTarget, scheme: 'http' | 'https', head: string | Buffer, waitMs = 10_000): Promise<RawAnswer> {
   const port = t.server.port;
-  const socket =
-    scheme === 'https'
-      ? tls.connect({ port, host: '127.0.0.1', ca: t.caPem, servername: 'localhost' })
-      : net.connect({ port, host: '127.0.0.1' });
+  const socket = scheme === 'https' ? tls.connect({ port, host: '127.0.0.1', ca: t.caPem, servername: 'localhost' }) : net.connect({ port, host: '127.0.0.1' });
   const chunks: Buffer[] = [];
   return new Promise<RawAnswer>((resolve, reject) => {
     const timer = setTimeout(() => {

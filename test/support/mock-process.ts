@@ -12,7 +12,6 @@ import { assertBuilt, assertDistExists, PID_MOCK_BIN, ROOT } from './paths.js';
 import { stopChild } from './processes.js';
 import { removeTemporaryFolder, temporaryFolder } from './temporary-folders.js';
 
-
 const execFileAsync = promisify(execFile);
 
 export interface MockProcess {

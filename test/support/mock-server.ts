@@ -180,9 +180,8 @@ export function uniqueName(stem = 'T'): string {
 
 /** Every handle with its values, as stored, plus the journal length: proof that nothing changed. */
 export function storeSnapshot(server: RunningMockServer): string {
-  const records = server.store.allHandles().map((handle) => [
-    handle,
-    (server.store.getValues(handle) ?? []).map((v) => ({ ...v, data: v.data.toString('base64') })),
-  ]);
+  const records = server.store
+    .allHandles()
+    .map((handle) => [handle, (server.store.getValues(handle) ?? []).map((v) => ({ ...v, data: v.data.toString('base64') }))]);
   return JSON.stringify({ records, events: server.store.events({ limit: 1_000_000 }).length });
 }

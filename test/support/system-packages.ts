@@ -45,5 +45,10 @@ export const JUPYTERHUB: SystemPackage[] = [
 /** The hub hook's unit tests run JupyterHub's own spawner in /usr/bin/python3. */
 export const JUPYTERHUB_PYTHON: SystemPackage = { name: 'JupyterHub', apt: 'jupyterhub', binary: '/usr/bin/python3', pythonModule: 'jupyterhub.spawner' };
 export const TRAITLETS: SystemPackage = { name: 'python3 traitlets', apt: 'python3-traitlets', binary: '/usr/bin/python3', pythonModule: 'traitlets.config' };
-export const PYTHON_REQUESTS: SystemPackage = { name: 'python3 requests (B2HANDLE)', apt: 'python3-requests', binary: '/usr/bin/python3', pythonModule: 'requests' };
+export const PYTHON_REQUESTS: SystemPackage = {
+  name: 'python3 requests (B2HANDLE)',
+  apt: 'python3-requests',
+  binary: '/usr/bin/python3',
+  pythonModule: 'requests',
+};
 export const WRK: SystemPackage = { name: 'wrk', apt: 'wrk', binary: '/usr/bin/wrk' };

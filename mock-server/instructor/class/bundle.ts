@@ -38,7 +38,13 @@ export function checkCredentialsFolder(folder: unknown): string {
 }
 
 /** The five files of the contract (`cred_file.json`, `cred_basic.json`, `ca.pem`, key, certificate), as text. */
-export function bundleFiles(stateDir: string, state: ProvisionedState, trainee: TraineeRecord, addresses: ServerAddresses, style: PathStyle): Record<string, string> {
+export function bundleFiles(
+  stateDir: string,
+  state: ProvisionedState,
+  trainee: TraineeRecord,
+  addresses: ServerAddresses,
+  style: PathStyle,
+): Record<string, string> {
   const names = bundleFileNames(trainee);
   const path = (file: string) => (style === 'bare' ? file : style === 'dot' ? `./${file}` : join(style.folder, file));
   const pems = pemsOf(stateDir, trainee);
@@ -88,7 +94,13 @@ export function bundleZip(stateDir: string, state: ProvisionedState, trainee: Tr
  * Writes `<out>/<folder>/` (absolute paths in the credentials files) and `<out>/<folder>.zip`;
  * returns both paths. The key file is readable by its owner only.
  */
-export function writeBundle(outDir: string, stateDir: string, state: ProvisionedState, trainee: TraineeRecord, addresses: ServerAddresses): { folder: string; zip: string } {
+export function writeBundle(
+  outDir: string,
+  stateDir: string,
+  state: ProvisionedState,
+  trainee: TraineeRecord,
+  addresses: ServerAddresses,
+): { folder: string; zip: string } {
   const folder = resolve(outDir, bundleFolderName(trainee));
   const files = bundleFiles(stateDir, state, trainee, addresses, { folder });
   const names = bundleFileNames(trainee);

@@ -47,7 +47,12 @@ function writeBundles(store: HandleStore, dir: string, outDir: string, results: 
   const addresses = readAddresses(store);
   if (!addresses) throw new InstructorCommandError(`the server on ${dir} has not said where it answers yet: start "pid-mock serve --data ${dir}" once more`);
   const state = readRoster(store);
-  return results.map(({ trainee, created }) => ({ name: trainee.name, identity: trainee.passwordIdentity, created, ...writeBundle(outDir, dir, state, trainee, addresses) }));
+  return results.map(({ trainee, created }) => ({
+    name: trainee.name,
+    identity: trainee.passwordIdentity,
+    created,
+    ...writeBundle(outDir, dir, state, trainee, addresses),
+  }));
 }
 
 function report(rows: Array<{ name: string; identity: string; created: boolean; folder: string; zip: string }>): string {
@@ -67,7 +72,10 @@ export function registerClassCommands(program: Command): void {
     .option('--prefix <prefix>', "prefix of the trainees' identity handles (default: the server's first prefix)")
     .option(...dataOption())
     .option('--out <dir>', 'where the bundles go (default: <data>/instructor/class/bundles)')
-    .addHelpText('after', '\nExample:\n  pid-mock class provision --trainees 30 --data ./class-data\n  pid-mock class provision --trainees 3 --names names.txt --data ./class-data --out ./handouts')
+    .addHelpText(
+      'after',
+      '\nExample:\n  pid-mock class provision --trainees 30 --data ./class-data\n  pid-mock class provision --trainees 3 --names names.txt --data ./class-data --out ./handouts',
+    )
     .action(async (opts: { trainees: string; names?: string; prefix?: string; data: string; out?: string }) => {
       const count = parseTraineeCount(opts.trainees);
       const names = opts.names !== undefined ? readNamesFile(opts.names) : defaultNames(count);
@@ -89,7 +97,10 @@ export function registerClassCommands(program: Command): void {
       withDataFolder(opts.data, (store) => {
         const trainees = listTrainees(store);
         if (opts.json) return process.stdout.write(`${JSON.stringify({ trainees }, null, 2)}\n`);
-        const lines = trainees.map((t) => `  ${t.name.padEnd(16)} ${t.passwordIdentity.padEnd(32)} ${t.certificateIdentity.padEnd(32)} ${t.revoked ? 'revoked' : 'active '} ${t.created}`);
+        const lines = trainees.map(
+          (t) =>
+            `  ${t.name.padEnd(16)} ${t.passwordIdentity.padEnd(32)} ${t.certificateIdentity.padEnd(32)} ${t.revoked ? 'revoked' : 'active '} ${t.created}`,
+        );
         return process.stdout.write([`${trainees.length} trainee${trainees.length === 1 ? '' : 's'}`, ...lines, ''].join('\n'));
       });
     });
@@ -101,7 +112,11 @@ export function registerClassCommands(program: Command): void {
     .action((name: string, opts: { data: string }) => {
       withDataFolder(opts.data, (store) => {
         const { trainee, changed } = revokeTrainee(store, name, 'pid-mock class revoke');
-        process.stdout.write(changed ? `revoked ${trainee.name}: ${trainee.passwordIdentity} and ${trainee.certificateIdentity} can no longer authenticate\n` : `${trainee.name} was already revoked\n`);
+        process.stdout.write(
+          changed
+            ? `revoked ${trainee.name}: ${trainee.passwordIdentity} and ${trainee.certificateIdentity} can no longer authenticate\n`
+            : `${trainee.name} was already revoked\n`,
+        );
       });
     });
 

@@ -73,7 +73,8 @@ function classPrefix(state: ProvisionedState, prefix: string | undefined): strin
   if (prefix === undefined) return state.prefixes[0]!;
   const bare = bareprefix(prefix);
   const homed = state.prefixes.find((p) => storageKey(p) === storageKey(bare));
-  if (!homed) throw new ClassError(400, `prefix "${prefix}" is not homed on this server (homed: ${state.prefixes.join(', ')}); add it with "pid-mock prefix add"`);
+  if (!homed)
+    throw new ClassError(400, `prefix "${prefix}" is not homed on this server (homed: ${state.prefixes.join(', ')}); add it with "pid-mock prefix add"`);
   return homed;
 }
 
@@ -97,7 +98,11 @@ async function newTrainee(stateDir: string, prefix: string, name: string): Promi
 function applyTrainee(store: HandleStore, state: ProvisionedState, trainee: TraineeRecord, actor: string): void {
   const handle = traineeHandle(trainee);
   const touched = new Set([storageKey(handle), storageKey(prefixHandle(prefixOf(handle)))]);
-  applyRecords(store, baseRecords(state).filter((r) => touched.has(storageKey(r.handle))), actor);
+  applyRecords(
+    store,
+    baseRecords(state).filter((r) => touched.has(storageKey(r.handle))),
+    actor,
+  );
 }
 
 export interface EnsureResult {
@@ -127,16 +132,23 @@ export async function ensureTrainees(
   const missing = names.filter((n) => !findTrainee(state, n));
   for (const name of names) {
     const existing = findTrainee(state, name);
-    if (existing?.revoked) throw new ClassError(409, `trainee "${existing.name}" was revoked; "pid-mock class add ${existing.name}" restores them with new secrets`);
+    if (existing?.revoked)
+      throw new ClassError(409, `trainee "${existing.name}" was revoked; "pid-mock class add ${existing.name}" restores them with new secrets`);
   }
   for (const name of missing) {
     // Someone may have registered a PID by that name: provisioning would replace it with an identity.
     if (store.exists(`${prefix}/${name}`)) {
-      throw new ClassError(409, `handle ${prefix}/${name} already exists and is not an identity: choose another name for this trainee, or delete that handle first`);
+      throw new ClassError(
+        409,
+        `handle ${prefix}/${name} already exists and is not an identity: choose another name for this trainee, or delete that handle first`,
+      );
     }
   }
   if (state.trainees.length + missing.length > MAX_TRAINEES) {
-    throw new ClassError(400, `a class holds at most ${MAX_TRAINEES} trainees; this server has ${state.trainees.length} and ${missing.length} more were asked for`);
+    throw new ClassError(
+      400,
+      `a class holds at most ${MAX_TRAINEES} trainees; this server has ${state.trainees.length} and ${missing.length} more were asked for`,
+    );
   }
   // Certificates take an RSA key each: issued before the write, so the transaction stays short.
   const fresh = new Map<string, TraineeRecord>();
@@ -160,7 +172,11 @@ export async function ensureTrainees(
     if (added.length) {
       saveState(store, latest);
       const touched = new Set(added.flatMap((t) => [storageKey(traineeHandle(t)), storageKey(prefixHandle(prefixOf(traineeHandle(t))))]));
-      applyRecords(store, baseRecords(latest).filter((r) => touched.has(storageKey(r.handle))), options.actor);
+      applyRecords(
+        store,
+        baseRecords(latest).filter((r) => touched.has(storageKey(r.handle))),
+        options.actor,
+      );
     }
     return results;
   });
@@ -186,7 +202,12 @@ export function revokeTrainee(store: HandleStore, name: string, actor: string): 
  * `class add`: a new trainee, or a revoked one back with new secrets (the old bundle stays dead, since
  * it may have been left on a shared machine). An active trainee is a duplicate.
  */
-export async function addTrainee(store: HandleStore, stateDir: string, name: string, options: { prefix?: string | undefined; actor: string }): Promise<EnsureResult> {
+export async function addTrainee(
+  store: HandleStore,
+  stateDir: string,
+  name: string,
+  options: { prefix?: string | undefined; actor: string },
+): Promise<EnsureResult> {
   checkTraineeName(name);
   const state = currentState(store);
   const existing = findTrainee(state, name);
@@ -206,7 +227,9 @@ export async function addTrainee(store: HandleStore, stateDir: string, name: str
 }
 
 /** The roster as the API and `class list` show it: no secrets. */
-export function listTrainees(store: HandleStore): Array<{ name: string; handle: string; passwordIdentity: string; certificateIdentity: string; revoked: boolean; created: string }> {
+export function listTrainees(
+  store: HandleStore,
+): Array<{ name: string; handle: string; passwordIdentity: string; certificateIdentity: string; revoked: boolean; created: string }> {
   return currentState(store).trainees.map((t) => ({
     name: t.name,
     handle: traineeHandle(t),

@@ -28,7 +28,8 @@ export default async function classRoutes(app: FastifyInstance, options: ClassRo
   const actor = 'admin API';
   // Unreadable bodies (bad JSON, a JSON content type with no body) are the caller's mistake, said Handle-style.
   app.setErrorHandler((error: { statusCode?: number; message: string }, _request, reply) => {
-    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) return replyHandleError(reply, error.statusCode, Rc.invalidValue, `unreadable request: ${error.message}`);
+    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500)
+      return replyHandleError(reply, error.statusCode, Rc.invalidValue, `unreadable request: ${error.message}`);
     throw error;
   });
 
@@ -48,7 +49,8 @@ export default async function classRoutes(app: FastifyInstance, options: ClassRo
       const body = request.body;
       let folder: string | undefined;
       if (body !== undefined && body !== null && body !== '') {
-        if (typeof body !== 'object' || Array.isArray(body)) throw new TypeError('the body must be a JSON object such as {"credentialsFolder": "/home/jovyan/credentials"}, or empty');
+        if (typeof body !== 'object' || Array.isArray(body))
+          throw new TypeError('the body must be a JSON object such as {"credentialsFolder": "/home/jovyan/credentials"}, or empty');
         const unknown = Object.keys(body).filter((k) => k !== 'credentialsFolder');
         if (unknown.length) throw new TypeError(`unknown field(s) ${unknown.map((k) => JSON.stringify(k)).join(', ')}: only "credentialsFolder" is accepted`);
         const given = (body as { credentialsFolder?: unknown }).credentialsFolder;

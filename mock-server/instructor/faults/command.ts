@@ -70,7 +70,10 @@ async function call(command: Command, where: Target, method: 'GET' | 'PUT' | 'DE
 
 function describe(faults: { active: boolean } & Partial<ActiveFaults>): string {
   if (!faults.active) return 'Teaching faults are off.';
-  const parts = [faults.latencyMs ? `+${faults.latencyMs} ms latency` : '', faults.failRate ? `${Math.round(faults.failRate * 100)}% of requests answered 503` : ''].filter(Boolean);
+  const parts = [
+    faults.latencyMs ? `+${faults.latencyMs} ms latency` : '',
+    faults.failRate ? `${Math.round(faults.failRate * 100)}% of requests answered 503` : '',
+  ].filter(Boolean);
   return `Teaching faults on: ${parts.join(', ')} on ${(faults.areas ?? []).join(', ')}, until ${faults.until} (they switch off by themselves).`;
 }
 
@@ -79,13 +82,18 @@ export function faultsCommand(): Command {
   command
     .description('slow down or fail a share of requests for a while, to show what clients do when a server is busy')
     .argument('[switch]', '"on" (default, with the flags below), "off", or "status"', 'on')
-    .addOption(new Option('--data <dir>', 'data folder of the running server (its admin token is read from there)').default(process.env.PID_MOCK_DATA ?? './data'))
+    .addOption(
+      new Option('--data <dir>', 'data folder of the running server (its admin token is read from there)').default(process.env.PID_MOCK_DATA ?? './data'),
+    )
     .option('--latency <duration>', 'added to every request, e.g. 800ms or 2s')
     .option('--fail-rate <share>', 'share of requests answered "503 server too busy", from 0 to 1, e.g. 0.2')
     .option('--for <duration>', 'how long until the faults switch off by themselves, e.g. 5m')
     .option('--area <areas>', 'comma-separated: api, resolver, hrls (default all three)')
     .option('--url <url>', 'server URL (default: the one in <data>/instructor/cred_instructor.json)')
-    .addHelpText('after', '\nExamples:\n  pid-mock faults --latency 800ms --fail-rate 0.2 --for 5m --data ./demo-data\n  pid-mock faults --fail-rate 0.5 --for 2m --area api --data ./demo-data\n  pid-mock faults off --data ./demo-data')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  pid-mock faults --latency 800ms --fail-rate 0.2 --for 5m --data ./demo-data\n  pid-mock faults --fail-rate 0.5 --for 2m --area api --data ./demo-data\n  pid-mock faults off --data ./demo-data',
+    )
     .action(async (which: string, opts: FaultsOptions) => {
       if (!['on', 'off', 'status'].includes(which)) command.error(`unknown switch "${which}": use on, off or status`, { exitCode: 2 });
       if (which === 'on') {
@@ -96,7 +104,12 @@ export function faultsCommand(): Command {
           if (error instanceof FaultInputError) command.error(error.message, { exitCode: 2 });
           throw error;
         }
-        const faults = await call(command, target(command, opts), 'PUT', { latency: settings.latencyMs, failRate: settings.failRate, for: settings.durationMs, areas: settings.areas });
+        const faults = await call(command, target(command, opts), 'PUT', {
+          latency: settings.latencyMs,
+          failRate: settings.failRate,
+          for: settings.durationMs,
+          areas: settings.areas,
+        });
         process.stdout.write(`${describe(faults)}\nSwitch off early: pid-mock faults off --data ${opts.data}\n`);
         return;
       }

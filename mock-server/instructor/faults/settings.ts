@@ -80,7 +80,8 @@ export function parseFaultSettings(input: { latency?: unknown; failRate?: unknow
   const latencyMs = input.latency === undefined ? 0 : parseDuration(input.latency, names.latency);
   if (latencyMs > MAX_LATENCY_MS) throw new FaultInputError(names.latency, `${names.latency} may be at most 60s, not ${JSON.stringify(input.latency)}`);
   const failRate = input.failRate === undefined ? 0 : parseRate(input.failRate, names.failRate);
-  if (input.duration === undefined) throw new FaultInputError(names.duration, `${names.duration} is needed: how long the faults last, e.g. 5m (they switch off by themselves)`);
+  if (input.duration === undefined)
+    throw new FaultInputError(names.duration, `${names.duration} is needed: how long the faults last, e.g. 5m (they switch off by themselves)`);
   const durationMs = parseDuration(input.duration, names.duration);
   if (durationMs <= 0 || durationMs > MAX_DURATION_MS) {
     throw new FaultInputError(names.duration, `${names.duration} must be longer than 0 and at most 24h, not ${JSON.stringify(input.duration)}`);

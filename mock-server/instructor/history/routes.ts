@@ -29,7 +29,10 @@ export default async function historyRoutes(app: FastifyInstance, options: Histo
       readerNote = 'Shown to the instructor: every value.';
     } else {
       const overTls = isTls(request.raw);
-      const authentication = authenticate({ authorization: request.headers.authorization, overTls, peerCertificate: peerCertificate(request.raw) }, service.store);
+      const authentication = authenticate(
+        { authorization: request.headers.authorization, overTls, peerCertificate: peerCertificate(request.raw) },
+        service.store,
+      );
       if (authentication.kind === 'authenticated') {
         request.identity = `${authentication.identity.index}:${authentication.identity.handle}`;
         reader = { kind: 'caller', authentication, overTls };

@@ -50,7 +50,12 @@ export class ClassFeed {
         if (record.identity && record.status >= 400) {
           this.remember({ at: record.at, who: record.identity, what: `${record.method} ${record.path}`, status: record.status });
         } else if (record.search && record.identity) {
-          this.remember({ at: record.at, who: record.identity, what: `searched ${record.search.wildcard ? 'with a wildcard' : 'by value'}`, status: record.status });
+          this.remember({
+            at: record.at,
+            who: record.identity,
+            what: `searched ${record.search.wildcard ? 'with a wildcard' : 'by value'}`,
+            status: record.status,
+          });
         }
         this.changed();
       }),
@@ -82,7 +87,12 @@ export class ClassFeed {
     return {
       at: new Date().toISOString(),
       trainees,
-      totals: { trainees: trainees.filter((t) => t.name !== 'instructor').length, requests: this.requests, changes: this.changes, errors: trainees.reduce((n, t) => n + t.errors, 0) },
+      totals: {
+        trainees: trainees.filter((t) => t.name !== 'instructor').length,
+        requests: this.requests,
+        changes: this.changes,
+        errors: trainees.reduce((n, t) => n + t.errors, 0),
+      },
       recent: [...this.recent],
       faults: this.faults.current() ?? null,
     };

@@ -35,7 +35,7 @@ export default async function liveRoutes(app: FastifyInstance, options: LiveRout
 
   app.post('/_admin/login', async (request, reply) => {
     // A login form posted from another site would log the projector into the attacker's choice of nothing useful, but refuse it anyway.
-    if (!sameOrigin(request)) return sendPage(reply, 403, renderLoginPage('The login form must be sent from this server\'s own page.'));
+    if (!sameOrigin(request)) return sendPage(reply, 403, renderLoginPage("The login form must be sent from this server's own page."));
     const body = typeof request.body === 'string' ? request.body : '';
     const token = new URLSearchParams(body).get('token') ?? '';
     if (!token.trim()) return sendPage(reply, 400, renderLoginPage('Enter the admin token.'));
@@ -51,7 +51,8 @@ export default async function liveRoutes(app: FastifyInstance, options: LiveRout
   async function pageChange(request: FastifyRequest, reply: FastifyReply) {
     const session = sessions.of(request);
     if (!session) return refuse(reply, 401, 'not logged in: log in at /_admin/live');
-    if (!sessions.csrfIsRight(request, session)) return refuse(reply, 403, 'a change from the browser needs the page\'s x-pid-mock-csrf header and a same-origin request');
+    if (!sessions.csrfIsRight(request, session))
+      return refuse(reply, 403, "a change from the browser needs the page's x-pid-mock-csrf header and a same-origin request");
   }
 
   app.post('/_admin/logout', { preHandler: pageChange }, async (request, reply) => {

@@ -19,13 +19,15 @@ export function registerStateCommands(program: Command): void {
 
   group
     .command('export <file>')
-    .description('write every record, identity and journal entry to FILE (JSON; it holds the trainees\' secrets: keep it safe)')
+    .description("write every record, identity and journal entry to FILE (JSON; it holds the trainees' secrets: keep it safe)")
     .option(...dataOption())
     .action((file: string, opts: { data: string }) => {
       withDataFolder(opts.data, (store, dir) => {
         const state = exportState(store, dir);
         writeFileSync(file, `${JSON.stringify(state, null, 1)}\n`, { mode: 0o600 });
-        process.stdout.write(`exported ${state.handles.length} handles, ${state.provisioning.trainees.length} trainees and ${state.events.length} journal entries to ${file}\n`);
+        process.stdout.write(
+          `exported ${state.handles.length} handles, ${state.provisioning.trainees.length} trainees and ${state.events.length} journal entries to ${file}\n`,
+        );
       });
     });
 

@@ -21,7 +21,8 @@ const STATE_BODY_LIMIT = 256 * 1024 * 1024;
 export default async function stateRoutes(app: FastifyInstance, options: StateRouteOptions): Promise<void> {
   const guard = options.guard;
   app.setErrorHandler((error: { statusCode?: number; message: string }, _request, reply) => {
-    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) return replyHandleError(reply, error.statusCode, Rc.invalidValue, `unreadable state file: ${error.message}`);
+    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500)
+      return replyHandleError(reply, error.statusCode, Rc.invalidValue, `unreadable state file: ${error.message}`);
     throw error;
   });
 

@@ -43,4 +43,3 @@ export async function executeBulkOperation(operation: BulkOperation, { client, p
     }
   }
 }
-

@@ -48,7 +48,9 @@ function optionalField(field: string | undefined): string | undefined {
 }
 
 function semicolonList(field: string | undefined): string[] | undefined {
-  const items = optionalField(field)?.split(';').filter((item) => item !== '');
+  const items = optionalField(field)
+    ?.split(';')
+    .filter((item) => item !== '');
   return items?.length ? items : undefined;
 }
 

@@ -46,7 +46,13 @@ export function bulkWorkLines(text: string): WorkLine[] {
  * Runs every line; a failing line becomes an ERROR result and never stops the run.
  * @example const summary = await runBulk(bulkWorkLines(text), context, ResultFile.create('results.txt'), progress, 8);
  */
-export async function runBulk(lines: readonly WorkLine[], context: BulkContext, results: ResultFile, progress: BulkProgress, concurrency: number): Promise<BulkSummary> {
+export async function runBulk(
+  lines: readonly WorkLine[],
+  context: BulkContext,
+  results: ResultFile,
+  progress: BulkProgress,
+  concurrency: number,
+): Promise<BulkSummary> {
   const started = performance.now();
   const order = new HandleOrder();
   let ok = 0;

@@ -27,7 +27,9 @@ function readInput(path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
-    throw new UsageError(`cannot read the bulk input ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { hint: 'check the path given to --input' });
+    throw new UsageError(`cannot read the bulk input ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, {
+      hint: 'check the path given to --input',
+    });
   }
 }
 
@@ -85,7 +87,9 @@ export function bulkCommand(): Command {
       );
       if (options.json) printJson({ ...summary, result: results.path });
       if (summary.failed > 0) {
-        throw new BulkIncompleteError(`${summary.failed} of ${summary.operations} operations failed`, { hint: `the ERROR lines of ${results.path} say which input line failed and why` });
+        throw new BulkIncompleteError(`${summary.failed} of ${summary.operations} operations failed`, {
+          hint: `the ERROR lines of ${results.path} say which input line failed and why`,
+        });
       }
     });
 }

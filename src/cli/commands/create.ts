@@ -21,7 +21,7 @@ export function createCommand(): Command {
     .option('--checksum <checksum>', 'stored as the CHECKSUM value')
     .option('--extratype <TYPE=value>', 'one more value of the record (repeatable)', collect)
     .option('--loc10320 <url>', 'a further location, stored in 10320/LOC (repeatable)', collect)
-    .option('--handle <prefix/suffix>', 'the name to register (default: a UUID v4 suffix under the credentials\' prefix)')
+    .option('--handle <prefix/suffix>', "the name to register (default: a UUID v4 suffix under the credentials' prefix)")
     .option('--json', 'print {"handle": …, "location": …} instead of the bare handle')
     .addHelpText(
       'after',
@@ -39,7 +39,14 @@ export function createCommand(): Command {
       const extraValues = keyValueRecord(options.extratype ?? [], '--extratype');
       if (options.handle !== undefined) checkHandleSyntax(options.handle);
       const handle = await withSession(options, ({ client, credentials }) =>
-        createPid(client, { handle: options.handle, prefix: credentials.prefix, location, checksum: options.checksum, extraValues, additionalUrls: options.loc10320 }),
+        createPid(client, {
+          handle: options.handle,
+          prefix: credentials.prefix,
+          location,
+          checksum: options.checksum,
+          extraValues,
+          additionalUrls: options.loc10320,
+        }),
       );
       if (options.json) printJson({ handle, location });
       else printLine(handle);

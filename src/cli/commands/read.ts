@@ -19,13 +19,9 @@ export function readCommand(): Command {
     .option('--json', 'print the record as the server returned it (with --key: {"handle", "key", "value"})')
     .addHelpText(
       'after',
-      [
-        '',
-        'Examples:',
-        '  pid read 11304/cf8956a2-39d3-11e5-8a18-f31aa6f4d448',
-        '  pid read "$PID" --key URL',
-        '  pid read "$PID" --json | jq .values',
-      ].join('\n'),
+      ['', 'Examples:', '  pid read 11304/cf8956a2-39d3-11e5-8a18-f31aa6f4d448', '  pid read "$PID" --key URL', '  pid read "$PID" --json | jq .values'].join(
+        '\n',
+      ),
     )
     .action(async (handle: string, _options: ReadOptions, command: Command) => {
       const options = command.optsWithGlobals<ReadOptions>();

@@ -33,7 +33,8 @@ export function resolveCommand(): Command {
     .action(async (handle: string, _options: ResolveOptions, command: Command) => {
       const options = command.optsWithGlobals<ResolveOptions>();
       checkHandleSyntax(handle);
-      const credentials = options.resolver === undefined ? await loadCredentials(chooseCredentialsFile(options.credentials, process.env, process.cwd())) : undefined;
+      const credentials =
+        options.resolver === undefined ? await loadCredentials(chooseCredentialsFile(options.credentials, process.env, process.cwd())) : undefined;
       const resolution = await resolveHandle(handle, resolverFor(options.resolver, credentials));
       if (options.json) printJson({ handle, resolver: resolution.resolverUrl, status: resolution.status, location: resolution.location });
       else printLine(resolution.location === null ? String(resolution.status) : `${resolution.status} ${resolution.location}`);

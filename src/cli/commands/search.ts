@@ -30,10 +30,15 @@ export function searchCommand(): Command {
     )
     .action(async (key: string, value: string, _options: SearchOptions, command: Command) => {
       const options = command.optsWithGlobals<SearchOptions>();
-      const handles = await withSession(options, ({ client }) => client.searchHandle({ [key]: value }, options.prefix !== undefined ? { prefix: options.prefix } : {}));
+      const handles = await withSession(options, ({ client }) =>
+        client.searchHandle({ [key]: value }, options.prefix !== undefined ? { prefix: options.prefix } : {}),
+      );
       if (options.json) printJson(handles);
       else for (const handle of handles) printLine(handle);
       // Like grep: no match is a result a script can test with the exit code.
-      if (handles.length === 0) throw handleNotFound(undefined, `no handle has a ${key} value matching "${value}"`, { hint: 'use * as a wildcard, e.g. "*surveys*"; values are matched case-sensitively' });
+      if (handles.length === 0)
+        throw handleNotFound(undefined, `no handle has a ${key} value matching "${value}"`, {
+          hint: 'use * as a wildcard, e.g. "*surveys*"; values are matched case-sensitively',
+        });
     });
 }

@@ -53,7 +53,7 @@ const CLOCK_SLACK_MS = 5000;
 const CHECKED_HEADERS = ['location', 'www-authenticate', 'expires', 'access-control-allow-origin'] as const;
 
 export function show(value: unknown): string {
-  const text = value === undefined ? '(absent)' : typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+  const text = value === undefined ? '(absent)' : typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
   return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN)}…` : text;
 }
 
@@ -62,7 +62,11 @@ class Recorder implements CaseComparison {
   readonly accepted: AcceptedDifference[] = [];
 
   mismatch(field: string, expected: unknown, actual: unknown): void {
-    this.mismatches.push({ field, expected: typeof expected === 'string' ? expected : show(expected), actual: typeof actual === 'string' ? actual : show(actual) });
+    this.mismatches.push({
+      field,
+      expected: typeof expected === 'string' ? expected : show(expected),
+      actual: typeof actual === 'string' ? actual : show(actual),
+    });
   }
 
   accept(id: DifferenceId, field: string, detail: string): void {
@@ -300,14 +304,7 @@ function normaliseListed(name: string): string {
     .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<uuid>');
 }
 
-function compareListing(
-  expectedBody: Record<string, unknown>,
-  expected: unknown,
-  actual: unknown,
-  field: string,
-  rec: Recorder,
-  memory: ReplayMemory,
-): void {
+function compareListing(expectedBody: Record<string, unknown>, expected: unknown, actual: unknown, field: string, rec: Recorder, memory: ReplayMemory): void {
   if (!Array.isArray(expected) || !Array.isArray(actual) || ![...expected, ...actual].every((x) => typeof x === 'string')) {
     return deep(expected, actual, field, rec);
   }
@@ -333,7 +330,11 @@ function compareListing(
   const missing = wanted.filter((name) => !got.includes(name));
   const extra = got.filter((name) => !wanted.includes(name));
   if (missing.length || extra.length || wanted.length !== got.length) {
-    rec.mismatch(`${field} (as a set)`, `${wanted.length} entries`, `${got.length} entries; missing ${JSON.stringify(missing)}; unexpected ${JSON.stringify(extra)}`);
+    rec.mismatch(
+      `${field} (as a set)`,
+      `${wanted.length} entries`,
+      `${got.length} entries; missing ${JSON.stringify(missing)}; unexpected ${JSON.stringify(extra)}`,
+    );
     return;
   }
   if (wanted.join('\n') !== got.join('\n')) rec.accept('listing-order', field, `same ${wanted.length} entries in another order`);
@@ -412,7 +413,14 @@ function compareHtml(transcript: Transcript, actual: string, rec: Recorder, memo
     const isValueRow = (cells: string[]) => /^\d+$/.test(cells[0] ?? '');
     const realIndexes = rows.filter(isValueRow).map((cells) => Number(cells[0]));
     const byIndex = indexOrder(realIndexes);
-    if (byIndex !== undefined && byIndex === got.filter(isValueRow).map((cells) => cells[0]).join(',')) {
+    if (
+      byIndex !== undefined &&
+      byIndex ===
+        got
+          .filter(isValueRow)
+          .map((cells) => cells[0])
+          .join(',')
+    ) {
       rec.accept('value-order', 'html table rows', `real rows ${realIndexes.join(',')} (body order), mock ${byIndex} (index order)`);
       const sorted = rows.filter(isValueRow).sort((a, b) => Number(a[0]) - Number(b[0]));
       rows = rows.map((cells) => (isValueRow(cells) ? sorted.shift()! : cells));

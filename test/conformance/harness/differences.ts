@@ -46,10 +46,9 @@ export const DIFFERENCES = {
     reason: 'deliberate teaching aid of the mock for trainees; a client matching on the real text (or its start) still works',
   },
   'value-order': {
-    what:
-      'values of a record (JSON "values", rows of resolver values pages) may come in index order where the real server kept the body order of the PUT that wrote the record; a redirect may go to the first public URL value in index order (the real server\'s rule applied to the index-ordered record the transcripts wrote), when the real server went to another URL value of that record and no 10320/LOC took part',
+    what: 'values of a record (JSON "values", rows of resolver values pages) may come in index order where the real server kept the body order of the PUT that wrote the record; a redirect may go to the first public URL value in index order (the real server\'s rule applied to the index-ordered record the transcripts wrote), when the real server went to another URL value of that record and no 10320/LOC took part',
     reason:
-      'the mock models SQL storage (one row per value, read back ordered by index, which B2HANDLE\'s own integration tests expect); the recording server used file storage, which keeps the body order; the Handle protocol does not fix an order',
+      "the mock models SQL storage (one row per value, read back ordered by index, which B2HANDLE's own integration tests expect); the recording server used file storage, which keeps the body order; the Handle protocol does not fix an order",
   },
 } as const satisfies Record<string, DocumentedDifference>;
 

@@ -184,10 +184,7 @@ export async function startScenario(): Promise<Scenario> {
   try {
     // Like production: 0.NA/21.T12995 lives at the global registry, so the variant has no prefix handle at all,
     // and 301:USER01 may create and delete only because it is a server admin there (notes of 108/109).
-    variant = await startServer(
-      { kind: 'variant', prefixes: [PREFIX], records: identities, serverAdmins: [user01Secret, user01Key] },
-      serverTls,
-    );
+    variant = await startServer({ kind: 'variant', prefixes: [PREFIX], records: identities, serverAdmins: [user01Secret, user01Key] }, serverTls);
   } catch (error) {
     await stopServer(main);
     throw error;

@@ -76,8 +76,7 @@ export class WrittenRecords {
     const urls = values.filter((v) => v.type.toUpperCase() === 'URL' || v.type.toUpperCase().startsWith('URL.')).map((v) => stringData(v.data));
     if (!urls.includes(realTarget) && !urls.some((u) => u !== undefined && encodeURI(u) === realTarget)) return undefined;
     const visible = [...values].sort((a, b) => a.index - b.index).filter((v) => publiclyReadable(v.permissions));
-    const chosen =
-      visible.find((v) => v.type.toUpperCase() === 'URL') ?? visible.find((v) => v.type.toUpperCase().startsWith('URL.'));
+    const chosen = visible.find((v) => v.type.toUpperCase() === 'URL') ?? visible.find((v) => v.type.toUpperCase().startsWith('URL.'));
     return chosen ? stringData(chosen.data) : undefined;
   }
 }
