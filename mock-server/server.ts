@@ -96,7 +96,7 @@ async function startOnFolder(options: ServeOptions, stateDir: string, timeouts: 
     reset: () =>
       store.transaction(() => {
         store.clear();
-        applyInitialRecords(store, stateDir, current(), publicBaseUrl);
+        applyInitialRecords(store, current(), publicBaseUrl);
       }),
     reseed: () => applyRecords(store, seedRecords({ prefix: current().prefixes[0]!, publicBaseUrl }), 'pid-mock'),
     site: () => siteInfo(tls.server.certPem, port),

@@ -19,7 +19,7 @@ import {
 } from './error-kinds.js';
 import { checkHandleSyntax, parseIdentity } from './handle-syntax.js';
 import { handleUrl } from './handle-path.js';
-import { PIDClientCredentials } from './credentials.js';
+import type { PIDClientCredentials } from './credentials.js';
 import {
   ANY_REPLY,
   handleBasicAuthorization,

@@ -301,9 +301,11 @@ async function main() {
   }
   const mock = GIVEN_CREDENTIALS ? useGivenCredentials() : await startMockServer();
   if (!instructor) prepareTraineeWorkspace();
-  let stopping;
+  let stopping = false;
   const stop = (code) => {
-    stopping ??= (async () => {
+    if (stopping) return;
+    stopping = true;
+    void (async () => {
       if (children.jupyter && children.jupyter.exitCode === null) children.jupyter.kill('SIGTERM');
       if (mock) await stopMockServer(mock);
       process.exit(code);

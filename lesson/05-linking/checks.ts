@@ -8,7 +8,7 @@ import type { HandleRecordJson } from '../../src/types.js';
 /** The made-up mirror of exercise 5.2 (the class is offline: the resolver only names it, nobody downloads from it). */
 export const INSTITUTE_MIRROR = 'https://data.my-institute.example/portal/surveys.csv';
 
-function valueOf(record: HandleRecordJson, type: string): string | undefined {
+function valueOfType(record: HandleRecordJson, type: string): string | undefined {
   const value = record.values.find((v) => v.type === type)?.data.value;
   return typeof value === 'string' ? value : undefined;
 }
@@ -22,12 +22,12 @@ export const linkBack = lessonExercise<string>({
     return withLessonReader(async (client) => {
       const record = await client.retrieveHandleRecordJson(pid);
       if (record === null) return `${pid} does not exist on the server: put the PID of the public copy (pidB) in the variable`;
-      const replica = valueOf(record, 'REPLICA');
+      const replica = valueOfType(record, 'REPLICA');
       if (replica === undefined) return `${pid} has no REPLICA value yet: store REPLICA = pidA in it with modifyHandleValue`;
       if (samePid(replica, pid)) return `the REPLICA of ${pid} points at itself: it should name the other copy (pidA)`;
       const other = await client.retrieveHandleRecordJson(replica);
       if (other === null) return `REPLICA of ${pid} is "${replica}", which is not a PID on this server`;
-      const back = valueOf(other, 'REPLICA');
+      const back = valueOfType(other, 'REPLICA');
       if (back === undefined || !samePid(back, pid)) {
         return `${pid} names ${replica} as its replica, but ${replica} does not name ${pid} back: did you put pidA in the variable instead of pidB?`;
       }
@@ -75,10 +75,10 @@ export const climateReplica = lessonExercise<string>({
       const hits = await client.searchHandle({ URL: url });
       if (hits.length === 0) return `no PID on the server has URL = ${url}: copy the URL value of the replica's record exactly`;
       const record = await client.retrieveHandleRecordJson(hits[0]!);
-      const parent = record ? valueOf(record, 'EUDAT/PARENT') : undefined;
+      const parent = record ? valueOfType(record, 'EUDAT/PARENT') : undefined;
       if (parent === undefined) return 'that is the URL of an original (its record has no EUDAT/PARENT): follow its EUDAT/REPLICA to the copy';
       const original = await client.retrieveHandleRecordJson(parent);
-      const originalUrl = original ? (valueOf(original, 'URL') ?? '') : '';
+      const originalUrl = original ? (valueOfType(original, 'URL') ?? '') : '';
       if (!originalUrl.includes('/climate/cmip5_subset/')) {
         return 'that is a replica, but of another collection: start from climateOriginal, the climate file chosen above';
       }

@@ -10,7 +10,7 @@ import { loadLessonCredentials, runPid, withLessonReader } from '../kit/lesson.j
 const WARM_UP_HANDLE = '11304/cf8956a2-39d3-11e5-8a18-f31aa6f4d448';
 
 /** The data of the first value of `type` in a record, as text, or undefined. */
-function valueOf(record: { values: { type: string; data: { value: unknown } }[] }, type: string): string | undefined {
+function valueOfType(record: { values: { type: string; data: { value: unknown } }[] }, type: string): string | undefined {
   const value = record.values.find((v) => v.type === type);
   return value === undefined ? undefined : String(value.data.value);
 }
@@ -28,13 +28,13 @@ export const cliCreate = lessonExercise<string>({
     return withLessonReader(async (client, { surveysCsv }) => {
       const record = await client.retrieveHandleRecordJson(pid.trim());
       if (record === null) return `${pid} does not exist on the server: did the pid create command end with exit code 0?`;
-      const url = valueOf(record, 'URL');
+      const url = valueOfType(record, 'URL');
       if (url !== surveysCsv) return `${pid} exists, but its URL is ${url ?? 'missing'}, not the survey file ${surveysCsv}`;
       const md5 = await checksumOfUrl(surveysCsv, 'md5', { httpsVerify });
-      const checksum = valueOf(record, 'CHECKSUM');
+      const checksum = valueOfType(record, 'CHECKSUM');
       if (checksum === undefined) return `${pid} has no CHECKSUM: add --checksum with the md5 of the file (the variable md5) to the same pid create command`;
       if (checksum !== md5) return `the CHECKSUM of ${pid} is ${checksum}, but the md5 of the file's bytes is ${md5}`;
-      const type = valueOf(record, 'TYPE');
+      const type = valueOfType(record, 'TYPE');
       if (type !== 'file') return `${pid} has ${type === undefined ? 'no TYPE' : `TYPE = ${type}`}: add --extratype TYPE=file to the same command`;
       return true;
     });

@@ -212,7 +212,7 @@ export function exercise<T>(spec: ExerciseSpec<T>): Exercise<T> {
       show(
         'hint',
         [`${label}${hint}`, more].filter(Boolean).join('\n'),
-        `${escapeHtml(label)}${richText(hint)}` + (more ? `<div style="${MUTED};font-size:12px">${richText(more)}</div>` : ''),
+        `${escapeHtml(label)}${richText(hint)}${more ? `<div style="${MUTED};font-size:12px">${richText(more)}</div>` : ''}`,
       );
     },
     solution(): void {

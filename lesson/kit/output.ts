@@ -87,9 +87,15 @@ function findKernelDisplay(): TslabLikeDisplay | undefined {
 
 export function emit(html: string, text: string): void {
   try {
-    if (chosenSink) return chosenSink({ html, text });
+    if (chosenSink) {
+      chosenSink({ html, text });
+      return;
+    }
     const display = findKernelDisplay();
-    if (display) return display.html(html);
+    if (display) {
+      display.html(html);
+      return;
+    }
   } catch {
     // A broken sink must not turn a check into an exception; the text still reaches the learner.
   }

@@ -128,7 +128,7 @@ export interface ProvisionOptions {
 }
 
 /** Rebuilds identities and prefix handles, and the seeds, for a new or reset server. */
-export function applyInitialRecords(store: HandleStore, stateDir: string, state: ProvisionedState, publicBaseUrl: string): void {
+export function applyInitialRecords(store: HandleStore, state: ProvisionedState, publicBaseUrl: string): void {
   for (const prefix of ['0.NA', ...state.prefixes, ...WARMUP_PREFIXES]) store.homePrefix(prefix);
   applyRecords(store, baseRecords(state), 'pid-mock');
   applyRecords(store, seedRecords({ prefix: state.prefixes[0]!, publicBaseUrl }), 'pid-mock');
@@ -180,6 +180,6 @@ export async function provision(
   };
   writeTraineeKeyFiles(stateDir, trainee.name, client);
   saveState(store, state);
-  applyInitialRecords(store, stateDir, state, options.publicBaseUrl);
+  applyInitialRecords(store, state, options.publicBaseUrl);
   return state;
 }

@@ -46,7 +46,7 @@ export function authenticate(credentials: CallerCredentials, store: HandleStore)
     return { kind: 'failed', reason: 'Handle session authentication is not supported by this mock; use Basic or a client certificate' };
   }
   const cert = credentials.peerCertificate;
-  if (!cert || !cert.raw) return { kind: 'anonymous' };
+  if (!cert?.raw) return { kind: 'anonymous' };
   return authenticateCertificate(cert, store);
 }
 

@@ -79,7 +79,10 @@ export function envelopeJson(body: Record<string, unknown>, pretty: boolean): st
   const values = body.values;
   if (!pretty && Array.isArray(values) && Object.isFrozen(values) && isRecordAnswer(body)) {
     let json = valuesJson.get(values);
-    if (json === undefined) valuesJson.set(values, (json = JSON.stringify(values)));
+    if (json === undefined) {
+      json = JSON.stringify(values);
+      valuesJson.set(values, json);
+    }
     return `{"responseCode":${JSON.stringify(body.responseCode)},"handle":${JSON.stringify(body.handle)},"values":${json}}`;
   }
   return JSON.stringify(body, null, pretty ? 2 : undefined);

@@ -119,21 +119,21 @@ export function parseLocations(xml: string): LocDocument {
   if (root === undefined) return emptyDocument();
   const rootName = nodeName(root) as string;
   const attributes = nodeAttributes(root);
-  const chooseByText = attributes['choose_by'] ?? attributes['chooseby'];
+  const chooseByText = attributes.choose_by ?? attributes.chooseby;
   const children = Array.isArray(root[rootName]) ? (root[rootName] as OrderedNode[]) : [];
 
   const locations: LocLocation[] = [];
   for (const child of children) {
     if (nodeName(child)?.toLowerCase() !== 'location') continue;
     const locationAttributes = nodeAttributes(child);
-    const href = locationAttributes['href'];
+    const href = locationAttributes.href;
     // B2HANDLE and the proxy both ignore a <location> without href (href_template needs the namespace machinery we lack).
     if (href === undefined || href.trim() === '') continue;
     const location: LocLocation = { href, attributes: locationAttributes };
-    if (locationAttributes['id'] !== undefined) location.id = locationAttributes['id'];
-    const weight = parseNumber(locationAttributes['weight']);
+    if (locationAttributes.id !== undefined) location.id = locationAttributes.id;
+    const weight = parseNumber(locationAttributes.weight);
     if (weight !== undefined) location.weight = weight;
-    if (locationAttributes['http_role'] !== undefined) location.httpRole = locationAttributes['http_role'];
+    if (locationAttributes.http_role !== undefined) location.httpRole = locationAttributes.http_role;
     locations.push(location);
   }
   return {
@@ -278,7 +278,7 @@ function locattList(query: LocationQuery): string[] {
 function chooseFromLocations(context: LocContext, query: LocationQuery, random: () => number): RedirectChoice {
   const explicit = firstRootAttribute(context.documents, 'choose_by') ?? firstRootAttribute(context.documents, 'chooseby');
   const chooseBy = explicit === undefined ? DEFAULT_CHOOSE_BY : splitChooseBy(explicit);
-  const varyAccept = context.candidates.some((candidate) => (candidate.attributes['http_role'] ?? '').includes('conneg'));
+  const varyAccept = context.candidates.some((candidate) => (candidate.attributes.http_role ?? '').includes('conneg'));
 
   let remaining = context.candidates;
   let chosen: Candidate | undefined;
@@ -305,7 +305,7 @@ function chooseFromLocations(context: LocContext, query: LocationQuery, random: 
   chosen ??= pickWeighted(remaining, random);
 
   // http_sc may sit on the chosen <location> or on the <locations> root.
-  const status = redirectStatus(chosen.attributes['http_sc'] ?? firstRootAttribute(context.documents, 'http_sc'));
+  const status = redirectStatus(chosen.attributes.http_sc ?? firstRootAttribute(context.documents, 'http_sc'));
   return { url: chosen.href, status, varyAccept, ttlSources: [...context.locValues, ...context.urlValues] };
 }
 

@@ -18,7 +18,7 @@ export function identityFromPeerCertificate(cert: PeerCertificate | crypto.X509C
   const legacy = cert instanceof crypto.X509Certificate ? cert.toLegacyObject() : cert;
   const subject = legacy?.subject as NodeJS.Dict<string | string[]> | undefined;
   if (!subject) return undefined;
-  return firstNonEmpty(subject['UID']) ?? firstNonEmpty(subject['CN']);
+  return firstNonEmpty(subject.UID) ?? firstNonEmpty(subject.CN);
 }
 
 /** The JWK that the Handle REST API shows for an HS_PUBKEY (§2.3), taken from a PEM or DER certificate. */

@@ -3,7 +3,7 @@
 // on a real server (reverse look-ups compare bytes, exactly as the real SQL storage does).
 import { isUtf8 } from 'node:buffer';
 import { DEFAULT_TTL, type HandleValueJson, type StoredValue, type ValueReference } from '../vocabulary/model.js';
-import { fail, HandleApiError } from './envelope.js';
+import { fail, type HandleApiError } from './envelope.js';
 import {
   adminBitsToString,
   applyValuePermissions,

@@ -10,5 +10,5 @@ export function isTls(request: IncomingMessage): boolean {
 export function peerCertificate(request: IncomingMessage): PeerCertificate | undefined {
   if (!isTls(request)) return undefined;
   const cert = (request.socket as TLSSocket).getPeerCertificate?.();
-  return cert && cert.raw ? cert : undefined;
+  return cert?.raw ? cert : undefined;
 }

@@ -16,7 +16,8 @@ class LazyChildLogger {
   ) {}
 
   private real(): FastifyBaseLogger {
-    return (this.made ??= this.parent.child(this.bindings, this.options));
+    if (this.made === undefined) this.made = this.parent.child(this.bindings, this.options);
+    return this.made;
   }
 
   get level(): string {

@@ -198,7 +198,7 @@ function ercRecord(base: string, ark: string, landingPath: string, withSupport: 
       `where: ${base}/files/`,
     );
   }
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 /** The offline data repository (`/files/...`) and a tiny ARK resolver (`/ark:...`). */

@@ -29,7 +29,7 @@ function realmUser(request: FastifyRequest, users: Record<string, string>): stri
   // Jetty compares the realm name and password exactly as sent (no percent-decoding).
   const name = decoded.slice(0, colon);
   const offered = Buffer.from(decoded.slice(colon + 1), 'utf8');
-  const expected = Object.prototype.hasOwnProperty.call(users, name) ? Buffer.from(users[name]!, 'utf8') : undefined;
+  const expected = Object.hasOwn(users, name) ? Buffer.from(users[name]!, 'utf8') : undefined;
   return expected && expected.length === offered.length && timingSafeEqual(expected, offered) ? name : undefined;
 }
 

@@ -138,7 +138,10 @@ const TARGETS_PER_RECORD = 16;
 
 function redirectTo(values: HandleValueJson[], target: string): { location: string; page: string } {
   let byTarget = redirects.get(values);
-  if (!byTarget) redirects.set(values, (byTarget = new Map()));
+  if (!byTarget) {
+    byTarget = new Map();
+    redirects.set(values, byTarget);
+  }
   let redirect = byTarget.get(target);
   if (redirect === undefined) {
     redirect = { location: encodeIriToUri(target), page: renderRedirectPage(target) };
@@ -158,7 +161,10 @@ const SPELLINGS_PER_RECORD = 16;
 
 function sendValuesPage(reply: FastifyReply, handle: string, values: HandleValueJson[], baseUrl: string): FastifyReply {
   let pages = valuesPages.get(values);
-  if (!pages) valuesPages.set(values, (pages = new Map()));
+  if (!pages) {
+    pages = new Map();
+    valuesPages.set(values, pages);
+  }
   const key = `${handle}\n${baseUrl}`;
   let page = pages.get(key);
   if (page === undefined) {

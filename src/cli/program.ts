@@ -15,7 +15,7 @@ import { searchCommand } from './commands/search.js';
 
 const PROGRAM_HELP = [
   '',
-  'Credentials: --credentials FILE, else $PID_CREDENTIALS, else ./' + DEFAULT_CREDENTIALS_FILE + ' (where pid-mock serve writes them).',
+  `Credentials: --credentials FILE, else $PID_CREDENTIALS, else ./${DEFAULT_CREDENTIALS_FILE} (where pid-mock serve writes them).`,
   '',
   'Output: results on stdout (one per line, or one JSON document with --json); errors on stderr, one line with a hint.',
   '',

@@ -83,9 +83,9 @@ export function recordText(record: HandleRecordJson | null, options: RecordViewO
     line(' ', '-'.repeat(w.index), '-'.repeat(w.type), '-'.repeat(w.value), '-'.repeat(w.ttl), '-'.repeat(w.timestamp)),
   ];
   for (const r of rows) {
-    r.value.forEach((valueLine, i) =>
-      body.push(i === 0 ? line(r.mark, r.index, r.type, valueLine, r.ttl, r.timestamp) : line(r.mark, '', '', valueLine, '', '')),
-    );
+    r.value.forEach((valueLine, i) => {
+      body.push(i === 0 ? line(r.mark, r.index, r.type, valueLine, r.ttl, r.timestamp) : line(r.mark, '', '', valueLine, '', ''));
+    });
   }
   if (rows.length === 0) body.push('  (no values)');
   return [...header, ...body].join('\n');

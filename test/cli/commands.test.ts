@@ -29,7 +29,7 @@ function createdPid(location = 'http://example.org/data.csv', options: Omit<Regi
   return client.generateAndRegisterHandle(prefix, location, options);
 }
 
-async function valueOf(handle: string, type: string): Promise<unknown> {
+async function valueOfType(handle: string, type: string): Promise<unknown> {
   return client.getValueFromHandle(handle, type);
 }
 
@@ -91,7 +91,7 @@ describe('create', { concurrency: 4 }, () => {
     const run = await pid(['create', 'http://example.org/named.csv', '--handle', `${prefix}/named-by-me`]);
     assertSuccess(run);
     assert.equal(run.stdout, `${prefix}/named-by-me\n`);
-    assert.equal(await valueOf(`${prefix}/named-by-me`, 'URL'), 'http://example.org/named.csv');
+    assert.equal(await valueOfType(`${prefix}/named-by-me`, 'URL'), 'http://example.org/named.csv');
   });
 });
 
@@ -137,8 +137,8 @@ describe('modify and delete', { concurrency: 4 }, () => {
     assertSuccess(replaced);
     assert.equal(replaced.stdout, '');
     assertSuccess(await pid(['modify', handle, 'REPLICA', `${prefix}/other`]));
-    assert.equal(await valueOf(handle, 'URL'), 'file:///home/trainee/data.csv');
-    assert.equal(await valueOf(handle, 'REPLICA'), `${prefix}/other`);
+    assert.equal(await valueOfType(handle, 'URL'), 'file:///home/trainee/data.csv');
+    assert.equal(await valueOfType(handle, 'REPLICA'), `${prefix}/other`);
   });
 
   test('modify --json echoes what was set', async () => {
@@ -146,7 +146,7 @@ describe('modify and delete', { concurrency: 4 }, () => {
     const run = await pid(['modify', handle, 'TYPE', 'file', '--json']);
     assertSuccess(run);
     assert.deepEqual(JSON.parse(run.stdout), { handle, key: 'TYPE', value: 'file' });
-    assert.equal(await valueOf(handle, 'TYPE'), 'file');
+    assert.equal(await valueOfType(handle, 'TYPE'), 'file');
   });
 
   test('delete --key removes every value of that type and keeps the handle', async () => {
@@ -154,9 +154,9 @@ describe('modify and delete', { concurrency: 4 }, () => {
     const run = await pid(['delete', handle, '--key', 'CHECKSUM', '--key', 'TYPE', '--json']);
     assertSuccess(run);
     assert.deepEqual(JSON.parse(run.stdout), { handle, deleted: 'values', keys: ['CHECKSUM', 'TYPE'] });
-    assert.equal(await valueOf(handle, 'CHECKSUM'), null);
-    assert.equal(await valueOf(handle, 'TYPE'), null);
-    assert.equal(await valueOf(handle, 'URL'), 'http://example.org/d.csv');
+    assert.equal(await valueOfType(handle, 'CHECKSUM'), null);
+    assert.equal(await valueOfType(handle, 'TYPE'), null);
+    assert.equal(await valueOfType(handle, 'URL'), 'http://example.org/d.csv');
   });
 
   test('delete without --key removes the whole handle, printing nothing', async () => {
@@ -206,7 +206,7 @@ describe('relation', { concurrency: 4 }, () => {
     assertSuccess(run);
     const expected = `${server.httpUrl}/${child}`;
     assert.deepEqual(JSON.parse(run.stdout), { parent, child, location: expected });
-    assert.match(String(await valueOf(parent, '10320/LOC')), new RegExp(`href="${expected}"`));
+    assert.match(String(await valueOfType(parent, '10320/LOC')), new RegExp(`href="${expected}"`));
   });
 
   test('--bare stores the child PID itself and --resolver another resolver base', async () => {
@@ -214,7 +214,7 @@ describe('relation', { concurrency: 4 }, () => {
     const child = await createdPid();
     assertSuccess(await pid(['relation', parent, child, '--bare']));
     assertSuccess(await pid(['relation', parent, child, '--resolver', 'https://hdl.handle.net']));
-    const loc = String(await valueOf(parent, '10320/LOC'));
+    const loc = String(await valueOfType(parent, '10320/LOC'));
     assert.match(loc, new RegExp(`href="${child}"`));
     assert.match(loc, new RegExp(`href="https://hdl.handle.net/${child}"`));
   });

@@ -14,7 +14,7 @@ import {
   HandleAlreadyExistsError,
   HandleAuthenticationError,
   HandleClient,
-  HandleError,
+  type HandleError,
   HandleNotFoundError,
   HandlePermissionError,
   HandleSyntaxError,

@@ -303,7 +303,7 @@ describe('hsAdminPermissions', () => {
       'add handle',
     ];
     table.forEach((name, position) => {
-      const bits = '0'.repeat(position) + '1' + '0'.repeat(11 - position);
+      const bits = `${'0'.repeat(position)}1${'0'.repeat(11 - position)}`;
       assert.deepEqual(hsAdminPermissions(bits), [name], bits);
     });
   });

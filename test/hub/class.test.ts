@@ -104,6 +104,7 @@ test("each trainee's handles are theirs, and another trainee's write is refused"
     // Node's fetch accepts the npm undici's Agent, whose types differ from the undici-types @types/node uses.
     const answer = await fetch(`https://127.0.0.1:${mockPort}/api/handles/${pid}`, { dispatcher } as unknown as RequestInit);
     assert.equal(answer.status, 200, pid);
+    // biome-ignore lint/suspicious/noExplicitAny: HS_ADMIN values are objects, URL values strings: each assertion reads the one it expects
     return (await answer.json()) as { values: { type: string; data: { value: any } }[] };
   };
   for (const user of USERS) {

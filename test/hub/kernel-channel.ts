@@ -15,6 +15,7 @@ export interface CellRun {
 interface Message {
   header: { msg_id: string; msg_type: string };
   parent_header: { msg_id?: string };
+  // biome-ignore lint/suspicious/noExplicitAny: Jupyter messages' content differs per msg_type; the channel reads the few fields each type has
   content: any;
   channel: string;
 }
@@ -54,6 +55,7 @@ export class KernelChannel {
     const socket = new WebSocket(url, { headers: { Authorization: `token ${token}` } } as never);
     await new Promise<void>((resolve, reject) => {
       socket.addEventListener('open', () => resolve(), { once: true });
+      // biome-ignore lint/suspicious/noExplicitAny: a browser-style ErrorEvent's message, not in Node's Event type
       socket.addEventListener('error', (event) => reject(new Error(`kernel websocket ${url}: ${(event as any).message ?? 'error'}`)), { once: true });
     });
     return new KernelChannel(socket);
@@ -64,7 +66,15 @@ export class KernelChannel {
     const cell: CellRun = { source, status: 'no reply', output: '', errors: [], stderr: '' };
     const finished = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no answer to the cell within ${timeoutMs} ms:\n${source.slice(0, 300)}`)), timeoutMs);
-      this.waiting.set(msgId, { cell, replied: false, idle: false, done: () => (clearTimeout(timer), resolve()) });
+      this.waiting.set(msgId, {
+        cell,
+        replied: false,
+        idle: false,
+        done: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      });
     });
     this.socket.send(
       JSON.stringify({

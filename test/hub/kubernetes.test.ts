@@ -29,7 +29,10 @@ function merge(base: unknown, over: unknown): unknown {
 function setPath(tree: Tree, path: string, value: unknown): void {
   const keys = path.split('.');
   let node = tree;
-  for (const key of keys.slice(0, -1)) node = (node[key] ??= {}) as Tree;
+  for (const key of keys.slice(0, -1)) {
+    node[key] ??= {};
+    node = node[key] as Tree;
+  }
   node[keys.at(-1)!] = value;
 }
 

@@ -258,7 +258,7 @@ async function prepare(operation: Operation, owner: Owner | 'any'): Promise<Row>
       return {
         target: handle,
         run: (caller) => sendAs(caller, 'PUT', `${path}?index=100`, { values: [hsAdmin(ownerOfRecord, '111111110011')] }),
-        effect: (_before, after) => assert.equal((valueAt(after, 100)?.data.value as { permissions?: unknown }).permissions, '111111110011'),
+        effect: (_before, after) => assert.equal((valueAt(after, 100)?.data.value as { permissions?: unknown } | undefined)?.permissions, '111111110011'),
       };
     case 'delete-handle':
       return {

@@ -87,7 +87,9 @@ describe('the generated surveys.csv', () => {
   });
 
   test('numbers its records from 1 upwards without gaps', () => {
-    rows.forEach((row, i) => assert.equal(row.recordId, i + 1));
+    rows.forEach((row, i) => {
+      assert.equal(row.recordId, i + 1);
+    });
   });
 
   test('lists real calendar dates from 1977 to 2002 in non-decreasing order', () => {
@@ -148,7 +150,7 @@ describe('the generated surveys.csv', () => {
   });
 
   test('can be generated at other sizes, including header only, and refuses a negative size', () => {
-    assert.equal(generateSurveysCsv(0), SURVEYS_CSV_HEADER + '\n');
+    assert.equal(generateSurveysCsv(0), `${SURVEYS_CSV_HEADER}\n`);
     assert.equal(parseSurveys(generateSurveysCsv(10)).rows.length, 10);
     assert.throws(() => generateSurveysCsv(-1), RangeError);
     assert.throws(() => generateSurveysCsv(2.5), RangeError);
@@ -328,7 +330,7 @@ describe('the seed records', () => {
   const prefix = '21.T12345';
   const records = seedRecords({ prefix, publicBaseUrl: `${PUBLIC_BASE_URL}/` });
   const byHandle = new Map(records.map((r) => [r.handle, r]));
-  const valueOf = (record: SeedRecord | undefined, type: string) => record?.values.find((v) => v.type === type)?.data;
+  const valueOfType = (record: SeedRecord | undefined, type: string) => record?.values.find((v) => v.type === type)?.data;
   const b2safe = records.filter((r) => r.handle.startsWith(`${prefix}/`));
 
   test('give every handle a prefix, a slash and a name no other handle uses, ignoring case', () => {
@@ -361,37 +363,37 @@ describe('the seed records', () => {
   });
 
   test('include the warm-up Handle and DOI, pointing at landing pages under the public base URL', () => {
-    assert.equal(valueOf(byHandle.get(WARMUP_HANDLE), 'URL'), `${PUBLIC_BASE_URL}/files/landing/${WARMUP_HANDLE}`);
-    assert.equal(valueOf(byHandle.get(WARMUP_DOI), 'URL'), `${PUBLIC_BASE_URL}/files/landing/${WARMUP_DOI}`);
+    assert.equal(valueOfType(byHandle.get(WARMUP_HANDLE), 'URL'), `${PUBLIC_BASE_URL}/files/landing/${WARMUP_HANDLE}`);
+    assert.equal(valueOfType(byHandle.get(WARMUP_DOI), 'URL'), `${PUBLIC_BASE_URL}/files/landing/${WARMUP_DOI}`);
   });
 
   test('hold forty B2SAFE-style PIDs under the trainee prefix, of which exactly the announced number point at iRODS', () => {
     assert.equal(b2safe.length, B2SAFE_PID_COUNT);
     assert.equal(B2SAFE_PID_COUNT, 40);
-    const irods = b2safe.filter((r) => String(valueOf(r, 'URL')).startsWith('irods://'));
+    const irods = b2safe.filter((r) => String(valueOfType(r, 'URL')).startsWith('irods://'));
     assert.equal(irods.length, B2SAFE_IRODS_PID_COUNT);
     assert.ok(B2SAFE_IRODS_PID_COUNT < B2SAFE_PID_COUNT, 'URL=irods:* must match only a subset');
     for (const record of b2safe) {
       assert.match(record.handle.slice(prefix.length + 1), /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
-      assert.match(String(valueOf(record, 'URL')), /^(irods:\/\/b2safe\.example\.eudat\.eu:1247\/EUDAT\/home\/|https:\/\/)/);
-      assert.ok(valueOf(record, 'EUDAT/CHECKSUM'));
-      assert.match(String(valueOf(record, 'EUDAT/CHECKSUM_TIMESTAMP')), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/);
-      assert.equal(valueOf(record, 'EUDAT/FIXED_CONTENT'), 'True');
+      assert.match(String(valueOfType(record, 'URL')), /^(irods:\/\/b2safe\.example\.eudat\.eu:1247\/EUDAT\/home\/|https:\/\/)/);
+      assert.ok(valueOfType(record, 'EUDAT/CHECKSUM'));
+      assert.match(String(valueOfType(record, 'EUDAT/CHECKSUM_TIMESTAMP')), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/);
+      assert.equal(valueOfType(record, 'EUDAT/FIXED_CONTENT'), 'True');
     }
-    const legacy = b2safe.filter((r) => valueOf(r, 'CHECKSUM') !== undefined);
+    const legacy = b2safe.filter((r) => valueOfType(r, 'CHECKSUM') !== undefined);
     assert.ok(legacy.length > 0);
-    for (const record of legacy) assert.match(String(valueOf(record, 'CHECKSUM')), /^[0-9a-f]{32}$/);
+    for (const record of legacy) assert.match(String(valueOfType(record, 'CHECKSUM')), /^[0-9a-f]{32}$/);
   });
 
   test('link replicas and originals through PIDs that exist in the seed', () => {
-    const replicas = b2safe.filter((r) => valueOf(r, 'EUDAT/PARENT') !== undefined);
+    const replicas = b2safe.filter((r) => valueOfType(r, 'EUDAT/PARENT') !== undefined);
     assert.ok(replicas.length > 0);
     for (const replica of replicas) {
-      const parent = byHandle.get(String(valueOf(replica, 'EUDAT/PARENT')));
+      const parent = byHandle.get(String(valueOfType(replica, 'EUDAT/PARENT')));
       assert.ok(parent, `the parent of ${replica.handle} exists`);
-      assert.equal(valueOf(parent, 'EUDAT/REPLICA'), replica.handle);
-      assert.equal(valueOf(parent, 'EUDAT/CHECKSUM'), valueOf(replica, 'EUDAT/CHECKSUM'));
-      assert.equal(valueOf(replica, 'EUDAT/ROR'), parent?.handle);
+      assert.equal(valueOfType(parent, 'EUDAT/REPLICA'), replica.handle);
+      assert.equal(valueOfType(parent, 'EUDAT/CHECKSUM'), valueOfType(replica, 'EUDAT/CHECKSUM'));
+      assert.equal(valueOfType(replica, 'EUDAT/ROR'), parent?.handle);
     }
   });
 

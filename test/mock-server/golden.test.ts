@@ -190,7 +190,7 @@ function matchJson(actual: unknown, expected: unknown, path: string): string | u
   if (expected && typeof expected === 'object') {
     if (!actual || typeof actual !== 'object' || Array.isArray(actual)) return `${path}: expected an object, got ${JSON.stringify(actual)}`;
     for (const [key, value] of Object.entries(expected)) {
-      const has = Object.prototype.hasOwnProperty.call(actual, key);
+      const has = Object.hasOwn(actual, key);
       if (value === '$absent') {
         if (has) return `${path}.${key} must be absent, got ${JSON.stringify((actual as Record<string, unknown>)[key])}`;
         continue;

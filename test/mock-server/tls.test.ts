@@ -4,7 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as crypto from 'node:crypto';
-import * as http from 'node:http';
+import type * as http from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import * as tls from 'node:tls';
@@ -185,8 +185,8 @@ describe('issued certificates', () => {
 
   test('Node exposes the UID attribute under the key "UID" in a certificate subject object', () => {
     const subject = new crypto.X509Certificate(client.certPem).toLegacyObject().subject;
-    assert.equal(subject['UID'], IDENTITY);
-    assert.equal(subject['CN'], IDENTITY);
+    assert.equal(subject.UID, IDENTITY);
+    assert.equal(subject.CN, IDENTITY);
   });
 });
 

@@ -97,16 +97,14 @@ const body = fc.oneof(
   fc.array(wrongTypes, { maxLength: 4 }).map((values) => ({ text: JSON.stringify({ values }) })),
   fc.tuple(fc.jsonValue(), fc.array(wrongTypes, { maxLength: 3 })).map(([handle, values]) => ({ text: JSON.stringify({ handle, values }) })),
   hostileText.map((text) => ({ text })),
-  fc
-    .uint8Array({ maxLength: 200 })
-    .map((bytes) => ({
-      bytes: Buffer.concat([
-        Buffer.from('{"values":[{"index":1,"type":"URL","data":"'),
-        Buffer.from(bytes),
-        Buffer.from([0xc3, 0x28, 0xff]),
-        Buffer.from('"}]}'),
-      ]),
-    })),
+  fc.uint8Array({ maxLength: 200 }).map((bytes) => ({
+    bytes: Buffer.concat([
+      Buffer.from('{"values":[{"index":1,"type":"URL","data":"'),
+      Buffer.from(bytes),
+      Buffer.from([0xc3, 0x28, 0xff]),
+      Buffer.from('"}]}'),
+    ]),
+  })),
   fc.integer({ min: 1_100_000, max: 1_300_000 }).map((size) => ({ text: `{"values":[{"index":1,"type":"URL","data":"${'x'.repeat(size)}"}]}` })),
 );
 const contentType = fc.constantFrom(
@@ -319,7 +317,7 @@ describe(`hostile input (seed ${SEED}; RELIABILITY_SEED=${SEED} replays it)`, ()
         '/api/handles/\u0000',
         '/api/handles/a b',
         '//api',
-        '/api/handles/' + 'a'.repeat(20_000),
+        `/api/handles/${'a'.repeat(20_000)}`,
       ),
       inUrl.map((s) => `/api/handles/${s}`),
     );
@@ -335,7 +333,7 @@ describe(`hostile input (seed ${SEED}; RELIABILITY_SEED=${SEED} replays it)`, ()
         'X: \u0000',
         'Bad Header: x',
         ': empty',
-        'X-Long: ' + 'b'.repeat(20_000),
+        `X-Long: ${'b'.repeat(20_000)}`,
         'Authorization: Basic \u00ff\u00fe',
       ),
       fc.tuple(hostileText, hostileText).map(([n, v]) => `${n.replace(/[\r\n]/g, '')}: ${v.replace(/[\r\n]/g, '')}`),

@@ -78,7 +78,10 @@ describe('slow clients are closed within the configured timeouts', { concurrency
       const socket = await open(scheme);
       socket.write('GET /api/site HTTP/1.1\r\nHost: x\r\n');
       let n = 0;
-      const closed = await closedByServer(socket, TIMEOUTS.headersMs + SLACK_MS, (s) => s.write(`X-Slow-${(n += 1)}: y\r\n`));
+      const closed = await closedByServer(socket, TIMEOUTS.headersMs + SLACK_MS, (s) => {
+        n += 1;
+        s.write(`X-Slow-${n}: y\r\n`);
+      });
       const served = await other.stop();
       assert.ok(closed.afterMs >= TIMEOUTS.headersMs * 0.9, `closed too early, after ${closed.afterMs} ms`);
       assert.match(closed.answer, /^HTTP\/1\.1 408 /);

@@ -73,6 +73,7 @@ export async function hubApi(
   hub: ClassHub,
   path: string,
   init: { method?: string; token?: string; body?: unknown } = {},
+  // biome-ignore lint/suspicious/noExplicitAny: the hub REST API answers JSON of many shapes, each test reads the fields it checks
 ): Promise<{ status: number; body: any }> {
   const response = await fetch(`${hub.url}hub/api/${path}`, {
     method: init.method ?? 'GET',
@@ -116,6 +117,7 @@ export async function userApi(
   token: string,
   path: string,
   init: { method?: string; body?: unknown } = {},
+  // biome-ignore lint/suspicious/noExplicitAny: the hub REST API answers JSON of many shapes, each test reads the fields it checks
 ): Promise<{ status: number; body: any }> {
   const response = await fetch(`${hub.url}user/${user}/api/${path}`, {
     method: init.method ?? 'GET',

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
-import { Agent, request as undiciRequest } from 'undici';
+import { type Agent, request as undiciRequest } from 'undici';
 
 export interface HttpResult {
   status: number;

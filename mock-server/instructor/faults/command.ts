@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dataFolderLayout } from '../../data-folder/layout.js';
 import { Command, Option } from 'commander';
 import { Agent, request } from 'undici';
-import { CLI_FIELDS, FaultInputError, parseFaultSettings, type ActiveFaults } from './settings.js';
+import { CLI_FIELDS, FaultInputError, parseFaultSettings, type ActiveFaults, type FaultSettings } from './settings.js';
 
 interface FaultsOptions {
   data: string;
@@ -97,7 +97,7 @@ export function faultsCommand(): Command {
     .action(async (which: string, opts: FaultsOptions) => {
       if (!['on', 'off', 'status'].includes(which)) command.error(`unknown switch "${which}": use on, off or status`, { exitCode: 2 });
       if (which === 'on') {
-        let settings;
+        let settings: FaultSettings;
         try {
           settings = parseFaultSettings({ latency: opts.latency, failRate: opts.failRate, duration: opts.for, areas: opts.area }, CLI_FIELDS);
         } catch (error) {

@@ -57,7 +57,7 @@ export function parseRate(input: unknown, field: string): number {
 
 export function parseAreas(input: unknown, field: string): FaultArea[] {
   const list = input === undefined ? [...FAULT_AREAS] : Array.isArray(input) ? input : typeof input === 'string' ? input.split(',') : undefined;
-  if (!list || !list.length) throw new FaultInputError(field, `${field} must list areas out of ${FAULT_AREAS.join(', ')}`);
+  if (!list?.length) throw new FaultInputError(field, `${field} must list areas out of ${FAULT_AREAS.join(', ')}`);
   const areas = list.map((a) => (typeof a === 'string' ? a.trim().toLowerCase() : a));
   const unknown = areas.find((a) => !(FAULT_AREAS as readonly unknown[]).includes(a));
   if (unknown !== undefined) throw new FaultInputError(field, `${field}: unknown area ${JSON.stringify(unknown)} (known: ${FAULT_AREAS.join(', ')})`);

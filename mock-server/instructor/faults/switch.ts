@@ -41,7 +41,7 @@ export class FaultSwitch {
   /** What to do with one request of `area`: how long to wait first, and whether to answer 503. */
   decide(area: FaultArea): { delayMs: number; fail: boolean } | undefined {
     const faults = this.current();
-    if (!faults || !faults.areas.includes(area)) return undefined;
+    if (!faults?.areas.includes(area)) return undefined;
     return { delayMs: faults.latencyMs, fail: faults.failRate > 0 && this.random() < faults.failRate };
   }
 

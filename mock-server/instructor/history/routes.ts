@@ -21,7 +21,7 @@ export default async function historyRoutes(app: FastifyInstance, options: Histo
   // instructor's session cookie (its path is /_admin), so the live view links there.
   const page = async (request: FastifyRequest, reply: FastifyReply) => {
     const handle = ((request.params as { '*'?: string })['*'] ?? '').trim();
-    if (!handle || !handle.includes('/')) return reply.code(400).type('text/plain;charset=utf-8').send('Give a handle: /_history/<prefix>/<suffix>\n');
+    if (!handle?.includes('/')) return reply.code(400).type('text/plain;charset=utf-8').send('Give a handle: /_history/<prefix>/<suffix>\n');
     let reader: Reader;
     let readerNote: string;
     if (sessions.of(request)) {

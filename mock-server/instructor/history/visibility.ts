@@ -1,6 +1,6 @@
 // Which historical values a caller may see: the read rules of GET /api/handles applied to the journal.
 // Public values are for everyone; restricted ones only for a caller the API would show them to.
-import { type Authentication } from '../../handle/auth.js';
+import type { Authentication } from '../../handle/auth.js';
 import { HandleApiError } from '../../handle/envelope.js';
 import type { HandleService } from '../../handle/handle-service.js';
 import type { StoredValue } from '../../vocabulary/model.js';

@@ -57,11 +57,11 @@ export function registerStateCommands(program: Command): void {
     .description('back to the first-start records (prefix handles, identities, seeds); every other handle and the journal go')
     .option(...dataOption())
     .action((opts: { data: string }) => {
-      withDataFolder(opts.data, (store, dir) => {
+      withDataFolder(opts.data, (store) => {
         const addresses = readAddresses(store);
         if (!addresses) throw new InstructorCommandError(`start "pid-mock serve --data ${opts.data}" once more first: the seeds need the server's address`);
         store.clear();
-        applyInitialRecords(store, dir, readState(store)!, addresses.httpUrl);
+        applyInitialRecords(store, readState(store)!, addresses.httpUrl);
         process.stdout.write(`reset: ${store.allHandles().length} handles\n`);
       });
     });

@@ -9,7 +9,7 @@ import { resolverFor } from '../resolver.js';
 import { withSession, type GlobalOptions } from '../session.js';
 import { ResultFile } from '../bulk/ordered-result-file.js';
 import { bulkProgress } from '../bulk/progress.js';
-import { bulkWorkLines, runBulk } from '../bulk/run-bulk.js';
+import { type BulkSummary, bulkWorkLines, runBulk } from '../bulk/run-bulk.js';
 
 interface BulkOptions extends GlobalOptions {
   input: string;
@@ -64,7 +64,7 @@ export function bulkCommand(): Command {
       const concurrency = wholeNumber(options.concurrency, '--concurrency', 1, 64);
       const lines = bulkWorkLines(readInput(options.input));
       const results = ResultFile.create(options.result);
-      let summary;
+      let summary: BulkSummary;
       try {
         summary = await withSession(
           options,

@@ -42,7 +42,6 @@ const MAX_SHOWN = 300;
 const JSON_TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 const PAGE_TIMESTAMP = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 const HANDLE_CHALLENGE = /^Handle sessionId="[^"]+", nonce="[^"]+"(?:, error="([^"]*)")?$/;
 const BASIC_CHALLENGE = 'Basic realm="handle"';
 const JSONP = /^([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)\(([\s\S]*)\);?\s*$/;
@@ -94,12 +93,18 @@ function deep(expected: unknown, actual: unknown, field: string, rec: Recorder, 
     return;
   }
   if (Array.isArray(expected)) {
-    if (!Array.isArray(actual)) return rec.mismatch(field, 'an array', show(actual));
+    if (!Array.isArray(actual)) {
+      rec.mismatch(field, 'an array', show(actual));
+      return;
+    }
     if (expected.length !== actual.length) rec.mismatch(`${field} length`, String(expected.length), String(actual.length));
     for (let i = 0; i < Math.min(expected.length, actual.length); i++) deep(expected[i], actual[i], `${field}[${i}]`, rec, volatile);
     return;
   }
-  if (!isPlainObject(actual)) return rec.mismatch(field, 'an object', show(actual));
+  if (!isPlainObject(actual)) {
+    rec.mismatch(field, 'an object', show(actual));
+    return;
+  }
   const expectedKeys = Object.keys(expected).sort();
   const actualKeys = Object.keys(actual).sort();
   if (expectedKeys.join(',') !== actualKeys.join(',')) rec.mismatch(`${field} keys`, expectedKeys.join(','), actualKeys.join(','));
@@ -273,7 +278,10 @@ function valueVolatile(type: unknown): Volatile {
  * (the documented storage difference).
  */
 function compareValues(expected: unknown, actual: unknown, field: string, rec: Recorder): void {
-  if (!Array.isArray(expected) || !Array.isArray(actual)) return deep(expected, actual, field, rec);
+  if (!Array.isArray(expected) || !Array.isArray(actual)) {
+    deep(expected, actual, field, rec);
+    return;
+  }
   const indexOf = (v: unknown) => (isPlainObject(v) ? v.index : undefined);
   const expectedIndexes = expected.map(indexOf);
   const actualIndexes = actual.map(indexOf);
@@ -306,7 +314,8 @@ function normaliseListed(name: string): string {
 
 function compareListing(expectedBody: Record<string, unknown>, expected: unknown, actual: unknown, field: string, rec: Recorder, memory: ReplayMemory): void {
   if (!Array.isArray(expected) || !Array.isArray(actual) || ![...expected, ...actual].every((x) => typeof x === 'string')) {
-    return deep(expected, actual, field, rec);
+    deep(expected, actual, field, rec);
+    return;
   }
   const wanted = (expected as string[]).map(normaliseListed);
   const got = (actual as string[]).map(normaliseListed);
@@ -350,7 +359,10 @@ const siteVolatile: Volatile = (field, expected, actual) => {
 };
 
 function compareEnvelope(expected: unknown, actual: unknown, field: string, rec: Recorder, memory: ReplayMemory): void {
-  if (!isPlainObject(expected) || !isPlainObject(actual)) return deep(expected, actual, field, rec);
+  if (!isPlainObject(expected) || !isPlainObject(actual)) {
+    deep(expected, actual, field, rec);
+    return;
+  }
   const expectedKeys = Object.keys(expected);
   const actualKeys = Object.keys(actual);
   if (expectedKeys.join(',') !== actualKeys.join(',')) rec.mismatch(`${field} keys (in order)`, expectedKeys.join(','), actualKeys.join(','));
@@ -385,7 +397,10 @@ function compareJsonp(expected: string, actual: string, rec: Recorder, memory: R
   }
   const a = JSONP.exec(actual);
   const parsedActual = a ? parseJson(a[2]!) : { ok: false as const };
-  if (!a || !parsedActual.ok) return rec.mismatch('body', `JSONP ${e[1]}(...)`, show(actual));
+  if (!a || !parsedActual.ok) {
+    rec.mismatch('body', `JSONP ${e[1]}(...)`, show(actual));
+    return;
+  }
   if (e[1] !== a[1]) rec.mismatch('body (JSONP callback)', e[1]!, a[1]!);
   compareEnvelope(parsedExpected.value, parsedActual.value, 'body(jsonp)', rec, memory);
 }
@@ -429,7 +444,10 @@ function compareHtml(transcript: Transcript, actual: string, rec: Recorder, memo
     rows.forEach((cells, r) => {
       const other = got[r];
       if (!other) return;
-      if (cells.length !== other.length) return rec.mismatch(`html row ${r + 1}`, show(cells), show(other));
+      if (cells.length !== other.length) {
+        rec.mismatch(`html row ${r + 1}`, show(cells), show(other));
+        return;
+      }
       cells.forEach((cell, c) => {
         const mine = other[c]!;
         if (cell === mine) return;
@@ -470,7 +488,10 @@ function compareBody(transcript: Transcript, actual: ActualResponse, rec: Record
     return;
   }
   const parsed = parseJson(actual.body);
-  if (!parsed.ok) return rec.mismatch('body', 'JSON', `not JSON: ${show(actual.body)}`);
+  if (!parsed.ok) {
+    rec.mismatch('body', 'JSON', `not JSON: ${show(actual.body)}`);
+    return;
+  }
   compareEnvelope(expected, parsed.value, 'body', rec, memory);
 }
 

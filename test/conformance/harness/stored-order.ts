@@ -54,7 +54,7 @@ export class WrittenRecords {
     const whole = request.method === 'PUT' && !/[?&]index=/.test(request.path);
     const body = request.body;
     const list = Array.isArray(body) ? body : isObject(body) && Array.isArray(body.values) ? body.values : undefined;
-    if (!whole || !list || !list.every((v) => isObject(v) && typeof v.index === 'number' && typeof v.type === 'string')) {
+    if (!whole || !list?.every((v) => isObject(v) && typeof v.index === 'number' && typeof v.type === 'string')) {
       this.records.delete(key(handle));
       return;
     }
