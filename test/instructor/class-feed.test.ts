@@ -3,27 +3,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HandleStore } from '../../mock-server/storage/store.js';
-import type { StoredValue } from '../../mock-server/vocabulary/model.js';
+import { storedValue as value } from '../support/stored-values.js';
 import { ClassFeed } from '../../mock-server/instructor/live/class-feed.js';
 import { RequestLog } from '../../mock-server/instructor/live/request-log.js';
 import { FaultSwitch } from '../../mock-server/instructor/faults/switch.js';
 import { traineeName } from '../../mock-server/instructor/live/progress.js';
-
-function value(index: number, type: string, data: string): StoredValue {
-  return {
-    index,
-    type,
-    data: Buffer.from(data),
-    ttlType: 0,
-    ttl: 86400,
-    timestamp: 1,
-    references: [],
-    adminRead: true,
-    adminWrite: true,
-    publicRead: true,
-    publicWrite: false,
-  };
-}
 
 test('journal entries by identities become steps; seeding does not; a cleared journal empties the table', () => {
   const store = HandleStore.open(':memory:');

@@ -7,23 +7,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { HandleStore } from '../../mock-server/storage/store.js';
 import type { StoredValue } from '../../mock-server/vocabulary/model.js';
+import { storedValue as value } from '../support/stored-values.js';
 import { temporaryFolder } from '../support/temporary-folders.js';
-
-function value(index: number, type: string, data: string, publicRead = true): StoredValue {
-  return {
-    index,
-    type,
-    data: Buffer.from(data),
-    ttlType: 0,
-    ttl: 86400,
-    timestamp: 1,
-    references: [],
-    adminRead: true,
-    adminWrite: true,
-    publicRead,
-    publicWrite: false,
-  };
-}
 
 test('every change keeps the touched values before and after it', () => {
   const store = HandleStore.open(':memory:');
