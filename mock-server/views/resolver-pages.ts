@@ -395,6 +395,8 @@ Handle: <input id="hdl" type=text name="hdl" value="" size=45>
 /** The home page's one inline script; the Content-Security-Policy allows exactly this text by its hash. */
 export const HOME_PAGE_SCRIPT = "\n    document.getElementById('hdl').focus();\n";
 
+// Attribute values of the showurls XML, always written in double quotes: an apostrophe stays as it is
+// (escapeHtml would write &#39;, which XML without a DTD reads but a person reading the XML should not meet).
 function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
