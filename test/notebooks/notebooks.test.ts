@@ -5,13 +5,12 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative } from 'node:path';
 import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
 import { startMockProcess, type MockProcess } from '../support/mock-process.js';
 import { ROOT } from '../support/paths.js';
+import { temporaryFolder } from '../support/temporary-folders.js';
 import { chapterExpectations } from './expectations.js';
 
 const execFileAsync = promisify(execFile);
@@ -49,7 +48,7 @@ function notebookFiles(): string[] {
 }
 
 let server: MockProcess;
-const outDir = mkdtempSync(join(tmpdir(), 'executed-notebooks-'));
+const outDir = temporaryFolder('executed-notebooks-');
 
 before(async () => {
   linkPackage(ROOT);
