@@ -68,7 +68,7 @@ export interface HandleClientOptions extends TransportOptions {
   reverseLookupPassword?: string | undefined;
   /** Value types searchHandle accepts; default `['URL', 'CHECKSUM']`; `[]` allows any. */
   allowedSearchKeys?: string[] | undefined;
-  /** Use this dispatcher instead of creating one (tests, shared pools); it is not closed by close(). */
+  /** Use this dispatcher instead of creating one (tests, shared pools); it is not closed by close(), and the client cannot reopen it once its owner closes it. */
   dispatcher?: Dispatcher | undefined;
 }
 
@@ -663,7 +663,11 @@ export class HandleClient {
     );
   }
 
-  /** Closes the connection pool (not a dispatcher passed in by the caller). @example await client.close(); */
+  /**
+   * Closes the connection pool (not a dispatcher passed in by the caller). The client stays usable: its
+   * next request opens a new pool, so a notebook's last cell, run early by Cell → Run All, breaks nothing.
+   * @example await client.close();
+   */
   async close(): Promise<void> {
     await this.transport.close();
   }
