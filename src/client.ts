@@ -9,6 +9,7 @@ import { v1 as uuidv1, v4 as uuidv4 } from 'uuid';
 import { HandleError } from './errors.js';
 import {
   brokenRecord,
+  busyHint,
   handleAbsent,
   handleAlreadyExists,
   handleFailure,
@@ -611,7 +612,12 @@ export class HandleClient {
       const tries = (response.tries ?? 1) > 1 ? ` (gave up after ${response.tries} tries)` : '';
       throw reverseLookupFailed(`reverse look-up failed: HTTP ${response.status}${tries}: ${response.text.trim().slice(0, 200)}`, {
         httpStatus: response.status,
-        hint: response.status === 200 ? 'The response is not JSON.' : 'read the service message',
+        hint:
+          response.status === 200
+            ? 'The response is not JSON.'
+            : response.status === 503
+              ? busyHint(response.text, response.tries ?? 1)
+              : 'read the service message',
       });
     }
     const handles = list.filter((h): h is string => typeof h === 'string');
