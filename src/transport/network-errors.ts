@@ -41,6 +41,18 @@ export function connectionError(url: string, error: unknown, attempts: Connectio
       cause: error,
     });
   }
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+    return handleFailure(undefined, `cannot connect to ${new URL(url).origin}: the host name ${new URL(url).hostname} is not known here${tries}`, {
+      hint: 'check the host in the server URL (handle_server_url in the credentials); offline, only the lesson server on this machine answers',
+      cause: error,
+    });
+  }
+  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') {
+    return handleFailure(undefined, `the connection to ${new URL(url).origin} broke off before the answer came${tries}`, {
+      hint: 'the server closed the connection (restarted, or not an HTTPS server on that port?): run the cell again, or give the client retries: 3',
+      cause: error,
+    });
+  }
   if (TIMEOUT_CODES.includes(code)) {
     return timedOut(`no answer to ${url} within ${attempts.timeoutMs} ms${tries}`, {
       hint: 'the server is slow or unreachable: a larger timeoutMs waits longer, retries: N tries again',

@@ -11,6 +11,7 @@ import { HandleClient } from '../../src/client.js';
 import { PIDClientCredentials } from '../../src/credentials.js';
 import { GenericHandleError } from '../../src/errors.js';
 import { createDispatcher } from '../../src/transport/dispatcher.js';
+import { connectionError } from '../../src/transport/network-errors.js';
 import { startMockProcess, type MockProcess } from '../support/mock-process.js';
 
 let server: MockProcess;
@@ -95,4 +96,33 @@ describe('a dispatcher that cannot be used says so', () => {
       await reader.close();
     });
   }
+});
+
+describe('no answer at all: each cause named with what to do', () => {
+  const url = 'https://pid.example.invalid:8000/api/handles/21.T12995/x';
+  const failure = (code: string) => connectionError(url, Object.assign(new Error(`raw ${code}`), { code }));
+
+  test('an unknown host name names the host and where it is set', () => {
+    const error = failure('ENOTFOUND');
+    assert.equal(error.message, 'cannot connect to https://pid.example.invalid:8000: the host name pid.example.invalid is not known here');
+    assert.match(error.hint, /check the host in the server URL \(handle_server_url in the credentials\)/);
+  });
+
+  test('a connection that broke off says so, and that another try helps', () => {
+    for (const code of ['ECONNRESET', 'UND_ERR_SOCKET']) {
+      const error = failure(code);
+      assert.equal(error.message, 'the connection to https://pid.example.invalid:8000 broke off before the answer came');
+      assert.match(error.hint, /run the cell again, or give the client retries: 3/);
+    }
+  });
+
+  test("the client's own dispatcher, destroyed: how to get a working one", () => {
+    const error = connectionError(url, Object.assign(new Error('The client is destroyed'), { code: 'UND_ERR_DESTROYED' }), {
+      tries: 1,
+      timeoutMs: 1000,
+      dispatcher: 'own',
+    });
+    assert.equal(error.message, `request to ${url} was not sent: its dispatcher (connection pool) was destroyed before the request (the server was not asked)`);
+    assert.match(error.hint, /make a new one with createDispatcher/);
+  });
 });
