@@ -36,6 +36,13 @@ export class ReopeningAgent extends UndiciDispatcher {
   override close(callback: () => void): void;
   override close(): Promise<void>;
   override close(callback?: () => void): Promise<void> | void {
+    // Closing twice (a last cell run again) is done, not an error: undici's second close() rejects with
+    // ClientDestroyedError once the first has finished.
+    if (this.closed) {
+      if (callback) queueMicrotask(callback);
+      else return Promise.resolve();
+      return;
+    }
     if (callback) return this.pool.close(callback);
     return this.pool.close();
   }
