@@ -6,7 +6,7 @@ import { interceptors, request } from 'undici';
 // The type from its own declaration file, not undici's index: the notebooks' kernel then loads 10 of undici's
 // declaration files instead of 44 (the same class, so the type is the same).
 import type Dispatcher from 'undici/types/dispatcher';
-import { handleFailure } from './error-kinds.js';
+import { busyHint, handleFailure, serverBusy } from './error-kinds.js';
 import { connectionError, createDispatcher } from './transport/index.js';
 
 export type ChecksumAlgorithm = 'md5' | 'sha1' | 'sha256' | 'sha512';
@@ -36,6 +36,20 @@ export async function checksumOfUrl(
         });
       }
       throw connectionError(url, error);
+    }
+    if (response.statusCode === 503) {
+      // Busy (or a teaching fault), not unreachable: the answer says which, and another try helps.
+      const said = (await response.body.text()).slice(0, 2000);
+      const retryAfter = response.headers['retry-after'];
+      throw serverBusy(
+        undefined,
+        `download of ${url} answered HTTP 503: the server is too busy${retryAfter ? ` (it asks to retry after ${retryAfter} s)` : ''}`,
+        {
+          httpStatus: 503,
+          tries: 1,
+          hint: busyHint(said, 1, 'call checksumOfUrl again in a loop that waits between tries'),
+        },
+      );
     }
     if (response.statusCode !== 200) {
       await response.body.dump();

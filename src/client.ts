@@ -9,6 +9,7 @@ import { v1 as uuidv1, v4 as uuidv4 } from 'uuid';
 import { HandleError } from './errors.js';
 import {
   brokenRecord,
+  busyHint,
   handleAbsent,
   handleAlreadyExists,
   handleFailure,
@@ -68,7 +69,7 @@ export interface HandleClientOptions extends TransportOptions {
   reverseLookupPassword?: string | undefined;
   /** Value types searchHandle accepts; default `['URL', 'CHECKSUM']`; `[]` allows any. */
   allowedSearchKeys?: string[] | undefined;
-  /** Use this dispatcher instead of creating one (tests, shared pools); it is not closed by close(). */
+  /** Use this dispatcher instead of creating one (tests, shared pools); it is not closed by close(), and the client cannot reopen it once its owner closes it. */
   dispatcher?: Dispatcher | undefined;
 }
 
@@ -611,7 +612,12 @@ export class HandleClient {
       const tries = (response.tries ?? 1) > 1 ? ` (gave up after ${response.tries} tries)` : '';
       throw reverseLookupFailed(`reverse look-up failed: HTTP ${response.status}${tries}: ${response.text.trim().slice(0, 200)}`, {
         httpStatus: response.status,
-        hint: response.status === 200 ? 'The response is not JSON.' : 'read the service message',
+        hint:
+          response.status === 200
+            ? 'The response is not JSON.'
+            : response.status === 503
+              ? busyHint(response.text, response.tries ?? 1)
+              : 'read the service message',
       });
     }
     const handles = list.filter((h): h is string => typeof h === 'string');
@@ -663,7 +669,11 @@ export class HandleClient {
     );
   }
 
-  /** Closes the connection pool (not a dispatcher passed in by the caller). @example await client.close(); */
+  /**
+   * Closes the connection pool (not a dispatcher passed in by the caller). The client stays usable: its
+   * next request opens a new pool, so a notebook's last cell, run early by Cell → Run All, breaks nothing.
+   * @example await client.close();
+   */
   async close(): Promise<void> {
     await this.transport.close();
   }

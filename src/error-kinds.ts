@@ -59,6 +59,23 @@ export function permissionDenied(handle: string | undefined, message: string, fa
   });
 }
 
+/**
+ * What to do about a 503 (busy) answer. The mock's teaching faults say in their answer that they are one:
+ * the trainee's code is fine, the instructor made the server busy on purpose, and trying again helps.
+ * @example busyHint('Server too busy: a teaching fault the instructor switched on, try again shortly', 1)
+ */
+export function busyHint(
+  serverSaid: string | undefined,
+  tries: number,
+  orElse = tries > 1 ? 'allow more retries' : 'give the client retries: 3 to ride it out',
+): string {
+  const retry = `wait a moment and run the cell again, or ${orElse}`;
+  if (/teaching fault/i.test(serverSaid ?? '')) {
+    return `a teaching fault: the instructor made the server busy on purpose, your code is fine. Retrying helps: ${retry}`;
+  }
+  return tries > 1 ? `the server stayed busy: ${retry}` : `the server is busy for now, retrying helps: ${retry}`;
+}
+
 /** The server stayed busy (503) for every try. */
 export function serverBusy(handle: string | undefined, message: string, facts: ErrorFacts & { tries: number }): HandleServerBusyError {
   return new HandleServerBusyError(message, { handle, ...facts });

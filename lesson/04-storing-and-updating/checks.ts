@@ -1,5 +1,6 @@
 // Self-checks of chapter 4 (storing and updating): a CHECKSUM over the file's bytes, and a moved file.
 import { createHash } from 'node:crypto';
+import { homedir } from 'node:os';
 import { checksumOfUrl } from '../../src/checksum.js';
 import { lessonExercise } from '../kit/exercise.js';
 import { loadLessonCredentials, withLessonReader } from '../kit/lesson.js';
@@ -19,6 +20,22 @@ async function factsFor(pid: string): Promise<Facts> {
     const md5 = await checksumOfUrl(urls.surveysCsv, 'md5', { httpsVerify });
     return { record, md5, surveysCsv: urls.surveysCsv };
   });
+}
+
+/**
+ * Whether a file: URL shows a home folder (this machine's, or any /home/…, /Users/…, /root): its path
+ * names a person, and everything in a PID record is public.
+ */
+function revealsAHomeFolder(fileUrl: string): boolean {
+  let path: string;
+  try {
+    path = decodeURIComponent(new URL(fileUrl).pathname);
+  } catch {
+    path = fileUrl;
+  }
+  const home = homedir().replace(/\\/g, '/');
+  if (home.length > 1 && (path === home || path.startsWith(`${home}/`) || path.toLowerCase().startsWith(`/${home.toLowerCase()}/`))) return true;
+  return /^\/(?:home|Users)\/[^/]+|^\/root(?:\/|$)|^\/[A-Za-z]:\/(?:Users|Documents and Settings)\//i.test(path);
 }
 
 /** What is wrong with the CHECKSUM of a record, or undefined when it is the md5 of the file's bytes. */
@@ -62,6 +79,9 @@ export const moveToFileUrl = lessonExercise<string>({
     if (facts.record === null) return `${answer} is not registered`;
     const url = facts.record.URL ?? '';
     if (!url.startsWith('file:')) return `the URL of ${answer} is "${url}", not a file: URL. Change it with modifyHandleValue(pid, { URL: … })`;
+    if (revealsAHomeFolder(url)) {
+      return `the URL "${url}" names a home folder, and with it a user name, in a public record: use a neutral folder, e.g. file:///archive/surveys.csv`;
+    }
     const problem = checksumProblem(answer, facts);
     if (problem !== undefined) {
       return facts.record.CHECKSUM === undefined
@@ -71,8 +91,8 @@ export const moveToFileUrl = lessonExercise<string>({
     return true;
   },
   hint: [
-    "A file: URL of a file in your home folder: `pathToFileURL(join(homedir(), 'surveys.csv')).href`.",
+    "A file: URL is `file://` followed by the path, e.g. `'file:///archive/surveys.csv'` (three slashes: the host is empty).",
     'Change only the URL: `await client.modifyHandleValue(movedPid, { URL: thatFileUrl })`; the CHECKSUM stays.',
   ],
-  solution: "const movedPid = checksummedPid;\nawait client.modifyHandleValue(movedPid, { URL: pathToFileURL(join(homedir(), 'surveys.csv')).href });",
+  solution: "const movedPid = checksummedPid;\nawait client.modifyHandleValue(movedPid, { URL: 'file:///archive/surveys.csv' });",
 });

@@ -8,9 +8,10 @@ export const expectations: RegExp[] = [
   /CHECKSUM: [0-9a-f]{32}\n/,
   /GET http:\/\/\S+\/api\/handles\/\S+\n[\s\S]*?\d+\s+CHECKSUM\s+"[0-9a-f]{32}"/,
   /anonymous client authenticates with: none\n\{[\s\S]*?CHECKSUM: '[0-9a-f]{32}'/,
-  /font-family:monospace">URL<\/td><td[^>]*>file:\/\/\//,
+  // The moved file's URL is a neutral path: no home folder, no user name in a public record.
+  /font-family:monospace">URL<\/td><td[^>]*>file:\/\/\/data\/surveys\.csv</,
   /record page: 200 text\/html/,
   /CHECKSUM in the record: [0-9a-f]{32}/,
-  /resolver says: 302 Location: file:\/\/\//,
+  /resolver says: 302 Location: file:\/\/\/data\/surveys\.csv\n/,
   /error\.name:\s+TypeError\nerror\.message:\s+fetch failed/,
 ];

@@ -45,9 +45,17 @@ export const instituteMirror = lessonExercise<string>({
   id: '5.2',
   title: 'Add a mirror to the 10320/LOC of the public copy',
   check: async (pid) => {
-    return withLessonReader(async (client) => {
+    return withLessonReader(async (client, urls) => {
       const record = await client.retrieveHandleRecordJson(pid);
       if (record === null) return `${pid} does not exist on the server: put the PID of the public copy (pidB) in the variable`;
+      // The mirror copies the public file: it belongs in B, the PID of the public copy that A's REPLICA names.
+      const url = valueOfType(record, 'URL');
+      if (url !== urls.surveysCsv) {
+        return `${pid} points to ${url ?? 'nothing'}, not to the public copy ${urls.surveysCsv}: the mirror belongs in B's record (pidB), not in A's`;
+      }
+      if ((await client.searchHandle({ REPLICA: pid })).length === 0) {
+        return `${pid} is a PID of the public copy, but not B: no record names it as its REPLICA. Use pidB, the PID that A's REPLICA names`;
+      }
       if (!(await client.isUrlContainedIn10320Loc(pid, INSTITUTE_MIRROR, record))) {
         return `the 10320/LOC of ${pid} does not list ${INSTITUTE_MIRROR} (spelled exactly like that): add it with addAdditionalUrl`;
       }

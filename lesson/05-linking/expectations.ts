@@ -1,7 +1,8 @@
 // Key outputs chapter 5 must show when executed.
 export const expectations: RegExp[] = [
-  // The local copy's PID resolves to a file:// address only the trainee's machine can open.
-  /A → HTTP 302, Location: file:\/\/\//,
+  // The local copy's PID resolves to a file:// address only the trainee's machine can open, under a
+  // neutral folder: no home folder, no user name in a public record.
+  /A → HTTP 302, Location: file:\/\/\/data\/surveys\.csv\n/,
   // A's record holds REPLICA (the link to B).
   />REPLICA</,
   // The 10320/LOC value is XML with the mirror and its weight.

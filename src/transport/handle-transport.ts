@@ -78,7 +78,9 @@ export class HandleTransport {
       try {
         response = await request(url, { method, headers: allHeaders, body: body ?? null, dispatcher: this.dispatcher });
       } catch (error) {
-        if (last || !isRetryableConnectionError(error)) throw connectionError(url, error, { tries: attempt, timeoutMs: this.timeoutMs });
+        if (last || !isRetryableConnectionError(error)) {
+          throw connectionError(url, error, { tries: attempt, timeoutMs: this.timeoutMs, dispatcher: this.ownsDispatcher ? 'own' : 'caller' });
+        }
         await sleep(retryDelay(this.retry, attempt, undefined));
         continue;
       }
@@ -91,7 +93,10 @@ export class HandleTransport {
     }
   }
 
-  /** Closes the connection pool (not a dispatcher passed in by the caller). */
+  /**
+   * Closes the connection pool (not a dispatcher passed in by the caller); the next request opens a new
+   * one, so a notebook cell that closes a client early leaves no later cell broken.
+   */
   async close(): Promise<void> {
     if (this.ownsDispatcher && !(this.dispatcher as { closed?: boolean }).closed) await this.dispatcher.close();
   }

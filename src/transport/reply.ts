@@ -1,6 +1,6 @@
 // Reads a Handle server's answer and turns every unexpected one into the right error class, with a
 // hint a learner can act on (how B2HANDLE classifies responses, §3.2–§3.3, with its defects fixed).
-import { handleAlreadyExists, handleFailure, handleNotFound, notAuthenticated, permissionDenied, serverBusy } from '../error-kinds.js';
+import { busyHint, handleAlreadyExists, handleFailure, handleNotFound, notAuthenticated, permissionDenied, serverBusy } from '../error-kinds.js';
 import type { HandleError } from '../errors.js';
 
 export interface HandleResponse {
@@ -75,10 +75,7 @@ export function errorFor(action: string, handle: string | undefined, response: H
     return serverBusy(handle, `${said}: the server is too busy${tries > 1 ? `; gave up after ${tries} tries` : ''}`, {
       ...details,
       tries,
-      hint:
-        tries > 1
-          ? 'the server stayed busy: wait a moment and run the cell again, or allow more retries'
-          : 'try again shortly, or build the client with retries: 3 to retry by itself',
+      hint: busyHint(message ?? response.text, tries),
     });
   }
   if (rc === 301) {

@@ -43,19 +43,13 @@ export function mayRetry(method: string, url: string): boolean {
   return query.get('overwrite') !== 'false' && query.get('mintNewSuffix') !== 'true';
 }
 
-/** Connection failures worth another try: refused, reset, or timed out. TLS and URL mistakes are not. */
+/**
+ * Connection failures worth another try: refused, reset, or timed out. TLS and URL mistakes are not, nor a
+ * closed or destroyed dispatcher (UND_ERR_CLOSED, UND_ERR_DESTROYED): it refuses every try the same way.
+ */
 export function isRetryableConnectionError(error: unknown): boolean {
   const code = (error as { code?: string }).code ?? '';
-  return [
-    'ECONNREFUSED',
-    'ECONNRESET',
-    'EPIPE',
-    'UND_ERR_SOCKET',
-    'UND_ERR_CONNECT_TIMEOUT',
-    'UND_ERR_HEADERS_TIMEOUT',
-    'UND_ERR_BODY_TIMEOUT',
-    'UND_ERR_CLOSED',
-  ].includes(code);
+  return ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'].includes(code);
 }
 
 /** Seconds or an HTTP date, as RFC 9110 allows; undefined when absent or unreadable. */

@@ -1,7 +1,7 @@
 // Teaching faults against a real `pid-mock serve` process: the `pid-mock faults` command and the admin
 // API switch them on, a client meets the 503s and the added latency (lower bounds only), they switch
 // off by themselves, bad input is refused without changing anything, and the client's retry and
-// timeout options behave as documented.
+// timeout options behave as documented, and what a trainee reads under faults says they are on purpose.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -10,8 +10,11 @@ import { promisify } from 'node:util';
 import { Agent, request } from 'undici';
 import { startMockProcess, type MockProcess } from '../support/mock-process.js';
 import { PID_MOCK_BIN, ROOT } from '../support/paths.js';
+import { checksumOfUrl } from '../../src/checksum.js';
 import { HandleClient } from '../../src/client.js';
-import { HandleServerBusyError, HandleTimeoutError } from '../../src/errors.js';
+import { PIDClientCredentials } from '../../src/credentials.js';
+import { busyHint } from '../../src/error-kinds.js';
+import { HandleServerBusyError, HandleTimeoutError, ReverseLookupError } from '../../src/errors.js';
 import { mayRetry } from '../../src/transport/retry.js';
 
 const execFileAsync = promisify(execFile);
@@ -245,5 +248,54 @@ describe('client retries and timeout against faults', () => {
     await admin('DELETE');
     await new Promise((r) => setTimeout(r, 100));
     assert.equal((server.stderr().match(/"status":503/g) ?? []).length - before, 3, 'the read was sent three times');
+  });
+});
+
+describe('what a trainee reads under teaching faults', () => {
+  const TEACHING_FAULT_HINT =
+    /^a teaching fault: the instructor made the server busy on purpose, your code is fine\. Retrying helps: wait a moment and run the cell again/;
+
+  test('a download through the resolver (checksumOfUrl) meets a 503: busy on purpose, retrying helps; not "cannot reach"', async () => {
+    assert.equal((await admin('PUT', { failRate: 1, for: '1m', areas: ['resolver'] })).status, 200);
+    await assert.rejects(checksumOfUrl(`${server.httpUrl}/${SEED}`, 'md5', { httpsVerify: server.caFile }), (error: unknown) => {
+      assert.ok(error instanceof HandleServerBusyError, String(error));
+      assert.equal(error.httpStatus, 503);
+      assert.match(error.message, /^download of \S+ answered HTTP 503: the server is too busy \(it asks to retry after 1 s\)$/);
+      assert.match(error.hint, TEACHING_FAULT_HINT);
+      assert.match(error.hint, /call checksumOfUrl again/);
+      assert.doesNotMatch(error.hint, /cannot reach/);
+      return true;
+    });
+    await admin('DELETE');
+  });
+
+  test('a Handle API read and a reverse look-up say the same', async () => {
+    assert.equal((await admin('PUT', { failRate: 1, for: '1m', areas: ['api', 'hrls'] })).status, 200);
+    const client = reader();
+    await assert.rejects(client.retrieveHandleRecordJson(SEED), (error: unknown) => {
+      assert.ok(error instanceof HandleServerBusyError);
+      assert.match(error.hint, TEACHING_FAULT_HINT);
+      assert.match(error.hint, /give the client retries: 3 to ride it out$/);
+      return true;
+    });
+    const cred = PIDClientCredentials.loadFromJSON(server.credentialsFile);
+    const searcher = await HandleClient.withCredentials(cred, { allowedSearchKeys: [] });
+    await client.close();
+    await assert.rejects(searcher.searchHandle({ URL: 'irods:*' }), (error: unknown) => {
+      assert.ok(error instanceof ReverseLookupError, String(error));
+      assert.equal(error.httpStatus, 503);
+      assert.match(error.hint, TEACHING_FAULT_HINT);
+      return true;
+    });
+    await searcher.close();
+    await admin('DELETE');
+  });
+
+  test('a real server busy without a teaching fault: busy, retrying helps, no mention of a fault', () => {
+    assert.equal(
+      busyHint('Server too busy', 1),
+      'the server is busy for now, retrying helps: wait a moment and run the cell again, or give the client retries: 3 to ride it out',
+    );
+    assert.equal(busyHint(undefined, 3), 'the server stayed busy: wait a moment and run the cell again, or allow more retries');
   });
 });
