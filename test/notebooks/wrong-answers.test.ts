@@ -14,6 +14,7 @@ import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { startMockProcess, type MockProcess } from '../support/mock-process.js';
 import { ROOT } from '../support/paths.js';
+import { parseSource } from '../../lesson/tools/build.js';
 
 const execFileAsync = promisify(execFile);
 const PYTHON = '/usr/bin/python3';
@@ -123,6 +124,13 @@ function probedNotebook(chapter: string): { notebook: Record<string, unknown>; p
   });
   return { notebook: { ...learner, cells }, probes };
 }
+
+test('a placeholder line wider than a cell (90 characters) fails the notebook build', () => {
+  const chapter = (comment: string) =>
+    `# T\n\n\`\`\`ts solution\nconst x = 1;\n\`\`\`\n\n\`\`\`ts placeholder\n// ${comment}\nconst x = YOUR_ANSWER;\n\`\`\`\n`;
+  assert.doesNotThrow(() => parseSource(chapter('a'.repeat(87)), 'ok.md'));
+  assert.throws(() => parseSource(chapter('a'.repeat(88)), 'wide.md'), /wide\.md: a placeholder line is longer than 90 characters/);
+});
 
 let server: MockProcess;
 const outDir = mkdtempSync(join(tmpdir(), 'wrong-answers-'));
