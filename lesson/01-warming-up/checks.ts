@@ -4,6 +4,8 @@ import { lessonUrls, loadLessonCredentials } from '../kit/lesson.js';
 
 export const doiPrefix = lessonExercise<string>({
   id: '1.1',
+  name: 'doiPrefix',
+  answer: { type: 'string', what: 'the prefix of the DOI, as a string', fromObject: 'the prefix is text: write it in quotes' },
   title: 'The prefix of a DOI',
   check: (answer) =>
     answer.trim() === '10.3389' ? true : `"${answer}" is not it: the prefix is everything before the first slash of 10.3389/fgene.2013.00289`,
@@ -13,6 +15,15 @@ export const doiPrefix = lessonExercise<string>({
 
 export const handleTarget = lessonExercise<string>({
   id: '1.2',
+  name: 'handleTarget',
+  answer: {
+    type: 'string',
+    what: 'the URL the resolver redirects to, as a string',
+    fromObject: "read the Location header of the response: `response.headers.get('location')`",
+    ifMissing:
+      'the response has no Location header, usually because fetch followed the redirect: ' +
+      "pass `{ redirect: 'manual' }` as fetch's second argument so that you get the 302 itself.",
+  },
   title: 'Where the Handle leads',
   check: async (answer) => {
     const urls = lessonUrls(loadLessonCredentials());

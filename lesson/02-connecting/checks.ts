@@ -15,9 +15,17 @@ function certificateIdentity(): string | undefined {
 
 export const passwordIdentity = lessonExercise<string>({
   id: '2.1',
+  name: 'passwordIdentity',
+  answer: {
+    type: 'string',
+    what: 'the identity (index:handle) as a string',
+    fromObject: 'take its `.username`',
+    ifMissing:
+      'the credentials you read have no username. `cred` holds the certificate credentials, which have none: ' +
+      "load the password ones with `loadLessonCredentials('password')` and take their `.username`.",
+  },
   title: 'The identity of the password credentials',
   check: (answer) => {
-    if (typeof answer !== 'string') return `expected a string like "<index>:<prefix>/<name>", got ${typeof answer}`;
     const expected = loadLessonCredentials('password').username;
     if (answer.trim() === expected) return true;
     if (answer.trim() === certificateIdentity())
@@ -32,9 +40,15 @@ export const passwordIdentity = lessonExercise<string>({
 
 export const warmUpUrl = lessonExercise<string>({
   id: '2.2',
+  name: 'warmUpUrl',
+  answer: {
+    type: 'string',
+    what: 'the URL value as a string',
+    fromObject: "ask only for the URL value: `getValueFromHandle(warmUpHandle, 'URL')`, wrapped in `String(…)`",
+    ifMissing: "getValueFromHandle gives null when the record has no value of the type you named: the type is `'URL'`, in capitals.",
+  },
   title: 'Read a URL with a read-only client',
   check: async (answer) => {
-    if (typeof answer !== 'string') return `expected the URL as a string, got ${typeof answer}: did you forget \`await\`?`;
     return withLessonReader(async (reader) => {
       const expected = await reader.getValueFromHandle(WARMUP_HANDLE, 'URL');
       return answer === expected ? true : `the URL value of ${WARMUP_HANDLE} is not "${answer}": ask the client for the value of type URL`;

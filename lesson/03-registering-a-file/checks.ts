@@ -7,9 +7,17 @@ const UUID_ANY = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$
 
 export const registerCsv = lessonExercise<string>({
   id: '3.1',
+  name: 'registerCsv',
+  answer: {
+    type: 'string',
+    what: 'one PID, as a string',
+    fromObject: 'take its `.handle`, or keep the PID you registered in a variable of its own',
+    ifMissing:
+      'registerHandle and generateAndRegisterHandle return the PID: keep what they return (with `await` in front), ' +
+      'not the result of a call that returns nothing, such as modifyHandleValue.',
+  },
   title: 'Register the CSV under a new version-4 PID',
   check: async (answer) => {
-    if (typeof answer !== 'string') return `expected the PID as a string, got ${typeof answer}: did you forget \`await\`?`;
     const cred = loadLessonCredentials();
     const urls = lessonUrls(cred);
     const slash = answer.indexOf('/');
@@ -38,9 +46,17 @@ export const registerCsv = lessonExercise<string>({
 
 export const downloadName = lessonExercise<string>({
   id: '3.2',
+  name: 'downloadName',
+  answer: {
+    type: 'string',
+    what: 'the file name, as a string',
+    fromObject: "read one header of the response: `response.headers.get('content-disposition')`, then take out the file name",
+    ifMissing:
+      'the regular expression found no file name, or there was no Content-Disposition header to search. ' +
+      'Fetch the resolver URL of a PID of the CSV (method HEAD) and print the header to see what it holds.',
+  },
   title: 'The file name of the download',
   check: async (answer) => {
-    if (typeof answer !== 'string') return `expected the file name as a string, got ${typeof answer}`;
     const urls = lessonUrls(loadLessonCredentials());
     const response = await fetch(urls.surveysCsv, { method: 'HEAD' });
     const expected = /filename="?([^";]+)"?/.exec(response.headers.get('content-disposition') ?? '')?.[1];

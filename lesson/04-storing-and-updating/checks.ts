@@ -54,9 +54,15 @@ function checksumProblem(pid: string, facts: Facts): string | undefined {
 
 export const storeChecksum = lessonExercise<string>({
   id: '4.1',
+  name: 'storeChecksum',
+  answer: {
+    type: 'string',
+    what: 'the PID you stored the CHECKSUM in, as a string',
+    fromObject: 'take its `.handle`, or keep the PID in a variable of its own',
+    ifMissing: 'modifyHandleValue returns nothing: keep the PID from generateAndRegisterHandle and put that PID in the variable.',
+  },
   title: 'Store the md5 of the bytes as CHECKSUM',
   check: async (answer) => {
-    if (typeof answer !== 'string') return `expected the PID as a string, got ${typeof answer}: did you forget \`await\`?`;
     const facts = await factsFor(answer);
     if (facts.record === null) return `${answer} is not registered: register a new PID for urls.surveysCsv first`;
     return checksumProblem(answer, facts) ?? true;
@@ -72,9 +78,15 @@ export const storeChecksum = lessonExercise<string>({
 
 export const moveToFileUrl = lessonExercise<string>({
   id: '4.2',
+  name: 'moveToFileUrl',
+  answer: {
+    type: 'string',
+    what: 'the PID whose URL you changed, as a string',
+    fromObject: 'take its `.handle`, or use the PID itself (e.g. `checksummedPid`)',
+    ifMissing: 'modifyHandleValue returns nothing: put the PID you changed in the variable, e.g. `const movedPid = checksummedPid;`.',
+  },
   title: 'The file moved: a file: URL',
   check: async (answer) => {
-    if (typeof answer !== 'string') return `expected the PID as a string, got ${typeof answer}`;
     const facts = await factsFor(answer);
     if (facts.record === null) return `${answer} is not registered`;
     const url = facts.record.URL ?? '';

@@ -17,6 +17,13 @@ const samePid = (a: string, b: string) => a.trim().toUpperCase() === b.trim().to
 
 export const linkBack = lessonExercise<string>({
   id: '5.1',
+  name: 'linkBack',
+  answer: {
+    type: 'string',
+    what: 'one PID (pidB), as a string',
+    fromObject: 'take its `.handle`, or use the variable `pidB` itself',
+    ifMissing: 'modifyHandleValue returns nothing: put the PID you changed in the variable, e.g. `const linkedBothWays = pidB;`.',
+  },
   title: 'Link the two copies both ways',
   check: async (pid) => {
     return withLessonReader(async (client) => {
@@ -43,6 +50,13 @@ export const linkBack = lessonExercise<string>({
 
 export const instituteMirror = lessonExercise<string>({
   id: '5.2',
+  name: 'instituteMirror',
+  answer: {
+    type: 'string',
+    what: 'one PID (pidB), as a string',
+    fromObject: 'take its `.handle`, or use the variable `pidB` itself',
+    ifMissing: 'addAdditionalUrl returns nothing: put the PID you changed in the variable, e.g. `const mirroredPid = pidB;`.',
+  },
   title: 'Add a mirror to the 10320/LOC of the public copy',
   check: async (pid) => {
     return withLessonReader(async (client, urls) => {
@@ -76,6 +90,15 @@ export const instituteMirror = lessonExercise<string>({
 
 export const climateReplica = lessonExercise<string>({
   id: '5.3',
+  name: 'climateReplica',
+  answer: {
+    type: 'string',
+    what: 'the URL of the replica, as a string',
+    fromObject: "ask only for the URL value: `await client.getValueFromHandle(replicaPid, 'URL')`",
+    ifMissing:
+      'getValueFromHandle gives null when the record has no value of the type you named: ' +
+      "the link is `'EUDAT/REPLICA'` in climateOriginal's record, the address is `'URL'` in the replica's.",
+  },
   title: 'Follow EUDAT/REPLICA to the replica of a climate file',
   check: async (url) => {
     if (!/^irods:\/\//.test(url)) return `"${url}" is not an iRODS location: B2SAFE's URLs start with irods://`;

@@ -20,6 +20,16 @@ export async function colleaguesChecksum(): Promise<string> {
 
 export const pidOfChecksum = lessonExercise<string>({
   id: '6.1',
+  name: 'pidOfChecksum',
+  answer: {
+    type: 'string',
+    what: 'one PID, as a string',
+    fromList: 'take one element, e.g. `result[0]`',
+    fromObject: 'take its `.handle`',
+    ifMissing:
+      'the search found nothing, so `[0]` of its result is undefined. Search for `{ CHECKSUM: colleaguesChecksum }` ' +
+      '(the variable, run the cell that sets it first) and print the result.',
+  },
   title: 'Find the PID of a file from its checksum',
   check: async (pid) => {
     const wanted = await colleaguesChecksum();
@@ -42,9 +52,15 @@ export const pidOfChecksum = lessonExercise<string>({
 
 export const replicaCount = lessonExercise<number>({
   id: '6.2',
+  name: 'replicaCount',
+  answer: {
+    type: 'number',
+    what: 'how many PIDs, as a number',
+    fromObject: 'count the PIDs a search returns with `.length`',
+    ifMissing: '`.length` belongs to the list a search returns: put `await` in front of searchHandle, in parentheses, then `.length`.',
+  },
   title: 'How many B2SAFE PIDs are replicas?',
   check: async (count) => {
-    if (typeof count !== 'number') return `give a number, not ${typeof count === 'string' ? 'a string' : typeof count}: e.g. the .length of a search result`;
     return withLessonReader(async (client) => {
       const replicas = (await client.searchHandle({ URL: 'irods:*/replicas/*' })).length;
       const allIrods = (await client.searchHandle({ URL: 'irods:*' })).length;

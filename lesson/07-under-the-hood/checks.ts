@@ -5,9 +5,16 @@ import { hsAdminPermissions } from '../../src/permissions.js';
 
 export const overwriteFalseStatus = lessonExercise<number>({
   id: '7.1',
+  name: 'overwriteFalseStatus',
+  answer: {
+    type: 'number',
+    what: 'the HTTP status, as a number',
+    fromObject: 'take its `.status`',
+    fromList: 'the status is one number: the `.status` of the one answer of `send(…)`',
+    ifMissing: 'without `await`, `send(…)` is a Promise, which has no `.status`: write `(await send(…)).status`.',
+  },
   title: 'The status of a second PUT with ?overwrite=false',
   check: (status) => {
-    if (typeof status !== 'number') return 'give the HTTP status as a number, e.g. the `status` your `send(...)` call returned';
     if (status === 409) return true;
     if (status === 200) return '200 means the record was replaced: did the URL really end in `?overwrite=false`?';
     if (status === 201) return '201 means a new handle was created: send the PUT to the PID that already exists (`pid`)';
@@ -27,9 +34,10 @@ const ALL_PERMISSIONS = hsAdminPermissions('111111111111');
 
 export const lackingPermissions = lessonExercise<string[]>({
   id: '7.2',
+  name: 'lackingPermissions',
+  answer: { type: 'string[]', what: 'a list of permission names, e.g. `["add handle"]`' },
   title: 'What the default HS_ADMIN permissions leave out',
   check: (answer) => {
-    if (!Array.isArray(answer)) return 'give a list of permission names, e.g. `["add handle"]`';
     const given = answer.map((name) => String(name).trim().toLowerCase());
     const unknown = given.filter((name) => !ALL_PERMISSIONS.includes(name));
     if (unknown.length) return `not a permission name: ${unknown.join(', ')}. Use the names printed by decodePermissions`;

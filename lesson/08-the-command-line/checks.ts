@@ -17,11 +17,15 @@ function valueOfType(record: { values: { type: string; data: { value: unknown } 
 
 export const cliCreate = lessonExercise<string>({
   id: '8.1',
+  name: 'cliCreate',
+  answer: {
+    type: 'string',
+    what: 'the new handle, as a string',
+    fromObject: 'parse its `.stdout` with `JSON.parse(…)` and take `.handle`',
+    ifMissing: 'the parsed JSON has no field of that name: the new handle is in `.handle`. Print `JSON.parse(result.stdout)` to see its fields.',
+  },
   title: 'Create a PID with checksum and TYPE in one pid command',
   check: async (pid) => {
-    if (typeof pid !== 'string') {
-      return `cliPid should be the handle as a string, not ${pid === null ? 'null' : typeof pid}: take .handle of JSON.parse(result.stdout)`;
-    }
     if (pid.trim().startsWith('{')) return 'that is the whole JSON output: parse it with JSON.parse(…) and take its .handle';
     if (!pid.includes('/')) return `"${pid}" is not a handle (prefix/suffix): take the .handle field of the --json output`;
     const httpsVerify = loadLessonCredentials().httpsVerify;
@@ -49,9 +53,16 @@ export const cliCreate = lessonExercise<string>({
 
 export const notFoundExitCode = lessonExercise<number>({
   id: '8.2',
+  name: 'notFoundExitCode',
+  answer: {
+    type: 'number',
+    what: 'the exit code, as a number',
+    fromObject: 'take its `.status`',
+    fromList: 'the exit code is one number: the `.status` of the result of one runPid call',
+    ifMissing: 'the result of runPid has `status`, `stdout` and `stderr`: the exit code is `.status`.',
+  },
   title: 'The exit code of a PID that does not exist',
   check: (code) => {
-    if (typeof code !== 'number') return `give the number itself (the .status of runPid's result), not ${typeof code === 'string' ? 'a string' : typeof code}`;
     if (code === 1) return true;
     if (code === 0)
       return 'exit code 0 means the read worked: the PID you read exists. Make up a suffix nobody used, e.g. `${cred.prefix}/this-pid-does-not-exist`';
@@ -69,9 +80,10 @@ export const notFoundExitCode = lessonExercise<number>({
 
 export const bulkReadLine = lessonExercise<string>({
   id: '8.3',
+  name: 'bulkReadLine',
+  answer: { type: 'string', what: 'one line of text (a string)', fromList: 'write one line: a string such as `READ ${warmUpHandle} URL`' },
   title: 'A bulk line that reads the URL of the warm-up Handle',
   check: async (line) => {
-    if (typeof line !== 'string') return `bulkLine should be one line of text, not ${typeof line}`;
     if (line.trim().includes('\n')) return 'write exactly one line: no line breaks';
     const [operation] = line.trim().split(/\s+/);
     if (operation?.toUpperCase() !== 'READ') return `a line that reads starts with READ, not "${operation}"`;

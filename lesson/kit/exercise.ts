@@ -4,6 +4,7 @@ import { escapeHtml } from '../../src/record-view/escape.js';
 import { MUTED } from '../../src/record-view/html.js';
 import { printable } from '../../src/record-view/printable.js';
 import { compactJson, isObject } from '../../src/record-view/shape.js';
+import { type AnswerShape, isPlaceholder, shapeProblem } from './answer-shape.js';
 import { emit } from './output.js';
 
 /**
@@ -37,8 +38,19 @@ export interface ExerciseSpec<T> {
   hint: string | string[];
   /** Code shown by `solution()`. */
   solution: string;
-  /** Recognises a placeholder answer; by default undefined, null, '' and '____' count as not attempted. */
-  unattempted?: (answer: T) => boolean;
+  /**
+   * Recognises a placeholder answer; by default the kit's `YOUR_ANSWER`, undefined, null, '' and '____' count as
+   * not attempted (a lesson exercise counts only `YOUR_ANSWER`: see {@link lessonExercise}).
+   */
+  unattempted?: (answer: unknown) => boolean;
+  /**
+   * The shape the answer must have. An answer of another shape (a list, a whole record, undefined, a
+   * number instead of a string) gets a verdict naming what was given, and `check` is not called; without
+   * it, `check` receives whatever was given.
+   */
+  answer?: AnswerShape;
+  /** How the learner reaches this exercise in a cell, e.g. `exercises.doiPrefix`: the help lines name it. */
+  callName?: string;
 }
 
 /**
@@ -50,11 +62,16 @@ export interface ExerciseSpec<T> {
  * task31.hint(2);           // second hint
  * task31.solution();
  */
-export interface Exercise<T> {
+export interface Exercise {
   readonly id: string;
   readonly title: string;
-  /** Shows a verdict; an answer that is a Promise is awaited first. Never throws or rejects. */
-  check(answer: T | PromiseLike<T>): Promise<CheckOutcome>;
+  /** How the help lines call this exercise, e.g. `exercises.doiPrefix` (empty when not given). */
+  readonly callName: string;
+  /**
+   * Shows a verdict for any answer (`unknown`: a wrong shape is a verdict, never a type error); an answer
+   * that is a Promise is awaited first. Never throws or rejects.
+   */
+  check(answer: unknown): Promise<CheckOutcome>;
   /** Shows hint `n` (1-based, default 1; the last hint when `n` is larger than their number). */
   hint(n?: number): void;
   solution(): void;
@@ -76,8 +93,8 @@ const BOXES: Record<CheckOutcome | 'hint' | 'solution', BoxStyle> = {
   solution: { label: 'Solution', border: '#495057', background: '#f8f9fa', symbol: '=' },
 };
 
-const UNATTEMPTED_MESSAGE = 'Replace the placeholder (`undefined`, `""` or `____`) with your answer, run that cell, then run this check again.';
-const GENERIC_WRONG_MESSAGE = 'That is not the expected answer yet. Try again, or ask for a hint with `hint()`.';
+const UNATTEMPTED_MESSAGE = 'Replace the placeholder `YOUR_ANSWER` with your answer, run that cell, then run this check again.';
+const GENERIC_WRONG_MESSAGE = 'That is not the expected answer yet.';
 
 /** Escapes, then shows `backtick` spans as code: authors write hints in a markdown-ish way. */
 function richText(text: string): string {
@@ -108,7 +125,7 @@ function textBox(kind: keyof typeof BOXES, heading: string, body: string): strin
 }
 
 function defaultUnattempted(answer: unknown): boolean {
-  return answer === undefined || answer === null || (typeof answer === 'string' && /^[\s_]*$/.test(answer));
+  return isPlaceholder(answer) || answer === undefined || answer === null || (typeof answer === 'string' && /^[\s_]*$/.test(answer));
 }
 
 /** What a thrown value says, without its stack: a trainee needs the message and the fix. */
@@ -149,7 +166,7 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
  * // in the learner's notebook:
  * await task31.check(pid);
  */
-export function exercise<T>(spec: ExerciseSpec<T>): Exercise<T> {
+export function exercise<T>(spec: ExerciseSpec<T>): Exercise {
   const heading = `${spec.id} ${spec.title}`;
   const headingHtml = `<strong>${escapeHtml(spec.id)}</strong> ${escapeHtml(spec.title)}`;
   const hints = (Array.isArray(spec.hint) ? spec.hint : [spec.hint]).filter((h) => typeof h === 'string' && h.trim() !== '');
@@ -158,23 +175,48 @@ export function exercise<T>(spec: ExerciseSpec<T>): Exercise<T> {
     emit(box(kind, headingHtml, bodyHtml), textBox(kind, heading, bodyText));
   }
 
-  async function judge(answer: T | PromiseLike<T>): Promise<CheckOutcome> {
-    let settled: T;
+  const prefix = spec.callName ? `${spec.callName}.` : '';
+  /** The highest hint shown so far: the help line of a "Not quite" box points at the next step. */
+  let hintsSeen = 0;
+
+  /** How to get help, as the last line of a "Not quite" box: the next hint, or after the last one the solution. */
+  function helpLine(): string {
+    const solution = `\`${prefix}solution()\``;
+    if (hints.length === 0) return `Stuck? ${solution} shows a solution.`;
+    if (hintsSeen >= hints.length) return `Still stuck? ${solution} shows a solution.`;
+    const next = hintsSeen === 0 ? `\`${prefix}hint()\`` : `\`${prefix}hint(${hintsSeen + 1})\``;
+    const count = hints.length > 1 ? ` (${hintsSeen + 1} of ${hints.length})` : '';
+    return `Stuck? ${next} gives a hint${count}; after the last hint, ${solution} shows a solution.`;
+  }
+
+  function showWrong(message: string): void {
+    const help = helpLine();
+    show('wrong', `${message}\n${help}`, `${richText(message)}<div style="margin-top:4px;${MUTED};font-size:12px">${richText(help)}</div>`);
+  }
+
+  async function judge(answer: unknown): Promise<CheckOutcome> {
     try {
-      // `check(client.getValueFromHandle(…))` without await is the commonest slip; a rejected call
-      // is then an error with its hint rather than an uncaught exception in the cell.
-      settled = isThenable(answer) ? await answer : answer;
+      // `check(client.getValueFromHandle(…))` without await is the commonest slip. The Promise is awaited
+      // here and a right value is still judged correct: the exercise asks for the value, and the box
+      // tells the learner to put `await` in front so that the variable holds it for later cells. A
+      // rejected call is then an error with its hint rather than an uncaught exception in the cell.
+      const wasPromise = isThenable(answer);
+      const settled: unknown = wasPromise ? await answer : answer;
       if (spec.unattempted ? spec.unattempted(settled) : defaultUnattempted(settled)) {
         show('unattempted', UNATTEMPTED_MESSAGE, richText(UNATTEMPTED_MESSAGE));
         return 'unattempted';
       }
-      const verdict = await spec.check(settled);
+      const promiseNote = wasPromise
+        ? 'You gave a Promise: it was awaited here, but your variable holds the Promise, not its value. Put `await` in front of the call.'
+        : '';
+      const problem = spec.answer ? shapeProblem(settled, spec.answer) : undefined;
+      const verdict = problem ?? (await spec.check(settled as T));
       if (verdict === true) {
-        show('correct', '', '');
+        show('correct', promiseNote, promiseNote ? richText(promiseNote) : '');
         return 'correct';
       }
       const message = typeof verdict === 'string' && verdict.trim() ? verdict : GENERIC_WRONG_MESSAGE;
-      show('wrong', message, richText(message));
+      showWrong(promiseNote ? `${promiseNote}\nIts value: ${message}` : message);
       return 'wrong';
     } catch (error) {
       const { message, hint, detail } = describeError(error);
@@ -191,7 +233,8 @@ export function exercise<T>(spec: ExerciseSpec<T>): Exercise<T> {
   return {
     id: spec.id,
     title: spec.title,
-    async check(answer: T | PromiseLike<T>): Promise<CheckOutcome> {
+    callName: spec.callName ?? '',
+    async check(answer: unknown): Promise<CheckOutcome> {
       try {
         return await judge(answer);
       } catch {
@@ -207,7 +250,8 @@ export function exercise<T>(spec: ExerciseSpec<T>): Exercise<T> {
       const wanted = Number.isFinite(n) ? Math.max(1, Math.floor(n)) : 1;
       const number = Math.min(wanted, hints.length);
       const hint = hints[number - 1] ?? '';
-      const more = number < hints.length ? `More help: \`hint(${number + 1})\`` : '';
+      hintsSeen = Math.max(hintsSeen, number);
+      const more = number < hints.length ? `More help: \`${prefix}hint(${number + 1})\`` : '';
       const label = hints.length > 1 ? `Hint ${number} of ${hints.length}: ` : '';
       show(
         'hint',
@@ -233,25 +277,36 @@ export function exercise<T>(spec: ExerciseSpec<T>): Exercise<T> {
  * @example
  * await exercises.doiPrefix.check(prefixOfTheDoi); // the verdict box, and nothing under it
  */
-export interface LessonExercise<T> extends Omit<Exercise<T>, 'check'> {
-  check(answer: T | PromiseLike<T>): Promise<void>;
+export interface LessonExercise extends Omit<Exercise, 'check'> {
+  check(answer: unknown): Promise<void>;
 }
 
 /**
- * Makes the exercise of a chapter (lesson/NN-name/checks.ts): as {@link exercise}, but the check resolves to
- * undefined. tslab prints the value of a cell's last expression under the cell's output, so a check
- * cell (`await ….check(answer)`) would otherwise show a bare "unattempted" or "correct" line under the
- * verdict box that already says so.
+ * A chapter's exercise: its name as exported from the chapter's checks (the notebook reaches it as
+ * `exercises.<name>`) and the shape of its answer are required.
+ */
+export type LessonExerciseSpec<T> = Omit<ExerciseSpec<T>, 'callName' | 'answer'> & { name: string; answer: AnswerShape };
+
+/**
+ * Makes the exercise of a chapter (lesson/NN-name/checks.ts): as {@link exercise}, but
+ * - only the placeholder `YOUR_ANSWER` is "not attempted": undefined or null from a real attempt is a wrong
+ *   answer with its own explanation;
+ * - the help lines name it as the chapter's cells do, `exercises.<name>.hint()`;
+ * - the check resolves to undefined. tslab prints the value of a cell's last expression under the
+ *   cell's output, so a check cell (`await ….check(answer)`) would otherwise show a bare "unattempted"
+ *   or "correct" line under the verdict box that already says so.
  *
  * @example
- * export const doiPrefix = lessonExercise<string>({ id: '1.1', title: 'The prefix of a DOI', … });
+ * export const doiPrefix = lessonExercise<string>({ id: '1.1', name: 'doiPrefix', answer: { type: 'string', what: 'the prefix' }, … });
  */
-export function lessonExercise<T>(spec: ExerciseSpec<T>): LessonExercise<T> {
-  const inner = exercise(spec);
+export function lessonExercise<T>(spec: LessonExerciseSpec<T>): LessonExercise {
+  const { name, ...rest } = spec;
+  const inner = exercise<T>({ unattempted: isPlaceholder, ...rest, callName: `exercises.${name}` });
   return {
     id: inner.id,
     title: inner.title,
-    async check(answer: T | PromiseLike<T>): Promise<void> {
+    callName: inner.callName,
+    async check(answer: unknown): Promise<void> {
       await inner.check(answer);
     },
     hint: (n?: number) => inner.hint(n),

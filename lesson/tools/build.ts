@@ -12,6 +12,8 @@ const ROOT = resolve(LESSON, '..');
 const NOTEBOOKS = join(ROOT, 'notebooks');
 /** A chapter's folder in lesson/, named as its notebooks. */
 const CHAPTER_FOLDER = /^\d\d-[a-z0-9-]+$/;
+/** The widest line of a placeholder block: what a notebook cell shows without scrolling sideways. */
+const PLACEHOLDER_LINE_WIDTH = 90;
 
 type CellRole = 'markdown' | 'code' | 'solution' | 'placeholder' | 'instructor' | 'instructor-note';
 
@@ -69,6 +71,9 @@ export function parseSource(text: string, file: string): SourceCell[] {
   cells.forEach((cell, i) => {
     if (cell.role === 'solution' && cells[i + 1]?.role !== 'placeholder') throw new Error(`${file}: a solution block must be followed by a placeholder block`);
     if (cell.role === 'placeholder' && cells[i - 1]?.role !== 'solution') throw new Error(`${file}: a placeholder block must follow a solution block`);
+    // A trainee reads a placeholder's comment in a cell about 90 characters wide: a longer line runs off its edge.
+    const long = cell.role === 'placeholder' ? cell.text.split('\n').find((line) => line.length > PLACEHOLDER_LINE_WIDTH) : undefined;
+    if (long !== undefined) throw new Error(`${file}: a placeholder line is longer than ${PLACEHOLDER_LINE_WIDTH} characters; wrap it: ${long}`);
   });
   return cells;
 }

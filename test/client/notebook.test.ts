@@ -6,9 +6,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { inspect } from 'node:util';
 import {
+  YOUR_ANSWER,
+  describeAnswer,
   escapeHtml,
   exercise,
+  shapeProblem,
   hsAdminPermissions,
   linkTo,
   recordTable,
@@ -18,6 +22,8 @@ import {
   type DisplaySink,
 } from '../../lesson/kit/notebook.js';
 import type { HandleRecordJson, HandleValue } from '../../src/types.js';
+import { lessonExercise } from '../../lesson/kit/exercise.js';
+import * as lesson from '../../lesson/index.js';
 
 const execFileAsync = promisify(execFile);
 const HANDLE = '21.T12995/0a1b2c3d-0000-4000-8000-000000000001';
@@ -586,6 +592,140 @@ describe('exercise', () => {
     assert.ok(html.includes('<pre'));
     assert.ok(html.includes('<code>const pid = `${prefix}/${randomUUID()}`; // &lt;b&gt;not bold&lt;/b&gt;</code>'));
     assert.match(outputs[0]?.text ?? '', /Solution — 3\.1[\s\S]*const pid = `\$\{prefix\}/);
+  });
+});
+
+describe('the placeholder YOUR_ANSWER and the shape of an answer', () => {
+  const ONE_PID = { type: 'string', what: 'one PID', fromObject: 'take its `.handle`' } as const;
+
+  function pidExercise(checked: unknown[] = []) {
+    return lessonExercise<string>({
+      id: '3.1',
+      name: 'registerCsv',
+      title: 'Register the CSV',
+      answer: { ...ONE_PID, ifMissing: 'registerHandle returns the PID: put `await` in front of the call.' },
+      check: (pid) => {
+        checked.push(pid);
+        return pid === '21.T12995/right' || `${pid} is not it`;
+      },
+      hint: ['first hint', 'second hint'],
+      solution: 'const myPid = await client.generateAndRegisterHandle(cred.prefix!, urls.surveysCsv);',
+    });
+  }
+
+  test('YOUR_ANSWER reads as YOUR_ANSWER in a template string, a String() and console.log, and is one frozen value', () => {
+    assert.equal(`${YOUR_ANSWER}`, 'YOUR_ANSWER');
+    assert.equal(String(YOUR_ANSWER), 'YOUR_ANSWER');
+    assert.equal(inspect(YOUR_ANSWER), 'YOUR_ANSWER');
+    assert.ok(Object.isFrozen(YOUR_ANSWER));
+  });
+
+  test('a lesson exercise is not attempted exactly while the placeholder YOUR_ANSWER is there', async () => {
+    const outputs = capture();
+    const checked: unknown[] = [];
+    const task = pidExercise(checked);
+    await task.check(YOUR_ANSWER);
+    assert.match(outputs[0]?.html ?? '', /data-outcome="unattempted"/);
+    assert.match(outputs[0]?.text ?? '', /Replace the placeholder `YOUR_ANSWER`/);
+    for (const attempt of [undefined, null, '']) await task.check(attempt);
+    assert.deepEqual(
+      outputs.slice(1).map((o) => /data-outcome="(\w+)"/.exec(o.html)?.[1]),
+      ['wrong', 'wrong', 'wrong'],
+      'undefined, null and an empty string from a real attempt are wrong answers',
+    );
+    assert.match(outputs[1]?.text ?? '', /Your answer is undefined: registerHandle returns the PID/);
+    assert.match(outputs[2]?.text ?? '', /Your answer is null: registerHandle returns the PID/);
+    assert.deepEqual(checked, [''], 'only the string reaches the check');
+  });
+
+  test('an answer of the wrong shape gets a verdict naming the shape, and the check is not called', async () => {
+    const outputs = capture();
+    const checked: unknown[] = [];
+    const task = pidExercise(checked);
+    const answers: Array<[unknown, RegExp]> = [
+      [['21.T12995/a', '21.T12995/b', '21.T12995/c'], /You gave a list of 3 PIDs; this exercise wants one PID — take one element, e\.g\. `result\[0\]`/],
+      [[], /You gave an empty list; this exercise wants one PID — the list is empty/],
+      [
+        LESSON_RECORD,
+        /You gave a whole record \(the JSON of 21\.T12995\/0a1b2c3d-0000-4000-8000-000000000001\); this exercise wants one PID — take its `\.handle`/,
+      ],
+      [{ URL: 'https://example.org', CHECKSUM: 'abc' }, /You gave a whole record \(its values by type: URL, CHECKSUM\)/],
+      [42, /You gave the number 42; this exercise wants one PID — write it as text/],
+      [() => '21.T12995/right', /You gave a function; this exercise wants one PID — call it/],
+      [new Response('x', { status: 302 }), /You gave a whole HTTP response/],
+      [{ status: 1, stdout: '{}', stderr: '' }, /You gave the whole result of runPid/],
+    ];
+    for (const [answer] of answers) await task.check(answer);
+    assert.deepEqual(checked, []);
+    answers.forEach(([, expected], i) => {
+      assert.match(outputs[i]?.html ?? '', /data-outcome="wrong"/);
+      assert.match(outputs[i]?.text ?? '', expected);
+    });
+  });
+
+  test('numbers and strings and lists are told apart both ways', () => {
+    const count = { type: 'number', what: 'how many PIDs, as a number' } as const;
+    assert.match(shapeProblem('12', count) ?? '', /You gave the string "12"; this exercise wants how many PIDs, as a number — write the number without quotes/);
+    assert.match(shapeProblem(['a/1', 'a/2'], count) ?? '', /You gave a list of 2 PIDs; .* — count its elements with `\.length`/);
+    assert.match(shapeProblem(Number.NaN, count) ?? '', /You gave NaN/);
+    assert.equal(shapeProblem(12, count), undefined);
+    const names = { type: 'string[]', what: 'a list of permission names' } as const;
+    assert.match(shapeProblem('add handle', names) ?? '', /You gave the string "add handle"; .* in square brackets/);
+    assert.match(shapeProblem([1, 2], names) ?? '', /You gave a list of 2 numbers; .* every element must be a string/);
+    assert.equal(shapeProblem(['add handle'], names), undefined);
+    assert.equal(shapeProblem('21.T12995/a', ONE_PID), undefined);
+    assert.match(shapeProblem(undefined, ONE_PID) ?? '', /^Your answer is undefined: the expression you wrote gave no value/);
+  });
+
+  test('describeAnswer names what the lesson calls return', () => {
+    assert.equal(describeAnswer(['21.T12995/a']), 'a list of 1 PID');
+    assert.equal(describeAnswer(['x', 'y']), 'a list of 2 strings');
+    assert.equal(describeAnswer(Promise.resolve(1)), 'a Promise');
+    assert.equal(describeAnswer(new Map()), 'a Map object');
+    assert.equal(describeAnswer({ a: 1 }), 'an object with the field a');
+    assert.equal(describeAnswer(YOUR_ANSWER), 'the placeholder YOUR_ANSWER');
+    assert.equal(describeAnswer('x'.repeat(100)).length < 80, true, 'a long string is shortened');
+  });
+
+  test('a Promise is awaited: a right value is correct, with a note to put await in front; a wrong one says both', async () => {
+    const outputs = capture();
+    const task = pidExercise();
+    await task.check(Promise.resolve('21.T12995/right'));
+    assert.match(outputs[0]?.html ?? '', /data-outcome="correct"/);
+    assert.match(outputs[0]?.text ?? '', /You gave a Promise[\s\S]*Put `await` in front/);
+    await task.check(Promise.resolve(['21.T12995/a', '21.T12995/b']));
+    assert.match(outputs[1]?.html ?? '', /data-outcome="wrong"/);
+    assert.match(outputs[1]?.text ?? '', /You gave a Promise[\s\S]*You gave a list of 2 PIDs/);
+  });
+
+  test('every "Not quite" box ends with how to get help, naming the exercise as the chapter does', async () => {
+    const outputs = capture();
+    const task = pidExercise();
+    await task.check('21.T12995/wrong');
+    assert.match(
+      outputs[0]?.text ?? '',
+      /Stuck\? `exercises\.registerCsv\.hint\(\)` gives a hint \(1 of 2\); after the last hint, `exercises\.registerCsv\.solution\(\)` shows a solution\.$/,
+    );
+    assert.match(outputs[0]?.html ?? '', /<code>exercises\.registerCsv\.hint\(\)<\/code>/);
+    task.hint();
+    assert.match(outputs[1]?.text ?? '', /More help: `exercises\.registerCsv\.hint\(2\)`/);
+    await task.check([]);
+    assert.match(outputs[2]?.text ?? '', /`exercises\.registerCsv\.hint\(2\)` gives a hint \(2 of 2\)/);
+    task.hint(2);
+    await task.check(undefined);
+    assert.match(outputs[4]?.text ?? '', /Still stuck\? `exercises\.registerCsv\.solution\(\)` shows a solution\.$/);
+  });
+
+  test("every chapter's exercise is named as its notebook reaches it (exercises.<export>) and declares its answer's shape", () => {
+    const found: string[] = [];
+    for (const [chapter, checks] of Object.entries(lesson).filter(([key]) => /^ch\d\d$/.test(key))) {
+      for (const [key, value] of Object.entries(checks as Record<string, unknown>)) {
+        if (typeof value !== 'object' || value === null || typeof (value as { check?: unknown }).check !== 'function') continue;
+        assert.equal((value as { callName: string }).callName, `exercises.${key}`, `${chapter}.${key}`);
+        found.push(`${chapter}.${key}`);
+      }
+    }
+    assert.equal(found.length, 18, found.join(', '));
   });
 });
 

@@ -1,0 +1,207 @@
+// Answers the exercises the way trainees do, in a real tslab kernel: each chapter's learner copy runs
+// cell by cell and, right after each exercise's own check, the exercise is answered with values of the
+// wrong shape (a list, a whole record, undefined, a number or a string) and then with the master's
+// solution, each followed by the exercise's check cell. Every such check must show a verdict box that
+// names the shape (never a compile error, never an error output) and the solution must be Correct.
+// One kernel per chapter; the chapters are independent, two at a time.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { promisify } from 'node:util';
+import { startMockProcess, type MockProcess } from '../support/mock-process.js';
+import { ROOT } from '../support/paths.js';
+import { parseSource } from '../../lesson/tools/build.js';
+
+const execFileAsync = promisify(execFile);
+const PYTHON = '/usr/bin/python3';
+const { jupyterEnv } = createRequire(__filename)('../../deploy/local/start.cjs') as { jupyterEnv: (base: NodeJS.ProcessEnv) => NodeJS.ProcessEnv };
+const { linkPackage } = createRequire(__filename)('../../deploy/local/workspace.cjs') as { linkPackage: (project: string) => boolean };
+const NOTEBOOKS = join(ROOT, 'notebooks');
+/** Chapters whose teaching faults slow their server down get a server of their own (as in notebooks.test.ts). */
+const OWN_SERVER_CHAPTERS = new Set(['07-under-the-hood']);
+
+interface Cell {
+  cell_type: 'markdown' | 'code';
+  source: string[] | string;
+  metadata: Record<string, unknown>;
+  outputs?: unknown[];
+  execution_count?: null;
+  id?: string;
+}
+
+interface CellReport {
+  index: number;
+  status: string;
+  error: string | null;
+  stderr: string | null;
+  output: string;
+  source: string;
+}
+
+/** A wrong answer of each shape, for an exercise whose answer is a string, a number or a list of strings. */
+const WRONG_SHAPES: Record<'string' | 'number' | 'string[]', Array<{ expression: string; verdict: RegExp }>> = {
+  string: [
+    { expression: "['21.T12995/a', '21.T12995/b', '21.T12995/c']", verdict: /You gave a list of 3 PIDs; this exercise wants/ },
+    {
+      expression: "{ responseCode: 1, handle: '21.T12995/a', values: [] }",
+      verdict: /You gave a whole record \(the JSON of 21\.T12995\/a\); this exercise wants/,
+    },
+    { expression: 'undefined', verdict: /Your answer is undefined: / },
+    { expression: '42', verdict: /You gave the number 42; this exercise wants/ },
+  ],
+  number: [
+    { expression: "['21.T12995/a', '21.T12995/b']", verdict: /You gave a list of 2 PIDs; this exercise wants/ },
+    {
+      expression: "{ responseCode: 1, handle: '21.T12995/a', values: [] }",
+      verdict: /You gave a whole record \(the JSON of 21\.T12995\/a\); this exercise wants/,
+    },
+    { expression: 'undefined', verdict: /Your answer is undefined: / },
+    { expression: "'42'", verdict: /You gave the string &quot;42&quot;; this exercise wants/ },
+  ],
+  'string[]': [
+    { expression: "'add handle'", verdict: /You gave the string &quot;add handle&quot;; this exercise wants/ },
+    {
+      expression: "{ responseCode: 1, handle: '21.T12995/a', values: [] }",
+      verdict: /You gave a whole record \(the JSON of 21\.T12995\/a\); this exercise wants/,
+    },
+    { expression: 'undefined', verdict: /Your answer is undefined: / },
+    { expression: '42', verdict: /You gave the number 42; this exercise wants/ },
+  ],
+};
+
+/** The shape each exercise's variable wants, read from the kit through the chapter's own checks. */
+function shapeOf(chapter: string, checkSource: string): 'string' | 'number' | 'string[]' {
+  const name = /exercises\.(\w+)\.check\(/.exec(checkSource)?.[1];
+  const source = readFileSync(join(ROOT, 'lesson', chapter, 'checks.ts'), 'utf8');
+  assert.ok(name && source.includes(`export const ${name} =`), `${chapter}: no exercise named in ${checkSource}`);
+  // The declaration of `name` in checks.ts carries `answer: { type: '…'`.
+  const declaration = source.slice(source.indexOf(`export const ${name} =`));
+  const type = /answer: \{\s*type: '([^']+)'/.exec(declaration)?.[1];
+  assert.ok(type === 'string' || type === 'number' || type === 'string[]', `${chapter}.${name}: answer type ${type}`);
+  return type;
+}
+
+const text = (source: string[] | string) => (Array.isArray(source) ? source.join('') : source);
+const codeCell = (source: string, tag: string): Cell => ({ cell_type: 'code', source, metadata: { tags: [tag] }, outputs: [], execution_count: null });
+
+interface Probe {
+  tag: string;
+  exercise: string;
+  expected: RegExp;
+  outcome: 'wrong' | 'correct';
+}
+
+/** The learner copy with, after each exercise's check cell, the wrong answers and the solution, each checked. */
+function probedNotebook(chapter: string): { notebook: Record<string, unknown>; probes: Probe[] } {
+  const learner = JSON.parse(readFileSync(join(NOTEBOOKS, `${chapter}.ipynb`), 'utf8')) as { cells: Cell[] };
+  const master = JSON.parse(readFileSync(join(NOTEBOOKS, 'instructor', `${chapter}.ipynb`), 'utf8')) as { cells: Cell[] };
+  const solutions = master.cells.filter((c) => ((c.metadata.tags as string[] | undefined) ?? []).includes('solution')).map((c) => text(c.source));
+  const cells: Cell[] = [];
+  const probes: Probe[] = [];
+  let exerciseIndex = 0;
+  learner.cells.forEach((cell, i) => {
+    cells.push(cell);
+    const previous = learner.cells[i - 1];
+    if (!previous || !((previous.metadata.tags as string[] | undefined) ?? []).includes('exercise')) return;
+    const variable = /^const (\w+) = YOUR_ANSWER;/m.exec(text(previous.source))?.[1];
+    const check = text(cell.source);
+    assert.ok(variable, `${chapter}: the placeholder cell before "${check}" declares no variable with YOUR_ANSWER`);
+    const exercise = /exercises\.(\w+)\.check/.exec(check)?.[1] ?? check;
+    const solution = solutions[exerciseIndex++];
+    assert.ok(solution, `${chapter}: no solution for ${exercise}`);
+    WRONG_SHAPES[shapeOf(chapter, check)].forEach(({ expression, verdict }, n) => {
+      const tag = `probe-${exercise}-${n}`;
+      cells.push(codeCell(`const ${variable} = ${expression};`, `${tag}-answer`), codeCell(check, tag));
+      probes.push({ tag, exercise: `${exercise} ← ${expression}`, expected: verdict, outcome: 'wrong' });
+    });
+    const tag = `probe-${exercise}-solution`;
+    cells.push(codeCell(solution, `${tag}-answer`), codeCell(check, tag));
+    probes.push({ tag, exercise: `${exercise} ← the master's solution`, expected: /data-outcome="correct"/, outcome: 'correct' });
+  });
+  return { notebook: { ...learner, cells }, probes };
+}
+
+test('a placeholder line wider than a cell (90 characters) fails the notebook build', () => {
+  const chapter = (comment: string) =>
+    `# T\n\n\`\`\`ts solution\nconst x = 1;\n\`\`\`\n\n\`\`\`ts placeholder\n// ${comment}\nconst x = YOUR_ANSWER;\n\`\`\`\n`;
+  assert.doesNotThrow(() => parseSource(chapter('a'.repeat(87)), 'ok.md'));
+  assert.throws(() => parseSource(chapter('a'.repeat(88)), 'wide.md'), /wide\.md: a placeholder line is longer than 90 characters/);
+});
+
+let server: MockProcess;
+const outDir = mkdtempSync(join(tmpdir(), 'wrong-answers-'));
+
+before(async () => {
+  linkPackage(ROOT);
+  server = await startMockProcess();
+});
+
+after(async () => {
+  await server?.stop();
+  rmSync(outDir, { recursive: true, force: true });
+});
+
+async function run(chapter: string, notebook: Record<string, unknown>): Promise<{ cells: CellReport[]; executed: { cells: Cell[] } }> {
+  // In notebooks/ itself, so that the kernel finds `pid-handson/lesson` as the learner copy does; a dot
+  // name keeps it out of every listing of chapters, and it is removed afterwards.
+  const source = join(NOTEBOOKS, `.wrong-answers-${chapter}-${process.pid}.ipynb`);
+  const target = join(outDir, `${chapter}.ipynb`);
+  writeFileSync(source, JSON.stringify(notebook));
+  const own = OWN_SERVER_CHAPTERS.has(chapter) ? await startMockProcess() : undefined;
+  try {
+    const { stdout } = await execFileAsync(PYTHON, [join(ROOT, 'test', 'notebooks', 'run_notebook.py'), basename(source), target], {
+      cwd: NOTEBOOKS,
+      env: { ...jupyterEnv(process.env), PID_CREDENTIALS: (own ?? server).credentialsFile },
+      maxBuffer: 64 * 1024 * 1024,
+      timeout: 15 * 60 * 1000,
+    });
+    const report = JSON.parse(stdout) as { cells: CellReport[] };
+    return { cells: report.cells, executed: JSON.parse(readFileSync(target, 'utf8')) as { cells: Cell[] } };
+  } finally {
+    rmSync(source, { force: true });
+    await own?.stop();
+  }
+}
+
+const chapters = readdirSync(NOTEBOOKS)
+  .filter((f) => /^\d\d-.*\.ipynb$/.test(f))
+  .map((f) => basename(f, '.ipynb'))
+  .sort();
+
+describe('every exercise answered with the wrong shape, then rightly, in a real kernel', { concurrency: 2 }, () => {
+  for (const chapter of chapters) {
+    test(`${chapter}: a wrong shape gets a verdict naming it, never a compile error; the solution is Correct`, async () => {
+      const { notebook, probes } = probedNotebook(chapter);
+      assert.ok(probes.length >= 5, `${chapter} has exercises to probe`);
+      const { cells, executed } = await run(chapter, notebook);
+      const failures = cells.filter((c) => c.status !== 'ok' || c.error || c.stderr);
+      assert.deepEqual(
+        failures.map((c) => `cell ${c.index} [${c.status}] ${c.error ?? ''} ${c.stderr ?? ''} :: ${c.source.split('\n')[0]}`),
+        [],
+        `cells that did not really run in ${chapter}`,
+      );
+      const byIndex = new Map(cells.map((c) => [c.index, c]));
+      for (const probe of probes) {
+        const index = executed.cells.findIndex((c) => ((c.metadata.tags as string[] | undefined) ?? []).includes(probe.tag));
+        const output = byIndex.get(index)?.output ?? '';
+        const outcomes = [...output.matchAll(/data-outcome="(\w+)"/g)].map((m) => m[1]);
+        assert.deepEqual(
+          outcomes,
+          [probe.outcome],
+          `${chapter} ${probe.exercise}: one ${probe.outcome} box, got ${outcomes.join(', ')}: ${output.slice(0, 400)}`,
+        );
+        assert.match(output, probe.expected, `${chapter} ${probe.exercise}`);
+        if (probe.outcome === 'wrong')
+          assert.match(
+            output,
+            /(Stuck\?|Still stuck\?).*exercises\.\w+\.(hint\(\d*\)|solution\(\))/,
+            `${chapter} ${probe.exercise}: the box says how to get a hint`,
+          );
+      }
+    });
+  }
+});
