@@ -49,7 +49,7 @@ async function main() {
     console.log(`CHECKSUM ${await client.getValueFromHandle(pid, 'CHECKSUM')}`);
 
     step(5, 'Updating the URL: the file moved to a local disk');
-    await client.modifyHandleValue(pid, { URL: 'file:///home/trainee/surveys.csv' });
+    await client.modifyHandleValue(pid, { URL: 'file:///data/surveys.csv' });
     console.log(`resolver now: ${await resolve(urls.resolver, pid)}`);
 
     step(6, 'Linking two files');

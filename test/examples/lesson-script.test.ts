@@ -24,7 +24,7 @@ test('examples/lesson.mjs registers, modifies, links, searches and resolves as t
   assert.ok(pid, 'a v4 PID was registered');
   assert.match(stdout, /registering it again: HandleAlreadyExistsError/);
   assert.match(stdout, /CHECKSUM [0-9a-f]{32}\n/);
-  assert.match(stdout, /resolver now: HTTP 302 → file:\/\/\/home\/trainee\/surveys\.csv/);
+  assert.match(stdout, /resolver now: HTTP 302 → file:\/\/\/data\/surveys\.csv/);
   assert.match(stdout, new RegExp(`REPLICA of ${pid!.replace('.', '\\.')} = 21\\.T12995/`));
   assert.match(stdout, /10320\/LOC of .* empty\? false/);
   assert.match(stdout, /: 2 PIDs\n/);
