@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { type ChapterSchedule, checkBudget, optionalHeading, readmeTiming, readSchedule, scheduleMarkdown, timingLine } from './schedule.js';
+import { type ChapterSchedule, checkBudget, optionalHeading, withNotesTimeLine, readmeTiming, readSchedule, scheduleMarkdown, timingLine } from './schedule.js';
 
 const LESSON = resolve(__dirname, '..');
 const ROOT = resolve(LESSON, '..');
@@ -239,6 +239,8 @@ export function buildAll(): Map<string, string> {
     const master = masterNotebook(chapters, i);
     out.set(join(NOTEBOOKS, 'instructor', `${chapter.file}.ipynb`), notebook(master));
     out.set(join(NOTEBOOKS, `${chapter.file}.ipynb`), notebook(learnerNotebook(master, chapters, i)));
+    const notes = join(LESSON, chapter.file, 'instructor-notes.md');
+    out.set(notes, withNotesTimeLine(readFileSync(notes, 'utf8'), chapter.schedule, `${chapter.file}/instructor-notes.md`));
   });
   const readmePath = join(NOTEBOOKS, 'README.md');
   const readme = existsSync(readmePath) ? readFileSync(readmePath, 'utf8') : '';

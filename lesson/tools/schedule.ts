@@ -95,6 +95,25 @@ export function timingLine(s: ChapterSchedule): string {
   return `⏱ **Core path**: ${total(s.own)} min (teaching ${s.own.teaching}, exercises ${s.own.exercises})${extra}`;
 }
 
+/** The "Time" line of a chapter's own instructor notes (lesson/NN-name/instructor-notes.md). */
+export function notesTimeLine(s: ChapterSchedule): string {
+  const source = "(generated from `chapter.md`'s schedule block)";
+  if (s.kind === 'optional') {
+    return `- **Time:** optional chapter, not on the half-day core path: ${s.own.teaching} min teaching, ${s.own.exercises} min exercises ${source}.`;
+  }
+  const optional = s.optional.map((o) => `"${o.heading}" ${total(o)} min`).join(', ');
+  return `- **Time:** core ${s.own.teaching} min teaching, ${s.own.exercises} min exercises; ${optional ? `optional sections: ${optional}` : 'no optional sections'} ${source}.`;
+}
+
+/** A chapter's instructor notes with their Time line regenerated; throws when the notes have none. */
+export function withNotesTimeLine(notes: string, s: ChapterSchedule, file: string): string {
+  const lines = notes.split('\n');
+  const at = lines.flatMap((line, i) => (line.startsWith('- **Time:**') ? [i] : []));
+  if (at.length !== 1) throw new Error(`${file}: needs exactly one "- **Time:**" line, which the build writes from the chapter's schedule`);
+  lines[at[0]!] = notesTimeLine(s);
+  return lines.join('\n');
+}
+
 export interface ScheduledChapter {
   file: string;
   title: string;

@@ -13,6 +13,7 @@ import {
   type ChapterSchedule,
   checkBudget,
   coreTotal,
+  notesTimeLine,
   readmeTiming,
   readSchedule,
   type ScheduledChapter,
@@ -143,6 +144,14 @@ describe('the lesson schedule, from the chapters', () => {
     // A hand-written total elsewhere in the notes would be a second source.
     const notes = readFileSync(SCHEDULE_NOTES, 'utf8').replace(/<!-- schedule:start -->[\s\S]*<!-- schedule:end -->/, '');
     assert.doesNotMatch(notes, /\d+ min|hours with breaks|half-day fits/);
+    for (const c of chapters) {
+      const own = readFileSync(join(ROOT, 'lesson', c.file, 'instructor-notes.md'), 'utf8').split('\n');
+      assert.deepEqual(
+        own.filter((line) => /\d+ min/.test(line)),
+        [notesTimeLine(c.schedule)],
+        `${c.file}/instructor-notes.md states minutes only in its generated Time line`,
+      );
+    }
   });
 
   test("a chapter's changed minutes no longer match the committed notes", () => {
@@ -151,6 +160,8 @@ describe('the lesson schedule, from the chapters', () => {
     );
     assert.notEqual(scheduleMarkdown(changed), generated(SCHEDULE_NOTES, 'schedule'));
     assert.notEqual(readmeTiming(changed), generated(join(ROOT, 'README.md'), 'timing'));
+    const notes = readFileSync(join(ROOT, 'lesson', changed[3]!.file, 'instructor-notes.md'), 'utf8');
+    assert.ok(!notes.includes(notesTimeLine(changed[3]!.schedule)));
   });
 
   test('the build refuses a core path over the budget', () => {
