@@ -6,10 +6,14 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { type ChapterSchedule, checkBudget, optionalHeading, withNotesTimeLine, readmeTiming, readSchedule, scheduleMarkdown, timingLine } from './schedule.js';
 
 const LESSON = resolve(__dirname, '..');
 const ROOT = resolve(LESSON, '..');
 const NOTEBOOKS = join(ROOT, 'notebooks');
+/** The whole-day instructor notes, whose schedule table is generated from the chapters' schedule blocks. */
+export const SCHEDULE_NOTES = join(LESSON, 'instructor-notes.md');
+const README = join(ROOT, 'README.md');
 /** A chapter's folder in lesson/, named as its notebooks. */
 const CHAPTER_FOLDER = /^\d\d-[a-z0-9-]+$/;
 /** The widest line of a placeholder block: what a notebook cell shows without scrolling sideways. */
@@ -26,6 +30,7 @@ interface Chapter {
   file: string; // e.g. 03-registering-a-file
   title: string;
   cells: SourceCell[];
+  schedule: ChapterSchedule;
 }
 
 interface NotebookCell {
@@ -84,11 +89,23 @@ export function loadChapters(): Chapter[] {
     .sort()
     .map((file) => {
       const f = `${file}/chapter.md`;
-      const cells = parseSource(readFileSync(join(LESSON, f), 'utf8'), f);
+      const { schedule, body } = readSchedule(readFileSync(join(LESSON, f), 'utf8'), f);
+      const cells = parseSource(body, f).map((cell) => (cell.role === 'markdown' ? { ...cell, text: markOptional(cell.text, schedule) } : cell));
       const heading = cells.find((c) => c.role === 'markdown')?.text.match(/^#\s+(.+)$/m)?.[1];
       if (!heading) throw new Error(`${f}: the first Markdown cell needs a "# Title" heading`);
-      return { file, title: heading.trim(), cells };
+      return { file, title: heading.trim(), cells, schedule };
     });
+}
+
+/** An optional section's heading says so, with its minutes, so a trainee or instructor can skip it. */
+function markOptional(text: string, schedule: ChapterSchedule): string {
+  return text
+    .split('\n')
+    .map((line) => {
+      const section = schedule.optional.find((o) => line === `## ${o.heading}` || line === `### ${o.heading}`);
+      return section ? line.replace(section.heading, optionalHeading(section)) : line;
+    })
+    .join('\n');
 }
 
 function lines(text: string): string[] {
@@ -109,7 +126,7 @@ function navigation(chapters: Chapter[], index: number, inInstructorFolder: bool
   const parts = [prev ? `← ${link(prev)}` : null, contents, next ? `${link(next)} →` : null].filter(Boolean).join(' | ');
   const badge = inInstructorFolder ? ' · *instructor copy, with solutions*' : '';
   return {
-    header: `*pid-handson · chapter ${index + 1} of ${chapters.length}${badge}* — ${parts}`,
+    header: `*pid-handson · chapter ${index + 1} of ${chapters.length}${badge}* — ${parts}\n\n${timingLine(chapter.schedule)}`,
     footer: `---\n${parts}\n\n<small>${chapter.title}</small>`,
   };
 }
@@ -203,15 +220,27 @@ function contentsBlock(chapters: Chapter[]): string {
   return chapters.map((c, i) => `${i + 1}. [${c.title}](${c.file}.ipynb)`).join('\n');
 }
 
+/** `file` with the text between `<!-- name:start -->` and `<!-- name:end -->` replaced; throws when the markers are missing. */
+function withGenerated(path: string, name: string, content: string): string {
+  const text = readFileSync(path, 'utf8');
+  const start = `<!-- ${name}:start -->`;
+  const end = `<!-- ${name}:end -->`;
+  if (!text.includes(start) || !text.includes(end)) throw new Error(`${path}: the markers ${start} … ${end} are missing`);
+  return `${text.slice(0, text.indexOf(start) + start.length)}\n${content}\n${text.slice(text.indexOf(end))}`;
+}
+
 /** Every generated file with its content. */
 export function buildAll(): Map<string, string> {
   const chapters = loadChapters();
   checkKitExports(chapters);
+  checkBudget(chapters);
   const out = new Map<string, string>();
   chapters.forEach((chapter, i) => {
     const master = masterNotebook(chapters, i);
     out.set(join(NOTEBOOKS, 'instructor', `${chapter.file}.ipynb`), notebook(master));
     out.set(join(NOTEBOOKS, `${chapter.file}.ipynb`), notebook(learnerNotebook(master, chapters, i)));
+    const notes = join(LESSON, chapter.file, 'instructor-notes.md');
+    out.set(notes, withNotesTimeLine(readFileSync(notes, 'utf8'), chapter.schedule, `${chapter.file}/instructor-notes.md`));
   });
   const readmePath = join(NOTEBOOKS, 'README.md');
   const readme = existsSync(readmePath) ? readFileSync(readmePath, 'utf8') : '';
@@ -220,6 +249,8 @@ export function buildAll(): Map<string, string> {
   if (readme.includes(start) && readme.includes(end)) {
     out.set(readmePath, `${readme.slice(0, readme.indexOf(start) + start.length)}\n${contentsBlock(chapters)}\n${readme.slice(readme.indexOf(end))}`);
   }
+  out.set(SCHEDULE_NOTES, withGenerated(SCHEDULE_NOTES, 'schedule', scheduleMarkdown(chapters)));
+  out.set(README, withGenerated(README, 'timing', readmeTiming(chapters)));
   return out;
 }
 
@@ -233,7 +264,7 @@ function main(): void {
     else writeFileSync(path, content);
   }
   if (check && stale.length) {
-    process.stderr.write(`notebooks out of date with their sources (run npm run notebooks):\n${stale.map((s) => `  ${s}`).join('\n')}\n`);
+    process.stderr.write(`notebooks or schedules out of date with their sources (run npm run notebooks):\n${stale.map((s) => `  ${s}`).join('\n')}\n`);
     process.exit(1);
   }
   if (check) process.stdout.write('notebooks: up to date with their sources\n');
