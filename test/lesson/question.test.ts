@@ -1,10 +1,11 @@
 // Tests the formative questions of the lesson kit: a multiple-choice question is checked like an exercise
 // (the same boxes, the YOUR_ANSWER placeholder, the shape diagnosis, the help line), a wrong option shows
-// the misconception it catches.
+// the misconception it catches, and every chapter exports at least one question, reached as `exercises.<name>`.
 import { afterEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as lesson from '../../lesson/index.js';
 import { YOUR_ANSWER, question, setDisplay } from '../../lesson/kit/notebook.js';
-import { lessonQuestion } from '../../lesson/kit/question.js';
+import { type LessonQuestion, lessonQuestion } from '../../lesson/kit/question.js';
 
 function capture(): Array<{ html: string; text: string }> {
   const outputs: Array<{ html: string; text: string }> = [];
@@ -87,5 +88,22 @@ describe('a question', () => {
   test('a question whose answer is not one of its options, or whose options are not lower-case letters, is refused', () => {
     assert.throws(() => question({ id: 'Q', title: 't', options: OPTIONS, answer: 'e' }), /the answer 'e' is not one of its options/);
     assert.throws(() => question({ id: 'Q', title: 't', options: { A: OPTIONS.a, b: OPTIONS.b }, answer: 'b' }), /lower-case letters/);
+  });
+});
+
+describe('the questions of the chapters', () => {
+  const chapters = Object.entries(lesson).filter(([name]) => /^ch\d\d$/.test(name)) as Array<[string, Record<string, unknown>]>;
+
+  test('every chapter exports at least one question, named as its notebook reaches it, with one right option and explained wrong ones', () => {
+    assert.equal(chapters.length, 8);
+    for (const [chapter, checks] of chapters) {
+      const questions = Object.entries(checks).filter(([, v]) => typeof v === 'object' && v !== null && 'options' in v) as Array<[string, LessonQuestion]>;
+      assert.ok(questions.length >= 1, `${chapter} has a question`);
+      for (const [name, q] of questions) {
+        assert.equal(q.callName, `exercises.${name}`);
+        assert.ok(q.letters.length >= 3, `${chapter}.${name} has at least three options`);
+        for (const letter of q.letters) assert.ok((q.options[letter]?.why ?? '').length > 20, `${chapter}.${name} (${letter}) is explained`);
+      }
+    }
   });
 });
