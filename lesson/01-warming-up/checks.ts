@@ -1,4 +1,5 @@
 // Self-checks of chapter 1 (warming up): prefixes and where a PID leads.
+import { lessonQuestion } from '../kit/question.js';
 import { lessonExercise } from '../kit/exercise.js';
 import { lessonUrls, loadLessonCredentials } from '../kit/lesson.js';
 
@@ -37,4 +38,29 @@ export const handleTarget = lessonExercise<string>({
   ],
   solution:
     "const handleTarget = (await fetch(`${urls.resolver}/11304/cf8956a2-39d3-11e5-8a18-f31aa6f4d448`, { redirect: 'manual' })).headers.get('location') ?? undefined;",
+});
+
+export const resolverReply = lessonQuestion({
+  id: 'Q1',
+  name: 'resolverReply',
+  title: 'What the resolver answers',
+  options: {
+    a: {
+      text: 'the file itself',
+      why: 'A resolver does not hold or send the data: it only knows where the data is. The file comes from the repository, after the redirect.',
+    },
+    b: {
+      text: 'an HTTP redirect (302) to the URL in the record',
+      why: 'A resolver turns the name into the current location and sends the browser there with a 302 and a `Location` header.',
+    },
+    c: {
+      text: 'the record as JSON',
+      why: 'The record is shown only when you ask for it (`?noredirect`, or the Handle REST API); a plain resolution follows the `URL` value.',
+    },
+    d: {
+      text: '404 Not Found, because the file is not on the resolver',
+      why: "The resolver never needs the file: it finds the record by the PID's name and redirects to the `URL` value.",
+    },
+  },
+  answer: 'b',
 });

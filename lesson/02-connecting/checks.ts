@@ -1,4 +1,5 @@
 // Self-checks of chapter 2 (connecting): identities in the credentials and a client that only reads.
+import { lessonQuestion } from '../kit/question.js';
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { lessonExercise } from '../kit/exercise.js';
@@ -60,4 +61,29 @@ export const warmUpUrl = lessonExercise<string>({
   ],
   solution:
     "const myReader = HandleClient.forReadAccess(urls.server, { httpsVerify: cred.config.HTTPS_verify });\nconst warmUpUrl = String(await myReader.getValueFromHandle(warmUpHandle, 'URL'));\nawait myReader.close();",
+});
+
+export const refusalReason = lessonQuestion({
+  id: 'Q2',
+  name: 'refusalReason',
+  title: 'Why the change was refused',
+  options: {
+    a: {
+      text: 'Nobody may ever change the warm-up Handle',
+      why: 'The record can be changed, by an identity that `HS_ADMIN` allows: the refusal came before any permission was looked at.',
+    },
+    b: {
+      text: 'The client has no identity, so it cannot prove it may change the record',
+      why: 'Reading is public, but every change needs an identity: the client without credentials refuses to send it (the server would answer 401).',
+    },
+    c: {
+      text: 'Reading records also needs credentials, so the client could not even find it',
+      why: 'Reading needs no identity: PID records are public, and this client reads them perfectly well.',
+    },
+    d: {
+      text: 'The server was unreachable',
+      why: 'An unreachable server gives a connection error with its own hint; this was a `HandleAuthenticationError`, about who you are.',
+    },
+  },
+  answer: 'b',
 });

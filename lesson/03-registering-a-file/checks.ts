@@ -1,4 +1,5 @@
 // Self-checks of chapter 3 (registering a file): a new v4 PID for the CSV, and the download's file name.
+import { lessonQuestion } from '../kit/question.js';
 import { lessonExercise } from '../kit/exercise.js';
 import { lessonUrls, loadLessonCredentials, withLessonReader } from '../kit/lesson.js';
 
@@ -71,4 +72,29 @@ export const downloadName = lessonExercise<string>({
   ],
   solution:
     "const disposition = (await fetch(`${urls.resolver}/${pid}`, { method: 'HEAD' })).headers.get('content-disposition') ?? '';\nconst downloadName = /filename=\"?([^\";]+)\"?/.exec(disposition)?.[1];",
+});
+
+export const secondRegistration = lessonQuestion({
+  id: 'Q3',
+  name: 'secondRegistration',
+  title: 'Registering the same PID again',
+  options: {
+    a: {
+      text: 'A second record with the same PID is created',
+      why: 'A PID names exactly one record: the server keeps one record per name, never two.',
+    },
+    b: {
+      text: 'The old record is silently replaced',
+      why: 'The client asks with `?overwrite=false`, so the server refuses; replacing needs `overwrite: true`, said on purpose.',
+    },
+    c: {
+      text: 'An error, `HandleAlreadyExistsError`, and nothing changes',
+      why: 'The server finds the PID taken and answers 409 (Handle `responseCode 101`) without changing the record.',
+    },
+    d: {
+      text: 'The server gives the PID a new suffix',
+      why: "The suffix is chosen by the prefix's owner (you): a Handle server never renames a PID.",
+    },
+  },
+  answer: 'c',
 });

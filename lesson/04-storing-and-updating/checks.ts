@@ -1,4 +1,5 @@
 // Self-checks of chapter 4 (storing and updating): a CHECKSUM over the file's bytes, and a moved file.
+import { lessonQuestion } from '../kit/question.js';
 import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
 import { checksumOfUrl } from '../../src/checksum.js';
@@ -107,4 +108,29 @@ export const moveToFileUrl = lessonExercise<string>({
     'Change only the URL: `await client.modifyHandleValue(movedPid, { URL: thatFileUrl })`; the CHECKSUM stays.',
   ],
   solution: "const movedPid = checksummedPid;\nawait client.modifyHandleValue(movedPid, { URL: 'file:///archive/surveys.csv' });",
+});
+
+export const storableValue = lessonQuestion({
+  id: 'Q4',
+  name: 'storableValue',
+  title: 'What may go into a record',
+  options: {
+    a: {
+      text: 'The e-mail address of the person who uploaded the file',
+      why: 'Personal data: everything in a record is public and meant to last, so it cannot be taken back.',
+    },
+    b: {
+      text: 'The password of the repository account, so scripts can fetch the file',
+      why: 'A secret: any client without credentials reads every value, as the cell above showed.',
+    },
+    c: {
+      text: "The file's MD5 checksum",
+      why: 'A checksum says nothing about a person and lets anyone check that the bytes are the ones registered.',
+    },
+    d: {
+      text: 'A `file:` URL in your home folder, e.g. `file:///home/anna/surveys.csv`',
+      why: "A home folder's path holds your user name, and the record is public: use a neutral folder such as `/data`.",
+    },
+  },
+  answer: 'c',
 });

@@ -1,4 +1,5 @@
 // Self-checks of chapter 5 (linking two files): a REPLICA link both ways, a mirror in 10320/LOC, and
+import { lessonQuestion } from '../kit/question.js';
 // following B2SAFE's EUDAT/REPLICA to a replica's location.
 import { parseLocations } from '../../src/loc10320.js';
 import { lessonExercise } from '../kit/exercise.js';
@@ -122,4 +123,29 @@ export const climateReplica = lessonExercise<string>({
   ],
   solution:
     "const replicaPid = (await client.getValueFromHandle(climateOriginal, 'EUDAT/REPLICA')) as string;\nconst climateReplicaUrl = (await client.getValueFromHandle(replicaPid, 'URL')) as string;",
+});
+
+export const mirrorPrediction = lessonQuestion({
+  id: 'Q5',
+  name: 'mirrorPrediction',
+  title: 'Where the resolver sends you',
+  options: {
+    a: {
+      text: 'Always to the public copy, the `URL` value',
+      why: 'Once a record has a `10320/LOC`, the resolver chooses among its `<location>`s and gives the plain `URL` a weight of 0.',
+    },
+    b: {
+      text: 'Always to the mirror',
+      why: 'The resolver chooses among the `<location>`s of `10320/LOC`, and the mirror is the only one; the `URL` value gets weight 0.',
+    },
+    c: {
+      text: 'To the mirror about one time in five, else the public copy',
+      why: 'The weight is relative to the other `<location>`s, and the `URL` value is not one of them: 0.2 of 0.2 is always.',
+    },
+    d: {
+      text: 'An error, because the record has two places',
+      why: 'Several locations are what `10320/LOC` is for: the resolver picks one and redirects.',
+    },
+  },
+  answer: 'b',
 });

@@ -1,4 +1,5 @@
 // Self-checks of chapter 6 (reverse look-ups): find a PID from its checksum, and count B2SAFE's replicas
+import { lessonQuestion } from '../kit/question.js';
 // with a wildcard search; answers are verified against the server's own search results.
 import { lessonExercise } from '../kit/exercise.js';
 import { withLessonReader } from '../kit/lesson.js';
@@ -74,4 +75,29 @@ export const replicaCount = lessonExercise<number>({
     "`const numberOfReplicas = (await client.searchHandle({ URL: 'irods:*/replicas/*' })).length;`",
   ],
   solution: "const numberOfReplicas = (await client.searchHandle({ URL: 'irods:*/replicas/*' })).length;",
+});
+
+export const searchScope = lessonQuestion({
+  id: 'Q6',
+  name: 'searchScope',
+  title: 'What a reverse look-up finds',
+  options: {
+    a: {
+      text: 'The DOI, because DOIs are Handles',
+      why: "DOIs are Handles, but the search reads only this server's database; the DOI is stored on another server.",
+    },
+    b: {
+      text: 'Only PIDs stored on this server: not the DOI',
+      why: "The search service reads one Handle server's database; there is no central index of values.",
+    },
+    c: {
+      text: 'Every PID in the global Handle System with that checksum',
+      why: 'The Handle System has thousands of servers and no index of values: a resolver can find a record only by its name.',
+    },
+    d: {
+      text: 'An error: a checksum cannot be searched',
+      why: '`CHECKSUM` is one of the searchable types, as the first search of this chapter showed.',
+    },
+  },
+  answer: 'b',
 });

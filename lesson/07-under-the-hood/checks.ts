@@ -1,4 +1,5 @@
 // Self-checks of chapter 7 (under the hood): the status of a refused overwrite, and reading an HS_ADMIN
+import { lessonQuestion } from '../kit/question.js';
 // permission string.
 import { lessonExercise } from '../kit/exercise.js';
 import { hsAdminPermissions } from '../../src/permissions.js';
@@ -54,4 +55,29 @@ export const lackingPermissions = lessonExercise<string[]>({
     "`PERMISSION_NAMES.filter((_, position) => '011111110011'[position] === '0')`",
   ],
   solution: "const lacking = PERMISSION_NAMES.filter((_, position) => '011111110011'[position] === '0');",
+});
+
+export const secondPutPrediction = lessonQuestion({
+  id: 'Q7',
+  name: 'secondPutPrediction',
+  title: 'The same PUT twice',
+  options: {
+    a: {
+      text: '201 Created: a second record',
+      why: 'A Handle names one record: a second PUT to the same name cannot add another one.',
+    },
+    b: {
+      text: '409 Conflict: the handle exists',
+      why: 'That is what `?overwrite=false` asks for; without it the REST API does not refuse.',
+    },
+    c: {
+      text: '200 OK: the record is replaced',
+      why: 'Overwriting is the default of the REST API: the record existed and is replaced.',
+    },
+    d: {
+      text: '401: only the first PUT is authorised',
+      why: 'The same certificate authorises every request; nothing limits it to one write.',
+    },
+  },
+  answer: 'c',
 });

@@ -1,4 +1,5 @@
 // Self-checks of chapter 8 (the command line): a PID created with `pid create --json`, the exit code of a
+import { lessonQuestion } from '../kit/question.js';
 // not-found read, and one bulk line that the check runs through `pid bulk` itself.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -117,4 +118,29 @@ export const bulkReadLine = lessonExercise<string>({
     'Build the line with a template string: `READ ${warmUpHandle} URL`.',
   ],
   solution: 'const bulkLine = `READ ${warmUpHandle} URL`;',
+});
+
+export const deleteKeyPrediction = lessonQuestion({
+  id: 'Q8',
+  name: 'deleteKeyPrediction',
+  title: 'Deleting one type',
+  options: {
+    a: {
+      text: 'Nothing: the handle is gone',
+      why: 'Only `pid delete <handle>` without `--key` deletes the whole handle; `--key` limits it to one type.',
+    },
+    b: {
+      text: 'The handle with its other values, without `TYPE`',
+      why: '`--key TYPE` deletes the values of that type and keeps the handle and everything else.',
+    },
+    c: {
+      text: 'The handle with an empty `TYPE` value',
+      why: 'A deleted value is removed from the record, not emptied.',
+    },
+    d: {
+      text: 'An error: `pid` asks for a confirmation first',
+      why: '`pid` is made for scripts and asks nothing: that is why deleting a whole handle has no undo.',
+    },
+  },
+  answer: 'b',
 });

@@ -8,4 +8,5 @@ export { recordTable } from '../../src/record-view/html.js';
 export { recordText } from '../../src/record-view/text.js';
 export { setDisplay, showRecord, type DisplaySink, type TslabLikeDisplay } from './output.js';
 export { exercise, type CheckOutcome, type Exercise, type ExerciseSpec } from './exercise.js';
+export { question, type Question, type QuestionOption, type QuestionSpec } from './question.js';
 export { YOUR_ANSWER, describeAnswer, isPlaceholder, shapeProblem, type AnswerShape } from './answer-shape.js';

@@ -84,7 +84,7 @@ test('a trainee opens the printed address, runs chapter 1 through the Notebook U
         shownText: (box.closest('.output') as HTMLElement | null)?.innerText.trim() ?? '',
       })),
     );
-    assert.equal(boxes.length, 2, 'both exercises of chapter 1 were checked');
+    assert.equal(boxes.length, 3, "chapter 1's two exercises and its question were checked");
     for (const box of boxes) {
       assert.equal(box.outcome, 'unattempted');
       assert.match(box.text, /Not attempted yet/);

@@ -2,7 +2,9 @@
 // cell by cell and, right after each exercise's own check, the exercise is answered with values of the
 // wrong shape (a list, a whole record, undefined, a number or a string) and then with the master's
 // solution, each followed by the exercise's check cell. Every such check must show a verdict box that
-// names the shape (never a compile error, never an error output) and the solution must be Correct.
+// names the shape (never a compile error, never an error output) and the solution must be Correct. A
+// chapter's formative question is answered with each wrong option (its box must show that option's
+// explanation), a number and an unknown letter, then with the master's letter in upper case and as written.
 // One kernel per chapter; the chapters are independent, two at a time.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,6 +17,9 @@ import { promisify } from 'node:util';
 import { startMockProcess, type MockProcess } from '../support/mock-process.js';
 import { ROOT } from '../support/paths.js';
 import { parseSource } from '../../lesson/tools/build.js';
+import * as lesson from '../../lesson/index.js';
+import { escapeHtml } from '../../lesson/kit/notebook.js';
+import type { LessonQuestion } from '../../lesson/kit/question.js';
 
 const execFileAsync = promisify(execFile);
 const PYTHON = '/usr/bin/python3';
@@ -85,6 +90,32 @@ function shapeOf(chapter: string, checkSource: string): 'string' | 'number' | 's
   return type;
 }
 
+/** The chapter's question named `name`, if that export of its checks is a question (as the notebook reaches it, `exercises.<name>`). */
+function questionOf(chapter: string, name: string): LessonQuestion | undefined {
+  const checks = (lesson as unknown as Record<string, Record<string, unknown>>)[`ch${chapter.slice(0, 2)}`];
+  const found = checks?.[name];
+  return typeof found === 'object' && found !== null && 'options' in found && 'letters' in found ? (found as LessonQuestion) : undefined;
+}
+
+/** A text of the kit's boxes as their HTML shows it: escaped, `backticks` as code. */
+const boxHtml = (s: string) => escapeHtml(s).replace(/`([^`]+)`/g, '<code>$1</code>');
+const literally = (s: string) => new RegExp(s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+
+/** Wrong answers of a question: each wrong option (its box names the option and explains it), a number, a letter that is no option. */
+function wrongAnswersOf(q: LessonQuestion, right: string): Array<{ expression: string; verdict: RegExp }> {
+  const options = q.letters
+    .filter((letter) => letter !== right)
+    .map((letter) => {
+      const option = q.options[letter]!;
+      return { expression: `'${letter}'`, verdict: literally(`(${letter}) ${boxHtml(option.text)} — ${boxHtml(option.why)}`) };
+    });
+  return [
+    ...options,
+    { expression: '42', verdict: /You gave the number 42; this exercise wants one letter in quotes/ },
+    { expression: "'z'", verdict: /&quot;z&quot; is not one of the options/ },
+  ];
+}
+
 const text = (source: string[] | string) => (Array.isArray(source) ? source.join('') : source);
 const codeCell = (source: string, tag: string): Cell => ({ cell_type: 'code', source, metadata: { tags: [tag] }, outputs: [], execution_count: null });
 
@@ -113,7 +144,15 @@ function probedNotebook(chapter: string): { notebook: Record<string, unknown>; p
     const exercise = /exercises\.(\w+)\.check/.exec(check)?.[1] ?? check;
     const solution = solutions[exerciseIndex++];
     assert.ok(solution, `${chapter}: no solution for ${exercise}`);
-    WRONG_SHAPES[shapeOf(chapter, check)].forEach(({ expression, verdict }, n) => {
+    const q = questionOf(chapter, exercise);
+    const right = q ? /= '([a-z])';/.exec(solution)?.[1] : undefined;
+    if (q) assert.ok(right && q.letters.includes(right), `${chapter}: the master's answer to ${exercise} is one of its letters: ${solution}`);
+    if (q && right) {
+      const tag = `probe-${exercise}-upper-case`;
+      cells.push(codeCell(`const ${variable} = '${right.toUpperCase()}';`, `${tag}-answer`), codeCell(check, tag));
+      probes.push({ tag, exercise: `${exercise} ← the master's letter in upper case`, expected: /data-outcome="correct"/, outcome: 'correct' });
+    }
+    (q && right ? wrongAnswersOf(q, right) : WRONG_SHAPES[shapeOf(chapter, check)]).forEach(({ expression, verdict }, n) => {
       const tag = `probe-${exercise}-${n}`;
       cells.push(codeCell(`const ${variable} = ${expression};`, `${tag}-answer`), codeCell(check, tag));
       probes.push({ tag, exercise: `${exercise} ← ${expression}`, expected: verdict, outcome: 'wrong' });
@@ -177,6 +216,10 @@ describe('every exercise answered with the wrong shape, then rightly, in a real 
     test(`${chapter}: a wrong shape gets a verdict naming it, never a compile error; the solution is Correct`, async () => {
       const { notebook, probes } = probedNotebook(chapter);
       assert.ok(probes.length >= 5, `${chapter} has exercises to probe`);
+      assert.ok(
+        probes.some((p) => p.exercise.includes('upper case')),
+        `${chapter} has a formative question, answered wrongly and rightly`,
+      );
       const { cells, executed } = await run(chapter, notebook);
       const failures = cells.filter((c) => c.status !== 'ok' || c.error || c.stderr);
       assert.deepEqual(
