@@ -117,6 +117,14 @@ function cellId(chapter: string, kind: string, index: number): string {
   return createHash('sha1').update(`${chapter}:${kind}:${index}`).digest('hex').slice(0, 12);
 }
 
+/**
+ * What to do after a kernel restart, at the top of every chapter: tslab reports a forgotten variable as a
+ * compile error (`Cannot find name 'exercises'`) before any of the lesson's code runs, so the advice has to
+ * be on the page. Run All Above is safe because no cell destroys what later cells need (decision 028).
+ */
+export const RESTART_LINE =
+  "↻ After **Kernel → Restart**, or when you come back to this notebook later, the kernel has forgotten every cell: click in the cell where you were and use **Cell → Run All Above**. An error `Cannot find name '…'` means exactly this.";
+
 function navigation(chapters: Chapter[], index: number, inInstructorFolder: boolean): { header: string; footer: string } {
   const chapter = chapters[index]!;
   const prev = chapters[index - 1];
@@ -126,7 +134,7 @@ function navigation(chapters: Chapter[], index: number, inInstructorFolder: bool
   const parts = [prev ? `← ${link(prev)}` : null, contents, next ? `${link(next)} →` : null].filter(Boolean).join(' | ');
   const badge = inInstructorFolder ? ' · *instructor copy, with solutions*' : '';
   return {
-    header: `*pid-handson · chapter ${index + 1} of ${chapters.length}${badge}* — ${parts}\n\n${timingLine(chapter.schedule)}`,
+    header: `*pid-handson · chapter ${index + 1} of ${chapters.length}${badge}* — ${parts}\n\n${timingLine(chapter.schedule)}\n\n${RESTART_LINE}`,
     footer: `---\n${parts}\n\n<small>${chapter.title}</small>`,
   };
 }
