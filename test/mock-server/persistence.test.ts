@@ -28,8 +28,10 @@ async function serve(dataDir: string): Promise<ServeProcess> {
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  // 'close', not 'exit': 'exit' may come before the last stderr chunks are read, and the request log
+  // test counts the lines a killed server wrote.
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
+    child.once('close', (code, signal) => resolve({ code, signal })),
   );
   const ready = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no "ready" line within 30 s; stdout: ${stdout}; stderr: ${stderr}`)), 30_000);
@@ -238,6 +240,9 @@ describe('pid-mock serve on a data folder, killed and started again', () => {
     });
     assert.equal(removed.status, 200, removed.text);
 
+    // The log lines of the requests so far are out before the last request: only the last acknowledgement
+    // races the SIGKILL below (a line is written on the turn after its answer has gone).
+    await waitFor(() => requestLogLines(first!.stderr()).length >= 7, 'the request lines of the first seven requests');
     firstRun.deleted = firstRun.created[2]!.handle;
     const deleted = await httpRequest(`https://127.0.0.1:${p}/api/handles/${firstRun.deleted}`, {
       method: 'DELETE',
