@@ -17,7 +17,7 @@ from nbclient.util import run_sync
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from run_all_then_answer import PAUSE_AFTER_ERROR_S, outputs_of  # noqa: E402
-from run_notebook import notebook_client  # noqa: E402
+from run_notebook import KERNEL_START_ATTEMPTS, notebook_client  # noqa: E402
 
 
 def main() -> int:
@@ -32,8 +32,8 @@ def main() -> int:
     def on_cell_executed(cell, cell_index, execute_reply):
         last["status"] = execute_reply.get("content", {}).get("status", "missing")
 
-    client = notebook_client(learner, learner_path, on_cell_executed=on_cell_executed)
     report = {"notebook": learner_path, "steps": []}
+    client = None
 
     def run(label, index, source=None):
         cell = learner.cells[index] if source is None else nbformat.v4.new_code_cell(source)
@@ -46,18 +46,27 @@ def main() -> int:
         error, text = outputs_of(cell)
         report["steps"].append({"step": label, "status": status, "error": error or (text[-500:] if status != "ok" else None), "verdicts": re.findall(r'data-outcome="(\w+)"', text)})
 
-    with client.setup_kernel():
-        for index in range(check):
-            if learner.cells[index].cell_type == "code":
-                run("before the restart", index)
-        run_sync(client.km.restart_kernel)(now=True)
-        run_sync(client.kc.wait_for_ready)(timeout=120)
-        run("the check cell right after the restart", check)
-        for index in range(check):
-            if learner.cells[index].cell_type == "code":
-                run("Run All Above", index)
-        run("the master's answer", exercise, solutions[learner.cells[exercise].id])
-        run("the check cell again", check)
+    # A kernel that fails before its first cell (a TCP port taken by another kernel starting at the same
+    # moment, see run_notebook.execute) is started again.
+    for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
+        client = notebook_client(learner, learner_path, on_cell_executed=on_cell_executed)
+        try:
+            with client.setup_kernel():
+                for index in range(check):
+                    if learner.cells[index].cell_type == "code":
+                        run("before the restart", index)
+                run_sync(client.km.restart_kernel)(now=True)
+                run_sync(client.kc.wait_for_ready)(timeout=120)
+                run("the check cell right after the restart", check)
+                for index in range(check):
+                    if learner.cells[index].cell_type == "code":
+                        run("Run All Above", index)
+                run("the master's answer", exercise, solutions[learner.cells[exercise].id])
+                run("the check cell again", check)
+            break
+        except Exception:
+            if report["steps"] or attempt == KERNEL_START_ATTEMPTS:
+                raise
     print(json.dumps(report))
     return 0
 

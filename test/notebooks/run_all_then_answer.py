@@ -15,7 +15,7 @@ import time
 import nbformat
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from run_notebook import notebook_client  # noqa: E402
+from run_notebook import execute  # noqa: E402
 
 # tslab answers the requests that reach it within 200 ms of a failed cell with status 'abort': a trainee
 # never types that fast, so the driver waits as long after a cell that did not reply ok.
@@ -66,7 +66,7 @@ def main() -> int:
         if status != "ok":
             time.sleep(PAUSE_AFTER_ERROR_S)
 
-    notebook_client(learner, learner_path, on_cell_executed=on_cell_executed).execute()
+    execute(learner, learner_path, on_cell_executed=on_cell_executed)
     nbformat.write(learner, target)
 
     report = {"notebook": learner_path, "runAll": [], "answers": []}

@@ -28,6 +28,31 @@ def notebook_client(notebook, source, **hooks):
     )
 
 
+KERNEL_START_ATTEMPTS = 3
+
+
+def execute(notebook, source, **hooks):
+    """Runs every cell of the notebook on a new kernel. jupyter_client picks free TCP ports that the kernel
+    binds a moment later, and a kernel starting at the same time elsewhere can take one first (the kernel
+    dies with EADDRINUSE): a kernel that failed before running any cell is started again, twice at most."""
+    for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
+        started = []
+        given = hooks.get("on_cell_start")
+
+        def on_cell_start(cell, cell_index, given=given, started=started):
+            started.append(cell_index)
+            if given:
+                given(cell=cell, cell_index=cell_index)
+
+        client = notebook_client(notebook, source, **{**hooks, "on_cell_start": on_cell_start})
+        try:
+            return client.execute()
+        except Exception:
+            if started or attempt == KERNEL_START_ATTEMPTS:
+                raise
+            print(f"kernel did not start (attempt {attempt}); starting it again", file=sys.stderr)
+
+
 def main() -> int:
     source, target = sys.argv[1], sys.argv[2]
     notebook = nbformat.read(source, as_version=4)
@@ -36,8 +61,7 @@ def main() -> int:
     def on_cell_executed(cell, cell_index, execute_reply):
         replies[cell_index] = execute_reply.get("content", {}).get("status", "missing")
 
-    client = notebook_client(notebook, source, on_cell_executed=on_cell_executed)
-    client.execute()
+    execute(notebook, source, on_cell_executed=on_cell_executed)
     nbformat.write(notebook, target)
 
     cells = []
