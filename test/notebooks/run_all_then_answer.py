@@ -15,7 +15,7 @@ import time
 import nbformat
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from run_notebook import execute  # noqa: E402
+from run_notebook import execute, shown_text  # noqa: E402
 
 # tslab answers the requests that reach it within 200 ms of a failed cell with status 'abort': a trainee
 # never types that fast, so the driver waits as long after a cell that did not reply ok.
@@ -42,14 +42,7 @@ def answer_cells(learner, master):
 
 def outputs_of(cell):
     errors = [f"{o.get('ename')}: {o.get('evalue')}" for o in cell.outputs if o.get("output_type") == "error"]
-    text = []
-    for output in cell.outputs:
-        if output.get("output_type") == "stream":
-            text.append(output.get("text", ""))
-        elif output.get("output_type") in ("execute_result", "display_data"):
-            data = output.get("data", {})
-            text.append(data.get("text/html") or data.get("text/plain") or "")
-    return "\n".join(errors) or None, "".join(text)
+    return "\n".join(errors) or None, shown_text(cell)
 
 
 def main() -> int:

@@ -31,6 +31,18 @@ def notebook_client(notebook, source, **hooks):
 KERNEL_START_ATTEMPTS = 3
 
 
+def shown_text(cell):
+    """What a code cell shows a trainee: its streams, and the HTML (else plain text) of its results and displays."""
+    text = []
+    for output in cell.outputs:
+        if output.get("output_type") == "stream":
+            text.append(output.get("text", ""))
+        elif output.get("output_type") in ("execute_result", "display_data"):
+            data = output.get("data", {})
+            text.append(data.get("text/html") or data.get("text/plain") or "")
+    return "".join(text)
+
+
 def execute(notebook, source, **hooks):
     """Runs every cell of the notebook on a new kernel. jupyter_client picks free TCP ports that the kernel
     binds a moment later, and a kernel starting at the same time elsewhere can take one first (the kernel
@@ -71,13 +83,7 @@ def main() -> int:
         errors = [o for o in cell.outputs if o.get("output_type") == "error"]
         stderr = [o.get("text", "") for o in cell.outputs if o.get("output_type") == "stream" and o.get("name") == "stderr"]
         stdout = [o.get("text", "") for o in cell.outputs if o.get("output_type") == "stream" and o.get("name") == "stdout"]
-        text = []
-        for output in cell.outputs:
-            if output.get("output_type") == "stream":
-                text.append(output.get("text", ""))
-            elif output.get("output_type") in ("execute_result", "display_data"):
-                data = output.get("data", {})
-                text.append(data.get("text/html") or data.get("text/plain") or "")
+        text = [shown_text(cell)]
         cells.append(
             {
                 "index": index,
