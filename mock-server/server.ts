@@ -75,7 +75,10 @@ async function startOnFolder(options: ServeOptions, stateDir: string, timeouts: 
   );
 
   // Seed URL values and credentials name the port, so it is fixed before provisioning.
-  const port = options.port === 0 ? await freePort(options.host) : options.port;
+  // A port asked for as 0 is picked now, because the seed records hold the server's URL, and kept bound
+  // until the server listens: released earlier, another process may take it while certificates are made.
+  const reserved = options.port === 0 ? await reservePort(options.host) : undefined;
+  const port = reserved?.port ?? options.port;
   const hostInUrl = publicHost.includes(':') ? `[${publicHost}]` : publicHost;
   const publicBaseUrl = `http://${hostInUrl}:${port}`;
   const state = await provision(store, stateDir, tls, { prefixes: options.prefixes, hostnames: [publicHost], publicBaseUrl });
@@ -109,6 +112,7 @@ async function startOnFolder(options: ServeOptions, stateDir: string, timeouts: 
     basePath: options.basePath,
     timeouts,
   });
+  await reserved?.release();
   await app.listen({ host: options.host, port });
   const { credentialsDir, instructorDir } = writeCredentials(stateDir, { ...state, adminToken }, httpsUrl);
   return {
@@ -151,13 +155,15 @@ function siteInfo(serverCertPem: string, port: number): Record<string, unknown> 
 }
 
 /** A port the OS says is free now; the server binds it a moment later. */
-async function freePort(host: string): Promise<number> {
+async function reservePort(host: string): Promise<{ port: number; release: () => Promise<void> }> {
   return new Promise((resolvePort, reject) => {
     const probe = createServer();
     probe.once('error', reject);
     probe.listen({ host, port: 0 }, () => {
+      // Never what keeps a process alive when the start fails before the server listens.
+      probe.unref();
       const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolvePort(port));
+      resolvePort({ port, release: () => new Promise<void>((done) => probe.close(() => done())) });
     });
   });
 }
