@@ -159,11 +159,12 @@ def prepare_home(home, package_root, bundle, instructor=False):
 
 
 def write_kernel_spec(jupyter_path, package_root):
-    """The tslab kernel spec of this package, for JUPYTER_PATH (ahead of any other tslab on the machine)."""
+    """The lesson's kernel spec (tslab through dist/lesson/kernel/launch.js, which adds the advice after a
+    restart), for JUPYTER_PATH (ahead of any other tslab on the machine)."""
     folder = os.path.join(jupyter_path, "kernels", "tslab")
     os.makedirs(folder, exist_ok=True)
     spec = {
-        "argv": [os.path.join(package_root, "node_modules", ".bin", "tslab"), "kernel", "--config-path", "{connection_file}"],
+        "argv": [shutil.which("node") or "node", os.path.join(package_root, "dist", "lesson", "kernel", "launch.js"), "--config-path", "{connection_file}"],
         "display_name": "TypeScript",
         "language": "typescript",
     }

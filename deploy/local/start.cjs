@@ -154,28 +154,24 @@ function jupyterEnv(base = process.env) {
   };
 }
 
-function ensureKernel(python) {
-  const tslab = path.join(ROOT, 'node_modules', '.bin', 'tslab');
+function ensureKernel() {
+  // The lesson's kernel is tslab started through dist/lesson/kernel/launch.js (it adds the advice after a
+  // restart), by this very Node, so Jupyter, JupyterLab and VS Code start it whatever their PATH.
+  const launcher = path.join(ROOT, 'dist', 'lesson', 'kernel', 'launch.js');
   const kernels = path.join(JUPYTER_DATA, 'kernels');
   const spec = path.join(kernels, 'tslab', 'kernel.json');
   try {
-    if (JSON.parse(fs.readFileSync(spec, 'utf8')).argv[0] === tslab && !fs.existsSync(path.join(kernels, 'jslab'))) {
+    const [node, script] = JSON.parse(fs.readFileSync(spec, 'utf8')).argv;
+    if (node === process.execPath && script === launcher && !fs.existsSync(path.join(kernels, 'jslab'))) {
       step(`TypeScript kernel: registered (${path.relative(ROOT, path.dirname(spec))})`);
       return;
     }
   } catch {
     // not registered yet, or by an older checkout at another path
   }
-  // The kernel starts the absolute tslab of this project, so Jupyter, JupyterLab and VS Code find it
-  // whatever their PATH. tslab always registers a JavaScript kernel (jslab) too: the lesson has no use
-  // for it, and "New" would offer it.
   step(`registering the TypeScript kernel (tslab) in ${path.relative(ROOT, JUPYTER_DATA)}/`);
-  const installed = spawnSync(tslab, ['install', `--python=${python}`, `--binary=${tslab}`, `--prefix=${path.join(ROOT, '.jupyter')}`], {
-    cwd: ROOT,
-    encoding: 'utf8',
-  });
-  if (installed.status !== 0) fail('tslab install failed', `${installed.stdout}${installed.stderr}`.trim());
-  fs.rmSync(path.join(kernels, 'jslab'), { recursive: true, force: true });
+  const installed = spawnSync(process.execPath, [launcher, 'install', '--prefix', path.join(ROOT, '.jupyter')], { cwd: ROOT, encoding: 'utf8' });
+  if (installed.status !== 0) fail('registering the kernel failed', `${installed.stdout}${installed.stderr}`.trim());
 }
 
 function healthy(port) {
@@ -293,8 +289,8 @@ async function main() {
   ensureBuild();
   // The notebooks import `pid-handson/lesson`: the package must be found from every notebook folder.
   linkPackage(ROOT);
-  const python = ensureJupyter();
-  ensureKernel(python);
+  ensureJupyter();
+  ensureKernel();
   if (prepareOnly) {
     step('prepared: dependencies, build, Jupyter and the TypeScript kernel are ready');
     return;

@@ -224,11 +224,12 @@ class HookTest(unittest.TestCase):
         self.assertEqual(missing.returncode, 1)
         self.assertIn("PID_HANDSON_BUNDLE is not set", missing.stderr)
 
-    def test_the_kernel_spec_runs_this_packages_tslab(self):
+    def test_the_kernel_spec_runs_this_packages_tslab_through_the_lessons_launcher(self):
         folder = hub.write_kernel_spec(os.path.join(self.classroom, "jupyter"), ROOT)
         spec = json.loads(read(os.path.join(folder, "kernel.json")))
-        self.assertEqual(spec["argv"][0], os.path.join(ROOT, "node_modules", ".bin", "tslab"))
-        self.assertTrue(os.access(spec["argv"][0], os.X_OK))
+        self.assertEqual(spec["argv"][1:], [os.path.join(ROOT, "dist", "lesson", "kernel", "launch.js"), "--config-path", "{connection_file}"])
+        self.assertTrue(os.access(spec["argv"][0], os.X_OK), "argv[0] is an executable Node")
+        self.assertTrue(os.path.isfile(spec["argv"][1]), "the launcher is built")
 
 
 if __name__ == "__main__":

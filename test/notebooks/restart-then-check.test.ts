@@ -1,6 +1,6 @@
 // Kernel → Restart in the middle of a chapter, as trainees do it, on a real tslab kernel against a real mock
 // server process: the chapter is run down to its first check cell, the kernel restarted, the check cell run
-// alone (tslab's "Cannot find name" error, which is why every chapter says what to do at its top), then the
+// alone (tslab's "Cannot find name" error, followed by the lesson kernel's advice naming the set-up cell), then the
 // advice followed (Cell → Run All Above), the master's answer put in and the check run again: Correct.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -48,6 +48,10 @@ describe('a kernel restart in the middle of a chapter', () => {
       const [afterRestart] = of('the check cell right after the restart');
       assert.notEqual(afterRestart?.status, 'ok', 'the kernel forgot the earlier cells');
       assert.match(afterRestart?.error ?? '', /Cannot find name/);
+      // The kernel (lesson/kernel/launch.ts) says under the compiler's message what happened and what to run.
+      assert.match(afterRestart?.error ?? '', /The kernel does not know [^\n]*`exercises`/);
+      assert.match(afterRestart?.error ?? '', /`exercises`[^\n]* from the set-up cell, the first code cell of the chapter/);
+      assert.match(afterRestart?.error ?? '', /Cell → Run All Above, then run this cell again/);
       assert.equal(of("the master's answer")[0]?.status, 'ok');
       assert.deepEqual(of('the check cell again')[0]?.verdicts, ['correct']);
     });

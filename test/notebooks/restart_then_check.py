@@ -44,7 +44,7 @@ def main() -> int:
         if status != "ok":
             time.sleep(PAUSE_AFTER_ERROR_S)
         error, text = outputs_of(cell)
-        report["steps"].append({"step": label, "status": status, "error": error or (text[-500:] if status != "ok" else None), "verdicts": re.findall(r'data-outcome="(\w+)"', text)})
+        report["steps"].append({"step": label, "status": status, "error": error or (text[-1500:] if status != "ok" else None), "verdicts": re.findall(r'data-outcome="(\w+)"', text)})
 
     # A kernel that fails before its first cell (a TCP port taken by another kernel starting at the same
     # moment, see run_notebook.execute) is started again.

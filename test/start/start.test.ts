@@ -30,7 +30,11 @@ test('npm start serves the mock server and opens Jupyter on the trainee workspac
     assert.equal(specs.default, 'tslab', 'new notebooks are TypeScript');
     const local = join(ROOT, '.jupyter', 'share', 'jupyter', 'kernels');
     assert.deepEqual(readdirSync(local), ['tslab'], 'the project registers only the TypeScript kernel, in its own data folder');
-    assert.equal(JSON.parse(readFileSync(join(local, 'tslab', 'kernel.json'), 'utf8')).argv[0], join(ROOT, 'node_modules', '.bin', 'tslab'));
+    assert.deepEqual(
+      JSON.parse(readFileSync(join(local, 'tslab', 'kernel.json'), 'utf8')).argv,
+      [process.execPath, join(ROOT, 'dist', 'lesson', 'kernel', 'launch.js'), '--config-path', '{connection_file}'],
+      "the kernel is this package's tslab, started by this Node through the lesson's launcher",
+    );
 
     const listed = ((await api('/api/contents')) as { content: Array<{ name: string }> }).content.map((f) => f.name).sort();
     const chapters = readdirSync(join(ROOT, 'notebooks')).filter((f) => /^\d\d-.*\.ipynb$/.test(f));
