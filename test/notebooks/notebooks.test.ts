@@ -1,24 +1,18 @@
 // Executes every lesson notebook (learner copies and instructor masters) headless on the tslab kernel
 // against a real mock server process, and checks that every code cell really ran (execute_reply "ok",
 // no error, no stderr), that exercises report what they should, and the key outputs of each chapter.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
-import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
-import { startMockProcess, type MockProcess } from '../support/mock-process.js';
+import { jupyterEnv, PYTHON, runNotebookDriver, sharedNotebookServer } from '../support/notebook-runs.js';
 import { ROOT } from '../support/paths.js';
 import { temporaryFolder } from '../support/temporary-folders.js';
 import { chapterExpectations } from './expectations.js';
 
 const execFileAsync = promisify(execFile);
-const PYTHON = '/usr/bin/python3';
-// The environment npm start gives Jupyter: the project's own kernel (JUPYTER_PATH), node_modules/.bin.
-const { jupyterEnv } = createRequire(__filename)('../../deploy/local/start.cjs') as { jupyterEnv: (base: NodeJS.ProcessEnv) => NodeJS.ProcessEnv };
-// The notebooks import `pid-handson/lesson`: the package's link in node_modules (npm start makes it too).
-const { linkPackage } = createRequire(__filename)('../../deploy/local/workspace.cjs') as { linkPackage: (project: string) => boolean };
 
 interface CellReport {
   index: number;
@@ -47,44 +41,16 @@ function notebookFiles(): string[] {
   return [...learner, ...instructor].sort();
 }
 
-let server: MockProcess;
+const server = sharedNotebookServer();
 const outDir = temporaryFolder('executed-notebooks-');
 
-before(async () => {
-  linkPackage(ROOT);
-  server = await startMockProcess();
-});
-
-after(async () => {
-  await server?.stop();
-});
-
-/**
- * Chapters that switch teaching faults on slow down every client of their server, so each of their
- * notebooks gets a server of its own instead of sharing the one the other notebooks use meanwhile.
- */
-const OWN_SERVER_CHAPTERS = new Set(['07-under-the-hood']);
-
 async function execute(notebook: string): Promise<NotebookReport> {
-  if (!OWN_SERVER_CHAPTERS.has(basename(notebook, '.ipynb'))) return executeOn(notebook, server);
-  const own = await startMockProcess();
-  try {
-    return await executeOn(notebook, own);
-  } finally {
-    await own.stop();
-  }
-}
-
-async function executeOn(notebook: string, server: MockProcess): Promise<NotebookReport> {
-  const { stdout } = await execFileAsync(
-    PYTHON,
-    [join(ROOT, 'test', 'notebooks', 'run_notebook.py'), basename(notebook), join(outDir, `${basename(dirname(notebook))}-${basename(notebook)}`)],
-    {
-      cwd: dirname(notebook),
-      env: { ...jupyterEnv(process.env), PID_CREDENTIALS: server.credentialsFile },
-      maxBuffer: 64 * 1024 * 1024,
-      timeout: 15 * 60 * 1000,
-    },
+  const stdout = await runNotebookDriver(
+    basename(notebook, '.ipynb'),
+    server(),
+    'run_notebook.py',
+    [basename(notebook), join(outDir, `${basename(dirname(notebook))}-${basename(notebook)}`)],
+    { cwd: dirname(notebook) },
   );
   return JSON.parse(stdout) as NotebookReport;
 }

@@ -2,19 +2,10 @@
 // server process: the chapter is run down to its first check cell, the kernel restarted, the check cell run
 // alone (tslab's "Cannot find name" error, followed by the lesson kernel's advice naming the set-up cell), then the
 // advice followed (Cell → Run All Above), the master's answer put in and the check run again: Correct.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { startMockProcess, type MockProcess } from '../support/mock-process.js';
-import { ROOT } from '../support/paths.js';
-
-const execFileAsync = promisify(execFile);
-const NOTEBOOKS = join(ROOT, 'notebooks');
-const { jupyterEnv } = createRequire(__filename)('../../deploy/local/start.cjs') as { jupyterEnv: (base: NodeJS.ProcessEnv) => NodeJS.ProcessEnv };
-const { linkPackage } = createRequire(__filename)('../../deploy/local/workspace.cjs') as { linkPackage: (project: string) => boolean };
+import { runNotebookDriver, sharedNotebookServer } from '../support/notebook-runs.js';
 
 interface Step {
   step: string;
@@ -23,25 +14,14 @@ interface Step {
   verdicts: string[];
 }
 
-let server: MockProcess;
-
-before(async () => {
-  linkPackage(ROOT);
-  server = await startMockProcess();
-});
-
-after(async () => {
-  await server?.stop();
-});
+const server = sharedNotebookServer();
 
 describe('a kernel restart in the middle of a chapter', () => {
   for (const chapter of ['01-warming-up', '03-registering-a-file', '05-linking']) {
     test(`${chapter}: after the restart the check cell fails on a forgotten name; Run All Above and the answer make it Correct`, async () => {
-      const { stdout } = await execFileAsync(
-        '/usr/bin/python3',
-        [join(ROOT, 'test', 'notebooks', 'restart_then_check.py'), `${chapter}.ipynb`, join('instructor', `${chapter}.ipynb`)],
-        { cwd: NOTEBOOKS, env: { ...jupyterEnv(process.env), PID_CREDENTIALS: server.credentialsFile }, maxBuffer: 16 * 1024 * 1024, timeout: 10 * 60 * 1000 },
-      );
+      const stdout = await runNotebookDriver(chapter, server(), 'restart_then_check.py', [`${chapter}.ipynb`, join('instructor', `${chapter}.ipynb`)], {
+        timeoutMs: 10 * 60 * 1000,
+      });
       const steps = (JSON.parse(stdout) as { steps: Step[] }).steps;
       const of = (name: string) => steps.filter((s) => s.step === name);
       for (const s of [...of('before the restart'), ...of('Run All Above')]) assert.equal(s.status, 'ok', `${s.step}: ${JSON.stringify(s)}`);

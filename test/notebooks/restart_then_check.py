@@ -16,8 +16,7 @@ import nbformat
 from nbclient.util import run_sync
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from run_all_then_answer import PAUSE_AFTER_ERROR_S, outputs_of  # noqa: E402
-from run_notebook import KERNEL_START_ATTEMPTS, notebook_client  # noqa: E402
+from run_notebook import KERNEL_START_ATTEMPTS, PAUSE_AFTER_ERROR_S, notebook_client, outputs_of  # noqa: E402
 
 
 def main() -> int:

@@ -9,6 +9,7 @@ Usage: run_notebook.py NOTEBOOK OUTPUT_NOTEBOOK  → prints one JSON object on s
 import json
 import os
 import sys
+import time
 
 import nbformat
 from nbclient import NotebookClient
@@ -29,6 +30,9 @@ def notebook_client(notebook, source, **hooks):
 
 
 KERNEL_START_ATTEMPTS = 3
+# tslab answers the requests that reach it within 200 ms of a failed cell with status 'abort': a trainee
+# never types that fast, so the drivers wait as long after a cell that did not reply ok.
+PAUSE_AFTER_ERROR_S = 0.5
 
 
 def shown_text(cell):
@@ -41,6 +45,12 @@ def shown_text(cell):
             data = output.get("data", {})
             text.append(data.get("text/html") or data.get("text/plain") or "")
     return "".join(text)
+
+
+def outputs_of(cell):
+    """A cell's error outputs ("Name: value" lines, or None) and the text it shows."""
+    errors = [f"{o.get('ename')}: {o.get('evalue')}" for o in cell.outputs if o.get("output_type") == "error"]
+    return "\n".join(errors) or None, shown_text(cell)
 
 
 def execute(notebook, source, **hooks):
@@ -72,6 +82,8 @@ def main() -> int:
 
     def on_cell_executed(cell, cell_index, execute_reply):
         replies[cell_index] = execute_reply.get("content", {}).get("status", "missing")
+        if replies[cell_index] != "ok":
+            time.sleep(PAUSE_AFTER_ERROR_S)
 
     execute(notebook, source, on_cell_executed=on_cell_executed)
     nbformat.write(notebook, target)

@@ -1,33 +1,23 @@
-// Answers the exercises the way trainees do, in a real tslab kernel: each chapter's learner copy runs
-// cell by cell and, right after each exercise's own check, the exercise is answered with values of the
-// wrong shape (a list, a whole record, undefined, a number or a string) and then with the master's
-// solution, each followed by the exercise's check cell. Every such check must show a verdict box that
-// names the shape (never a compile error, never an error output) and the solution must be Correct. A
-// chapter's formative question is answered with each wrong option (its box must show that option's
-// explanation), a number and an unknown letter, then with the master's letter in upper case and as written.
-// One kernel per chapter; the chapters are independent, two at a time.
-import { after, before, describe, test } from 'node:test';
+// Answers the exercises the way trainees do, in a real tslab kernel against a real mock server process:
+// Cell → Run All on each chapter's learner copy (placeholders still in, the chapter's last cell included),
+// then every exercise in turn answered wrongly — a wrong value, values of the wrong shape (a list, a whole
+// record, undefined, a number or a string) — and then with the master's solution, each followed by the
+// exercise's check cell. Every such check must show a verdict box (never a compile error, never an error
+// output): a wrong shape is named, a wrong answer says how to get a hint, and the solution is Correct, so
+// nothing Run All ran may leave a later exercise unusable. A chapter's formative question is answered with
+// each wrong option (its box must show that option's explanation), a number and an unknown letter, then with
+// the master's letter in upper case and as written. One kernel per chapter; two chapters at a time.
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { promisify } from 'node:util';
-import { startMockProcess, type MockProcess } from '../support/mock-process.js';
+import { lessonChapters, NOTEBOOKS, runNotebookDriver, sharedNotebookServer } from '../support/notebook-runs.js';
 import { ROOT } from '../support/paths.js';
+import { temporaryFolder } from '../support/temporary-folders.js';
 import { parseSource } from '../../lesson/tools/build.js';
 import * as lesson from '../../lesson/index.js';
 import { escapeHtml } from '../../lesson/kit/notebook.js';
 import type { LessonQuestion } from '../../lesson/kit/question.js';
-
-const execFileAsync = promisify(execFile);
-const PYTHON = '/usr/bin/python3';
-const { jupyterEnv } = createRequire(__filename)('../../deploy/local/start.cjs') as { jupyterEnv: (base: NodeJS.ProcessEnv) => NodeJS.ProcessEnv };
-const { linkPackage } = createRequire(__filename)('../../deploy/local/workspace.cjs') as { linkPackage: (project: string) => boolean };
-const NOTEBOOKS = join(ROOT, 'notebooks');
-/** Chapters whose teaching faults slow their server down get a server of their own (as in notebooks.test.ts). */
-const OWN_SERVER_CHAPTERS = new Set(['07-under-the-hood']);
 
 interface Cell {
   cell_type: 'markdown' | 'code';
@@ -47,9 +37,10 @@ interface CellReport {
   source: string;
 }
 
-/** A wrong answer of each shape, for an exercise whose answer is a string, a number or a list of strings. */
+/** A wrong value of the right shape, then a wrong answer of each other shape, for an exercise whose answer is a string, a number or a list of strings. */
 const WRONG_SHAPES: Record<'string' | 'number' | 'string[]', Array<{ expression: string; verdict: RegExp }>> = {
   string: [
+    { expression: "'21.T12995/not-the-answer'", verdict: /data-outcome="wrong"/ },
     { expression: "['21.T12995/a', '21.T12995/b', '21.T12995/c']", verdict: /You gave a list of 3 PIDs; this exercise wants/ },
     {
       expression: "{ responseCode: 1, handle: '21.T12995/a', values: [] }",
@@ -59,6 +50,7 @@ const WRONG_SHAPES: Record<'string' | 'number' | 'string[]', Array<{ expression:
     { expression: '42', verdict: /You gave the number 42; this exercise wants/ },
   ],
   number: [
+    { expression: '-1', verdict: /data-outcome="wrong"/ },
     { expression: "['21.T12995/a', '21.T12995/b']", verdict: /You gave a list of 2 PIDs; this exercise wants/ },
     {
       expression: "{ responseCode: 1, handle: '21.T12995/a', values: [] }",
@@ -68,6 +60,7 @@ const WRONG_SHAPES: Record<'string' | 'number' | 'string[]', Array<{ expression:
     { expression: "'42'", verdict: /You gave the string &quot;42&quot;; this exercise wants/ },
   ],
   'string[]': [
+    { expression: "['21.T12995/not-the-answer']", verdict: /data-outcome="wrong"/ },
     { expression: "'add handle'", verdict: /You gave the string &quot;add handle&quot;; this exercise wants/ },
     {
       expression: "{ responseCode: 1, handle: '21.T12995/a', values: [] }",
@@ -126,16 +119,15 @@ interface Probe {
   outcome: 'wrong' | 'correct';
 }
 
-/** The learner copy with, after each exercise's check cell, the wrong answers and the solution, each checked. */
+/** The learner copy (what Run All runs) followed, for each exercise in turn, by the wrong answers and the solution, each checked. */
 function probedNotebook(chapter: string): { notebook: Record<string, unknown>; probes: Probe[] } {
   const learner = JSON.parse(readFileSync(join(NOTEBOOKS, `${chapter}.ipynb`), 'utf8')) as { cells: Cell[] };
   const master = JSON.parse(readFileSync(join(NOTEBOOKS, 'instructor', `${chapter}.ipynb`), 'utf8')) as { cells: Cell[] };
   const solutions = master.cells.filter((c) => ((c.metadata.tags as string[] | undefined) ?? []).includes('solution')).map((c) => text(c.source));
-  const cells: Cell[] = [];
+  const cells: Cell[] = [...learner.cells];
   const probes: Probe[] = [];
   let exerciseIndex = 0;
   learner.cells.forEach((cell, i) => {
-    cells.push(cell);
     const previous = learner.cells[i - 1];
     if (!previous || !((previous.metadata.tags as string[] | undefined) ?? []).includes('exercise')) return;
     const variable = /^const (\w+) = YOUR_ANSWER;/m.exec(text(previous.source))?.[1];
@@ -171,18 +163,8 @@ test('a placeholder line wider than a cell (90 characters) fails the notebook bu
   assert.throws(() => parseSource(chapter('a'.repeat(88)), 'wide.md'), /wide\.md: a placeholder line is longer than 90 characters/);
 });
 
-let server: MockProcess;
-const outDir = mkdtempSync(join(tmpdir(), 'wrong-answers-'));
-
-before(async () => {
-  linkPackage(ROOT);
-  server = await startMockProcess();
-});
-
-after(async () => {
-  await server?.stop();
-  rmSync(outDir, { recursive: true, force: true });
-});
+const server = sharedNotebookServer();
+const outDir = temporaryFolder('wrong-answers-');
 
 async function run(chapter: string, notebook: Record<string, unknown>): Promise<{ cells: CellReport[]; executed: { cells: Cell[] } }> {
   // In notebooks/ itself, so that the kernel finds `pid-handson/lesson` as the learner copy does; a dot
@@ -190,30 +172,19 @@ async function run(chapter: string, notebook: Record<string, unknown>): Promise<
   const source = join(NOTEBOOKS, `.wrong-answers-${chapter}-${process.pid}.ipynb`);
   const target = join(outDir, `${chapter}.ipynb`);
   writeFileSync(source, JSON.stringify(notebook));
-  const own = OWN_SERVER_CHAPTERS.has(chapter) ? await startMockProcess() : undefined;
   try {
-    const { stdout } = await execFileAsync(PYTHON, [join(ROOT, 'test', 'notebooks', 'run_notebook.py'), basename(source), target], {
-      cwd: NOTEBOOKS,
-      env: { ...jupyterEnv(process.env), PID_CREDENTIALS: (own ?? server).credentialsFile },
-      maxBuffer: 64 * 1024 * 1024,
-      timeout: 15 * 60 * 1000,
-    });
-    const report = JSON.parse(stdout) as { cells: CellReport[] };
+    const report = JSON.parse(await runNotebookDriver(chapter, server(), 'run_notebook.py', [basename(source), target])) as { cells: CellReport[] };
     return { cells: report.cells, executed: JSON.parse(readFileSync(target, 'utf8')) as { cells: Cell[] } };
   } finally {
     rmSync(source, { force: true });
-    await own?.stop();
   }
 }
 
-const chapters = readdirSync(NOTEBOOKS)
-  .filter((f) => /^\d\d-.*\.ipynb$/.test(f))
-  .map((f) => basename(f, '.ipynb'))
-  .sort();
+const chapters = lessonChapters();
 
-describe('every exercise answered with the wrong shape, then rightly, in a real kernel', { concurrency: 2 }, () => {
+describe('Run All, then every exercise answered wrongly and then rightly, in a real kernel', { concurrency: 2 }, () => {
   for (const chapter of chapters) {
-    test(`${chapter}: a wrong shape gets a verdict naming it, never a compile error; the solution is Correct`, async () => {
+    test(`${chapter}: after Run All a wrong value or shape gets a verdict (the shape named), never a compile error; the solution is Correct`, async () => {
       const { notebook, probes } = probedNotebook(chapter);
       assert.ok(probes.length >= 5, `${chapter} has exercises to probe`);
       assert.ok(
