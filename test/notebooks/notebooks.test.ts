@@ -1,12 +1,14 @@
 // Executes every lesson notebook (learner copies and instructor masters) headless on the tslab kernel
 // against a real mock server process, and checks that every code cell really ran (execute_reply "ok",
-// no error, no stderr), that exercises report what they should, and the key outputs of each chapter.
+// no error, no stderr), that exercises report what they should, and the key outputs of each chapter. Each
+// instructor master runs on a fresh server, as the first chapter a trainee opens (chapters out of order).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { promisify } from 'node:util';
+import { startMockProcess } from '../support/mock-process.js';
 import { jupyterEnv, PYTHON, runNotebookDriver, sharedNotebookServer } from '../support/notebook-runs.js';
 import { ROOT } from '../support/paths.js';
 import { temporaryFolder } from '../support/temporary-folders.js';
@@ -45,14 +47,21 @@ const server = sharedNotebookServer();
 const outDir = temporaryFolder('executed-notebooks-');
 
 async function execute(notebook: string): Promise<NotebookReport> {
-  const stdout = await runNotebookDriver(
-    basename(notebook, '.ipynb'),
-    server(),
-    'run_notebook.py',
-    [basename(notebook), join(outDir, `${basename(dirname(notebook))}-${basename(notebook)}`)],
-    { cwd: dirname(notebook) },
-  );
-  return JSON.parse(stdout) as NotebookReport;
+  // Trainees open chapters out of order: each master runs on a server no other notebook has touched, as
+  // if it were the first chapter opened, so no chapter may rely on another having run before it.
+  const fresh = notebook.includes('/instructor/') ? await startMockProcess() : undefined;
+  try {
+    const stdout = await runNotebookDriver(
+      basename(notebook, '.ipynb'),
+      fresh ?? server(),
+      'run_notebook.py',
+      [basename(notebook), join(outDir, `${basename(dirname(notebook))}-${basename(notebook)}`)],
+      { cwd: dirname(notebook) },
+    );
+    return JSON.parse(stdout) as NotebookReport;
+  } finally {
+    await fresh?.stop();
+  }
 }
 
 test('the committed notebooks are exactly what their sources generate', async () => {
