@@ -35,7 +35,7 @@ after(async () => {
 });
 
 describe('a kernel restart in the middle of a chapter', () => {
-  for (const chapter of ['01-warming-up', '03-registering-a-file', '05-linking']) {
+  for (const chapter of ['00-typescript', '01-warming-up', '03-registering-a-file', '05-linking']) {
     test(`${chapter}: after the restart the check cell fails on a forgotten name; Run All Above and the answer make it Correct`, async () => {
       const { stdout } = await execFileAsync(
         '/usr/bin/python3',
