@@ -5,6 +5,7 @@
 export * from '../src/index.js';
 export * from './kit/notebook.js';
 export * from './kit/lesson.js';
+export * as ch00 from './00-typescript/checks.js';
 export * as ch01 from './01-warming-up/checks.js';
 export * as ch02 from './02-connecting/checks.js';
 export * as ch03 from './03-registering-a-file/checks.js';

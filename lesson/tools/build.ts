@@ -6,7 +6,17 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { type ChapterSchedule, checkBudget, optionalHeading, withNotesTimeLine, readmeTiming, readSchedule, scheduleMarkdown, timingLine } from './schedule.js';
+import {
+  type ChapterSchedule,
+  chapterNumber,
+  checkBudget,
+  optionalHeading,
+  withNotesTimeLine,
+  readmeTiming,
+  readSchedule,
+  scheduleMarkdown,
+  timingLine,
+} from './schedule.js';
 
 const LESSON = resolve(__dirname, '..');
 const ROOT = resolve(LESSON, '..');
@@ -134,7 +144,7 @@ function navigation(chapters: Chapter[], index: number, inInstructorFolder: bool
   const parts = [prev ? `← ${link(prev)}` : null, contents, next ? `${link(next)} →` : null].filter(Boolean).join(' | ');
   const badge = inInstructorFolder ? ' · *instructor copy, with solutions*' : '';
   return {
-    header: `*pid-handson · chapter ${index + 1} of ${chapters.length}${badge}* — ${parts}\n\n${timingLine(chapter.schedule)}\n\n${RESTART_LINE}`,
+    header: `*pid-handson · chapter ${chapterNumber(chapter.file)} of ${chapterNumber(chapters.at(-1)!.file)}${badge}* — ${parts}\n\n${timingLine(chapter.schedule)}\n\n${RESTART_LINE}`,
     footer: `---\n${parts}\n\n<small>${chapter.title}</small>`,
   };
 }
@@ -225,7 +235,7 @@ function checkKitExports(chapters: Chapter[]): void {
 }
 
 function contentsBlock(chapters: Chapter[]): string {
-  return chapters.map((c, i) => `${i + 1}. [${c.title}](${c.file}.ipynb)`).join('\n');
+  return chapters.map((c) => `${chapterNumber(c.file)}. [${c.title}](${c.file}.ipynb)`).join('\n');
 }
 
 /** `file` with the text between `<!-- name:start -->` and `<!-- name:end -->` replaced; throws when the markers are missing. */

@@ -120,6 +120,12 @@ export interface ScheduledChapter {
   schedule: ChapterSchedule;
 }
 
+/**
+ * A chapter's number is its folder's (`00-typescript` is chapter 0), not its position: the chapters refer to
+ * each other by number ("the warm-up Handle of chapter 1"), and the opening chapter 0 must not shift them.
+ */
+export const chapterNumber = (file: string): number => Number(file.slice(0, 2));
+
 export function coreTotal(chapters: ScheduledChapter[]): number {
   return chapters.reduce((sum, c) => sum + total(coreMinutes(c.schedule)), 0);
 }
@@ -172,9 +178,9 @@ export function scheduleMarkdown(chapters: ScheduledChapter[]): string {
   }
   const rows: string[] = ['| Starts at | Chapter | Core: teaching | Core: exercises | Optional (skip in a half-day) |', '|---|---|---|---|---|'];
   let at = 0;
-  chapters.forEach((c, i) => {
+  chapters.forEach((c) => {
     const s = c.schedule;
-    const link = `${i + 1} [${c.title}](${c.file}/instructor-notes.md)`;
+    const link = `${chapterNumber(c.file)} [${c.title}](${c.file}/instructor-notes.md)`;
     if (s.kind === 'optional') {
       rows.push(`| — | ${link} | — | — | the whole chapter: ${total(s.own)} min (teaching ${s.own.teaching}, exercises ${s.own.exercises}) |`);
       return;
@@ -211,7 +217,7 @@ export function scheduleMarkdown(chapters: ScheduledChapter[]): string {
 export function readmeTiming(chapters: ScheduledChapter[]): string {
   const core = coreTotal(chapters);
   const breaks = BREAKS_MINUTES.reduce((a, b) => a + b, 0);
-  const optionalChapters = chapters.map((c, i) => (c.schedule.kind === 'optional' ? i + 1 : 0)).filter(Boolean);
+  const optionalChapters = chapters.filter((c) => c.schedule.kind === 'optional').map((c) => chapterNumber(c.file));
   return wrap(
     `The **core path** (every chapter except ${optionalChapters.join(', ') || 'none'}, without the sections marked ` +
       `"Optional (N min)") takes ${core} min of teaching and exercises: with ${BREAKS_MINUTES.length} breaks of ` +

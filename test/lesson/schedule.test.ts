@@ -100,7 +100,9 @@ const chapters = loadChapters();
 
 describe('the lesson schedule, from the chapters', () => {
   test('every chapter has a schedule with minutes', () => {
-    assert.equal(chapters.length, 8);
+    assert.equal(chapters.length, 9);
+    assert.equal(chapters[0]!.file, '00-typescript', 'the TypeScript opening comes first');
+    assert.equal(chapters[0]!.schedule.kind, 'core', 'the TypeScript opening is on the core path');
     for (const c of chapters) {
       const { schedule } = readSchedule(readFileSync(join(ROOT, 'lesson', c.file, 'chapter.md'), 'utf8'), c.file);
       assert.deepEqual(schedule, c.schedule);
@@ -191,6 +193,22 @@ describe('the lesson schedule, from the chapters', () => {
     );
     assert.deepEqual(ok.schedule.optional, [{ heading: 'A section', teaching: 2, exercises: 1 }]);
     assert.equal(ok.body, body);
+  });
+
+  test('chapters are numbered by their folders, so the opening is chapter 0 and the others keep their numbers', () => {
+    const last = Number(chapters.at(-1)!.file.slice(0, 2));
+    assert.equal(last, 8);
+    const contents = readFileSync(join(ROOT, 'notebooks', 'README.md'), 'utf8');
+    for (const c of chapters) {
+      const n = Number(c.file.slice(0, 2));
+      for (const folder of ['notebooks', 'notebooks/instructor']) {
+        const nb = JSON.parse(readFileSync(join(ROOT, folder, `${c.file}.ipynb`), 'utf8')) as { cells: Array<{ source: string[] }> };
+        assert.match(nb.cells[0]!.source.join(''), new RegExp(`^\\*pid-handson · chapter ${n} of ${last}[ *]`), `${folder}/${c.file} header`);
+      }
+      assert.ok(contents.includes(`\n${n}. [${c.title}](${c.file}.ipynb)`), `notebooks/README.md lists ${c.file} as ${n}.`);
+      assert.ok(generated(SCHEDULE_NOTES, 'schedule').includes(`| ${n} [${c.title}](${c.file}/instructor-notes.md) |`), `the timetable numbers ${c.file} ${n}`);
+    }
+    assert.match(readmeTiming(chapters), /every chapter except 7,/, 'the optional chapter is named by its own number');
   });
 
   test('the notebooks show the timing line and mark optional sections', () => {

@@ -17,7 +17,7 @@ interface Step {
 const server = sharedNotebookServer();
 
 describe('a kernel restart in the middle of a chapter', () => {
-  for (const chapter of ['01-warming-up', '03-registering-a-file', '05-linking']) {
+  for (const chapter of ['00-typescript', '01-warming-up', '03-registering-a-file', '05-linking']) {
     test(`${chapter}: after the restart the check cell fails on a forgotten name; Run All Above and the answer make it Correct`, async () => {
       const stdout = await runNotebookDriver(chapter, server(), 'restart_then_check.py', [`${chapter}.ipynb`, join('instructor', `${chapter}.ipynb`)], {
         timeoutMs: 10 * 60 * 1000,
