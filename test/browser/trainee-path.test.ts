@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { launchBrowser, type TestBrowser } from '../support/browser.js';
 import { startLesson, temporaryLessonFolders } from '../support/lesson-process.js';
+import { openNotebook, runAll } from '../support/notebook-ui.js';
 import { startMockProcess } from '../support/mock-process.js';
 import { ROOT } from '../support/paths.js';
 import { freePort } from '../support/processes.js';
@@ -40,9 +41,8 @@ test('a trainee opens the printed address, runs chapter 1 through the Notebook U
     JUPYTER_PORT: String(await freePort()),
   });
   const chromium = await browser();
-  const context = chromium.context;
   try {
-    const tree = await context.newPage();
+    const tree = await chromium.context.newPage();
     await tree.goto(await lesson.url);
     await tree.waitForSelector('#notebook_list .list_item .item_name');
     const listed = await tree.$$eval('#notebook_list .list_item .item_name', (names) => names.map((n) => n.textContent?.trim() ?? ''));
@@ -51,22 +51,12 @@ test('a trainee opens the printed address, runs chapter 1 through the Notebook U
       assert.ok(!listed.includes(plumbing), `the file list shows no ${plumbing}: ${listed.join(', ')}`);
     }
 
-    // Notebook 6 opens a notebook in a new tab.
-    const [notebook] = await Promise.all([context.waitForEvent('page'), tree.click('#notebook_list a.item_link[href$="01-warming-up.ipynb"]')]);
-    const failed = failedRequests(notebook);
-    await notebook.waitForSelector('#kernel_indicator_icon.kernel_idle_icon', { timeout: 60_000 });
+    let failed: string[] = [];
+    const notebook = await openNotebook(tree, '01-warming-up.ipynb', (tab) => {
+      failed = failedRequests(tab);
+    });
     assert.equal(await notebook.textContent('.kernel_indicator_name'), 'TypeScript');
-    await notebook.click('#celllink');
-    await notebook.click('#run_all_cells > a');
-    // Done when every code cell has its execution number ("In [3]:", not "In [*]:") and the kernel is idle.
-    await notebook.waitForFunction(
-      () => {
-        const prompts = [...document.querySelectorAll('.code_cell .input_prompt')].map((p) => p.textContent ?? '');
-        return prompts.length > 0 && prompts.every((p) => /In\s*\[\d+\]/.test(p)) && document.querySelector('#kernel_indicator_icon.kernel_idle_icon') !== null;
-      },
-      undefined,
-      { timeout: 180_000, polling: 500 },
-    );
+    await runAll(notebook, 180_000);
 
     const errors = await notebook.$$eval('.output_error, .output_stderr', (outputs) => outputs.map((o) => o.textContent?.slice(0, 300)));
     assert.deepEqual(errors, [], 'no cell shows an error');

@@ -8,6 +8,8 @@ interface PageElement {
   closest(selector: string): PageElement | null;
   querySelector(selector: string): PageElement | null;
   querySelectorAll(selector: string): PageElement[];
+  getBoundingClientRect(): { top: number; bottom: number };
+  scrollTop: number;
 }
 type HTMLElement = PageElement;
 declare const document: {
