@@ -1,11 +1,11 @@
-// Kernel → Restart in the middle of a chapter, as trainees do it, on a real tslab kernel against a real mock
+// Kernel → Restart in the middle of every chapter, as trainees do it, on a real tslab kernel against a real mock
 // server process: the chapter is run down to its first check cell, the kernel restarted, the check cell run
 // alone (tslab's "Cannot find name" error, followed by the lesson kernel's advice naming the set-up cell), then the
 // advice followed (Cell → Run All Above), the master's answer put in and the check run again: Correct.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { runNotebookDriver, sharedNotebookServer } from '../support/notebook-runs.js';
+import { lessonChapters, runNotebookDriver, sharedNotebookServer } from '../support/notebook-runs.js';
 
 interface Step {
   step: string;
@@ -16,8 +16,8 @@ interface Step {
 
 const server = sharedNotebookServer();
 
-describe('a kernel restart in the middle of a chapter', () => {
-  for (const chapter of ['00-typescript', '01-warming-up', '03-registering-a-file', '05-linking']) {
+describe('a kernel restart in the middle of a chapter', { concurrency: 2 }, () => {
+  for (const chapter of lessonChapters()) {
     test(`${chapter}: after the restart the check cell fails on a forgotten name; Run All Above and the answer make it Correct`, async () => {
       const stdout = await runNotebookDriver(chapter, server(), 'restart_then_check.py', [`${chapter}.ipynb`, join('instructor', `${chapter}.ipynb`)], {
         timeoutMs: 10 * 60 * 1000,
