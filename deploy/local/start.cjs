@@ -266,7 +266,8 @@ async function startJupyter() {
   // No stdin: Jupyter then stops on the first Ctrl+C instead of asking "Shutdown this notebook server?".
   const child = spawn('jupyter', jupyterArgs, { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] });
   children.jupyter = child;
-  const url = `http://127.0.0.1:${port}/?token=${token}`;
+  // An instructor lands on the masters themselves, not on the learner copies with the masters a folder down.
+  const url = `http://127.0.0.1:${port}/${instructor ? 'tree/instructor' : ''}?token=${token}`;
   for (let i = 0; i < 240 && child.exitCode === null; i++) {
     if (await answers(`http://127.0.0.1:${port}/api`)) {
       process.stdout.write(

@@ -93,6 +93,9 @@ test('npm start serves the mock server and opens Jupyter on the trainee workspac
     assert.ok(masters.includes('01-warming-up.ipynb'), 'the masters are served');
     const home = await fetch(`${url.origin}/?token=${url.searchParams.get('token')}`, { redirect: 'manual' });
     assert.match(home.headers.get('location') ?? '', /\/tree\/instructor/, 'and opened first');
+    assert.equal(url.pathname, '/tree/instructor', 'the printed address is the masters folder itself');
+    const listing = await fetch(url);
+    assert.equal(listing.status, 200, 'which opens with the printed token');
   } finally {
     await instructor.stop();
   }

@@ -33,7 +33,7 @@ export async function startLesson(env: Record<string, string>, args: string[] = 
     const timer = setTimeout(() => reject(new Error(`no Jupyter URL within 90 s:\n${output}`)), 90_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      const match = /the lesson is ready[^\n]*\n\s*\n\s*(http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]+)\n/.exec(output);
+      const match = /the lesson is ready[^\n]*\n\s*\n\s*(http:\/\/127\.0\.0\.1:\d+\/(?:tree\/instructor)?\?token=[0-9a-f]+)\n/.exec(output);
       if (match) {
         clearTimeout(timer);
         resolve(match[1]!);
