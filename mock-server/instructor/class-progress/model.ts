@@ -61,13 +61,13 @@ export function compareExerciseIds(a: string, b: string): number {
 }
 
 /**
- * The class's roster: every trainee who can still log in. The self-study trainee USER01 (made at the
- * first start, its key kept as files) belongs to a class only when it has been used or is the only one.
+ * The class's roster: every trainee who can still log in. The self-study trainee (USER01, always the
+ * first, made at the data folder's first start) belongs to a class only when it has been used or is the only one.
  */
 function classRoster(state: ProvisionedState | undefined, seen: (t: TraineeRecord) => boolean): TraineeRecord[] {
-  const active = (state?.trainees ?? []).filter((t) => !t.revoked);
-  const provisioned = active.filter((t) => t.privateKeyPem !== undefined);
-  return active.filter((t) => t.privateKeyPem !== undefined || provisioned.length === 0 || seen(t));
+  const [selfStudy, ...provisioned] = state?.trainees ?? [];
+  const roster = selfStudy && (provisioned.length === 0 || seen(selfStudy)) ? [selfStudy, ...provisioned] : provisioned;
+  return roster.filter((t) => !t.revoked);
 }
 
 interface ExerciseTrail {
@@ -172,7 +172,8 @@ export function classProgress(sources: ClassSources): ClassProgressView {
     const idleFor = sources.now - Date.parse(lastSeen);
     const othersReported = lastReportOfOthers(key);
     if (idleFor > rules.idleMs && othersReported !== undefined && othersReported > lastSeen) {
-      return stuck(`idle for ${Math.floor(idleFor / 60_000)} min while others progressed`);
+      const idle = idleFor < 120_000 ? `${Math.floor(idleFor / 1000)} s` : `${Math.floor(idleFor / 60_000)} min`;
+      return stuck(`idle for ${idle} while others progressed`);
     }
     return row;
   });
