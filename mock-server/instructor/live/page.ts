@@ -6,12 +6,13 @@ const HEAD = (title: string, extra = '') => `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title><link rel="stylesheet" href="/_admin/live/live.css">${extra}</head>`;
 
-export function renderLoginPage(problem?: string): string {
+/** @param tokenSource the file (or variable) that holds this server's admin token. */
+export function renderLoginPage(tokenSource: string, problem?: string): string {
   return `${HEAD('pid-mock · instructor login')}
 <body class="login">
 <main>
 <h1>Instructor login</h1>
-<p>Paste the admin token from <code>&lt;data&gt;/instructor/admin-token</code>. It is sent once in this form and never appears in a URL; the browser keeps only a session cookie.</p>
+<p>Paste the admin token from <code id="token-source">${escapeHtml(tokenSource)}</code>. It is sent once in this form and never appears in a URL; the browser keeps only a session cookie.</p>
 ${problem ? `<p class="problem" role="alert">${escapeHtml(problem)}</p>` : ''}
 <form method="post" action="/_admin/login" autocomplete="off">
 <label for="token">Admin token</label>
