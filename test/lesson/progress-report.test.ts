@@ -121,7 +121,9 @@ function credentialsFile(name: string, variant: 'certificate' | 'password', prog
   const source = variant === 'certificate' ? mock.credentialsFile : mock.basicCredentialsFile;
   const config = JSON.parse(readFileSync(source, 'utf8')) as Record<string, unknown>;
   config.handle_server_url = recorder.url;
-  if (progressUrl !== undefined) config.pid_handson_progress_url = progressUrl;
+  // The mock's own files name its endpoint: replace or remove it, so the recorder is the only server asked.
+  if (progressUrl === undefined) delete config.pid_handson_progress_url;
+  else config.pid_handson_progress_url = progressUrl;
   const path = join(folder, name, variant === 'certificate' ? 'cred_file.json' : 'cred_basic.json');
   writeFileSync(path, JSON.stringify(config));
   return path;
