@@ -12,6 +12,7 @@ import { areaOf, RequestLog } from './live/request-log.js';
 import liveRoutes from './live/routes.js';
 import { ClassActivity } from './class-progress/activity.js';
 import classProgressRoutes from './class-progress/routes.js';
+import boardRoutes from './board/routes.js';
 import { DEFAULT_STUCK_RULES, type StuckRules } from './class-progress/model.js';
 
 export interface InstructorOptions {
@@ -76,6 +77,7 @@ async function instructorFeatures(app: FastifyInstance, options: InstructorOptio
     rules: options.stuckRules ?? DEFAULT_STUCK_RULES,
     exercises: options.exercises ?? [],
   });
+  await app.register(boardRoutes, { sessions });
 }
 
 // fastify-plugin's marker, without the dependency: the hooks above must apply to the whole server.

@@ -12,7 +12,21 @@ export interface TraineeActivity {
   lastUnexpectedError?: string | undefined;
   unexpectedErrors: number;
   plannedErrors: number;
+  /** The last few failed requests, newest first, for the board's detail view (paths only, never a query or body). */
+  recentFailures: RecentFailure[];
 }
+
+export interface RecentFailure {
+  at: string;
+  method: string;
+  path: string;
+  status: number;
+  responseCode?: number | undefined;
+  /** The lesson demonstration's label when the failure was planned. */
+  planned?: string | undefined;
+}
+
+const RECENT_FAILURES = 5;
 
 /** `300:21.T12995/ada` → `21.T12995/ADA`: handles are compared case-insensitively. */
 export function identityKey(identity: string): string {
@@ -27,11 +41,23 @@ export class ClassActivity {
     const key = identityKey(record.identity);
     let row = this.byTrainee.get(key);
     if (!row) {
-      row = { lastSeen: record.at, unexpectedErrors: 0, plannedErrors: 0 };
+      row = { lastSeen: record.at, unexpectedErrors: 0, plannedErrors: 0, recentFailures: [] };
       this.byTrainee.set(key, row);
     }
     if (record.at > row.lastSeen) row.lastSeen = record.at;
-    if (isPlannedFailure(record)) row.plannedErrors += 1;
+    const planned = isPlannedFailure(record);
+    if (planned || isUnexpectedFailure(record)) {
+      row.recentFailures.unshift({
+        at: record.at,
+        method: record.method,
+        path: record.path,
+        status: record.status,
+        responseCode: record.responseCode,
+        planned: record.planned,
+      });
+      row.recentFailures.length = Math.min(row.recentFailures.length, RECENT_FAILURES);
+    }
+    if (planned) row.plannedErrors += 1;
     else if (isUnexpectedFailure(record)) {
       row.unexpectedErrors += 1;
       row.lastUnexpectedError = record.at;

@@ -4,7 +4,7 @@
 import type { ProvisionedState, TraineeRecord } from '../../data-folder/provisioning-state.js';
 import type { ProgressReport } from '../../storage/store.js';
 import { traineeHandle } from '../class/roster.js';
-import { type ClassActivity, identityKey } from './activity.js';
+import { type ClassActivity, identityKey, type RecentFailure } from './activity.js';
 import { EXERCISE_ID, type Verdict } from './report.js';
 
 export type TraineeState = 'not-started' | 'working' | 'done' | 'stuck';
@@ -32,6 +32,8 @@ export interface TraineeRow {
   attempts: Record<string, number>;
   unexpectedErrors: number;
   plannedErrors: number;
+  /** The last few failed requests since the server started, newest first (planned ones carry their label). */
+  recentErrors: RecentFailure[];
 }
 
 export interface ClassProgressView {
@@ -156,6 +158,7 @@ export function classProgress(sources: ClassSources): ClassProgressView {
       attempts,
       unexpectedErrors: activity?.unexpectedErrors ?? 0,
       plannedErrors: activity?.plannedErrors ?? 0,
+      recentErrors: activity?.recentFailures.map((f) => ({ ...f })) ?? [],
     };
     if (lastSeen === undefined) return { ...row, state: 'not-started' };
     const stuck = (why: string): TraineeRow => ({ ...row, state: 'stuck', stuckBecause: why });
