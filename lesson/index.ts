@@ -1,10 +1,12 @@
 // `pid-handson/lesson`, the one import of every lesson notebook: the client library, the notebook
-// helpers (record views, exercise boxes), the lesson's set-up (credentials, URLs, `pid` runs) and each
-// chapter's self-checks as a namespace `chNN`. Notebooks reach it by the package's name from any
-// folder (see linkPackage in deploy/local/workspace.cjs), never through dist/ paths.
+// helpers (record views, exercise boxes), the lesson's set-up (credentials, URLs, `pid` runs), planned()
+// for the demonstrations that fail on purpose, and each chapter's self-checks as a namespace `chNN`.
+// Notebooks reach it by the package's name from any folder (see linkPackage in
+// deploy/local/workspace.cjs), never through dist/ paths.
 export * from '../src/index.js';
 export * from './kit/notebook.js';
 export * from './kit/lesson.js';
+export { planned } from './kit/planned.js';
 export * as ch00 from './00-typescript/checks.js';
 export * as ch01 from './01-warming-up/checks.js';
 export * as ch02 from './02-connecting/checks.js';

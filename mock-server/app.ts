@@ -24,6 +24,7 @@ import { normaliseBasePath, serveUnderBasePath, withoutBasePath } from './http/b
 import instructorRoutes, { type InstructorOptions } from './instructor/routes.js';
 import instructorFeatures from './instructor/plugin.js';
 import { AdminSessions } from './instructor/admin-session.js';
+import type { StuckRules } from './instructor/class-progress/model.js';
 
 export interface MockServerConfig {
   store: HandleStore;
@@ -31,6 +32,10 @@ export interface MockServerConfig {
   serverAdmins: () => ValueReference[];
   hrlsUsers: () => Record<string, string>;
   adminToken: string;
+  /** Where an instructor finds the admin token (the login page names it): a file path, or words for a variable. */
+  adminTokenSource?: string | undefined;
+  /** When the class model calls a trainee stuck, and the lesson's exercise ids (see instructor/class-progress). */
+  classProgress?: { stuckRules?: StuckRules | undefined; exercises?: string[] | undefined } | undefined;
   /** Base URL of the stand-in repository, as stored in the seed records' URL values. */
   publicBaseUrl: string;
   reset: () => void;
@@ -150,8 +155,8 @@ export function buildApp(config: MockServerConfig): FastifyInstance {
   const service = new HandleService(config.store, config.serverAdmins);
   // First, so that its request-log and teaching-fault hooks apply to every route registered after it.
   // One admin guard for every /_admin route: the Bearer token for scripts, the live page's session for browsers.
-  const sessions = new AdminSessions(config.adminToken);
-  void app.register(instructorFeatures, { service, sessions, reset: config.reset, reseed: config.reseed });
+  const sessions = new AdminSessions(config.adminToken, config.adminTokenSource);
+  void app.register(instructorFeatures, { service, sessions, reset: config.reset, reseed: config.reseed, ...config.classProgress });
   void app.register(apiRoutes, { service, siteInfo: config.site });
   void app.register(hrlsRoutes, { store: config.store, users: config.hrlsUsers });
   void app.register(adminRoutes, { store: config.store, guard: sessions.guard(), reset: config.reset, reseed: config.reseed });

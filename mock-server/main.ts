@@ -8,6 +8,7 @@ import { adminTokenFromEnvironment } from './instructor/admin-token.js';
 import { registerClassCommands } from './instructor/class/cli.js';
 import { registerStateCommands } from './instructor/state/cli.js';
 import { faultsCommand } from './instructor/faults/command.js';
+import { ClassProgressSettingError, parseExerciseList, parseStuckRules } from './instructor/class-progress/settings.js';
 
 function env(name: string): string | undefined {
   const value = process.env[name];
@@ -37,6 +38,17 @@ export function cli(): Command {
       env('PID_MOCK_BASE_PATH') ?? env('JUPYTERHUB_SERVICE_PREFIX'),
     )
     .option('--log-file <file>', 'append the request log (JSON lines) to FILE instead of stderr')
+    .option(
+      '--stuck-after-wrong <n>',
+      'the class board calls a trainee stuck after the same exercise is wrong this many times (default 3)',
+      env('PID_MOCK_STUCK_AFTER_WRONG'),
+    )
+    .option('--stuck-idle <duration>', 'or after this long without a request while others progress, e.g. 10m (default)', env('PID_MOCK_STUCK_IDLE'))
+    .option(
+      '--exercises <ids>',
+      'the lesson\'s exercise ids, e.g. 1.1,1.2,2.1: "done" then means all of them (default: those reported so far)',
+      env('PID_MOCK_EXERCISES'),
+    )
     .addHelpText(
       'after',
       '\nExample:\n  pid-mock serve --data ./demo-data --port 18000\n  curl --cacert ./demo-data/credentials/ca.pem https://127.0.0.1:18000/api/handles/11304/cf8956a2-39d3-11e5-8a18-f31aa6f4d448',
@@ -52,12 +64,25 @@ export function cli(): Command {
         quiet: boolean;
         basePath?: string;
         logFile?: string;
+        stuckAfterWrong?: string;
+        stuckIdle?: string;
+        exercises?: string;
       }) => {
         const port = Number(opts.port);
         if (!Number.isInteger(port) || port < 0 || port > 65535) {
           program.error(`--port must be a number from 0 to 65535, not "${opts.port}"`, { exitCode: 2 });
         }
         const prefixes = opts.prefix ?? env('PID_MOCK_PREFIX')?.split(/[\s,]+/) ?? [DEFAULT_PREFIX];
+        let classProgress: { stuckRules: ReturnType<typeof parseStuckRules>; exercises: string[] | undefined };
+        try {
+          classProgress = {
+            stuckRules: parseStuckRules({ wrongAttempts: opts.stuckAfterWrong, idle: opts.stuckIdle }),
+            exercises: parseExerciseList(opts.exercises),
+          };
+        } catch (error) {
+          if (error instanceof ClassProgressSettingError) program.error(error.message, { exitCode: 2 });
+          throw error;
+        }
         const log = heldBack(opts.logFile ? logFile(opts.logFile) : process.stderr);
         const server = await startMockServer({
           host: opts.host,
@@ -67,6 +92,8 @@ export function cli(): Command {
           prefixes,
           publicHost: opts.publicHost,
           adminToken: adminTokenFromEnvironment(),
+          adminTokenSource: env('PID_MOCK_ADMIN_TOKEN_SOURCE'),
+          ...classProgress,
           basePath: opts.basePath,
           // Request log lines go to stderr (or --log-file) so stdout stays the readiness announcement.
           logger: opts.quiet ? false : { level: 'info', stream: log },

@@ -17,6 +17,7 @@ import { saveAddresses } from './data-folder/addresses.js';
 import { dataFolderLayout } from './data-folder/layout.js';
 import { lockDataFolder } from './data-folder/lock.js';
 import { timeoutsFromEnv, type ConnectionTimeouts } from './http/listener.js';
+import type { StuckRules } from './instructor/class-progress/model.js';
 
 export interface ServeOptions {
   host: string;
@@ -35,6 +36,12 @@ export interface ServeOptions {
   basePath?: string | undefined;
   /** Connection timeouts; unset ones come from PID_MOCK_*_TIMEOUT_MS or the defaults. */
   timeouts?: Partial<ConnectionTimeouts>;
+  /** Where the instructor keeps `adminToken`, for the login page (e.g. `class/class.json` under `npm run class`). */
+  adminTokenSource?: string | undefined;
+  /** When a trainee counts as stuck; defaults in instructor/class-progress/model.ts. */
+  stuckRules?: StuckRules | undefined;
+  /** The lesson's exercise ids, so that "done" means every one of them. */
+  exercises?: string[] | undefined;
 }
 
 export interface RunningMockServer {
@@ -93,6 +100,10 @@ async function startOnFolder(options: ServeOptions, stateDir: string, timeouts: 
     serverAdmins: () => serverAdminsOf(current()),
     hrlsUsers: () => current().hrlsUsers,
     adminToken,
+    adminTokenSource:
+      options.adminTokenSource ??
+      (options.adminToken ? 'the PID_MOCK_ADMIN_TOKEN variable this server was started with' : dataFolderLayout(stateDir).instructor.adminToken),
+    classProgress: { stuckRules: options.stuckRules, exercises: options.exercises },
     publicBaseUrl,
     // One transaction: a server killed mid-reset must come back either as it was or freshly seeded,
     // never emptied of the identity handles every trainee logs in with.

@@ -23,7 +23,6 @@ import { handleUrl } from './handle-path.js';
 import type { PIDClientCredentials } from './credentials.js';
 import {
   ANY_REPLY,
-  handleBasicAuthorization,
   HandleTransport,
   isSuccess,
   realmBasicAuthorization,
@@ -31,6 +30,8 @@ import {
   retryPolicy,
   type HandleResponse,
   type TransportOptions,
+  writeAuthorization,
+  type WriteAuthorization,
 } from './transport/index.js';
 import {
   addLocationUrls,
@@ -99,7 +100,7 @@ export interface RetrieveOptions {
   auth?: boolean | undefined;
 }
 
-type WriteAuth = { kind: 'password'; header: string } | { kind: 'certificate' } | { kind: 'none' };
+type WriteAuth = WriteAuthorization;
 
 const DEFAULT_SERVER = 'https://hdl.handle.net';
 const DEFAULT_ADMIN_PERMISSIONS = '011111110011';
@@ -151,12 +152,7 @@ export class HandleClient {
     this.apiUrl = joinUrl(this.serverUrl, options.restApiUrlExtension ?? '/api/handles/');
     if (options.handleOwner !== undefined) parseIdentity(options.handleOwner, 'handleOwner');
     if (options.username !== undefined) parseIdentity(options.username, 'username');
-    const hasCertificate = Boolean((options.certificateFile && options.privateKeyFile) || options.certificateAndKeyFile);
-    this.writeAuth = hasCertificate
-      ? { kind: 'certificate' }
-      : options.username && options.password
-        ? { kind: 'password', header: handleBasicAuthorization(options.username, options.password) }
-        : { kind: 'none' };
+    this.writeAuth = writeAuthorization(options);
     this.transport = new HandleTransport(options, retry);
   }
 
@@ -252,9 +248,8 @@ export class HandleClient {
   private writeHeaders(action: string, handle: string): Record<string, string> {
     switch (this.writeAuth.kind) {
       case 'password':
-        return { authorization: this.writeAuth.header };
       case 'certificate':
-        return { authorization: 'Handle clientCert="true"' };
+        return { authorization: this.writeAuth.header };
       default:
         throw notAuthenticated(handle, `${action}: this client has no credentials for writing`, {
           hint: 'load a credentials file and build the client with HandleClient.withCredentials(cred)',

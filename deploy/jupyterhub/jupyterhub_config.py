@@ -69,7 +69,12 @@ services = [
             "--data", os.path.join(class_dir, "mock-data"),
         ],
         # The service gets JUPYTERHUB_SERVICE_PREFIX, which pid-mock serve takes as its --base-path.
-        "environment": {"PID_MOCK_ADMIN_TOKEN": admin_token, "PATH": os.environ.get("PATH", "")},
+        # The live page's login names where the instructor finds the token: npm run class keeps it in class.json.
+        "environment": {
+            "PID_MOCK_ADMIN_TOKEN": admin_token,
+            "PID_MOCK_ADMIN_TOKEN_SOURCE": f'{os.path.join(class_dir, "class.json")} ("adminToken")',
+            "PATH": os.environ.get("PATH", ""),
+        },
         "display": True,
     }
 ]

@@ -6,6 +6,7 @@ import { printable } from '../../src/record-view/printable.js';
 import { compactJson, isObject } from '../../src/record-view/shape.js';
 import { type AnswerShape, isPlaceholder, shapeProblem } from './answer-shape.js';
 import { emit } from './output.js';
+import { type ProgressKind, reportVerdict } from './progress.js';
 
 /**
  * What a check found: nothing filled in yet, a wrong answer, an answer that raised an error, or a
@@ -51,6 +52,8 @@ export interface ExerciseSpec<T> {
   answer?: AnswerShape;
   /** How the learner reaches this exercise in a cell, e.g. `exercises.doiPrefix`: the help lines name it. */
   callName?: string;
+  /** What a progress report calls it (default `'exercise'`; a formative question is a `'question'`). */
+  kind?: ProgressKind;
 }
 
 /**
@@ -152,7 +155,8 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 /**
  * Makes an exercise in the style of Kaggle Learn: `check(answer)` tells apart an unattempted,
  * wrong, erroring and correct answer and shows a coloured verdict; `hint(n)` and `solution()`
- * help a learner who is stuck. All output goes through {@link setDisplay}'s sink.
+ * help a learner who is stuck. All output goes through {@link setDisplay}'s sink. Each check is counted
+ * and, when the loaded lesson credentials ask for it, its verdict reported to the server (progress.ts).
  *
  * @example
  * export const task31 = exercise<string>({
@@ -235,12 +239,16 @@ export function exercise<T>(spec: ExerciseSpec<T>): Exercise {
     title: spec.title,
     callName: spec.callName ?? '',
     async check(answer: unknown): Promise<CheckOutcome> {
+      let outcome: CheckOutcome;
       try {
-        return await judge(answer);
+        outcome = await judge(answer);
       } catch {
         // Only reachable if showing the verdict itself failed; a check must never break a cell.
-        return 'error';
+        outcome = 'error';
       }
+      // After the verdict is shown, and not awaited: the report never delays or breaks the box.
+      reportVerdict(spec.id, spec.kind ?? 'exercise', outcome);
+      return outcome;
     },
     hint(n = 1): void {
       if (hints.length === 0) {

@@ -5,6 +5,8 @@ import { dirname, join, resolve } from 'node:path';
 import { HandleClient } from '../../src/client.js';
 import { PIDClientCredentials } from '../../src/credentials.js';
 import { credentialsProblem } from '../../src/error-kinds.js';
+import { PLANNED_FAILURE_ENVIRONMENT, plannedFailureLabel } from '../../src/transport/planned-failure.js';
+import { reportProgressAs } from './progress.js';
 
 export interface LessonUrls {
   /** The Handle server's REST base, e.g. https://127.0.0.1:8000 */
@@ -41,12 +43,20 @@ export function findCredentialsFile(fileName = 'cred_file.json', start = process
   });
 }
 
+function readLessonCredentials(variant: 'certificate' | 'password'): PIDClientCredentials {
+  return PIDClientCredentials.loadFromJSON(findCredentialsFile(variant === 'certificate' ? 'cred_file.json' : 'cred_basic.json'));
+}
+
 /**
  * Loads the lesson's credentials (certificate by default, `cred_basic.json` for the password variant).
+ * From then on the exercise checks report their verdicts as this trainee, when the credentials name a
+ * progress URL (a mock server's do; a real Handle server's do not, and then nothing is reported).
  * @example const cred = loadLessonCredentials(); console.log(cred.prefix);
  */
 export function loadLessonCredentials(variant: 'certificate' | 'password' = 'certificate'): PIDClientCredentials {
-  return PIDClientCredentials.loadFromJSON(findCredentialsFile(variant === 'certificate' ? 'cred_file.json' : 'cred_basic.json'));
+  const credentials = readLessonCredentials(variant);
+  reportProgressAs(credentials);
+  return credentials;
 }
 
 /**
@@ -83,7 +93,10 @@ const PID_NODE_FLAGS = ['--wasm-tiering-budget=1000000000'];
 export function runPid(args: string[], options: { quiet?: boolean; input?: string } = {}): PidCommandResult {
   const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
   const bin = resolve(__dirname, '..', '..', '..', 'bin', 'pid.cjs');
-  const result = spawnSync(process.execPath, [...PID_NODE_FLAGS, bin, ...args], { encoding: 'utf8', env: process.env, input: options.input ?? '' });
+  // Inside planned(), the command's requests are labelled too.
+  const label = plannedFailureLabel();
+  const env = label === undefined ? process.env : { ...process.env, [PLANNED_FAILURE_ENVIRONMENT]: label };
+  const result = spawnSync(process.execPath, [...PID_NODE_FLAGS, bin, ...args], { encoding: 'utf8', env, input: options.input ?? '' });
   const outcome = { status: result.status ?? 4, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
   if (!options.quiet) {
     const shown = args.map((a) => (/^[\w./:=@%+-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
@@ -110,7 +123,8 @@ export function runPid(args: string[], options: { quiet?: boolean; input?: strin
  * @example const url = await withLessonReader((reader) => reader.getValueFromHandle(pid, 'URL'));
  */
 export async function withLessonReader<T>(work: (reader: HandleClient, urls: LessonUrls) => Promise<T>): Promise<T> {
-  const credentials = loadLessonCredentials();
+  // Read, not loaded: which trainee reports progress is the notebook's choice, not a check's.
+  const credentials = readLessonCredentials('certificate');
   const urls = lessonUrls(credentials);
   const c = credentials.config;
   const reader = HandleClient.forReadAndSearch(urls.server, c.reverselookup_username ?? '', c.reverselookup_password ?? '', {

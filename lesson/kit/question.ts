@@ -60,6 +60,7 @@ export function question(spec: QuestionSpec): Question {
   const inner = exercise<string>({
     id: spec.id,
     title: spec.title,
+    kind: 'question',
     unattempted: isPlaceholder,
     ...(spec.callName !== undefined ? { callName: spec.callName } : {}),
     answer: {

@@ -18,6 +18,19 @@ export interface CredentialsCommon {
   reverselookup_username: string;
   reverselookup_password: string;
   HTTPS_verify: string;
+  /**
+   * Where the lesson's checks report their verdicts (POST, as the trainee). Only a pid-mock's files
+   * name it, so a lesson run against a real Handle server reports nothing; B2HANDLE ignores the key.
+   */
+  pid_handson_progress_url: string;
+}
+
+/** The path of the progress endpoint on every pid-mock (instructor/class-progress serves it). */
+export const PROGRESS_PATH = '/_lesson/progress';
+
+/** The progress endpoint of the server whose Handle API is at `handleServerUrl`. */
+export function progressUrl(handleServerUrl: string): string {
+  return `${handleServerUrl.replace(/\/+$/, '')}${PROGRESS_PATH}`;
 }
 
 /** The reverse look-up user every credentials file names (the first, as there is one per server). */
@@ -94,6 +107,7 @@ export function writeCredentials(stateDir: string, state: ProvisionedState, hand
     reverselookup_password: search.password,
     // B2HANDLE hands this path to `requests` as is, so it must be absolute.
     HTTPS_verify: clientPath(layout.credentials.ca, credentialsDir),
+    pid_handson_progress_url: progressUrl(handleServerUrl),
   };
   const trainee = state.trainees[0]!;
   // Absolute, because B2HANDLE hands them to `requests` unchanged, which resolves them against the working folder.
@@ -104,7 +118,12 @@ export function writeCredentials(stateDir: string, state: ProvisionedState, hand
     certificate: clientPath(layout.credentials.traineeCert(trainee.name), credentialsDir),
   });
   for (const [name, text] of Object.entries(files)) writeSecret(join(credentialsDir, name), text);
-  writeSecret(layout.instructor.credentialsFile, credentialsText({ ...common, username: state.instructor.identity, password: state.instructor.password }));
+  // The instructor is no trainee: their checks have no progress to report.
+  const { pid_handson_progress_url: _trainees, ...instructorCommon } = common;
+  writeSecret(
+    layout.instructor.credentialsFile,
+    credentialsText({ ...instructorCommon, username: state.instructor.identity, password: state.instructor.password }),
+  );
   writeFileSync(layout.instructor.adminToken, `${state.adminToken}\n`, { mode: SECRET_MODE });
   return { credentialsDir, instructorDir };
 }

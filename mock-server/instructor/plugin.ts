@@ -10,6 +10,10 @@ import historyRoutes from './history/routes.js';
 import { ClassFeed } from './live/class-feed.js';
 import { areaOf, RequestLog } from './live/request-log.js';
 import liveRoutes from './live/routes.js';
+import { ClassActivity } from './class-progress/activity.js';
+import classProgressRoutes from './class-progress/routes.js';
+import boardRoutes from './board/routes.js';
+import { DEFAULT_STUCK_RULES, type StuckRules } from './class-progress/model.js';
 
 export interface InstructorOptions {
   service: HandleService;
@@ -17,6 +21,10 @@ export interface InstructorOptions {
   sessions: AdminSessions;
   reset: () => void;
   reseed: () => void;
+  /** When a trainee counts as stuck (`pid-mock serve --stuck-after-wrong`, `--stuck-idle`). */
+  stuckRules?: StuckRules | undefined;
+  /** The lesson's exercise ids (`pid-mock serve --exercises`), so "done" means the whole lesson. */
+  exercises?: string[] | undefined;
 }
 
 async function instructorFeatures(app: FastifyInstance, options: InstructorOptions): Promise<void> {
@@ -24,9 +32,12 @@ async function instructorFeatures(app: FastifyInstance, options: InstructorOptio
   const requests = new RequestLog();
   const faults = new FaultSwitch();
   const feed = new ClassFeed(options.service.store, requests, faults);
+  const activity = new ClassActivity();
+  const stopActivity = requests.subscribe((record) => activity.add(record));
   app.addHook('onClose', async () => {
     faults.off();
     feed.close();
+    stopActivity();
   });
 
   // Admin routes and health probes are never faulted: the instructor must always be able to switch faults off.
@@ -34,7 +45,7 @@ async function instructorFeatures(app: FastifyInstance, options: InstructorOptio
   app.addHook('onRequest', (request: FastifyRequest, reply, done) => {
     if (!faults.maybeOn()) return done();
     const area = areaOf(request.url);
-    if (area === 'admin' || area === 'files') return done();
+    if (area === 'admin' || area === 'files' || area === 'lesson') return done();
     const decision = faults.decide(area);
     if (!decision) return done();
     const answer = () => (decision.fail ? void sendBusy(reply, area) : done());
@@ -59,6 +70,14 @@ async function instructorFeatures(app: FastifyInstance, options: InstructorOptio
     handleCount: () => options.service.store.allHandles().length,
   });
   await app.register(historyRoutes, { service: options.service, sessions });
+  await app.register(classProgressRoutes, {
+    store: options.service.store,
+    activity,
+    guard: sessions.guard(),
+    rules: options.stuckRules ?? DEFAULT_STUCK_RULES,
+    exercises: options.exercises ?? [],
+  });
+  await app.register(boardRoutes, { sessions });
 }
 
 // fastify-plugin's marker, without the dependency: the hooks above must apply to the whole server.

@@ -33,6 +33,20 @@ export interface PortableEvent extends ChangeEvent {
   after?: PortableValue[];
 }
 
+/**
+ * One verdict a trainee's exercise check or formative question reported. `trainee` is the identity
+ * handle that authenticated the report; `at` is the trainee's clock, `received` the server's.
+ */
+export interface ProgressReport {
+  trainee: string;
+  exercise: string;
+  kind: 'exercise' | 'question';
+  verdict: 'correct' | 'wrong' | 'error' | 'unattempted';
+  attempt: number;
+  at: string;
+  received: string;
+}
+
 /** Everything a store holds about handles: records, journal and homed prefixes (not the settings). */
 export interface StoreContents {
   handles: Array<{ handle: string; values: PortableValue[] }>;
@@ -98,6 +112,17 @@ CREATE TABLE IF NOT EXISTS events (
   detail TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS events_by_handle ON events (handle, id);
+-- What trainees' exercise checks reported (POST /_lesson/progress): the report's fields and who sent it, nothing else.
+CREATE TABLE IF NOT EXISTS progress (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  trainee TEXT NOT NULL,
+  exercise TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  verdict TEXT NOT NULL,
+  attempt INTEGER NOT NULL,
+  at TEXT NOT NULL,
+  received TEXT NOT NULL
+);
 `;
 
 /** Journals written before the history page existed lack the value columns; they are added in place. */
@@ -288,6 +313,10 @@ export class HandleStore {
       home: this.db.prepare<[string]>('INSERT OR IGNORE INTO prefixes (prefix) VALUES (?)'),
       getSetting: this.db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?'),
       setSetting: this.db.prepare<[string, string]>('INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)'),
+      addProgress: this.db.prepare(
+        'INSERT INTO progress (trainee, exercise, kind, verdict, attempt, at, received) VALUES (@trainee, @exercise, @kind, @verdict, @attempt, @at, @received)',
+      ),
+      progressAfter: this.db.prepare<[number, number], ProgressReport & { id: number }>('SELECT * FROM progress WHERE id > ? ORDER BY id LIMIT ?'),
     };
   }
 
@@ -547,6 +576,11 @@ export class HandleStore {
     }));
   }
 
+  /** The time of each identity's latest change (actors `index:handle`), so a board knows who has worked even after a restart. */
+  lastChangeByIdentity(): Array<{ actor: string; at: string }> {
+    return this.db.prepare<[], { actor: string; at: string }>("SELECT actor, MAX(at) AS at FROM events WHERE actor GLOB '[0-9]*:*' GROUP BY actor").all();
+  }
+
   /** Every journal entry of one handle, oldest first, with the values before and after each change. */
   history(handle: string, limit = 1000): HistoryEntry[] {
     return this.historyRows(
@@ -641,11 +675,32 @@ export class HandleStore {
     }
   }
 
-  /** Empties everything (used by /_admin/reset before seeding again). */
+  /** Empties everything (used by /_admin/reset before seeding again); the class's progress goes with the journal. */
   clear(): void {
     this.write(() => {
-      this.db.exec('DELETE FROM handles; DELETE FROM handle_names; DELETE FROM events;');
+      this.db.exec('DELETE FROM handles; DELETE FROM handle_names; DELETE FROM events; DELETE FROM progress;');
     });
+  }
+
+  addProgress(report: ProgressReport): void {
+    this.write(() => this.statements.addProgress.run(report));
+  }
+
+  /** Reports after `afterId`, oldest first, with their ids (so a reader can follow the table). */
+  progressReports(afterId = 0, limit = 100_000): Array<ProgressReport & { id: number }> {
+    return this.statements.progressAfter.all(afterId, limit);
+  }
+
+  /** Replaces every progress report (a state import), in the caller's transaction when there is one. */
+  replaceProgress(reports: ProgressReport[]): void {
+    try {
+      this.db.transaction(() => {
+        this.db.exec('DELETE FROM progress');
+        for (const report of reports) this.statements.addProgress.run(report);
+      })();
+    } finally {
+      this.forgetAll();
+    }
   }
 
   private insertValue(key: string, value: StoredValue): void {

@@ -25,3 +25,31 @@ export function handleBasicAuthorization(username: string, password: string): st
 export function realmBasicAuthorization(username: string, password: string): string {
   return `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;
 }
+
+/** What a Handle server's write asks the TLS layer to present, instead of a password: the client certificate. */
+export const CLIENT_CERTIFICATE_AUTHORIZATION = 'Handle clientCert="true"';
+
+/** How an identity authenticates a write: with its client certificate, with its password, or not at all. */
+export type WriteAuthorization = { kind: 'password'; header: string } | { kind: 'certificate'; header: string } | { kind: 'none' };
+
+/** The parts of a client's settings that say who it is. */
+export interface WriteIdentity {
+  username?: string | undefined;
+  password?: string | undefined;
+  certificateFile?: string | undefined;
+  privateKeyFile?: string | undefined;
+  certificateAndKeyFile?: string | undefined;
+}
+
+/**
+ * How writes authenticate: a client certificate wins over a password (as in B2HANDLE); the certificate
+ * itself is presented by the dispatcher (createDispatcher), the header only asks the server to use it.
+ * @example writeAuthorization({ username: '300:21.T12995/USER01', password: 'secret' }).kind // 'password'
+ */
+export function writeAuthorization(identity: WriteIdentity): WriteAuthorization {
+  if ((identity.certificateFile && identity.privateKeyFile) || identity.certificateAndKeyFile) {
+    return { kind: 'certificate', header: CLIENT_CERTIFICATE_AUTHORIZATION };
+  }
+  if (identity.username && identity.password) return { kind: 'password', header: handleBasicAuthorization(identity.username, identity.password) };
+  return { kind: 'none' };
+}

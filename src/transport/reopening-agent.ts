@@ -3,11 +3,14 @@
 // later request then fails ("The client is destroyed"). This agent closes its pool for real (the sockets
 // end, the kernel may exit), and its next request opens a fresh pool with the same settings, so "close
 // what you open" stays right and a closed client or dispatcher never leaves a chapter unusable.
-// destroy() stays final, as undici documents it.
+// destroy() stays final, as undici documents it. Every request it sends carries the planned-failure
+// label of the demonstration that sends it (planned-failure.ts): the one place all of the client's and
+// the lesson's dispatchers share.
 import { type Agent, Dispatcher as UndiciDispatcher } from 'undici';
 // The type from its own declaration file, not undici's index: the notebooks' kernel then loads 10 of undici's
 // declaration files instead of 44 (the same class, so the type is the same).
 import type Dispatcher from 'undici/types/dispatcher';
+import { markPlannedFailure } from './planned-failure.js';
 
 export class ReopeningAgent extends UndiciDispatcher {
   private pool: Agent;
@@ -30,7 +33,7 @@ export class ReopeningAgent extends UndiciDispatcher {
 
   override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
     if (this.closed && !this.destroyedForGood) this.pool = this.openPool();
-    return this.pool.dispatch(options, handler);
+    return this.pool.dispatch(markPlannedFailure(options), handler);
   }
 
   override close(callback: () => void): void;

@@ -6,7 +6,7 @@ import { strToU8, zipSync } from 'fflate';
 import type { ProvisionedState, TraineeRecord } from '../../data-folder/provisioning-state.js';
 import type { ServerAddresses } from '../../data-folder/addresses.js';
 import { CREDENTIALS_FILES, dataFolderLayout, traineeKeyFileNames } from '../../data-folder/layout.js';
-import { b2handleCredentials, reverseLookupUser, writeCredentialsFolder } from '../../data-folder/credentials.js';
+import { b2handleCredentials, progressUrl, reverseLookupUser, writeCredentialsFolder } from '../../data-folder/credentials.js';
 import { prefixOf } from '../../vocabulary/handle-names.js';
 import { personalOwner, traineeHandle } from './roster.js';
 import { traineeSheet } from './sheet.js';
@@ -58,6 +58,7 @@ export function bundleFiles(
     reverselookup_username: search.username,
     reverselookup_password: search.password,
     HTTPS_verify: path(CREDENTIALS_FILES.ca),
+    pid_handson_progress_url: progressUrl(addresses.httpsUrl),
   };
   return {
     ...b2handleCredentials(common, {

@@ -10,6 +10,7 @@ import { addTrainee, ClassError, ensureTrainees, listTrainees, MAX_TRAINEES, rea
 import { writeBundle } from './bundle.js';
 import { readAddresses } from '../../data-folder/addresses.js';
 import { dataFolderLayout } from '../../data-folder/layout.js';
+import { fetchClassProgress, progressTable } from '../class-progress/cli.js';
 
 function dataOption(): [string, string, string] {
   return ['--data <dir>', 'data folder', process.env.PID_MOCK_DATA || './data'];
@@ -103,6 +104,17 @@ export function registerClassCommands(program: Command): void {
         );
         return process.stdout.write([`${trainees.length} trainee${trainees.length === 1 ? '' : 's'}`, ...lines, ''].join('\n'));
       });
+    });
+
+  group
+    .command('progress')
+    .description("the class as the instructor's board sees it: each trainee's state, exercise verdicts and errors (asks the running server)")
+    .option(...dataOption())
+    .option('--json', 'as JSON (the same as GET /_admin/class/progress)', false)
+    .option('--url <url>', 'server URL (default: the one in <data>/instructor/cred_instructor.json)')
+    .action(async (opts: { data: string; json: boolean; url?: string }) => {
+      const view = await fetchClassProgress(opts.data, opts.url);
+      process.stdout.write(opts.json ? `${JSON.stringify(view, null, 2)}\n` : progressTable(view));
     });
 
   group

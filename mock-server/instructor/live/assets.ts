@@ -26,6 +26,7 @@ td.done { color: var(--ok); font-size: 1.2em; }
 td.todo { color: var(--no); }
 td.errors { text-align: left; font-size: .75em; color: var(--bad); }
 td.errors div { overflow-wrap: anywhere; }
+td.errors div.planned { color: var(--fg); font-style: italic; }
 th:last-child, td.errors { width: 30%; }
 .empty { padding: 0 1em; color: #666; }
 .recent { padding: 0 1em; font-size: .8em; }
@@ -108,6 +109,12 @@ export const LIVE_JS = `
         line.textContent = e.status + (e.responseCode ? ' (rc ' + e.responseCode + ')' : '') + ' ' + e.method + ' ' + e.path + ' · ' + clock(e.at);
         errors.appendChild(line);
       });
+      if (t.plannedErrors) {
+        var planned = document.createElement('div');
+        planned.className = 'planned';
+        planned.textContent = t.plannedErrors + ' planned (lesson demonstration)';
+        errors.appendChild(planned);
+      }
       rows.appendChild(tr);
     });
     tbody.replaceChildren(rows);

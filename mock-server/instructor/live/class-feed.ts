@@ -4,7 +4,7 @@
 import type { HandleStore } from '../../storage/store.js';
 import type { ActiveFaults } from '../faults/settings.js';
 import type { FaultSwitch } from '../faults/switch.js';
-import { ClassProgress, type TraineeProgress } from './progress.js';
+import { ClassProgress, isPlannedFailure, type TraineeProgress } from './progress.js';
 import type { RequestLog } from './request-log.js';
 
 export interface FeedItem {
@@ -12,6 +12,8 @@ export interface FeedItem {
   who: string;
   what: string;
   status?: number | undefined;
+  /** A lesson demonstration's failure: the page shows it as part of the lesson, not as an error. */
+  planned?: boolean | undefined;
 }
 
 export interface ClassSnapshot {
@@ -47,7 +49,15 @@ export class ClassFeed {
       requests.subscribe((record) => {
         this.requests += 1;
         this.progress.addRequest(record);
-        if (record.identity && record.status >= 400) {
+        if (record.identity && isPlannedFailure(record)) {
+          this.remember({
+            at: record.at,
+            who: record.identity,
+            what: `planned (lesson demonstration): ${record.method} ${record.path}`,
+            status: record.status,
+            planned: true,
+          });
+        } else if (record.identity && record.status >= 400) {
           this.remember({ at: record.at, who: record.identity, what: `${record.method} ${record.path}`, status: record.status });
         } else if (record.search && record.identity) {
           this.remember({

@@ -6,14 +6,22 @@ const HEAD = (title: string, extra = '') => `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title><link rel="stylesheet" href="/_admin/live/live.css">${extra}</head>`;
 
-export function renderLoginPage(problem?: string): string {
+/** Pages the login form may lead back to (anything else goes to the live page). */
+export const LOGIN_TARGETS = ['/_admin/live', '/_admin/board'];
+
+/**
+ * @param tokenSource the file (or variable) that holds this server's admin token.
+ * @param next the instructor page to open after logging in.
+ */
+export function renderLoginPage(tokenSource: string, problem?: string, next = '/_admin/live'): string {
   return `${HEAD('pid-mock · instructor login')}
 <body class="login">
 <main>
 <h1>Instructor login</h1>
-<p>Paste the admin token from <code>&lt;data&gt;/instructor/admin-token</code>. It is sent once in this form and never appears in a URL; the browser keeps only a session cookie.</p>
+<p>Paste the admin token from <code id="token-source">${escapeHtml(tokenSource)}</code>. It is sent once in this form and never appears in a URL; the browser keeps only a session cookie.</p>
 ${problem ? `<p class="problem" role="alert">${escapeHtml(problem)}</p>` : ''}
 <form method="post" action="/_admin/login" autocomplete="off">
+<input type="hidden" name="next" value="${escapeHtml(LOGIN_TARGETS.includes(next) ? next : '/_admin/live')}">
 <label for="token">Admin token</label>
 <input id="token" name="token" type="password" required autofocus>
 <button type="submit">Log in</button>

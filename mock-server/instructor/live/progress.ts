@@ -23,6 +23,8 @@ export interface TraineeProgress {
   requests: number;
   writes: number;
   errors: number;
+  /** Failures of the lesson's own demonstrations (chapter 2's 403, chapter 3's 409): expected, not shown as errors. */
+  plannedErrors: number;
   lastErrors: TraineeError[];
   lastSeen: string;
 }
@@ -39,6 +41,16 @@ export function traineeName(identity: string): string {
 
 function dataOf(entry: HistoryEntry['after'][number]): string {
   return entry.data.toString('utf8');
+}
+
+/** A failed request a lesson demonstration cell made on purpose. */
+export function isPlannedFailure(record: RequestRecord): boolean {
+  return record.planned !== undefined && record.status >= 400;
+}
+
+/** 404 on a read is how a client learns a handle is free; other refusals and conflicts may mean "stuck". */
+export function isUnexpectedFailure(record: RequestRecord): boolean {
+  return record.status >= 400 && record.planned === undefined && !(record.status === 404 && record.method === 'GET');
 }
 
 export class ClassProgress {
@@ -58,6 +70,7 @@ export class ClassProgress {
         requests: 0,
         writes: 0,
         errors: 0,
+        plannedErrors: 0,
         lastErrors: [],
         lastSeen: at,
       };
@@ -77,7 +90,9 @@ export class ClassProgress {
     this.storedTypes.set(row.identity, types);
     for (const value of entry.after) types.add(value.type.toUpperCase());
     if (types.has('TYPE') && types.has('CHECKSUM')) row.steps.typeAndChecksum = true;
-    if (entry.action !== 'create') {
+    // A whole-record replace is registering again (chapter 3's `overwrite: true` demonstration), not moving:
+    // moves change single values (modifyHandleValue, B2HANDLE's modify_handle_value: PUT with ?index=).
+    if (entry.action === 'add-values') {
       const oldUrls = new Set(entry.before.filter((v) => v.type.toUpperCase() === 'URL').map(dataOf));
       const newUrls = entry.after.filter((v) => v.type.toUpperCase() === 'URL').map(dataOf);
       if (oldUrls.size && newUrls.some((url) => !oldUrls.has(url))) row.steps.movedUrl = true;
@@ -94,8 +109,11 @@ export class ClassProgress {
       if (record.search.wildcard) row.steps.searchedByWildcard = true;
       else row.steps.searchedByValue = true;
     }
-    // 404 on a read is how a client learns a handle is free; only refusals and conflicts mean "stuck".
-    if (record.status >= 400 && !(record.status === 404 && record.method === 'GET')) {
+    if (isPlannedFailure(record)) {
+      row.plannedErrors += 1;
+      return;
+    }
+    if (isUnexpectedFailure(record)) {
       row.errors += 1;
       row.lastErrors.unshift({ at: record.at, method: record.method, path: record.path, status: record.status, responseCode: record.responseCode });
       row.lastErrors.length = Math.min(row.lastErrors.length, LAST_ERRORS);

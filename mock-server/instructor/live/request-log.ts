@@ -4,7 +4,7 @@
 import type { Socket } from 'node:net';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
-export type Area = 'api' | 'resolver' | 'hrls' | 'files' | 'admin';
+export type Area = 'api' | 'resolver' | 'hrls' | 'files' | 'admin' | 'lesson';
 
 export interface RequestRecord {
   at: string;
@@ -22,6 +22,21 @@ export interface RequestRecord {
   cli: boolean;
   /** Reverse look-ups: whether some searched value held a wildcard. */
   search?: { wildcard: boolean } | undefined;
+  /**
+   * The label a lesson demonstration cell sent in `Pid-Handson-Planned` (its request is meant to fail,
+   * e.g. chapter 3's 409): a failure then is part of the lesson, not a trainee in trouble.
+   */
+  planned?: string | undefined;
+}
+
+/** The header a lesson demonstration cell sends on a request it expects to fail. */
+export const PLANNED_HEADER = 'pid-handson-planned';
+const PLANNED_LABEL = /^[A-Za-z0-9._-]{1,40}$/;
+
+/** The planned-failure label of a request, when it carries a well-formed one (anything else is ignored). */
+export function plannedLabel(request: FastifyRequest): string | undefined {
+  const value = request.headers[PLANNED_HEADER];
+  return typeof value === 'string' && PLANNED_LABEL.test(value) ? value : undefined;
 }
 
 const CLI_AGENT = /^pid-handson-cli\//i;
@@ -38,6 +53,7 @@ export function areaOf(url: string): Area {
   if (path === '/hrls' || path.startsWith('/hrls/')) return 'hrls';
   if (path === '/files' || path.startsWith('/files/')) return 'files';
   if (path === '/_admin' || path.startsWith('/_admin/')) return 'admin';
+  if (path === '/_lesson' || path.startsWith('/_lesson/')) return 'lesson';
   return 'resolver';
 }
 
@@ -79,8 +95,9 @@ export class RequestLog {
   /** The onResponse hook body. */
   record(request: FastifyRequest, reply: FastifyReply): void {
     const area = areaOf(request.url);
-    // The instructor's own page and its event stream would drown the class's traffic.
-    if (area === 'admin') return;
+    // The instructor's own page and its event stream would drown the class's traffic; progress reports
+    // reach the class model directly and are no Handle traffic.
+    if (area === 'admin' || area === 'lesson') return;
     const socket = request.raw.socket;
     const userAgent = request.headers['user-agent'];
     const peer = () => `${socket.remoteAddress ?? ''}|${typeof userAgent === 'string' ? userAgent : ''}`;
@@ -102,6 +119,7 @@ export class RequestLog {
       userAgent: typeof userAgent === 'string' ? userAgent.slice(0, 120) : undefined,
       cli: typeof userAgent === 'string' && CLI_AGENT.test(userAgent),
       search: area === 'hrls' && reply.statusCode === 200 ? searchOf(request.url) : undefined,
+      planned: plannedLabel(request),
     };
     this.ring.push(entry);
     // Trimmed in batches: a splice per request would shift the whole ring on every answer.

@@ -6,7 +6,7 @@ import { refuse, sameOrigin } from '../admin-session.js';
 import { sendPage } from '../html.js';
 import { LIVE_CSS, LIVE_JS } from './assets.js';
 import type { ClassFeed } from './class-feed.js';
-import { renderLivePage, renderLoginPage } from './page.js';
+import { LOGIN_TARGETS, renderLivePage, renderLoginPage } from './page.js';
 
 export interface LiveRoutesOptions {
   sessions: AdminSessions;
@@ -29,22 +29,25 @@ export default async function liveRoutes(app: FastifyInstance, options: LiveRout
 
   app.get('/_admin/live', async (request, reply) => {
     const session = sessions.of(request);
-    if (!session) return sendPage(reply, 200, renderLoginPage());
+    if (!session) return sendPage(reply, 200, renderLoginPage(sessions.tokenSource));
     return sendPage(reply, 200, renderLivePage(session.csrf));
   });
 
   app.post('/_admin/login', async (request, reply) => {
     // A login form posted from another site would log the projector into the attacker's choice of nothing useful, but refuse it anyway.
-    if (!sameOrigin(request)) return sendPage(reply, 403, renderLoginPage("The login form must be sent from this server's own page."));
+    if (!sameOrigin(request)) return sendPage(reply, 403, renderLoginPage(sessions.tokenSource, "The login form must be sent from this server's own page."));
     const body = typeof request.body === 'string' ? request.body : '';
-    const token = new URLSearchParams(body).get('token') ?? '';
-    if (!token.trim()) return sendPage(reply, 400, renderLoginPage('Enter the admin token.'));
+    const form = new URLSearchParams(body);
+    const token = form.get('token') ?? '';
+    // Only our own pages: an open redirect would let a link log the projector in and send it anywhere.
+    const next = LOGIN_TARGETS.find((target) => target === form.get('next')) ?? '/_admin/live';
+    if (!token.trim()) return sendPage(reply, 400, renderLoginPage(sessions.tokenSource, 'Enter the admin token.', next));
     if (!sessions.tokenIsRight(token)) {
       request.log.info('instructor login refused: wrong admin token');
-      return sendPage(reply, 403, renderLoginPage('That is not the admin token of this server.'));
+      return sendPage(reply, 403, renderLoginPage(sessions.tokenSource, 'That is not the admin token of this server.', next));
     }
     const session = sessions.open();
-    return reply.code(303).header('set-cookie', sessions.cookie(request, session.id)).header('location', '/_admin/live').send();
+    return reply.code(303).header('set-cookie', sessions.cookie(request, session.id)).header('location', next).send();
   });
 
   /** Cookie-authenticated changes from the page: the CSRF header proves they come from it. */

@@ -48,7 +48,9 @@ export function registerStateCommands(program: Command): void {
         const addresses = readAddresses(store);
         // The self-study credentials files must carry the imported USER01 password.
         if (addresses) writeCredentials(dir, readState(store)!, addresses.httpsUrl);
-        process.stdout.write(`imported ${counts.handles} handles, ${counts.trainees} trainees and ${counts.events} journal entries from ${file}\n`);
+        process.stdout.write(
+          `imported ${counts.handles} handles, ${counts.trainees} trainees, ${counts.events} journal entries and ${counts.progressReports} progress reports from ${file}\n`,
+        );
       });
     });
 

@@ -7,6 +7,7 @@ import type { HandleStore } from '../../storage/store.js';
 import { readState, saveState, type ProvisionedState } from '../../data-folder/provisioning-state.js';
 import { storageKey } from '../../vocabulary/handle-names.js';
 import { readTraineeKeyFiles, writeTraineeKeyFiles } from '../../data-folder/credentials.js';
+import { KINDS, VERDICTS } from '../class-progress/report.js';
 
 export const STATE_FORMAT = 'pid-handson-state';
 export const STATE_VERSION = 1;
@@ -60,6 +61,18 @@ const event = z.object({
   before: z.array(value).optional(),
   after: z.array(value).optional(),
 });
+// The verdicts trainees' checks reported (class progress); absent in files exported before it existed.
+const progressReport = z
+  .object({
+    trainee: z.string().min(1),
+    exercise: z.string().min(1),
+    kind: z.enum(KINDS),
+    verdict: z.enum(VERDICTS),
+    attempt: z.number().int().min(1),
+    at: z.string(),
+    received: z.string(),
+  })
+  .strict();
 const stateFile = z.object({
   format: z.literal(STATE_FORMAT),
   version: z.literal(STATE_VERSION),
@@ -68,6 +81,7 @@ const stateFile = z.object({
   provisioning,
   handles: z.array(z.object({ handle: z.string(), values: z.array(value) })),
   events: z.array(event),
+  progress: z.array(progressReport).optional(),
 });
 export type StateFile = z.infer<typeof stateFile>;
 
@@ -94,6 +108,7 @@ export function exportState(store: HandleStore, stateDir: string | undefined): S
       provisioning: { ...rest, trainees },
       handles: contents.handles,
       events: contents.events,
+      progress: store.progressReports().map(({ id: _id, ...report }) => report),
     } as StateFile;
   });
 }
@@ -140,14 +155,24 @@ export function parseStateText(text: string): StateFile {
  * Replaces the store's whole state with the file's. The current admin token is kept; the
  * self-study trainee's key files are written back where `pid-mock serve` expects them.
  */
-export function importState(store: HandleStore, stateDir: string | undefined, file: StateFile): { handles: number; events: number; trainees: number } {
+export function importState(
+  store: HandleStore,
+  stateDir: string | undefined,
+  file: StateFile,
+): { handles: number; events: number; trainees: number; progressReports: number } {
   // IMMEDIATE: the write lock first, so a server committing meanwhile cannot invalidate what was read.
   const counts = store.atomically(() => {
     const current = readState(store);
     store.replaceContents({ handles: file.handles, events: file.events, prefixes: file.prefixes });
+    store.replaceProgress(file.progress ?? []);
     const next: ProvisionedState = { ...file.provisioning, adminToken: current?.adminToken ?? '' } as ProvisionedState;
     saveState(store, next);
-    return { handles: file.handles.length, events: file.events.length, trainees: file.provisioning.trainees.length };
+    return {
+      handles: file.handles.length,
+      events: file.events.length,
+      trainees: file.provisioning.trainees.length,
+      progressReports: file.progress?.length ?? 0,
+    };
   });
   // This connection's own writes do not bump SQLite's data_version: homing again refreshes its prefix cache.
   for (const p of file.prefixes) store.homePrefix(p);
