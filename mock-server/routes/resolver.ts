@@ -37,7 +37,7 @@ const MAX_EXPIRES_MS = 2 * 86400 * 1000;
  */
 const SCRIPT_BEARING = /^(javascript|data|vbscript):/i;
 
-export function runsAsScript(target: string): boolean {
+function runsAsScript(target: string): boolean {
   return SCRIPT_BEARING.test(target.replace(/[\t\n\r]/g, '').replace(/^[\u0000-\u0020]+/, ''));
 }
 
