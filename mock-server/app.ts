@@ -9,6 +9,7 @@ import Fastify, { LogController, type FastifyError, type FastifyInstance, type F
 import type { HandleStore } from './storage/store.js';
 import type { ValueReference } from './vocabulary/model.js';
 import { HandleService } from './handle/handle-service.js';
+import type { NameReservations } from './handle/reserved-names.js';
 import { Rc } from './handle/envelope.js';
 import { notDurablePayload, replyClientError, replyHandleError, replyInternalError } from './http/handle-replies.js';
 import { isTls } from './http/connection.js';
@@ -30,6 +31,8 @@ export interface MockServerConfig {
   store: HandleStore;
   tls: { certPem: string; keyPem: string };
   serverAdmins: () => ValueReference[];
+  /** Names only a server admin may create (trainee identities); none when absent. */
+  reservedNames?: NameReservations;
   hrlsUsers: () => Record<string, string>;
   adminToken: string;
   /** Where an instructor finds the admin token (the login page names it): a file path, or words for a variable. */
@@ -152,7 +155,7 @@ export function buildApp(config: MockServerConfig): FastifyInstance {
 
   app.setNotFoundHandler((request, reply) => replyClientError(request, reply, 404, `Nothing at ${request.method} ${request.url.split('?')[0]}`));
 
-  const service = new HandleService(config.store, config.serverAdmins);
+  const service = new HandleService(config.store, config.serverAdmins, config.reservedNames);
   // First, so that its request-log and teaching-fault hooks apply to every route registered after it.
   // One admin guard for every /_admin route: the Bearer token for scripts, the live page's session for browsers.
   const sessions = new AdminSessions(config.adminToken, config.adminTokenSource);

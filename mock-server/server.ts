@@ -7,12 +7,13 @@ import { createServer, type AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { HandleStore } from './storage/store.js';
 import { buildApp } from './app.js';
-import { applyInitialRecords, applyRecords, provision } from './data-folder/provisioning.js';
+import { applyInitialRecords, applyRecords, identityHandles, provision } from './data-folder/provisioning.js';
 import { currentState, serverAdminsOf, type ProvisionedState } from './data-folder/provisioning-state.js';
 import { ensureTls } from './data-folder/server-tls.js';
 import { writeCredentials } from './data-folder/credentials.js';
 import { seedRecords } from './fixtures/seed-records.js';
 import { publicKeyJwkOfCertificate } from './handle/peer-identity.js';
+import { identityNameReservation } from './handle/reserved-names.js';
 import { saveAddresses } from './data-folder/addresses.js';
 import { dataFolderLayout } from './data-folder/layout.js';
 import { lockDataFolder } from './data-folder/lock.js';
@@ -98,6 +99,7 @@ async function startOnFolder(options: ServeOptions, stateDir: string, timeouts: 
     store,
     tls: tls.server,
     serverAdmins: () => serverAdminsOf(current()),
+    reservedNames: (handle) => identityNameReservation(handle, { prefixes: current().prefixes, identityHandles: identityHandles(current()) }),
     hrlsUsers: () => current().hrlsUsers,
     adminToken,
     adminTokenSource:

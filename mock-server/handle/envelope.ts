@@ -61,6 +61,8 @@ export const fail = {
   invalidValue: (handle: string, message: string) => new HandleApiError(400, Rc.invalidValue, message, handle),
   valuesNotFound: (handle: string) => new HandleApiError(400, Rc.valuesNotFound, undefined, handle),
   noPermission: (handle?: string) => new HandleApiError(403, Rc.invalidAdmin, undefined, handle),
+  /** The mock keeps identity names for provisioning; the message says which reservation applies. */
+  reservedName: (handle: string, why: string) => new HandleApiError(403, Rc.invalidAdmin, why, handle),
   /** The caller is an admin, but a value allows no one to read (or write) it. */
   insufficientPermissions: (handle?: string) => new HandleApiError(403, Rc.insufficientPermissions, undefined, handle),
   /** The body the real server sends with 401 (HTTPS) or 403 (plain HTTP, where credentials are ignored). */

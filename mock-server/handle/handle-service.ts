@@ -9,6 +9,7 @@ import { bareprefix, prefixHandle, prefixOf, storageKey } from '../vocabulary/ha
 import { AdminBit, type AdminBitNumber } from './permissions.js';
 import { parseValueInput, sameContent, type ValueInput, valueToJson } from './value-codec.js';
 import { asArray, asString, JavaReadError } from './gson-reading.js';
+import type { NameReservations } from './reserved-names.js';
 
 export interface Caller {
   authentication: Exclude<Authentication, { kind: 'failed' }>;
@@ -89,6 +90,7 @@ export class HandleService {
   constructor(
     readonly store: HandleStore,
     serverAdmins: () => ValueReference[],
+    private readonly reservations: NameReservations = () => undefined,
   ) {
     this.authoriser = new Authoriser(store, serverAdmins);
   }
@@ -201,6 +203,9 @@ export class HandleService {
     const identity = this.identityOrChallenge(caller, handle);
     if (!existing) {
       if (!this.authoriser.grantedOnPrefix(identity, prefixOf(handle), [AdminBit.addHandle])) throw fail.noPermission(handle);
+      // Server admins provision identities; everyone else is kept off the names identities need.
+      const reserved = this.authoriser.isServerAdmin(identity) ? undefined : this.reservations(handle);
+      if (reserved !== undefined) throw fail.reservedName(handle, reserved);
     } else if (!this.mayReplace(identity, handle, existing, values)) {
       throw fail.noPermission(handle);
     }

@@ -107,18 +107,21 @@ export default async function hrlsRoutes(app: FastifyInstance, options: HrlsOpti
       return badQuery(reply, `A reverse look-up type or pattern may be at most ${MAX_PATTERN_LENGTH} characters long; one here has ${longest}`);
     }
     const fields: SearchField[] = [...byType].map(([type, patterns]) => ({ type, patterns }));
+    // The realm account is shared by the whole class: it finds and shows public values only (decision 030).
     const handles = options.store.search(fields, {
       ...(segment ? { handlePrefix: segment } : {}),
+      publicOnly: true,
       limit: Math.min(limit, MAX_LIMIT),
       page,
     });
     const retrieve = (params.get('retrieverecords') ?? '').toLowerCase() === 'true';
     if (!retrieve) return reply.type('application/json;charset=utf-8').send(JSON.stringify(handles));
-    // As on the servlet: every value but HS_SECKEY, data as raw text (binary values come out garbled).
+    // As on the servlet: every value but HS_SECKEY, data as raw text (binary values come out garbled);
+    // unlike it, only public values, since the account is the class's and not a trusted operator's.
     const records: Record<string, Array<{ type: string; value: string }>> = {};
     for (const handle of handles) {
       records[handle] = (options.store.getValues(handle) ?? [])
-        .filter((v) => v.type.toUpperCase() !== 'HS_SECKEY')
+        .filter((v) => v.publicRead && v.type.toUpperCase() !== 'HS_SECKEY')
         .map((v) => ({ type: v.type, value: v.data.toString('utf8') }));
     }
     return reply.type('application/json;charset=utf-8').send(JSON.stringify(records));

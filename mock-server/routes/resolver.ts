@@ -30,11 +30,16 @@ const HTML = 'text/html;charset=utf-8';
 // HandleValue.MAX_RECOGNIZED_TTL: the proxy never lets a cache keep a redirect longer than two days.
 const MAX_EXPIRES_MS = 2 * 86400 * 1000;
 /**
- * The only schemes the resolver redirects to: the web schemes the values page links, plus `file:`, which
- * lesson chapter 5 redirects to on purpose (a PID moved to a local copy) and which no browser opens from a
- * web page, so it cannot run anything here. `javascript:`, `data:` and every other scheme are refused.
+ * The real proxy redirects to whatever a URL value holds (`irods://…`, a relative path, `mailto:`):
+ * only the schemes that make a browser run the target as script on this origin are refused. Browsers
+ * drop tabs and newlines anywhere in a URL and leading spaces and control characters before reading
+ * its scheme, so `java\tscript:` and ` JavaScript:` count as script too.
  */
-const REDIRECTABLE = /^(https?|ftp|file):/i;
+const SCRIPT_BEARING = /^(javascript|data|vbscript):/i;
+
+function runsAsScript(target: string): boolean {
+  return SCRIPT_BEARING.test(target.replace(/[\t\n\r]/g, '').replace(/^[\u0000-\u0020]+/, ''));
+}
 
 /** Query parameters in order, each possibly repeated; a bare `?noredirect` has the value "". */
 type ProxyQuery = Map<string, string[]>;
@@ -236,9 +241,9 @@ export default async function resolverRoutes(app: FastifyInstance, opts: Resolve
       if (choice === undefined) return sendValuesPage(reply, handle, values, base());
 
       const target = `${choice.url}${firstParam(query, 'urlappend') ?? ''}`.trim();
-      // A `javascript:` or `data:` Location would run a record writer's script on this origin: such a
-      // record is shown as its values page instead, where the same rule keeps the URL unclickable.
-      if (!REDIRECTABLE.test(target)) return sendValuesPage(reply, handle, values, base());
+      // A `javascript:`, `data:` or `vbscript:` Location would run a record writer's script on this origin:
+      // such a record is shown as its values page instead, where the URL stays unclickable text.
+      if (runsAsScript(target)) return sendValuesPage(reply, handle, values, base());
       // HTTP/1.0 has no 303/307/308, so such clients get the 302 they understand.
       const status = request.raw.httpVersion === '1.0' && choice.status !== 301 ? 302 : choice.status;
       const now = Date.now();

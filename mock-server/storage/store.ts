@@ -216,7 +216,15 @@ function nextBlob(prefix: Buffer): Buffer | undefined {
   return undefined;
 }
 
-function searchQuery(fields: SearchField[], options: { handlePrefix?: string; limit: number; page: number }): { sql: string; params: unknown[] } {
+export interface SearchOptions {
+  handlePrefix?: string;
+  limit: number;
+  page: number;
+  /** Match only values whose public-read bit is set, so a restricted value neither matches nor narrows. */
+  publicOnly?: boolean;
+}
+
+function searchQuery(fields: SearchField[], options: SearchOptions): { sql: string; params: unknown[] } {
   const joins: string[] = [];
   const where: string[] = [];
   const params: unknown[] = [];
@@ -225,6 +233,7 @@ function searchQuery(fields: SearchField[], options: { handlePrefix?: string; li
     joins.push(i === 0 ? `handles ${alias}` : `JOIN handles ${alias} ON ${alias}.handle = v0.handle`);
     where.push(`${alias}.type = ?`);
     params.push(field.type);
+    if (options.publicOnly) where.push(`${alias}.pub_read = 1`);
     for (const pattern of field.patterns) {
       const wildcardAt = pattern.search(WILDCARD);
       if (wildcardAt < 0) {
@@ -540,7 +549,7 @@ export class HandleStore {
    * patterns. Exact patterns are index equality on (type, data); wildcard patterns with a literal
    * start become an index range, so no look-up scans the whole table.
    */
-  search(fields: SearchField[], options: { handlePrefix?: string; limit: number; page: number }): string[] {
+  search(fields: SearchField[], options: SearchOptions): string[] {
     const { sql, params } = searchQuery(fields, options);
     let statement = this.searchStatements.get(sql);
     if (!statement) {

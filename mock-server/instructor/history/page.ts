@@ -42,7 +42,7 @@ export function renderHistoryPage(view: HistoryView): string {
       ({ entry, before, after, hidden }) =>
         `<tr><td class="when">${escapeHtml(entry.at)}</td><td class="who">${escapeHtml(entry.actor)}</td><td class="what">${escapeHtml(ACTIONS[entry.action] ?? entry.action)}</td>` +
         `<td class="before">${valueList(before)}</td><td class="after">${valueList(after)}</td>` +
-        `<td class="hidden-count">${hidden ? `${hidden} not shown` : ''}</td></tr>`,
+        `<td class="hidden-count">${hidden ? `${hidden} restricted, not shown` : ''}</td></tr>`,
     )
     .join('\n');
   return `<!DOCTYPE html>

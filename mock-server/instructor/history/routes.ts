@@ -8,7 +8,7 @@ import type { HandleService } from '../../handle/handle-service.js';
 import type { AdminSessions } from '../admin-session.js';
 import { sendPage } from '../html.js';
 import { renderHistoryPage } from './page.js';
-import { mayReadRestricted, type Reader, visibleValues } from './visibility.js';
+import { type Reader, recordsAtEntries, visibleValues } from './visibility.js';
 
 export interface HistoryOptions {
   service: HandleService;
@@ -36,7 +36,7 @@ export default async function historyRoutes(app: FastifyInstance, options: Histo
       if (authentication.kind === 'authenticated') {
         request.identity = `${authentication.identity.index}:${authentication.identity.handle}`;
         reader = { kind: 'caller', authentication, overTls };
-        readerNote = `Shown to ${request.identity}: the values GET /api/handles would show this identity.`;
+        readerNote = `Shown to ${request.identity}: public values, and restricted ones only where the record's owners at the time let this identity read them.`;
       } else {
         reader = { kind: 'caller', authentication: { kind: 'anonymous' }, overTls };
         readerNote =
@@ -49,11 +49,12 @@ export default async function historyRoutes(app: FastifyInstance, options: Histo
     if (!history.length && !service.store.exists(handle)) {
       return sendPage(reply, 404, renderHistoryPage({ handle, entries: [], readerNote }));
     }
-    const lastKnown = service.store.getValues(handle) ?? history.at(-1)?.before ?? [];
-    const restricted = mayReadRestricted(service, handle, reader, lastKnown);
-    const entries = history.map((entry) => {
-      const before = visibleValues(entry.before, restricted);
-      const after = visibleValues(entry.after, restricted);
+    // Each value is judged by the record as it stood then: whoever re-creates a deleted name does not
+    // inherit the right to read its earlier owner's restricted values.
+    const records = recordsAtEntries(history);
+    const entries = history.map((entry, i) => {
+      const before = visibleValues(service, reader, records[i]!.before, entry.before);
+      const after = visibleValues(service, reader, records[i]!.after, entry.after);
       return { entry, before, after, hidden: entry.before.length + entry.after.length - before.length - after.length };
     });
     return sendPage(reply, 200, renderHistoryPage({ handle, entries, readerNote }));
