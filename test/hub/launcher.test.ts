@@ -21,7 +21,12 @@ test('bad options are refused with what was expected, and no class folder is mad
       [['--port', '70000'], /--port must be a number from 0 to 65535, not "70000"/],
       [['--users', '3', '--names', 'a,b'], /give --users or --names, not both/],
       [['--names', 'anna,Ben,c d'], /--names: Ben, c d must be lower-case letters/],
-      [['--password', 'short'], /--password must have at least 8 characters/],
+      // Every user has their own password now: the shared workshop password is gone.
+      [['--users', '3', '--password', 'workshop-password'], /Unknown option '--password'/],
+      [['--users', '3', '--unix-prefix', 'Pid'], /--unix-prefix must be a lower-case letter and up to 11 more/],
+      [['--users', '3', '--new-password', '../x'], /--names: \.\.\/x must be lower-case letters/],
+      [['--users', '3', '--instructor', 'trainee02'], /trainee02: a user is a trainee or an instructor, not both/],
+      [[], /which trainees\? Give --users N or --names a,b,c/],
       [['--api-token', 'short'], /--api-token must have at least 16 characters/],
       [['--userz', '3'], /Unknown option '--userz'/],
     ] as const) {
@@ -39,6 +44,6 @@ test('bad options are refused with what was expected, and no class folder is mad
 test('--help says how to run a class', () => {
   const run = launch('--help');
   assert.equal(run.status, 0);
-  assert.match(run.stdout, /usage: npm run class -- \[--users N/);
+  assert.match(run.stdout, /usage: npm run class -- \(--users N \| --names a,b,c\)/);
   assert.match(run.stdout, /--class-dir DIR/);
 });
