@@ -16,7 +16,7 @@ interface Login {
   password: string;
   role: string;
 }
-const { updateLogins, loginTable } = createRequire(import.meta.url)(join(ROOT, 'deploy', 'jupyterhub', 'class-logins.cjs')) as {
+const { updateLogins, loginTable } = createRequire(join(ROOT, 'package.json'))(join(ROOT, 'deploy', 'jupyterhub', 'class-logins.cjs')) as {
   updateLogins(classDir: string, roster: { user: string; role: string }[], renew: string[]): { created: Login[]; unlisted: number; sheetFile: string };
   loginTable(created: Login[]): string;
 };
