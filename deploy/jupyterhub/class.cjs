@@ -33,6 +33,8 @@ const USAGE = `usage: npm run class -- (--users N | --names a,b,c) [options]
   --port N             the hub's port (default 8000, or the one of the previous run; 0 = any free port)
   --unix-prefix P      start of each user's Unix user name (default "pid-": pid-trainee01, …)
   --api-token TOKEN    also accept this token on the hub's REST API with admin rights (scripts, tests)
+  --logins-only        write the logins (hub-logins.json, logins.csv) into the class folder and stop:
+                       for a hub elsewhere, e.g. on Kubernetes (docs/class-on-kubernetes.md)
   --no-install         never install anything; say what is missing instead
   --no-prepare         skip the lesson's preparation (build, Jupyter, kernel) when it is known to be done`;
 
@@ -56,6 +58,7 @@ function options() {
         ip: { type: 'string' },
         port: { type: 'string' },
         'api-token': { type: 'string' },
+        'logins-only': { type: 'boolean', default: false },
         'no-install': { type: 'boolean', default: false },
         'no-prepare': { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
@@ -168,8 +171,28 @@ function whenRunning(hub) {
   });
 }
 
+/** The logins of a class whose hub runs elsewhere: written, printed, nothing started. */
+function loginsOnly(opts) {
+  const classDir = path.resolve(opts['class-dir'] ?? path.join(ROOT, 'class'));
+  const previous = readState(path.join(classDir, 'class.json'));
+  const trainees = traineeNames(opts, previous.trainees);
+  if (trainees.length === 0) fail('which trainees? Give --users N or --names a,b,c: each gets a login of their own', USAGE);
+  const instructors = opts.instructor ?? previous.instructors ?? ['instructor'];
+  fs.mkdirSync(classDir, { recursive: true, mode: 0o700 });
+  const logins = updateLogins(classDir, roster({ trainees, instructors }), opts['new-password'] ?? []);
+  fs.writeFileSync(path.join(classDir, 'class.json'), `${JSON.stringify({ ...previous, trainees, instructors }, null, 2)}\n`, { mode: 0o600 });
+  process.stdout.write(
+    [
+      logins.created.length ? `new logins (shown once):\n${loginTable(logins.created)}` : 'no new logins',
+      `all logins: ${logins.sheetFile} (for the instructor); the hub's hashes: ${path.join(classDir, 'hub-logins.json')}`,
+      '',
+    ].join('\n'),
+  );
+}
+
 async function main() {
   const opts = options();
+  if (opts['logins-only']) return loginsOnly(opts);
   if (typeof process.getuid === 'function' && process.getuid() !== 0)
     fail("the class hub must run as root: it runs each user's Jupyter server as a Unix user of their own", 'sudo npm run class -- …');
   if (!opts['no-prepare']) {

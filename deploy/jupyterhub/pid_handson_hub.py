@@ -204,7 +204,10 @@ class ClassAuthenticator(Authenticator):
         entry = users.get(username)
         stored = entry.get("hash") if isinstance(entry, dict) else None
         matches = await asyncio.to_thread(password_matches, stored or _UNKNOWN_USER_HASH, password)
-        return username if matches and stored else None
+        if not (matches and stored):
+            return None
+        # The file's role decides, at every login: a user taken off the instructors loses the admin rights.
+        return {"name": username, "admin": entry.get("role") == "instructor"}
 
 
 # ---- a Unix user per hub user, so that no trainee can read another's home -----------------------------

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../support/paths.js';
 import { temporaryFolder } from '../support/temporary-folders.js';
@@ -46,4 +46,33 @@ test('--help says how to run a class', () => {
   assert.equal(run.status, 0);
   assert.match(run.stdout, /usage: npm run class -- \(--users N \| --names a,b,c\)/);
   assert.match(run.stdout, /--class-dir DIR/);
+});
+
+test('--logins-only writes the logins of a class whose hub runs elsewhere, and starts nothing', () => {
+  const parent = temporaryFolder('pid-class-launcher-');
+  const classDir = join(parent, 'k8s-class');
+  try {
+    const run = launch('--logins-only', '--names', 'anna,ben', '--class-dir', classDir);
+    assert.equal(run.status, 0, run.stderr);
+    const sheet = readFileSync(join(classDir, 'logins.csv'), 'utf8').trim().split('\n');
+    assert.equal(sheet[0], 'user,password,role');
+    assert.deepEqual(
+      sheet.slice(1).map((row) => [row.split(',')[0], row.split(',')[2]]),
+      [
+        ['instructor', 'instructor'],
+        ['anna', 'trainee'],
+        ['ben', 'trainee'],
+      ],
+    );
+    for (const row of sheet.slice(1)) assert.ok(run.stdout.includes(row.split(',')[1]!), `${row.split(',')[0]}'s password is printed`);
+    for (const file of ['logins.csv', 'hub-logins.json']) assert.equal(statSync(join(classDir, file)).mode & 0o777, 0o600, file);
+    assert.doesNotMatch(run.stdout, /class hub:/);
+    // Again: nothing new, the same passwords.
+    const again = launch('--logins-only', '--class-dir', classDir);
+    assert.equal(again.status, 0, again.stderr);
+    assert.match(again.stdout, /^no new logins$/m);
+    assert.equal(readFileSync(join(classDir, 'logins.csv'), 'utf8').trim().split('\n').length, 4);
+  } finally {
+    rmSync(parent, { recursive: true, force: true });
+  }
 });

@@ -242,18 +242,27 @@ class ClassAuthenticatorTest(unittest.TestCase):
         self.addCleanup(shutil.rmtree, self.folder, True)
         self.file = os.path.join(self.folder, hub.LOGINS_FILE_NAME)
         self.passwords = {"anna": "anna-Pass-1234", "ben": "ben-Pass-5678", "instructor": "lead-Pass-9012"}
-        users = {name: {"role": "trainee", "hash": hub.hash_password(password)} for name, password in self.passwords.items()}
+        users = {
+            name: {"role": "instructor" if name == "instructor" else "trainee", "hash": hub.hash_password(password)}
+            for name, password in self.passwords.items()
+        }
         with open(self.file, "w", encoding="utf-8") as out:
             json.dump({"users": users}, out)
         self.authenticator = hub.ClassAuthenticator(logins_file=self.file)
 
     def login(self, username, password):
-        return asyncio.run(self.authenticator.authenticate(None, {"username": username, "password": password}))
+        answer = asyncio.run(self.authenticator.authenticate(None, {"username": username, "password": password}))
+        return answer and answer["name"]
 
     def test_each_user_logs_in_with_their_own_password_only(self):
         for user in self.passwords:
             for owner, password in self.passwords.items():
                 self.assertEqual(self.login(user, password), user if owner == user else None, f"{user} with {owner}'s password")
+
+    def test_the_role_in_the_file_decides_who_is_a_hub_admin(self):
+        for user, password in self.passwords.items():
+            answer = asyncio.run(self.authenticator.authenticate(None, {"username": user, "password": password}))
+            self.assertEqual(answer["admin"], user == "instructor", user)
 
     def test_names_are_compared_as_the_hub_spells_them(self):
         self.assertEqual(self.login(" Anna ", self.passwords["anna"]), "anna")
