@@ -276,7 +276,10 @@ async function main() {
   // the proxy log a 404 (or a refused connection) per attempt, which reads as trouble when there is none.
   const started = await Promise.race([whenRunning(hub), new Promise((resolve) => setTimeout(() => resolve('timeout'), 120_000))]);
   const url = `http://${ip === '0.0.0.0' ? '127.0.0.1' : ip}:${state.hubPort}/`;
-  if (started === 'timeout') fail(`the hub did not start within 120 s`);
+  if (started === 'timeout') {
+    hub.kill('SIGTERM');
+    fail('the hub did not start within 120 s');
+  }
   const answer = await fetch(`${url}hub/api/`, { signal: AbortSignal.timeout(10_000) }).catch((error) => ({ ok: false, status: error.message }));
   if (!answer.ok) fail(`the hub runs but ${url}hub/api/ answers ${answer.status}`);
   const sheet = logins.created.length

@@ -382,6 +382,27 @@ class ClassSpawnerHookTest(unittest.TestCase):
         self.assertEqual(cred_file.st_uid, pwd.getpwnam(f"{self.prefix}ben").pw_uid)
         self.assertTrue(os.path.islink(os.path.join(spawner.home_dir, "notebooks", LEARNER_NOTEBOOKS[0])))
 
+    def test_a_home_written_by_root_before_is_handed_to_its_user(self):
+        spawner = self.spawner("dora")
+        credentials = os.path.join(spawner.home_dir, "credentials")
+        os.makedirs(credentials)
+        os.chmod(spawner.home_dir, 0o755)
+        with open(os.path.join(credentials, "cred_basic.json"), "w", encoding="utf-8") as out:
+            out.write("{}")
+        os.chmod(os.path.join(credentials, "cred_basic.json"), 0o644)
+        os.makedirs(os.path.join(spawner.home_dir, "notebooks"))
+        edited = os.path.join(spawner.home_dir, "notebooks", LEARNER_NOTEBOOKS[1])
+        with open(edited, "w", encoding="utf-8") as out:
+            out.write('{"edited": "before the upgrade"}')
+        self.run_hook(spawner)
+        uid = pwd.getpwnam(f"{self.prefix}dora").pw_uid
+        self.assertEqual(stat.S_IMODE(os.stat(spawner.home_dir).st_mode), 0o700)
+        for name in os.listdir(credentials):
+            info = os.stat(os.path.join(credentials, name))
+            self.assertEqual((info.st_uid, stat.S_IMODE(info.st_mode)), (uid, 0o600), name)
+        self.assertEqual(os.stat(edited).st_uid, uid)
+        self.assertEqual(read(edited), '{"edited": "before the upgrade"}')
+
     def test_a_unix_user_of_that_name_with_another_home_is_refused(self):
         first = self.spawner("carl")
         self.run_hook(first)
