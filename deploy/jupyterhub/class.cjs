@@ -2,8 +2,10 @@
 // `npm run class -- --users 30`: a whole class on this machine. Prepares the lesson (as `npm start` does),
 // installs JupyterHub and its proxy when missing (Debian packages, as root), and runs JupyterHub with
 // deploy/jupyterhub/jupyterhub_config.py on a class folder that keeps everything between runs: the hub's
-// users, the mock Handle server's data (trainee identities, handles), each trainee's home. Prints the hub
-// URL, the user names and the workshop password once the hub answers. Plain Node, no dependencies.
+// users and their logins, the mock Handle server's data (trainee identities, handles), each user's home.
+// Every user gets a password of their own, printed once and written to <class-dir>/logins.csv (root only);
+// the hub checks the scrypt hashes in <class-dir>/hub-logins.json. Each user's Jupyter server runs as a Unix
+// user of their own (made by the hub on the first start), so the hub must run as root. Plain Node.
 'use strict';
 const { spawn, spawnSync } = require('node:child_process');
 const crypto = require('node:crypto');
@@ -11,22 +13,28 @@ const fs = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
+const { loginTable, updateLogins } = require('./class-logins.cjs');
+const { secureClassFolder, unreachable } = require('./class-folder.cjs');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const CONFIG = path.join(__dirname, 'jupyterhub_config.py');
 const JUPYTERHUB = process.env.PID_HANDSON_JUPYTERHUB || '/usr/bin/jupyterhub';
 const DEBIAN_PROXY_MODULES = '/usr/share/nodejs';
 
-const USAGE = `usage: npm run class -- [--users N | --names a,b,c] [options]
+const USAGE = `usage: npm run class -- (--users N | --names a,b,c) [options]
 
-  --users N            trainees trainee01 … traineeNN may log in (default: anyone who knows the password)
+  --users N            trainees trainee01 … traineeNN, each with a login of their own
   --names a,b,c        these trainee user names instead
+                       (needed on the first run; later runs keep the class's list unless given again)
   --instructor NAME    hub admin and instructor (repeatable; default "instructor")
-  --password WORD      the workshop password (default: generated once, kept in the class folder)
+  --new-password NAME  give this user a new password, e.g. for a lost sheet (repeatable)
   --class-dir DIR      where the class lives between runs (default ./class)
   --ip ADDRESS         address the hub listens on (default 127.0.0.1; 0.0.0.0 for a classroom network)
   --port N             the hub's port (default 8000, or the one of the previous run; 0 = any free port)
+  --unix-prefix P      start of each user's Unix user name (default "pid-": pid-trainee01, …)
   --api-token TOKEN    also accept this token on the hub's REST API with admin rights (scripts, tests)
+  --logins-only        write the logins (hub-logins.json, logins.csv) into the class folder and stop:
+                       for a hub elsewhere, e.g. on Kubernetes (docs/class-on-kubernetes.md)
   --no-install         never install anything; say what is missing instead
   --no-prepare         skip the lesson's preparation (build, Jupyter, kernel) when it is known to be done`;
 
@@ -44,11 +52,13 @@ function options() {
         users: { type: 'string' },
         names: { type: 'string' },
         instructor: { type: 'string', multiple: true },
-        password: { type: 'string' },
+        'new-password': { type: 'string', multiple: true },
+        'unix-prefix': { type: 'string' },
         'class-dir': { type: 'string' },
         ip: { type: 'string' },
         port: { type: 'string' },
         'api-token': { type: 'string' },
+        'logins-only': { type: 'boolean', default: false },
         'no-install': { type: 'boolean', default: false },
         'no-prepare': { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
@@ -65,10 +75,11 @@ function options() {
   if (parsed.port !== undefined && !(/^[0-9]{1,5}$/.test(parsed.port) && Number(parsed.port) <= 65535))
     fail(`--port must be a number from 0 to 65535, not "${parsed.port}"`);
   if (parsed.users !== undefined && parsed.names !== undefined) fail('give --users or --names, not both');
-  if (parsed.password !== undefined && parsed.password.length < 8) fail('--password must have at least 8 characters');
+  if (parsed['unix-prefix'] !== undefined && !/^[a-z][a-z0-9_-]{0,11}$/.test(parsed['unix-prefix']))
+    fail(`--unix-prefix must be a lower-case letter and up to 11 more of a-z, 0-9, "_" and "-", not "${parsed['unix-prefix']}"`);
   if (parsed['api-token'] !== undefined && parsed['api-token'].length < 16) fail('--api-token must have at least 16 characters');
   if (parsed.names !== undefined) namesOf(parsed.names);
-  for (const name of parsed.instructor ?? []) namesOf(name);
+  for (const name of [...(parsed.instructor ?? []), ...(parsed['new-password'] ?? [])]) namesOf(name);
   return parsed;
 }
 
@@ -132,12 +143,58 @@ function readState(file) {
     return JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (error) {
     if (error.code === 'ENOENT') return {};
-    fail(`${file} is not readable JSON (${error.message})`, 'fix or delete it (a new one gets new ports and a new password)');
+    fail(`${file} is not readable JSON (${error.message})`, 'fix or delete it (a new one gets new ports and a new admin token)');
   }
+}
+
+function roster(state) {
+  const both = state.trainees.filter((name) => state.instructors.includes(name));
+  if (both.length) fail(`${both.join(', ')}: a user is a trainee or an instructor, not both`);
+  return [...state.instructors.map((user) => ({ user, role: 'instructor' })), ...state.trainees.map((user) => ({ user, role: 'trainee' }))];
+}
+
+/** Resolves once the hub says it runs (its own log line), forwarding everything it writes. */
+function whenRunning(hub) {
+  return new Promise((resolve) => {
+    let tail = '';
+    const watch = (chunk, out) => {
+      out.write(chunk);
+      if (tail === null) return;
+      tail = (tail + chunk.toString()).slice(-4096);
+      if (/JupyterHub is now running at/.test(tail)) {
+        tail = null;
+        resolve();
+      }
+    };
+    hub.stdout.on('data', (chunk) => watch(chunk, process.stdout));
+    hub.stderr.on('data', (chunk) => watch(chunk, process.stderr));
+  });
+}
+
+/** The logins of a class whose hub runs elsewhere: written, printed, nothing started. */
+function loginsOnly(opts) {
+  const classDir = path.resolve(opts['class-dir'] ?? path.join(ROOT, 'class'));
+  const previous = readState(path.join(classDir, 'class.json'));
+  const trainees = traineeNames(opts, previous.trainees);
+  if (trainees.length === 0) fail('which trainees? Give --users N or --names a,b,c: each gets a login of their own', USAGE);
+  const instructors = opts.instructor ?? previous.instructors ?? ['instructor'];
+  fs.mkdirSync(classDir, { recursive: true, mode: 0o700 });
+  const logins = updateLogins(classDir, roster({ trainees, instructors }), opts['new-password'] ?? []);
+  fs.writeFileSync(path.join(classDir, 'class.json'), `${JSON.stringify({ ...previous, trainees, instructors }, null, 2)}\n`, { mode: 0o600 });
+  process.stdout.write(
+    [
+      logins.created.length ? `new logins (shown once):\n${loginTable(logins.created)}` : 'no new logins',
+      `all logins: ${logins.sheetFile} (for the instructor); the hub's hashes: ${path.join(classDir, 'hub-logins.json')}`,
+      '',
+    ].join('\n'),
+  );
 }
 
 async function main() {
   const opts = options();
+  if (opts['logins-only']) return loginsOnly(opts);
+  if (typeof process.getuid === 'function' && process.getuid() !== 0)
+    fail("the class hub must run as root: it runs each user's Jupyter server as a Unix user of their own", 'sudo npm run class -- …');
   if (!opts['no-prepare']) {
     const prepared = spawnSync(
       process.execPath,
@@ -149,9 +206,29 @@ async function main() {
   ensureHubInstalled(!opts['no-install']);
 
   const classDir = path.resolve(opts['class-dir'] ?? path.join(ROOT, 'class'));
-  fs.mkdirSync(path.join(classDir, 'homes'), { recursive: true });
   const stateFile = path.join(classDir, 'class.json');
   const previous = readState(stateFile);
+  const trainees = traineeNames(opts, previous.trainees);
+  if (trainees.length === 0) fail('which trainees? Give --users N or --names a,b,c: each gets a login of their own', USAGE);
+  const instructors = opts.instructor ?? previous.instructors ?? ['instructor'];
+  const users = roster({ trainees, instructors });
+  const strangers = (opts['new-password'] ?? []).filter((name) => !users.some((u) => u.user === name));
+  if (strangers.length) fail(`--new-password: ${strangers.join(', ')} is not a user of this class`);
+  // Each user's server runs as their own Unix user, who must reach the package and the kernel from /.
+  const closed = unreachable([
+    path.dirname(classDir),
+    path.join(ROOT, 'dist', 'lesson', 'kernel', 'launch.js'),
+    path.join(ROOT, 'node_modules', 'tslab', 'package.json'),
+    path.join(ROOT, 'notebooks', 'README.md'),
+    path.join(__dirname, 'pid_handson_hub.py'),
+    process.execPath,
+  ]);
+  if (closed.length)
+    fail(
+      `each user's Jupyter server runs as their own Unix user, who cannot reach: ${closed.join('; ')}`,
+      'open these to other users, or put the package and the class folder where everyone may read (e.g. /srv)',
+    );
+  secureClassFolder(classDir);
   const ip = opts.ip ?? previous.ip ?? '127.0.0.1';
   const requestedPort = opts.port !== undefined ? Number(opts.port) : undefined;
   // Ports are kept between runs: the trainees' credentials name the mock server's port, and their
@@ -163,12 +240,14 @@ async function main() {
     proxyApiPort: previous.hubPort === hubPort && previous.proxyApiPort ? previous.proxyApiPort : await freePort('127.0.0.1'),
     hubApiPort: previous.hubPort === hubPort && previous.hubApiPort ? previous.hubApiPort : await freePort('127.0.0.1'),
     mockPort: previous.mockPort ?? (await freePort('127.0.0.1')),
-    password: opts.password ?? previous.password ?? crypto.randomBytes(6).toString('base64url'),
     adminToken: previous.adminToken ?? crypto.randomBytes(24).toString('hex'),
-    trainees: traineeNames(opts, previous.trainees),
-    instructors: opts.instructor ?? previous.instructors ?? ['instructor'],
+    trainees,
+    instructors,
+    unixPrefix: opts['unix-prefix'] ?? previous.unixPrefix ?? 'pid-',
   };
+  const logins = updateLogins(classDir, users, opts['new-password'] ?? []);
   fs.writeFileSync(stateFile, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+  fs.chmodSync(stateFile, 0o600);
 
   const env = {
     ...process.env,
@@ -180,47 +259,47 @@ async function main() {
     PID_HANDSON_HUB_API_PORT: String(state.hubApiPort),
     PID_MOCK_PORT: String(state.mockPort),
     PID_MOCK_ADMIN_TOKEN: state.adminToken,
-    PID_HANDSON_PASSWORD: state.password,
     PID_HANDSON_USERS: state.trainees.join(','),
     PID_HANDSON_INSTRUCTORS: state.instructors.join(','),
+    PID_HANDSON_UNIX_PREFIX: state.unixPrefix,
     PID_HANDSON_NODE: process.execPath,
     PID_HANDSON_HUB_API_TOKEN: opts['api-token'] ?? process.env.PID_HANDSON_HUB_API_TOKEN ?? '',
     // Debian's configurable-http-proxy finds its modules only there with a Node that is not Debian's.
     NODE_PATH: [process.env.NODE_PATH, DEBIAN_PROXY_MODULES].filter(Boolean).join(path.delimiter),
   };
-  const hub = spawn(JUPYTERHUB, ['-f', CONFIG], { cwd: classDir, env, stdio: ['ignore', 'inherit', 'inherit'] });
+  const hub = spawn(JUPYTERHUB, ['-f', CONFIG], { cwd: classDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   hub.once('error', (error) => fail(`cannot run ${JUPYTERHUB}: ${error.message}`));
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => hub.kill(signal));
   hub.once('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)));
 
+  // The hub's own line, rather than polling the proxy: a poll before the hub has set its routes makes
+  // the proxy log a 404 (or a refused connection) per attempt, which reads as trouble when there is none.
+  const started = await Promise.race([whenRunning(hub), new Promise((resolve) => setTimeout(() => resolve('timeout'), 120_000))]);
   const url = `http://${ip === '0.0.0.0' ? '127.0.0.1' : ip}:${state.hubPort}/`;
-  for (let i = 0; i < 240 && hub.exitCode === null; i += 1) {
-    try {
-      const answer = await fetch(`${url}hub/api/`, { signal: AbortSignal.timeout(2000) });
-      if (answer.ok) {
-        const who = state.trainees.length
-          ? `${state.trainees.length} trainees (${state.trainees.slice(0, 3).join(', ')}${state.trainees.length > 3 ? ', …' : ''})`
-          : 'any user name';
-        process.stdout.write(
-          [
-            '',
-            `class hub: ${url}`,
-            `  log in as ${who} with the workshop password: ${state.password}`,
-            `  instructors (hub admins, live page under Services → pid-mock): ${state.instructors.join(', ')}`,
-            `  live page token: ${path.join(classDir, 'class.json')} ("adminToken")`,
-            `  class folder: ${classDir} (Ctrl-C stops the hub; running it again resumes the class)`,
-            'ready',
-            '',
-          ].join('\n'),
-        );
-        return;
-      }
-    } catch {
-      // not answering yet
-    }
-    await new Promise((r) => setTimeout(r, 500));
+  if (started === 'timeout') {
+    hub.kill('SIGTERM');
+    fail('the hub did not start within 120 s');
   }
-  if (hub.exitCode === null) fail(`the hub did not answer at ${url} within 120 s`);
+  const answer = await fetch(`${url}hub/api/`, { signal: AbortSignal.timeout(10_000) }).catch((error) => ({ ok: false, status: error.message }));
+  if (!answer.ok) fail(`the hub runs but ${url}hub/api/ answers ${answer.status}`);
+  const sheet = logins.created.length
+    ? [`  new logins (shown once; all current logins are in ${logins.sheetFile}, readable by root only):`, loginTable(logins.created)]
+    : [`  logins: ${logins.sheetFile} (readable by root only; --new-password NAME gives a user a new one)`];
+  if (logins.unlisted) sheet.push(`  ${logins.unlisted} kept passwords are no longer in ${logins.sheetFile}; --new-password NAME renews one`);
+  process.stdout.write(
+    [
+      '',
+      `class hub: ${url}`,
+      `  ${state.trainees.length} trainees (${state.trainees.slice(0, 3).join(', ')}${state.trainees.length > 3 ? ', …' : ''}), each with their own password`,
+      `  instructors (hub admins, live page under Services → pid-mock): ${state.instructors.join(', ')}`,
+      ...sheet,
+      `  live page token: ${stateFile} ("adminToken")`,
+      `  each user's server runs as the Unix user ${state.unixPrefix}<name>, in a home only they can read`,
+      `  class folder: ${classDir} (Ctrl-C stops the hub; running it again resumes the class)`,
+      'ready',
+      '',
+    ].join('\n'),
+  );
 }
 
 void main();

@@ -1,10 +1,11 @@
 # JupyterHub for a pid-handson class on one machine: the mock Handle server as a hub-managed service, one
-# Jupyter server per trainee (local processes, a home each under the class folder), a shared workshop
-# password, and a pre_spawn_hook that gives each trainee their own identity, credentials and notebooks.
+# Jupyter server per user running as a Unix user of their own (a private home each under the class
+# folder), a password of their own for each user, and a pre_spawn_hook that gives each trainee their own
+# identity, credentials and notebooks.
 #
-# Started by `npm run class` (deploy/jupyterhub/class.cjs), which sets the PID_HANDSON_* variables below.
-# The same hook runs on Kubernetes (deploy/kubernetes/values.yaml); with DockerSpawner only the spawner
-# lines change (the hook's remote_home mode, as on Kubernetes).
+# Started by `npm run class` (deploy/jupyterhub/class.cjs), which sets the PID_HANDSON_* variables below
+# and writes the class's logins. The same hook runs on Kubernetes (deploy/kubernetes/values.yaml); with
+# DockerSpawner only the spawner lines change (the hook's remote_home mode, as on Kubernetes).
 import os
 import shutil
 import sys
@@ -45,15 +46,13 @@ c.ConfigurableHTTPProxy.pid_file = os.path.join(class_dir, "jupyterhub-proxy.pid
 c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{int(setting('PID_HANDSON_PROXY_API_PORT', str(hub_port + 1)))}"
 c.JupyterHub.hub_port = int(setting("PID_HANDSON_HUB_API_PORT", str(hub_port + 2)))
 
-# ---- who may log in: the workshop password; hub admins are the class's instructors ----------------
-c.JupyterHub.authenticator_class = "dummy"
-c.DummyAuthenticator.password = setting("PID_HANDSON_PASSWORD")
+# ---- who may log in: each user with their own password; hub admins are the class's instructors only --
+c.JupyterHub.authenticator_class = pid_handson_hub.ClassAuthenticator
+c.ClassAuthenticator.logins_file = os.path.join(class_dir, pid_handson_hub.LOGINS_FILE_NAME)
 c.Authenticator.admin_users = set(instructors)
-# Any name may log in with the password when no list is given: keep names to ones that are safe as a
-# home folder's name (no "/", no leading dot) and short enough for a trainee handle.
-c.Authenticator.username_pattern = r"^[a-z0-9][a-z0-9._@-]{0,63}$"
-if trainees:
-    c.Authenticator.allowed_users = set(trainees) | set(instructors)
+c.Authenticator.allowed_users = set(trainees) | set(instructors)
+# Names become home folders and Unix user names: no "/", no leading dot.
+c.Authenticator.username_pattern = r"^[a-z0-9][a-z0-9._-]{0,39}$"
 
 # ---- the mock Handle server starts and stops with the hub; /services/pid-mock/ is its live page ----
 services = [
@@ -85,13 +84,14 @@ if hub_api_token != "-":
     c.JupyterHub.load_roles = [{"name": "class-admin", "scopes": ["admin:users", "admin:servers", "tokens", "list:users"], "services": ["class-admin"]}]
 c.JupyterHub.services = services
 
-# ---- one Jupyter server per trainee: a local process in their own home under the class folder -------
-c.JupyterHub.spawner_class = "simple"
-c.SimpleLocalProcessSpawner.home_dir_template = os.path.join(class_dir, "homes", "{username}")
+# ---- one Jupyter server per user: a local process as their own Unix user, in their own 0700 home ------
+c.JupyterHub.spawner_class = pid_handson_hub.ClassSpawner
+c.ClassSpawner.home_dir_template = os.path.join(class_dir, "homes", "{username}")
+c.ClassSpawner.system_user_prefix = setting("PID_HANDSON_UNIX_PREFIX", "pid-")
 c.Spawner.notebook_dir = "~/notebooks"
 c.Spawner.default_url = "/tree"
-# Jupyter runs as root on this kind of machine; tslab (TypeScript) is the kernel every notebook opens with.
-c.Spawner.args = ["--allow-root", "--MappingKernelManager.default_kernel_name=tslab"]
+# tslab (TypeScript) is the kernel every notebook opens with.
+c.Spawner.args = ["--MappingKernelManager.default_kernel_name=tslab"]
 c.Spawner.env_keep = ["PATH", "LANG", "LC_ALL", "NODE_PATH"]
 jupyter_path = os.path.join(class_dir, "jupyter")
 pid_handson_hub.write_kernel_spec(jupyter_path, package_root)

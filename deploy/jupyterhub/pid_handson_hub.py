@@ -5,6 +5,11 @@ Imported by jupyterhub_config.py (the hook runs inside the hub). On Kubernetes t
 the user's volume, so the hook hands the credentials to the pod in its environment and the pod runs
 `python3 pid_handson_hub.py materialise` (its start command) to write them and the notebooks.
 
+On one machine (`npm run class`) the module also gives the hub its logins (ClassAuthenticator: each user's
+own password, checked against the scrypt hashes `npm run class` keeps in the class folder) and its
+spawner (ClassSpawner: each user's Jupyter server runs as a Unix user of their own, whose home nobody
+else can read); the hook then writes the home as that user, never as root.
+
 A user's home, on one machine and in a pod alike:
     <home>/credentials/   cred_file.json (certificate), cred_basic.json (password), ca.pem, PEM files
     <home>/notebooks/     the learner notebooks and their contents page README.md (instructors: also instructor/)
@@ -14,18 +19,29 @@ A user's home, on one machine and in a pod alike:
 import asyncio
 import base64
 import hashlib
+import hmac
 import json
 import os
+import pwd
 import re
 import shutil
+import stat
+import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 
+from jupyterhub.auth import Authenticator
+from jupyterhub.spawner import LocalProcessSpawner, set_user_setuid
+from traitlets import Unicode, default
+
 TRAINEE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 BUNDLE_ENV = "PID_HANDSON_BUNDLE"
+# Set for materialise when the user is an instructor but their admin token has no business in that process.
+INSTRUCTOR_ENV = "PID_HANDSON_INSTRUCTOR"
 # Written by the server for every bundle; anything else in "files" is refused rather than written.
 SAFE_FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
@@ -107,19 +123,213 @@ def _handle_message(error):
 
 
 def write_credentials(bundle, folder):
-    """Writes the bundle's files into folder (private keys readable by the owner only); returns cred_file.json's path."""
+    """Writes the bundle's files into folder, readable by their owner only; returns cred_file.json's path."""
     os.makedirs(folder, mode=0o700, exist_ok=True)
+    os.chmod(folder, 0o700)
     for file_name, text in bundle["files"].items():
         if not SAFE_FILE_NAME.match(file_name):
             raise TraineeIdentityError(f"the bundle names a file {file_name!r} that is not a plain file name; nothing written")
     for file_name, text in bundle["files"].items():
         path = os.path.join(folder, file_name)
         temporary = f"{path}.tmp"
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600 if "privkey" in file_name else 0o644)
+        if os.path.lexists(temporary):
+            os.unlink(temporary)
+        # The password in cred_basic.json is as secret as the private key: every file is the owner's alone.
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
         with os.fdopen(descriptor, "w", encoding="utf-8") as out:
             out.write(text)
         os.replace(temporary, path)
     return os.path.join(folder, "cred_file.json")
+
+
+# ---- logins: each hub user's own password, kept as an scrypt hash -------------------------------------
+# The class folder's hub-logins.json, written by `npm run class` (deploy/jupyterhub/class.cjs, which hashes
+# in the same format with Node's crypto.scrypt): {"users": {"<name>": {"role": "trainee", "hash": "scrypt$N$r$p$salt$key"}}}.
+LOGINS_FILE_NAME = "hub-logins.json"
+SCRYPT_MAXMEM = 64 * 1024 * 1024
+
+
+def hash_password(password, salt=None, n=16384, r=8, p=1):
+    """The stored form of a password: scrypt with a random salt, parameters kept beside it."""
+    salt = salt if salt is not None else os.urandom(16)
+    key = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=n, r=r, p=p, dklen=32, maxmem=SCRYPT_MAXMEM)
+    return "$".join(["scrypt", str(n), str(r), str(p), base64.b64encode(salt).decode("ascii"), base64.b64encode(key).decode("ascii")])
+
+
+# Checked when the user name is unknown, so that an unknown name costs the same time as a wrong password.
+_UNKNOWN_USER_HASH = hash_password("no such user", salt=bytes(16))
+
+
+def password_matches(stored, password):
+    """Whether password is the one stored (constant-time comparison); False for anything malformed."""
+    try:
+        scheme, n, r, p, salt, key = str(stored).split("$")
+        n, r, p = int(n), int(r), int(p)
+        expected = base64.b64decode(key, validate=True)
+        salt = base64.b64decode(salt, validate=True)
+        secret = str(password).encode("utf-8")
+    except (ValueError, TypeError, UnicodeError):
+        return False
+    # Parameters beyond these are not ours, and could make one login attempt cost the hub seconds of CPU.
+    if scheme != "scrypt" or not (1024 <= n <= 1 << 17 and n & (n - 1) == 0 and 1 <= r <= 16 and 1 <= p <= 4 and 16 <= len(expected) <= 64):
+        return False
+    actual = hashlib.scrypt(secret, salt=salt, n=n, r=r, p=p, dklen=len(expected), maxmem=SCRYPT_MAXMEM)
+    return hmac.compare_digest(actual, expected)
+
+
+class ClassAuthenticator(Authenticator):
+    """Each hub user logs in with their own password, from the class's hashed logins file.
+
+    The file is read at each login, so a restart of `npm run class` that adds users or renews a password
+    needs nothing else; a user missing from it cannot log in.
+    """
+
+    logins_file = Unicode("", help="hub-logins.json of the class folder (written by `npm run class`)").tag(config=True)
+
+    def _users(self):
+        with open(self.logins_file, encoding="utf-8") as source:
+            users = json.load(source).get("users")
+        if not isinstance(users, dict):
+            raise ValueError("no \"users\" object")
+        return users
+
+    async def authenticate(self, handler, data):
+        username = str((data or {}).get("username") or "").strip().lower()
+        password = str((data or {}).get("password") or "")
+        try:
+            users = self._users()
+        except (OSError, ValueError, AttributeError) as error:
+            self.log.error("pid-handson: cannot read the class logins %s (%s); nobody can log in until it is fixed", self.logins_file, error)
+            return None
+        entry = users.get(username)
+        stored = entry.get("hash") if isinstance(entry, dict) else None
+        matches = await asyncio.to_thread(password_matches, stored or _UNKNOWN_USER_HASH, password)
+        if not (matches and stored):
+            return None
+        # The file's role decides, at every login: a user taken off the instructors loses the admin rights.
+        return {"name": username, "admin": entry.get("role") == "instructor"}
+
+
+# ---- a Unix user per hub user, so that no trainee can read another's home -----------------------------
+UNIX_NAME = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
+UNIX_PREFIX = re.compile(r"^[a-z][a-z0-9_-]{0,11}$")
+_useradd_lock = threading.Lock()
+
+
+def system_user_name(username, prefix="pid-"):
+    """The Unix user of a hub user: the prefix and the hub name when that is a valid Unix name of at most
+    32 characters, else the prefix, the name spelt in the Unix alphabet and a digest (so two never share one).
+    The prefix keeps hub names off the machine's own accounts (a trainee called "root" or "daemon")."""
+    if not UNIX_PREFIX.match(prefix):
+        raise ValueError(f"the Unix user prefix {prefix!r} must be a lower-case letter and up to 11 more of a-z, 0-9, _ and -")
+    candidate = prefix + username
+    if UNIX_NAME.match(candidate):
+        return candidate
+    spelt = re.sub(r"[^a-z0-9_-]+", "_", username.lower())[: 32 - len(prefix) - 9]
+    return f"{prefix}{spelt}-{hashlib.sha256(username.encode('utf-8')).hexdigest()[:8]}"
+
+
+def ensure_system_user(name, home, comment):
+    """The Unix user (created with useradd when missing, its home given but not made); its pwd entry.
+
+    A user of that name whose home is elsewhere belongs to another class folder or to the machine: it is
+    refused rather than shared, since sharing a uid would let two trainees read each other's files."""
+    with _useradd_lock:
+        try:
+            entry = pwd.getpwnam(name)
+        except KeyError:
+            # Locked password, no home made here (the hook makes it 0700); a shell for Jupyter's terminals.
+            command = ["useradd", "--no-create-home", "--home-dir", home, "--shell", "/bin/bash", "--user-group", "--comment", comment, name]
+            for attempt in range(5):
+                done = subprocess.run(command, capture_output=True, text=True, timeout=30)
+                if done.returncode == 0 or attempt == 4 or "lock" not in done.stderr:
+                    break
+                time.sleep(0.2 * (attempt + 1))
+            if done.returncode != 0:
+                raise TraineeIdentityError(f"cannot create the Unix user {name!r} ({done.stderr.strip() or f'useradd exit {done.returncode}'}); the hub must run as root")
+            entry = pwd.getpwnam(name)
+    if entry.pw_uid == 0 or os.path.normpath(entry.pw_dir) != os.path.normpath(home):
+        raise TraineeIdentityError(
+            f"the Unix user {name!r} already exists with the home {entry.pw_dir}, not {home}: it belongs to another class "
+            "or to this machine; give the class another --unix-prefix, or remove that user (userdel) if it is a former class's"
+        )
+    return entry
+
+
+def make_private_home(home, uid, gid):
+    """The home folder, owned by the user and closed to everyone else (0700).
+
+    A home left by an earlier version (written by root, readable by all) is handed over to the user whole."""
+    os.makedirs(os.path.dirname(home), exist_ok=True)
+    try:
+        os.mkdir(home, 0o700)
+    except FileExistsError:
+        pass
+    info = os.lstat(home)
+    if not stat.S_ISDIR(info.st_mode):
+        raise TraineeIdentityError(f"the home {home} is not a folder (a link or a file); nothing written")
+    if info.st_uid != uid:
+        for folder, folders, files in os.walk(home):
+            for entry in folders + files:
+                os.lchown(os.path.join(folder, entry), uid, gid)
+    os.lchown(home, uid, gid)
+    os.chmod(home, 0o700)
+
+
+def materialise_as(system_user, home, package_root, bundle, instructor):
+    """Writes the home as its user (`materialise` in a process with their uid), so that nothing a trainee
+    put into their home (a link to /etc/shadow in place of a notebook) can make root write elsewhere."""
+    environment = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": home,
+        "LANG": "C.UTF-8",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        BUNDLE_ENV: encode_bundle(bundle),
+    }
+    if instructor:
+        environment[INSTRUCTOR_ENV] = "1"
+    done = subprocess.run(
+        [sys.executable, os.path.abspath(__file__), "materialise", home, package_root],
+        env=environment,
+        cwd=home,
+        preexec_fn=set_user_setuid(system_user, chdir=False),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    if done.returncode != 0:
+        raise TraineeIdentityError(f"writing the home {home} as {system_user} failed: {(done.stderr or done.stdout).strip()[-500:]}")
+
+
+class ClassSpawner(LocalProcessSpawner):
+    """JupyterHub's local process spawner, with a Unix user of its own for each hub user (made on the
+    first spawn) whose home is home_dir_template, rather than a system account of the same name."""
+
+    home_dir_template = Unicode("", help="the user's home; {username} is the hub user's name").tag(config=True)
+    system_user_prefix = Unicode("pid-", help="put before the hub name to make the Unix user's name").tag(config=True)
+
+    @property
+    def home_dir(self):
+        return self.home_dir_template.format(username=self.user.name)
+
+    @property
+    def system_user(self):
+        return system_user_name(self.user.name, self.system_user_prefix)
+
+    def ensure_system_user(self):
+        return ensure_system_user(self.system_user, self.home_dir, f"pid-handson {self.user.name}")
+
+    def make_preexec_fn(self, name):
+        return set_user_setuid(self.system_user)
+
+    def user_env(self, env):
+        env["USER"] = self.system_user
+        env["HOME"] = self.home_dir
+        env["SHELL"] = "/bin/bash"
+        return env
+
+    async def move_certs(self, paths):
+        raise NotImplementedError("ClassSpawner does not support internal_ssl")
 
 
 def install_notebooks(package_root, home, instructor=False):
@@ -196,11 +406,17 @@ def make_pre_spawn_hook(mock_url, admin_token, package_root, remote_home=None, i
         instructor = bool(getattr(spawner.user, "admin", False)) or username.lower() in instructors
         home = remote_home or spawner.home_dir
         credentials_folder = os.path.join(home, "credentials")
+        system_user = getattr(spawner, "system_user", None)
         try:
             admin = ClassAdmin(mock_url, admin_token, wait_seconds)
             bundle = await asyncio.to_thread(admin.ensure_trainee, name, credentials_folder)
             if remote_home:
                 environment = {BUNDLE_ENV: encode_bundle(bundle), "PID_CREDENTIALS": os.path.join(credentials_folder, "cred_file.json")}
+            elif system_user:
+                entry = await asyncio.to_thread(spawner.ensure_system_user)
+                await asyncio.to_thread(make_private_home, home, entry.pw_uid, entry.pw_gid)
+                await asyncio.to_thread(materialise_as, system_user, home, package_root, bundle, instructor)
+                environment = {"PID_CREDENTIALS": os.path.join(credentials_folder, "cred_file.json")}
             else:
                 environment = await asyncio.to_thread(prepare_home, home, package_root, bundle, instructor)
         except TraineeIdentityError as error:
@@ -211,7 +427,12 @@ def make_pre_spawn_hook(mock_url, admin_token, package_root, remote_home=None, i
             environment["PID_MOCK_ADMIN_TOKEN"] = admin_token
         spawner.environment.update(environment)
         spawner.log.info(
-            "pid-handson: %s is trainee %s (%s, %s)", username, name, bundle.get("passwordIdentity"), "new" if bundle.get("created") else "returning"
+            "pid-handson: %s is trainee %s (%s, %s%s)",
+            username,
+            name,
+            bundle.get("passwordIdentity"),
+            "new" if bundle.get("created") else "returning",
+            f", Unix user {system_user}" if system_user else "",
         )
 
     return pre_spawn_hook
@@ -227,7 +448,8 @@ def materialise(argv):
     if not text:
         print(f"pid_handson_hub.py: {BUNDLE_ENV} is not set; the hub's pre_spawn_hook did not run for this server", file=sys.stderr)
         return 1
-    prepare_home(home, package_root, decode_bundle(text), instructor=bool(os.environ.get("PID_MOCK_ADMIN_TOKEN")))
+    instructor = bool(os.environ.get("PID_MOCK_ADMIN_TOKEN")) or os.environ.get(INSTRUCTOR_ENV) == "1"
+    prepare_home(home, package_root, decode_bundle(text), instructor=instructor)
     return 0
 
 

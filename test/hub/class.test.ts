@@ -28,7 +28,7 @@ before(async () => {
 });
 
 after(async () => {
-  await hub?.stop();
+  await hub?.close();
   if (classDir) rmSync(classDir, { recursive: true, force: true });
 });
 
@@ -179,7 +179,7 @@ test('restarting the hub keeps each trainee identity and their notebook edits', 
   const before = Object.fromEntries(USERS.map((u) => [u, readFileSync(join(classDir, 'homes', u, 'credentials', 'cred_basic.json'), 'utf8')]));
 
   await hub.stop();
-  hub = await startClassHub(classDir, USERS.length);
+  hub = await startClassHub(classDir, USERS.length, hub.unixPrefix);
   assert.equal((await hubApi(hub, `users/${user}`)).body.servers[''], undefined, 'the restart stopped the servers');
   tokens.set(user, await logIn(hub, user));
   await startServer(hub, user, tokens.get(user)!);

@@ -45,6 +45,8 @@ function setFiles(values: Tree): Tree {
   const withFiles = structuredClone(values);
   for (const path of ['hub.extraFiles.pid-handson-hub.stringData', 'singleuser.extraFiles.pid-handson-hub.stringData'])
     setPath(withFiles, path, readFileSync(HOOK, 'utf8'));
+  // What `npm run class -- --logins-only` writes (its form is tested in class-logins.test.ts).
+  setPath(withFiles, 'hub.extraFiles.pid-handson-logins.stringData', '{"users": {}}\n');
   return withFiles;
 }
 
@@ -170,6 +172,7 @@ test('the hub extraConfig installs the hook and the pod command writes the home 
     'hook = c.KubeSpawner.pre_spawn_hook',
     'assert callable(hook), hook',
     'print("hook", hook.__qualname__)',
+    'print("authenticator", c.JupyterHub.authenticator_class.__qualname__, c.ClassAuthenticator.logins_file)',
   ].join('\n');
   const run = spawnSync('/usr/bin/python3', ['-c', program], {
     encoding: 'utf8',
@@ -182,6 +185,9 @@ test('the hub extraConfig installs the hook and the pod command writes the home 
   });
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stdout, /hook make_pre_spawn_hook\.<locals>\.pre_spawn_hook/);
+  // Each user's own password: the hashed logins file mounted where the authenticator reads it.
+  assert.match(run.stdout, new RegExp(`^authenticator ClassAuthenticator ${get(values, 'hub.extraFiles.pid-handson-logins.mountPath')}$`, 'm'));
+  assert.equal(get(values, 'hub.config.JupyterHub.authenticator_class'), undefined, 'no shared workshop password (DummyAuthenticator)');
 
   const cmd = get(values, 'singleuser.cmd') as string[];
   const podMount = get(values, 'singleuser.extraFiles.pid-handson-hub.mountPath') as string;

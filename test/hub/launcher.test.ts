@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../support/paths.js';
 import { temporaryFolder } from '../support/temporary-folders.js';
@@ -21,7 +21,12 @@ test('bad options are refused with what was expected, and no class folder is mad
       [['--port', '70000'], /--port must be a number from 0 to 65535, not "70000"/],
       [['--users', '3', '--names', 'a,b'], /give --users or --names, not both/],
       [['--names', 'anna,Ben,c d'], /--names: Ben, c d must be lower-case letters/],
-      [['--password', 'short'], /--password must have at least 8 characters/],
+      // Every user has their own password now: the shared workshop password is gone.
+      [['--users', '3', '--password', 'workshop-password'], /Unknown option '--password'/],
+      [['--users', '3', '--unix-prefix', 'Pid'], /--unix-prefix must be a lower-case letter and up to 11 more/],
+      [['--users', '3', '--new-password', '../x'], /--names: \.\.\/x must be lower-case letters/],
+      [['--users', '3', '--instructor', 'trainee02'], /trainee02: a user is a trainee or an instructor, not both/],
+      [[], /which trainees\? Give --users N or --names a,b,c/],
       [['--api-token', 'short'], /--api-token must have at least 16 characters/],
       [['--userz', '3'], /Unknown option '--userz'/],
     ] as const) {
@@ -39,6 +44,35 @@ test('bad options are refused with what was expected, and no class folder is mad
 test('--help says how to run a class', () => {
   const run = launch('--help');
   assert.equal(run.status, 0);
-  assert.match(run.stdout, /usage: npm run class -- \[--users N/);
+  assert.match(run.stdout, /usage: npm run class -- \(--users N \| --names a,b,c\)/);
   assert.match(run.stdout, /--class-dir DIR/);
+});
+
+test('--logins-only writes the logins of a class whose hub runs elsewhere, and starts nothing', () => {
+  const parent = temporaryFolder('pid-class-launcher-');
+  const classDir = join(parent, 'k8s-class');
+  try {
+    const run = launch('--logins-only', '--names', 'anna,ben', '--class-dir', classDir);
+    assert.equal(run.status, 0, run.stderr);
+    const sheet = readFileSync(join(classDir, 'logins.csv'), 'utf8').trim().split('\n');
+    assert.equal(sheet[0], 'user,password,role');
+    assert.deepEqual(
+      sheet.slice(1).map((row) => [row.split(',')[0], row.split(',')[2]]),
+      [
+        ['instructor', 'instructor'],
+        ['anna', 'trainee'],
+        ['ben', 'trainee'],
+      ],
+    );
+    for (const row of sheet.slice(1)) assert.ok(run.stdout.includes(row.split(',')[1]!), `${row.split(',')[0]}'s password is printed`);
+    for (const file of ['logins.csv', 'hub-logins.json']) assert.equal(statSync(join(classDir, file)).mode & 0o777, 0o600, file);
+    assert.doesNotMatch(run.stdout, /class hub:/);
+    // Again: nothing new, the same passwords.
+    const again = launch('--logins-only', '--class-dir', classDir);
+    assert.equal(again.status, 0, again.stderr);
+    assert.match(again.stdout, /^no new logins$/m);
+    assert.equal(readFileSync(join(classDir, 'logins.csv'), 'utf8').trim().split('\n').length, 4);
+  } finally {
+    rmSync(parent, { recursive: true, force: true });
+  }
 });

@@ -7,6 +7,7 @@ import asyncio
 import json
 import logging
 import os
+import pwd
 import re
 import shutil
 import socket
@@ -15,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import unittest
+import uuid
 from types import SimpleNamespace
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -230,6 +232,190 @@ class HookTest(unittest.TestCase):
         self.assertEqual(spec["argv"][1:], [os.path.join(ROOT, "dist", "lesson", "kernel", "launch.js"), "--config-path", "{connection_file}"])
         self.assertTrue(os.access(spec["argv"][0], os.X_OK), "argv[0] is an executable Node")
         self.assertTrue(os.path.isfile(spec["argv"][1]), "the launcher is built")
+
+
+class ClassAuthenticatorTest(unittest.TestCase):
+    """The hub's check of each user's own password against the class's hashed logins file."""
+
+    def setUp(self):
+        self.folder = tempfile.mkdtemp(prefix="pid-hub-logins-")
+        self.addCleanup(shutil.rmtree, self.folder, True)
+        self.file = os.path.join(self.folder, hub.LOGINS_FILE_NAME)
+        self.passwords = {"anna": "anna-Pass-1234", "ben": "ben-Pass-5678", "instructor": "lead-Pass-9012"}
+        users = {
+            name: {"role": "instructor" if name == "instructor" else "trainee", "hash": hub.hash_password(password)}
+            for name, password in self.passwords.items()
+        }
+        with open(self.file, "w", encoding="utf-8") as out:
+            json.dump({"users": users}, out)
+        self.authenticator = hub.ClassAuthenticator(logins_file=self.file)
+
+    def login(self, username, password):
+        answer = asyncio.run(self.authenticator.authenticate(None, {"username": username, "password": password}))
+        return answer and answer["name"]
+
+    def test_each_user_logs_in_with_their_own_password_only(self):
+        for user in self.passwords:
+            for owner, password in self.passwords.items():
+                self.assertEqual(self.login(user, password), user if owner == user else None, f"{user} with {owner}'s password")
+
+    def test_the_role_in_the_file_decides_who_is_a_hub_admin(self):
+        for user, password in self.passwords.items():
+            answer = asyncio.run(self.authenticator.authenticate(None, {"username": user, "password": password}))
+            self.assertEqual(answer["admin"], user == "instructor", user)
+
+    def test_names_are_compared_as_the_hub_spells_them(self):
+        self.assertEqual(self.login(" Anna ", self.passwords["anna"]), "anna")
+
+    def test_unknown_users_malformed_entries_and_empty_passwords_are_refused(self):
+        self.assertIsNone(self.login("carl", self.passwords["anna"]))
+        self.assertIsNone(self.login("anna", ""))
+        self.assertIsNone(self.login("", ""))
+        with open(self.file, "w", encoding="utf-8") as out:
+            json.dump({"users": {"anna": {"hash": "plain"}, "ben": "text", "__proto__": {"hash": None}}}, out)
+        self.assertIsNone(self.login("anna", "plain"))
+        self.assertIsNone(self.login("ben", "text"))
+
+    def test_an_unreadable_logins_file_lets_nobody_in_and_says_why(self):
+        os.remove(self.file)
+        with self.assertLogs(self.authenticator.log, level="ERROR") as logs:
+            self.assertIsNone(self.login("anna", self.passwords["anna"]))
+        self.assertIn("cannot read the class logins", "\n".join(logs.output))
+
+
+class SystemUserNameTest(unittest.TestCase):
+    def test_hub_names_get_a_prefixed_valid_unix_name_and_stay_distinct(self):
+        names = ["trainee01", "anna", "a.b", "a_b", "9lives", "x" * 40, "x" * 41]
+        unix = [hub.system_user_name(n) for n in names]
+        self.assertEqual(unix[0], "pid-trainee01")
+        for name in unix:
+            self.assertRegex(name, r"^[a-z_][a-z0-9_-]{0,31}$")
+        self.assertEqual(len(set(unix)), len(names))
+        self.assertEqual(hub.system_user_name("root", "cls-"), "cls-root")
+        for prefix in ("", "Pid-", "1x", "a" * 13):
+            with self.assertRaises(ValueError):
+                hub.system_user_name("anna", prefix)
+
+
+@unittest.skipUnless(os.geteuid() == 0 and shutil.which("useradd"), "needs root and useradd (the class hub runs as root)")
+class ClassSpawnerHookTest(unittest.TestCase):
+    """The hook with ClassSpawner: a real Unix user, the home written as that user."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.mock = MockServer()
+        cls.prefix = f"u{uuid.uuid4().hex[:6]}-"
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.mock.stop()
+        for entry in pwd.getpwall():
+            if entry.pw_name.startswith(cls.prefix):
+                subprocess.run(["userdel", entry.pw_name], check=False)
+
+    def setUp(self):
+        self.classroom = tempfile.mkdtemp(prefix="pid-hub-class-")
+        os.chmod(self.classroom, 0o711)
+        self.addCleanup(shutil.rmtree, self.classroom, True)
+
+    def spawner(self, name, admin=False):
+        spawner = hub.ClassSpawner(
+            user=HubUser(name, admin), home_dir_template=os.path.join(self.classroom, "homes", "{username}"), system_user_prefix=self.prefix
+        )
+        spawner.log = logging.getLogger(f"test-class-spawner-{name}")
+        return spawner
+
+    def run_hook(self, spawner):
+        hook = hub.make_pre_spawn_hook(mock_url=self.mock.url, admin_token=TOKEN, package_root=ROOT, instructors=["lead"], wait_seconds=5.0)
+        with self.assertLogs(spawner.log, level="INFO") as logs:
+            asyncio.run(hook(spawner))
+        return "\n".join(logs.output)
+
+    def test_the_home_is_the_users_own_and_closed_to_others(self):
+        spawner = self.spawner("anna")
+        log = self.run_hook(spawner)
+        entry = pwd.getpwnam(f"{self.prefix}anna")
+        self.assertIn(f"Unix user {self.prefix}anna", log)
+        self.assertEqual(entry.pw_dir, spawner.home_dir)
+        self.assertGreaterEqual(entry.pw_uid, 1000)
+        home = os.stat(spawner.home_dir)
+        self.assertEqual((home.st_uid, stat.S_IMODE(home.st_mode)), (entry.pw_uid, 0o700))
+        credentials = os.path.join(spawner.home_dir, "credentials")
+        for name in os.listdir(credentials):
+            info = os.stat(os.path.join(credentials, name))
+            self.assertEqual((info.st_uid, stat.S_IMODE(info.st_mode)), (entry.pw_uid, 0o600), name)
+        for folder, folders, files in os.walk(spawner.home_dir):
+            for name in folders + files:
+                self.assertEqual(os.lstat(os.path.join(folder, name)).st_uid, entry.pw_uid, os.path.join(folder, name))
+        env = spawner.user_env({})
+        self.assertEqual((env["USER"], env["HOME"]), (f"{self.prefix}anna", spawner.home_dir))
+        self.assertNotIn("PID_MOCK_ADMIN_TOKEN", spawner.environment)
+
+    def test_an_instructor_gets_the_masters_and_a_unix_user_of_their_own(self):
+        spawner = self.spawner("lead", admin=True)
+        self.run_hook(spawner)
+        self.assertEqual(spawner.environment["PID_MOCK_ADMIN_TOKEN"], TOKEN)
+        masters = os.path.join(spawner.home_dir, "notebooks", "instructor")
+        self.assertEqual(len([n for n in os.listdir(masters) if n.endswith(".ipynb")]), len(LEARNER_NOTEBOOKS))
+        self.assertEqual(os.stat(masters).st_uid, pwd.getpwnam(f"{self.prefix}lead").pw_uid)
+
+    def test_links_a_trainee_plants_in_their_home_never_make_root_write_elsewhere(self):
+        spawner = self.spawner("ben")
+        self.run_hook(spawner)
+        outside = os.path.join(self.classroom, "root-only.txt")
+        with open(outside, "w", encoding="utf-8") as out:
+            out.write("root's")
+        os.chmod(outside, 0o600)
+        credentials = os.path.join(spawner.home_dir, "credentials")
+        # What a trainee could do between two spawns: links where the hook writes.
+        os.symlink(outside, os.path.join(credentials, "cred_file.json.tmp"))
+        os.remove(os.path.join(spawner.home_dir, "notebooks", LEARNER_NOTEBOOKS[0]))
+        os.symlink(outside, os.path.join(spawner.home_dir, "notebooks", LEARNER_NOTEBOOKS[0]))
+        # The next spawn writes as the trainee: the link in credentials/ is removed, not followed, and the
+        # notebook link is left alone (a file already there is the trainee's); the file outside is untouched.
+        self.run_hook(self.spawner("ben"))
+        self.assertEqual(read(outside), "root's")
+        self.assertEqual(os.stat(outside).st_uid, 0)
+        self.assertFalse(os.path.lexists(os.path.join(credentials, "cred_file.json.tmp")))
+        cred_file = os.lstat(os.path.join(credentials, "cred_file.json"))
+        self.assertTrue(stat.S_ISREG(cred_file.st_mode))
+        self.assertEqual(cred_file.st_uid, pwd.getpwnam(f"{self.prefix}ben").pw_uid)
+        self.assertTrue(os.path.islink(os.path.join(spawner.home_dir, "notebooks", LEARNER_NOTEBOOKS[0])))
+
+    def test_a_home_written_by_root_before_is_handed_to_its_user(self):
+        spawner = self.spawner("dora")
+        credentials = os.path.join(spawner.home_dir, "credentials")
+        os.makedirs(credentials)
+        os.chmod(spawner.home_dir, 0o755)
+        with open(os.path.join(credentials, "cred_basic.json"), "w", encoding="utf-8") as out:
+            out.write("{}")
+        os.chmod(os.path.join(credentials, "cred_basic.json"), 0o644)
+        os.makedirs(os.path.join(spawner.home_dir, "notebooks"))
+        edited = os.path.join(spawner.home_dir, "notebooks", LEARNER_NOTEBOOKS[1])
+        with open(edited, "w", encoding="utf-8") as out:
+            out.write('{"edited": "before the upgrade"}')
+        self.run_hook(spawner)
+        uid = pwd.getpwnam(f"{self.prefix}dora").pw_uid
+        self.assertEqual(stat.S_IMODE(os.stat(spawner.home_dir).st_mode), 0o700)
+        for name in os.listdir(credentials):
+            info = os.stat(os.path.join(credentials, name))
+            self.assertEqual((info.st_uid, stat.S_IMODE(info.st_mode)), (uid, 0o600), name)
+        self.assertEqual(os.stat(edited).st_uid, uid)
+        self.assertEqual(read(edited), '{"edited": "before the upgrade"}')
+
+    def test_a_unix_user_of_that_name_with_another_home_is_refused(self):
+        first = self.spawner("carl")
+        self.run_hook(first)
+        elsewhere = tempfile.mkdtemp(prefix="pid-hub-other-class-")
+        self.addCleanup(shutil.rmtree, elsewhere, True)
+        second = hub.ClassSpawner(
+            user=HubUser("carl"), home_dir_template=os.path.join(elsewhere, "homes", "{username}"), system_user_prefix=self.prefix
+        )
+        second.log = logging.getLogger("test-class-spawner-carl-2")
+        with self.assertRaises(hub.TraineeIdentityError) as raised, self.assertLogs(second.log, level="ERROR"):
+            asyncio.run(hub.make_pre_spawn_hook(mock_url=self.mock.url, admin_token=TOKEN, package_root=ROOT, wait_seconds=5.0)(second))
+        self.assertIn("already exists with the home", str(raised.exception))
+        self.assertFalse(os.path.exists(os.path.join(elsewhere, "homes", "carl", "credentials")))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,10 @@
 // A real class hub for tests: `node deploy/jupyterhub/class.cjs` (JupyterHub, its proxy, the mock server
 // as a hub service) on free loopback ports and a class folder of the test's; its REST API and the users'
-// Jupyter servers as a browser reaches them through the hub's proxy.
-import { spawn, type ChildProcess } from 'node:child_process';
+// Jupyter servers as a browser reaches them through the hub's proxy. Each hub gets a Unix user prefix of its
+// own (two test files may run hubs with the same user names at once), and its Unix users go when it stops.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { assertDistExists, ROOT } from './paths.js';
@@ -9,13 +12,43 @@ import { stopChild } from './processes.js';
 import { JUPYTERHUB, requireSystemPackage } from './system-packages.js';
 
 export const HUB_API_TOKEN = 'hub-test-api-token-0123456789abcdef';
-export const PASSWORD = 'workshop-password-42';
 
 export interface ClassHub {
   url: string;
   classDir: string;
+  unixPrefix: string;
+  /** Each user's password, from the class's logins.csv. */
+  passwords: Map<string, string>;
   output(): string;
   stop(): Promise<void>;
+  /** Stops the hub and removes the Unix users its spawns made. */
+  close(): Promise<void>;
+}
+
+/** The logins the launcher wrote: user → { password, role }. */
+export function readLogins(classDir: string): Map<string, { password: string; role: string }> {
+  const [header, ...rows] = readFileSync(join(classDir, 'logins.csv'), 'utf8').trim().split('\n');
+  if (header !== 'user,password,role') throw new Error(`logins.csv starts with ${header}`);
+  return new Map(
+    rows.map((row) => {
+      const [user, password, role] = row.split(',');
+      return [user!, { password: password!, role: role! }];
+    }),
+  );
+}
+
+/** The Unix users whose names start with prefix (from the passwd database). */
+export function unixUsers(prefix: string): { name: string; uid: number; gid: number; home: string }[] {
+  const passwd = spawnSync('getent', ['passwd'], { encoding: 'utf8' }).stdout;
+  return passwd
+    .split('\n')
+    .map((line) => line.split(':'))
+    .filter((f) => f[0]?.startsWith(prefix))
+    .map((f) => ({ name: f[0]!, uid: Number(f[2]), gid: Number(f[3]), home: f[5]! }));
+}
+
+function removeUnixUsers(prefix: string): void {
+  for (const { name } of unixUsers(prefix)) spawnSync('userdel', [name], { stdio: 'ignore' });
 }
 
 export function requireJupyterHub(): void {
@@ -23,7 +56,7 @@ export function requireJupyterHub(): void {
   assertDistExists();
 }
 
-export async function startClassHub(classDir: string, users: number): Promise<ClassHub> {
+export async function startClassHub(classDir: string, users: number, unixPrefix = `t${randomBytes(3).toString('hex')}-`): Promise<ClassHub> {
   const child: ChildProcess = spawn(
     process.execPath,
     [
@@ -34,8 +67,8 @@ export async function startClassHub(classDir: string, users: number): Promise<Cl
       classDir,
       '--port',
       '0',
-      '--password',
-      PASSWORD,
+      '--unix-prefix',
+      unixPrefix,
       '--api-token',
       HUB_API_TOKEN,
       '--no-prepare',
@@ -61,11 +94,19 @@ export async function startClassHub(classDir: string, users: number): Promise<Cl
       reject(new Error(`the class hub exited with ${code} before ready:\n${output}`));
     });
   });
+  const passwords = new Map([...readLogins(classDir)].map(([user, { password }]) => [user, password]));
+  const stop = () => stopChild(child);
   return {
     url,
     classDir,
+    unixPrefix,
+    passwords,
     output: () => output,
-    stop: () => stopChild(child),
+    stop,
+    close: async () => {
+      await stop();
+      removeUnixUsers(unixPrefix);
+    },
   };
 }
 
@@ -84,12 +125,12 @@ export async function hubApi(
   return { status: response.status, body: text ? JSON.parse(text) : undefined };
 }
 
-/** Logs a user in with the workshop password through the REST API; returns their own API token. */
+/** Logs a user in with their password (from logins.csv) through the REST API; returns their own API token. */
 export async function logIn(hub: ClassHub, user: string): Promise<string> {
   const answer = await fetch(`${hub.url}hub/api/users/${user}/tokens`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ auth: { username: user, password: PASSWORD }, note: 'test login' }),
+    body: JSON.stringify({ auth: { username: user, password: hub.passwords.get(user) }, note: 'test login' }),
   });
   const body = (await answer.json()) as { token?: string };
   if (![200, 201].includes(answer.status) || !body.token) throw new Error(`login of ${user} failed: ${answer.status} ${JSON.stringify(body)}`);
@@ -128,15 +169,22 @@ export async function userApi(
   return { status: response.status, body: text ? JSON.parse(text) : undefined };
 }
 
-/** Logs a user in through the hub's login form, as a browser does; returns the Cookie header to send. */
-export async function logInWithForm(hub: ClassHub, user: string): Promise<string> {
+/** Posts the hub's login form, as a browser does: the status and the login cookie, if one was set. */
+export async function postLoginForm(hub: ClassHub, user: string, password: string): Promise<{ status: number; page: string; cookie?: string }> {
   const answer = await fetch(`${hub.url}hub/login`, {
     method: 'POST',
     redirect: 'manual',
     headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ username: user, password: PASSWORD }).toString(),
+    body: new URLSearchParams({ username: user, password }).toString(),
   });
+  const page = await answer.text();
   const cookies = answer.headers.getSetCookie().map((c) => c.split(';')[0]!);
-  if (answer.status !== 302 || !cookies.some((c) => c.startsWith('jupyterhub-hub-login='))) throw new Error(`form login of ${user} failed: ${answer.status}`);
-  return cookies.join('; ');
+  return { status: answer.status, page, ...(cookies.some((c) => c.startsWith('jupyterhub-hub-login=')) ? { cookie: cookies.join('; ') } : {}) };
+}
+
+/** Logs a user in through the hub's login form with their own password; returns the Cookie header to send. */
+export async function logInWithForm(hub: ClassHub, user: string): Promise<string> {
+  const { status, cookie } = await postLoginForm(hub, user, hub.passwords.get(user) ?? '');
+  if (status !== 302 || !cookie) throw new Error(`form login of ${user} failed: ${status}`);
+  return cookie;
 }
