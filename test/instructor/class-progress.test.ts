@@ -86,6 +86,7 @@ interface Row {
   attempts: Record<string, number>;
   unexpectedErrors: number;
   plannedErrors: number;
+  recentErrors: unknown[];
 }
 
 interface View {
@@ -416,6 +417,17 @@ describe('a class of 22', () => {
     const result = await reportAs(trainee(22), report('1.1', 'correct'));
     assert.equal(result.status, 401, result.text);
     assert.ok(!(await progress()).trainees.some((t) => t.name === nameOf(22)));
+  });
+
+  test('a reset starts the class afresh: every trainee not started, no verdicts, no errors', async () => {
+    const reset = await send('POST', '/_admin/reset', { auth: adminHeader() });
+    assert.equal(reset.status, 200, reset.text);
+    const view = await progress();
+    assert.equal(view.trainees.length, TRAINEES - 1);
+    for (const row of view.trainees) {
+      assert.deepEqual([row.state, row.connected, row.unexpectedErrors, row.plannedErrors, row.recentErrors.length], ['not-started', false, 0, 0, 0], row.name);
+    }
+    assert.deepEqual(view.exercises, EXERCISES);
   });
 });
 
