@@ -175,6 +175,20 @@ describe('POST /_lesson/progress refuses what it must', () => {
     assert.match((plain.json() as { message: string }).message, /over HTTPS/);
   });
 
+  test('teaching faults never touch progress reports, while they fail the Handle API', async () => {
+    const on = await send('PUT', '/_admin/faults', { auth: adminHeader(), body: { failRate: 1, for: '1m' } });
+    assert.equal(on.status, 200, on.text);
+    try {
+      const api = await send('GET', '/api/sessions/this', { auth: trainee(21).auth });
+      assert.equal(api.status, 503, 'the faults are on');
+      const reportRefused = await reportAs(trainee(21), { ...good(), verdict: 'maybe' });
+      assert.equal(reportRefused.status, 400, reportRefused.text);
+    } finally {
+      const off = await send('DELETE', '/_admin/faults', { auth: adminHeader() });
+      assert.equal(off.status, 200, off.text);
+    }
+  });
+
   test("the instructor's identity is no trainee: 403", async () => {
     const result = await send('POST', '/_lesson/progress', { auth: instructorAuth, body: good() });
     assert.equal(result.status, 403, result.text);
