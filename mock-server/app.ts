@@ -159,10 +159,16 @@ export function buildApp(config: MockServerConfig): FastifyInstance {
   // First, so that its request-log and teaching-fault hooks apply to every route registered after it.
   // One admin guard for every /_admin route: the Bearer token for scripts, the live page's session for browsers.
   const sessions = new AdminSessions(config.adminToken, config.adminTokenSource);
-  void app.register(instructorFeatures, { service, sessions, reset: config.reset, reseed: config.reseed, ...config.classProgress });
+  // A reset by either route (the live page's or the admin API's) also starts the instructor's in-memory views afresh.
+  const afterReset = new Set<() => void>();
+  const reset = () => {
+    config.reset();
+    for (const listener of afterReset) listener();
+  };
+  void app.register(instructorFeatures, { service, sessions, reset, afterReset, reseed: config.reseed, ...config.classProgress });
   void app.register(apiRoutes, { service, siteInfo: config.site });
   void app.register(hrlsRoutes, { store: config.store, users: config.hrlsUsers });
-  void app.register(adminRoutes, { store: config.store, guard: sessions.guard(), reset: config.reset, reseed: config.reseed });
+  void app.register(adminRoutes, { store: config.store, guard: sessions.guard(), reset, reseed: config.reseed });
   if (config.instructor) void app.register(instructorRoutes, { ...config.instructor, store: config.store, guard: sessions.guard() });
   void app.register(filesRoutes, { publicBaseUrl: config.publicBaseUrl });
   void app.register(staticRoutes);

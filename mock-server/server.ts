@@ -102,9 +102,8 @@ async function startOnFolder(options: ServeOptions, stateDir: string, timeouts: 
     reservedNames: (handle) => identityNameReservation(handle, { prefixes: current().prefixes, identityHandles: identityHandles(current()) }),
     hrlsUsers: () => current().hrlsUsers,
     adminToken,
-    adminTokenSource:
-      options.adminTokenSource ??
-      (options.adminToken ? 'the PID_MOCK_ADMIN_TOKEN variable this server was started with' : dataFolderLayout(stateDir).instructor.adminToken),
+    // The data folder's file holds the token in force, also one from PID_MOCK_ADMIN_TOKEN (writeCredentials).
+    adminTokenSource: options.adminTokenSource ?? dataFolderLayout(stateDir).instructor.adminToken,
     classProgress: { stuckRules: options.stuckRules, exercises: options.exercises },
     publicBaseUrl,
     // One transaction: a server killed mid-reset must come back either as it was or freshly seeded,

@@ -20,6 +20,8 @@ export interface InstructorOptions {
   /** The server's admin guard, shared with the other /_admin routes. */
   sessions: AdminSessions;
   reset: () => void;
+  /** Called after every reset of the server, whichever route asked for it. */
+  afterReset?: Set<() => void> | undefined;
   reseed: () => void;
   /** When a trainee counts as stuck (`pid-mock serve --stuck-after-wrong`, `--stuck-idle`). */
   stuckRules?: StuckRules | undefined;
@@ -34,10 +36,14 @@ async function instructorFeatures(app: FastifyInstance, options: InstructorOptio
   const feed = new ClassFeed(options.service.store, requests, faults);
   const activity = new ClassActivity();
   const stopActivity = requests.subscribe((record) => activity.add(record));
+  // A reset empties the journal and the progress reports: the errors and sightings before it go too.
+  const forgetActivity = () => activity.clear();
+  options.afterReset?.add(forgetActivity);
   app.addHook('onClose', async () => {
     faults.off();
     feed.close();
     stopActivity();
+    options.afterReset?.delete(forgetActivity);
   });
 
   // Admin routes and health probes are never faulted: the instructor must always be able to switch faults off.

@@ -323,8 +323,27 @@ describe('migration, admin token and sheet', () => {
         headers: { authorization: `Bearer ${running.state.adminToken}` },
       });
       assert.equal(stored.statusCode, 403, "the data folder's own token is not accepted then");
+      const login = await running.app.inject({ method: 'GET', url: '/_admin/live' });
+      assert.match(login.body, new RegExp(`<code id="token-source">${join(running.instructorDir, 'admin-token')}</code>`), 'the login page names the file');
     } finally {
       await running.close();
+    }
+    // Under npm run class the token lives in the class folder's class.json (PID_MOCK_ADMIN_TOKEN_SOURCE).
+    const hub = await startMockServer({
+      host: '127.0.0.1',
+      port: 0,
+      memory: true,
+      prefixes: [PREFIX],
+      logger: false,
+      adminToken: token,
+      adminTokenSource: '/srv/class/class.json ("adminToken") <&>',
+    });
+    try {
+      const login = await hub.app.inject({ method: 'GET', url: '/_admin/board' });
+      assert.match(login.body, /<code id="token-source">\/srv\/class\/class\.json \(&quot;adminToken&quot;\) &lt;&amp;&gt;<\/code>/);
+      assert.match(login.body, /<input type="hidden" name="next" value="\/_admin\/board">/);
+    } finally {
+      await hub.close();
     }
   });
 

@@ -133,6 +133,22 @@ describe('the class board at 1920×1080', () => {
     await page.waitForSelector(`#class tbody tr[data-trainee="${nameOf(TRAINEES)}"]`);
   });
 
+  test('the login form leads only back to our own pages', async () => {
+    for (const [next, location] of <Array<[string, string]>>[
+      ['/_admin/board', '/_admin/board'],
+      ['https://elsewhere.example/', '/_admin/live'],
+      ['//elsewhere.example/_admin/board', '/_admin/live'],
+    ]) {
+      const result = await httpRequest(`${server.httpUrl}/_admin/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ token: server.adminToken, next }).toString(),
+      });
+      assert.equal(result.status, 303, result.text);
+      assert.equal(result.headers.location, location, next);
+    }
+  });
+
   test('every provisioned trainee, stuck ones first, verdicts as symbols, the planned 409 not an error', async () => {
     const rows = await shownRows();
     assert.equal(rows.length, TRAINEES);

@@ -86,6 +86,7 @@ interface Row {
   attempts: Record<string, number>;
   unexpectedErrors: number;
   plannedErrors: number;
+  recentErrors: unknown[];
 }
 
 interface View {
@@ -172,6 +173,20 @@ describe('POST /_lesson/progress refuses what it must', () => {
     const plain = await send('POST', '/_lesson/progress', { auth: trainee(20).auth, body: good(), plain: true, agent: undefined });
     assert.equal(plain.status, 401, plain.text);
     assert.match((plain.json() as { message: string }).message, /over HTTPS/);
+  });
+
+  test('teaching faults never touch progress reports, while they fail the Handle API', async () => {
+    const on = await send('PUT', '/_admin/faults', { auth: adminHeader(), body: { failRate: 1, for: '1m' } });
+    assert.equal(on.status, 200, on.text);
+    try {
+      const api = await send('GET', '/api/sessions/this', { auth: trainee(21).auth });
+      assert.equal(api.status, 503, 'the faults are on');
+      const reportRefused = await reportAs(trainee(21), { ...good(), verdict: 'maybe' });
+      assert.equal(reportRefused.status, 400, reportRefused.text);
+    } finally {
+      const off = await send('DELETE', '/_admin/faults', { auth: adminHeader() });
+      assert.equal(off.status, 200, off.text);
+    }
   });
 
   test("the instructor's identity is no trainee: 403", async () => {
@@ -416,6 +431,17 @@ describe('a class of 22', () => {
     const result = await reportAs(trainee(22), report('1.1', 'correct'));
     assert.equal(result.status, 401, result.text);
     assert.ok(!(await progress()).trainees.some((t) => t.name === nameOf(22)));
+  });
+
+  test('a reset starts the class afresh: every trainee not started, no verdicts, no errors', async () => {
+    const reset = await send('POST', '/_admin/reset', { auth: adminHeader() });
+    assert.equal(reset.status, 200, reset.text);
+    const view = await progress();
+    assert.equal(view.trainees.length, TRAINEES - 1);
+    for (const row of view.trainees) {
+      assert.deepEqual([row.state, row.connected, row.unexpectedErrors, row.plannedErrors, row.recentErrors.length], ['not-started', false, 0, 0, 0], row.name);
+    }
+    assert.deepEqual(view.exercises, EXERCISES);
   });
 });
 

@@ -299,7 +299,10 @@ describe('pid-mock serve on a data folder, killed and started again', () => {
     for (const [file, before] of Object.entries(firstRun.credentials)) {
       const current = now[file]!;
       assert.equal(current.handle_server_url, newUrl, `${file} names the new port`);
-      assert.deepEqual({ ...current, handle_server_url: '' }, { ...before, handle_server_url: '' }, `${file} is otherwise unchanged`);
+      // A trainee's files name the progress endpoint on the same server; the instructor's do not.
+      assert.equal(current.pid_handson_progress_url, file === 'cred_instructor.json' ? undefined : `${newUrl}/_lesson/progress`, file);
+      const serverUrls = { handle_server_url: '', pid_handson_progress_url: '' };
+      assert.deepEqual({ ...current, ...serverUrls }, { ...before, ...serverUrls }, `${file} is otherwise unchanged`);
     }
     assert.equal(readFileSync(join(instructorDir, 'admin-token'), 'utf8'), firstRun.adminToken);
 

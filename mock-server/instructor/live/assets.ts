@@ -12,7 +12,9 @@ header { display: flex; align-items: center; gap: 1em; padding: .4em 1em; backgr
 header h1 { margin: 0; font-size: 1.4em; }
 header nav { margin-left: auto; display: flex; gap: .5em; }
 button, a.button { font: inherit; font-size: .8em; padding: .3em .8em; border-radius: .3em; border: 1px solid #888; background: #f4f4f4; cursor: pointer; color: inherit; text-decoration: none; }
-button.danger { background: #fbe9e7; border-color: var(--bad); }
+header button, header a.button { background: #fff; color: #0b3d62; border: 2px solid #fff; font-weight: bold; }
+header button.danger { color: var(--bad); border-color: var(--bad); margin-left: 1.5em; }
+button:focus, a.button:focus { outline: 3px solid #ffbf47; outline-offset: 2px; }
 .connection { font-size: .7em; opacity: .85; }
 .connection.down { color: #ffb4a9; font-weight: bold; }
 .faults { margin: 0; padding: .5em 1em; background: #ffd54f; font-weight: bold; font-size: 1.1em; }

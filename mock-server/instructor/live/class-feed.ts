@@ -103,7 +103,8 @@ export class ClassFeed {
         changes: this.changes,
         errors: trainees.reduce((n, t) => n + t.errors, 0),
       },
-      recent: [...this.recent],
+      // Journal entries arrive by polling, requests at once: the list is put in time order, newest first.
+      recent: [...this.recent].sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0)),
       faults: this.faults.current() ?? null,
     };
   }

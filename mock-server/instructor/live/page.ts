@@ -38,6 +38,7 @@ export function renderLivePage(csrf: string): string {
 <h1>Live class</h1>
 <span id="connection" class="connection">connecting…</span>
 <nav>
+<a class="button" href="/_admin/board">Class board</a>
 <a id="export" class="button" href="/_admin/state" download="pid-handson-state.json">Export</a>
 <button type="button" id="reseed">Reseed</button>
 <button type="button" id="reset" class="danger">Reset</button>
