@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { assertAccessible } from '../support/accessibility.js';
 import { launchBrowser, type TestBrowser } from '../support/browser.js';
 import { basicHeader, httpRequest, type HttpResult } from '../support/http.js';
 import { runCli, spawnServer, type ServerProcess } from '../support/mock-process.js';
@@ -127,6 +128,7 @@ function shownRows(): Promise<ShownRow[]> {
 describe('the class board at 1920×1080', () => {
   test('asks for the admin token (naming its file) and comes back to the board after logging in', async () => {
     await page.goto(`${server.httpUrl}/_admin/board`);
+    await assertAccessible(page, "the board's login form");
     assert.equal(await page.textContent('#token-source'), join(dataDir, 'instructor', 'admin-token'));
     await page.fill('#token', server.adminToken);
     await Promise.all([page.waitForURL(/\/_admin\/board$/), page.click('button[type=submit]')]);
@@ -152,6 +154,7 @@ describe('the class board at 1920×1080', () => {
   test('every provisioned trainee, stuck ones first, verdicts as symbols, the planned 409 not an error', async () => {
     const rows = await shownRows();
     assert.equal(rows.length, TRAINEES);
+    await assertAccessible(page, 'the board with 20 trainees');
     assert.deepEqual(
       rows.map((r) => `${r.name} ${r.state}`),
       [
@@ -179,6 +182,7 @@ describe('the class board at 1920×1080', () => {
   test("a trainee's detail shows their failed requests, the planned one labelled as the lesson's", async () => {
     await page.click('#class tbody tr[data-trainee="TRAINEE05"] th button');
     await page.waitForSelector('#detail:not([hidden])');
+    await assertAccessible(page, "the board with a trainee's detail open");
     const items = await page.$$eval('#detail-errors li', (lis) => lis.map((li) => li.textContent));
     assert.equal(items.length, 1);
     assert.match(items[0]!, /409 \(responseCode 101\) PUT \/api\/handles\/21\.T12995\/pid-5 — planned \(lesson demonstration: chapter3-409\)$/);

@@ -13,6 +13,7 @@ import { startMockProcess, type MockProcess } from '../support/mock-process.js';
 import { PID_BIN, ROOT } from '../support/paths.js';
 import { HandleClient } from '../../src/client.js';
 import { PIDClientCredentials } from '../../src/credentials.js';
+import { assertAccessible } from '../support/accessibility.js';
 import { launchBrowser, type TestBrowser } from '../support/browser.js';
 
 const execFileAsync = promisify(execFile);
@@ -71,9 +72,11 @@ function row(name: string) {
 describe('the live view', () => {
   test('the login form refuses a wrong token and lets the right one in, setting an HttpOnly SameSite=Strict session cookie', async () => {
     await page.goto(`${server.httpUrl}/_admin/live`);
+    await assertAccessible(page, 'the login form');
     await page.fill('#token', 'certainly-not-the-token');
     await page.click('button[type=submit]');
     assert.match(await page.locator('.problem').innerText(), /not the admin token/);
+    await assertAccessible(page, 'the login form with its problem');
     await page.fill('#token', server.adminToken);
     await page.click('button[type=submit]');
     await page.locator('#connection', { hasText: 'live' }).waitFor({ timeout: 10_000 });
@@ -127,6 +130,7 @@ describe('the live view', () => {
     assert.equal((await adminApi('PUT', '/_admin/faults', { latency: '1ms', failRate: 0.1, for: '1m', areas: ['resolver'] })).status, 200);
     await page.locator('#faults', { hasText: 'Teaching faults ON' }).waitFor({ timeout: 5_000 });
     assert.match(await page.locator('#faults').innerText(), /10 % answered 503 on resolver/);
+    await assertAccessible(page, 'the live view with trainee rows and the faults banner');
     await adminApi('DELETE', '/_admin/faults');
     await page.locator('#faults').waitFor({ state: 'hidden', timeout: 5_000 });
   });
@@ -201,6 +205,7 @@ describe('the per-handle history', () => {
     assert.equal(await page.locator('#broken').count(), 0);
     assert.equal(await page.locator('a[href^="javascript:"]').count(), 0);
     assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
+    await assertAccessible(page, 'the history page');
   });
 
   test('values a reader may not read are not shown: HS_SECKEY of an identity stays hidden from anonymous readers', async () => {
