@@ -135,18 +135,25 @@ async function inPool(items, parallel, task) {
   if (failure) throw failure;
 }
 
-function prepareOutput(out) {
-  if (fs.existsSync(out)) {
-    const entries = fs.readdirSync(out);
-    if (entries.length && !entries.includes(MARKER))
-      fail(`${out} exists and is not a site built here`, 'choose another folder with --out, or remove it yourself');
-    fs.rmSync(out, { recursive: true, force: true });
-  }
-  fs.mkdirSync(out, { recursive: true });
+/** Fails before any work when `out` is something other than nothing, an empty folder or an earlier site. */
+function checkOutput(out) {
+  if (!fs.existsSync(out)) return;
+  if (!fs.statSync(out).isDirectory()) fail(`${out} exists and is not a folder`, 'choose another folder with --out');
+  const entries = fs.readdirSync(out);
+  if (entries.length && !entries.includes(MARKER))
+    fail(`${out} exists and is not a site built here`, 'choose another folder with --out, or remove it yourself');
+}
+
+/** The new site replaces the old one only once it is complete: a failed build leaves the old one as it was. */
+function publish(built, out) {
+  fs.writeFileSync(path.join(built, MARKER), 'Built by npm run site (deploy/site/build.cjs); a rebuild replaces this folder.\n');
+  fs.rmSync(out, { recursive: true, force: true });
+  fs.cpSync(built, out, { recursive: true });
 }
 
 async function build(argv) {
   const { out, parallel } = options(argv);
+  checkOutput(out);
   checkPrepared();
   // The notebooks import `pid-handson/lesson`, found through the package's link in node_modules.
   linkPackage(ROOT);
@@ -161,14 +168,14 @@ async function build(argv) {
     process.stdout.write(`▸ executing ${chapters.length} learner notebooks on the TypeScript kernel, ${parallel} at a time\n`);
     await inPool(chapters, parallel, (file) => executeChapter(file, work));
     process.stdout.write('▸ converting them to pages (nbconvert)\n');
-    prepareOutput(out);
-    const convert = spawn(python(), [path.join(__dirname, 'convert.py'), path.join(work, 'executed'), path.join(NOTEBOOKS, 'instructor'), out], {
+    const built = path.join(work, 'site');
+    const convert = spawn(python(), [path.join(__dirname, 'convert.py'), path.join(work, 'executed'), path.join(NOTEBOOKS, 'instructor'), built], {
       cwd: ROOT,
       env: jupyterEnv(process.env),
       stdio: ['ignore', 'inherit', 'pipe'],
     });
     await finished(convert, 'converting the notebooks');
-    fs.writeFileSync(path.join(out, MARKER), 'Built by npm run site (deploy/site/build.cjs); a rebuild replaces this folder.\n');
+    publish(built, out);
     const shown = out.startsWith(`${ROOT}${path.sep}`) ? `./${path.relative(ROOT, out)}` : out;
     process.stdout.write(`✓ the site is in ${shown}: open ${path.join(shown, 'index.html')}, or serve the folder with any static file server\n`);
   } finally {
