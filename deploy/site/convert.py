@@ -85,6 +85,9 @@ def prepare(notebook, file, master_file):
     for cell in notebook.cells:
         if cell.cell_type == "markdown":
             cell.source = chapter_links(cell.source)
+            if "nav-header" in cell.metadata.get("tags", []):
+                # The advice after a kernel restart is for a running notebook, not for a page.
+                cell.source = "\n".join(line for line in cell.source.split("\n") if not line.startswith("↻"))
         elif cell.cell_type == "code":
             for output in cell.outputs:
                 rewrite_output(output, server, data)
