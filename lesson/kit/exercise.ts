@@ -83,17 +83,19 @@ export interface Exercise {
 interface BoxStyle {
   label: string;
   border: string;
+  text: string;
   background: string;
   symbol: string;
 }
 
+// `text` is the label's colour: the border's hue, dark enough for 4.5:1 on the box (WCAG AA for 14 px text).
 const BOXES: Record<CheckOutcome | 'hint' | 'solution', BoxStyle> = {
-  unattempted: { label: 'Not attempted yet', border: '#4c6ef5', background: '#edf2ff', symbol: '…' },
-  wrong: { label: 'Not quite', border: '#e8590c', background: '#fff4e6', symbol: '✗' },
-  error: { label: 'Your code raised an error', border: '#c92a2a', background: '#fff5f5', symbol: '!' },
-  correct: { label: 'Correct', border: '#2b8a3e', background: '#ebfbee', symbol: '✓' },
-  hint: { label: 'Hint', border: '#7048e8', background: '#f3f0ff', symbol: '?' },
-  solution: { label: 'Solution', border: '#495057', background: '#f8f9fa', symbol: '=' },
+  unattempted: { label: 'Not attempted yet', border: '#4c6ef5', text: '#3451c6', background: '#edf2ff', symbol: '…' },
+  wrong: { label: 'Not quite', border: '#e8590c', text: '#b4450a', background: '#fff4e6', symbol: '✗' },
+  error: { label: 'Your code raised an error', border: '#c92a2a', text: '#c92a2a', background: '#fff5f5', symbol: '!' },
+  correct: { label: 'Correct', border: '#2b8a3e', text: '#237032', background: '#ebfbee', symbol: '✓' },
+  hint: { label: 'Hint', border: '#7048e8', text: '#5f3dc4', background: '#f3f0ff', symbol: '?' },
+  solution: { label: 'Solution', border: '#495057', text: '#495057', background: '#f8f9fa', symbol: '=' },
 };
 
 const UNATTEMPTED_MESSAGE = 'Replace the placeholder `YOUR_ANSWER` with your answer, run that cell, then run this check again.';
@@ -109,7 +111,7 @@ function box(kind: keyof typeof BOXES, heading: string, bodyHtml: string): strin
   return (
     `<div data-outcome="${kind}" style="border-left:6px solid ${style.border};background:${style.background};` +
     `padding:8px 12px;margin:6px 0;border-radius:4px;font-family:sans-serif;font-size:14px;color:#212529">` +
-    `<div style="font-weight:600;color:${style.border}">${escapeHtml(style.label)}` +
+    `<div style="font-weight:600;color:${style.text}">${escapeHtml(style.label)}` +
     `<span style="font-weight:400;${MUTED}"> · ${heading}</span></div>` +
     (bodyHtml ? `<div style="margin-top:4px">${bodyHtml}</div>` : '') +
     `</div>`
