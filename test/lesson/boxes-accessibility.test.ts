@@ -30,7 +30,7 @@ test('every verdict box, a question and a record table pass axe-core, contrast i
     },
     hint: ['Join the prefix and the suffix with "/".', 'Use `randomUUID()` for the suffix.'],
     solution: 'const myPid = `${cred.prefix}/${randomUUID()}`;',
-    answer: { type: 'string' },
+    answer: { type: 'string', what: 'one PID', fromObject: 'take its `.handle`' },
   });
   await task.check(YOUR_ANSWER);
   await task.check('10.1234/abc');
