@@ -33,11 +33,16 @@ export function lessonChapters(): string[] {
     .sort();
 }
 
+/** Makes `pid-handson/lesson` importable from every notebook folder, as npm start does. */
+export function linkLessonPackage(): void {
+  linkPackage(ROOT);
+}
+
 /** Links the package and starts one mock server for the test file (stopped after it); returns its getter. */
 export function sharedNotebookServer(): () => MockProcess {
   let server: MockProcess | undefined;
   before(async () => {
-    linkPackage(ROOT);
+    linkLessonPackage();
     server = await startMockProcess();
   });
   after(async () => {
@@ -51,12 +56,12 @@ export function sharedNotebookServer(): () => MockProcess {
 
 /**
  * Runs a driver script of test/notebooks/ (`run_notebook.py`, …) with Jupyter's environment and the
- * credentials of the chapter's server (the shared one, or its own for a chapter with faults); returns what
- * the driver printed (one JSON report).
+ * credentials of the chapter's server (the shared one, or its own for a chapter with faults; or a given
+ * trainee's credentials file); returns what the driver printed (one JSON report).
  */
 export async function runNotebookDriver(
   chapter: string,
-  shared: MockProcess,
+  shared: Pick<MockProcess, 'credentialsFile'>,
   script: string,
   args: string[],
   options: { cwd?: string; timeoutMs?: number } = {},
