@@ -15,7 +15,7 @@ import type { Page } from 'playwright-core';
 import { assertAccessible } from '../support/accessibility.js';
 import { launchBrowser, type TestBrowser } from '../support/browser.js';
 import { runCli, spawnServer, type ServerProcess } from '../support/mock-process.js';
-import { linkLessonPackage, NOTEBOOKS, runNotebookDriver } from '../support/notebook-runs.js';
+import { linkLessonPackage, NOTEBOOKS, runNotebookAs } from '../support/notebook-runs.js';
 import { ROOT } from '../support/paths.js';
 import { temporaryFolder } from '../support/temporary-folders.js';
 
@@ -29,14 +29,6 @@ interface Cell {
   metadata: { tags?: string[] };
   outputs?: unknown[];
   execution_count?: null;
-}
-
-interface CellReport {
-  index: number;
-  status: string;
-  error: string | null;
-  stderr: string | null;
-  source: string;
 }
 
 let dataDir: string;
@@ -79,19 +71,15 @@ function threeWrongAnswers(): Record<string, unknown> {
 
 /** Runs a notebook in a real kernel as `trainee` (their bundle's cred_file.json); returns the cells that failed or wrote stderr. */
 async function runAs(trainee: string, notebook: string | Record<string, unknown>): Promise<string[]> {
-  let name = typeof notebook === 'string' ? notebook : `.class-board-${trainee}-${process.pid}.ipynb`;
-  if (typeof notebook !== 'string') writeFileSync(join(NOTEBOOKS, name), JSON.stringify(notebook));
+  const credentials = join(dataDir, 'instructor', 'class', 'bundles', `pid-handson-${trainee}`, 'cred_file.json');
+  if (typeof notebook === 'string') return runNotebookAs(credentials, notebook, join(outDir, `${trainee}.ipynb`));
+  // A notebook of its own in notebooks/ (a dot name keeps it out of every listing), removed afterwards.
+  const name = `.class-board-${trainee}-${process.pid}.ipynb`;
+  writeFileSync(join(NOTEBOOKS, name), JSON.stringify(notebook));
   try {
-    const credentials = join(dataDir, 'instructor', 'class', 'bundles', `pid-handson-${trainee}`, 'cred_file.json');
-    const folder = name.startsWith('instructor/') ? join(NOTEBOOKS, 'instructor') : NOTEBOOKS;
-    name = name.replace(/^instructor\//, '');
-    const stdout = await runNotebookDriver(CHAPTER, { credentialsFile: credentials }, 'run_notebook.py', [name, join(outDir, `${trainee}.ipynb`)], {
-      cwd: folder,
-    });
-    const report = JSON.parse(stdout) as { cells: CellReport[] };
-    return report.cells.filter((c) => c.status !== 'ok' || c.error || c.stderr).map((c) => `cell ${c.index}: ${c.error ?? ''} ${c.stderr ?? ''}`);
+    return await runNotebookAs(credentials, name, join(outDir, `${trainee}.ipynb`));
   } finally {
-    if (typeof notebook !== 'string') rmSync(join(NOTEBOOKS, `.class-board-${trainee}-${process.pid}.ipynb`), { force: true });
+    rmSync(join(NOTEBOOKS, name), { force: true });
   }
 }
 

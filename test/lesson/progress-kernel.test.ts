@@ -5,27 +5,11 @@
 // failure, not an error; no cell printed anything on stderr.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { basename, dirname, join } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { httpRequest } from '../support/http.js';
 import { runCli, spawnServer, type ServerProcess } from '../support/mock-process.js';
-import { ROOT } from '../support/paths.js';
+import { linkLessonPackage, runNotebookAs } from '../support/notebook-runs.js';
 import { temporaryFolder } from '../support/temporary-folders.js';
-
-const execFileAsync = promisify(execFile);
-const PYTHON = '/usr/bin/python3';
-const { jupyterEnv } = createRequire(__filename)('../../deploy/local/start.cjs') as { jupyterEnv: (base: NodeJS.ProcessEnv) => NodeJS.ProcessEnv };
-const { linkPackage } = createRequire(__filename)('../../deploy/local/workspace.cjs') as { linkPackage: (project: string) => boolean };
-
-interface CellReport {
-  index: number;
-  status: string;
-  error: string | null;
-  stderr: string | null;
-  source: string;
-}
 
 interface Row {
   name: string;
@@ -40,7 +24,7 @@ let server: ServerProcess;
 const outDir = temporaryFolder('progress-kernel-notebooks-');
 
 before(async () => {
-  linkPackage(ROOT);
+  linkLessonPackage();
   dataDir = temporaryFolder('pid-progress-kernel-');
   server = await spawnServer(dataDir);
   const provisioned = await runCli(['class', 'provision', '--trainees', '2', '--data', dataDir]);
@@ -52,15 +36,8 @@ after(async () => {
 });
 
 /** Runs a notebook as `trainee`, with their bundle's cred_file.json as PID_CREDENTIALS; returns the cells that failed or wrote stderr. */
-async function runAs(trainee: string, notebook: string): Promise<string[]> {
-  const { stdout } = await execFileAsync(PYTHON, [join(ROOT, 'test', 'notebooks', 'run_notebook.py'), basename(notebook), join(outDir, `${trainee}.ipynb`)], {
-    cwd: join(ROOT, 'notebooks', dirname(notebook)),
-    env: { ...jupyterEnv(process.env), PID_CREDENTIALS: join(dataDir, 'instructor', 'class', 'bundles', `pid-handson-${trainee}`, 'cred_file.json') },
-    maxBuffer: 64 * 1024 * 1024,
-    timeout: 10 * 60 * 1000,
-  });
-  const report = JSON.parse(stdout) as { cells: CellReport[] };
-  return report.cells.filter((c) => c.status !== 'ok' || c.error || c.stderr).map((c) => `cell ${c.index}: ${c.error ?? ''} ${c.stderr ?? ''}`);
+function runAs(trainee: string, notebook: string): Promise<string[]> {
+  return runNotebookAs(join(dataDir, 'instructor', 'class', 'bundles', `pid-handson-${trainee}`, 'cred_file.json'), notebook, join(outDir, `${trainee}.ipynb`));
 }
 
 async function admin(path: string): Promise<unknown> {

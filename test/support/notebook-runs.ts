@@ -5,7 +5,7 @@ import { after, before } from 'node:test';
 import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { type MockProcess, startMockProcess } from './mock-process.js';
 import { ROOT } from './paths.js';
@@ -78,4 +78,27 @@ export async function runNotebookDriver(
   } finally {
     await own?.stop();
   }
+}
+
+/** One code cell as run_notebook.py reports it. */
+export interface CellReport {
+  index: number;
+  status: string;
+  error: string | null;
+  stderr: string | null;
+  source: string;
+}
+
+/**
+ * Runs one notebook (a path under notebooks/, e.g. `instructor/03-registering-a-file.ipynb`) headless with
+ * the given credentials file as PID_CREDENTIALS, as a trainee with their own bundle does; returns the cells
+ * that did not reply ok, showed an error or wrote to stderr (none, when all is well).
+ */
+export async function runNotebookAs(credentialsFile: string, notebook: string, executedCopy: string): Promise<string[]> {
+  const folder = join(NOTEBOOKS, dirname(notebook));
+  const stdout = await runNotebookDriver(basename(notebook, '.ipynb'), { credentialsFile }, 'run_notebook.py', [basename(notebook), executedCopy], {
+    cwd: folder,
+  });
+  const report = JSON.parse(stdout) as { cells: CellReport[] };
+  return report.cells.filter((c) => c.status !== 'ok' || c.error || c.stderr).map((c) => `cell ${c.index}: ${c.error ?? ''} ${c.stderr ?? ''}`);
 }
