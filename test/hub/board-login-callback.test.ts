@@ -105,7 +105,7 @@ test('the callback refuses a missing, foreign or reused state and a missing code
   assert.equal((await callback({ state: other.state, code: CODE }, cookie)).status, 400);
   assert.equal((await callback({ code: CODE }, cookie)).status, 400);
   // A state the server never issued, in both the query and the cookie.
-  assert.equal((await callback({ state: 'x'.repeat(43), code: CODE }, 'pid_mock_hub_state=' + 'x'.repeat(43))).status, 400);
+  assert.equal((await callback({ state: 'x'.repeat(43), code: CODE }, `pid_mock_hub_state=${'x'.repeat(43)}`)).status, 400);
 
   const noCode = await callback({ state: other.state }, other.cookie);
   assert.equal(noCode.status, 400);
