@@ -15,7 +15,9 @@ import { LOGIN_TARGETS } from './live/page.js';
 
 /** Where the hub sends the browser back with the code; jupyterhub_config.py registers the same path. */
 export const HUB_CALLBACK_PATH = '/_admin/hub-login/callback';
+/** Holds this browser's login nonce, to which every state it starts is bound (never the state itself). */
 const STATE_COOKIE = 'pid_mock_hub_state';
+const NONCE = /^[A-Za-z0-9_-]{43}$/;
 const STATE_LIFETIME_MS = 10 * 60 * 1000;
 const MAX_PENDING = 200;
 const HUB_TIMEOUT_MS = 10_000;
@@ -61,6 +63,8 @@ export function hubLoginFromEnvironment(env: NodeJS.ProcessEnv = process.env): H
 }
 
 interface PendingLogin {
+  /** The nonce of the browser that started it: the callback must come with the same cookie. */
+  nonce: string;
   next: string;
   expires: number;
 }
@@ -100,12 +104,10 @@ export class HubLogin {
     return `${this.settings.host}${this.settings.servicePrefix}${HUB_CALLBACK_PATH}`;
   }
 
-  private stateCookie(request: FastifyRequest, state: string | undefined): string {
+  private nonceCookie(request: FastifyRequest, nonce: string): string {
     const secure = isTls(request.raw) ? '; Secure' : '';
     // Lax, not Strict: the browser arrives at the callback from the hub's redirect.
-    return state === undefined
-      ? `${STATE_COOKIE}=; Path=${HUB_CALLBACK_PATH}; HttpOnly; SameSite=Lax; Max-Age=0${secure}`
-      : `${STATE_COOKIE}=${state}; Path=${HUB_CALLBACK_PATH}; HttpOnly; SameSite=Lax; Max-Age=${STATE_LIFETIME_MS / 1000}${secure}`;
+    return `${STATE_COOKIE}=${nonce}; Path=${HUB_CALLBACK_PATH}; HttpOnly; SameSite=Lax; Max-Age=${STATE_LIFETIME_MS / 1000}${secure}`;
   }
 
   /** Sends the browser to the hub's authorize page; `next` is the instructor page to come back to. */
@@ -113,10 +115,13 @@ export class HubLogin {
     const now = Date.now();
     for (const [id, p] of this.pending) if (p.expires < now) this.pending.delete(id);
     if (this.pending.size >= MAX_PENDING) this.pending.delete(this.pending.keys().next().value!);
+    // One nonce per browser, kept while it lasts: the live page and the board opened at once both come back.
+    const offered = cookieValue(request, STATE_COOKIE);
+    const nonce = offered && NONCE.test(offered) ? offered : randomBytes(32).toString('base64url');
     const state = randomBytes(32).toString('base64url');
-    this.pending.set(state, { next: LOGIN_TARGETS.includes(next) ? next : LOGIN_TARGETS[0]!, expires: now + STATE_LIFETIME_MS });
+    this.pending.set(state, { nonce, next: LOGIN_TARGETS.includes(next) ? next : LOGIN_TARGETS[0]!, expires: now + STATE_LIFETIME_MS });
     const query = new URLSearchParams({ client_id: this.settings.clientId, redirect_uri: this.redirectUri(), response_type: 'code', state });
-    reply.header('set-cookie', this.stateCookie(request, state)).header('cache-control', 'no-store');
+    reply.header('set-cookie', this.nonceCookie(request, nonce)).header('cache-control', 'no-store');
     return redirectOutside(reply, `${this.settings.hubPrefix}api/oauth2/authorize?${query}`);
   }
 
@@ -124,10 +129,11 @@ export class HubLogin {
   async callback(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
     // The root logger: this route's own is quieter than info, so that no request line shows its URL's code.
     const log = request.server.log.child({ reqId: request.id });
-    reply.header('set-cookie', this.stateCookie(request, undefined));
     const state = queryValue(request, 'state');
-    const cookieState = cookieValue(request, STATE_COOKIE);
-    if (!state || !cookieState || !tokenMatches(state, cookieState) || !this.pending.has(state)) {
+    const nonce = cookieValue(request, STATE_COOKIE);
+    const pending = state === undefined ? undefined : this.pending.get(state);
+    // Another browser's state (a link that would log this one in as someone else) does not match this cookie.
+    if (!state || !pending || !nonce || !tokenMatches(nonce, pending.nonce)) {
       log.info('instructor hub login refused: unknown or missing state');
       return sendPage(
         reply,
@@ -135,7 +141,6 @@ export class HubLogin {
         renderHubLoginProblem('This login link was not started here or has expired', 'Open the board again: it starts a fresh login with the hub.'),
       );
     }
-    const pending = this.pending.get(state)!;
     this.pending.delete(state);
     if (pending.expires < Date.now()) {
       return sendPage(reply, 400, renderHubLoginProblem('This login link has expired', 'Open the board again: it starts a fresh login with the hub.'));
@@ -169,7 +174,7 @@ export class HubLogin {
     }
     log.info({ user: user.name }, 'instructor logged in through the hub');
     const session = this.sessions.open();
-    reply.header('set-cookie', [this.stateCookie(request, undefined), this.sessions.cookie(request, session.id)]);
+    reply.header('set-cookie', this.sessions.cookie(request, session.id));
     return reply.code(303).header('location', pending.next).send();
   }
 
