@@ -26,6 +26,7 @@ import instructorRoutes, { type InstructorOptions } from './instructor/routes.js
 import instructorFeatures from './instructor/plugin.js';
 import { AdminSessions } from './instructor/admin-session.js';
 import type { StuckRules } from './instructor/class-progress/model.js';
+import type { HubLoginSettings } from './instructor/hub-login.js';
 
 export interface MockServerConfig {
   store: HandleStore;
@@ -52,6 +53,8 @@ export interface MockServerConfig {
   instructor?: InstructorOptions;
   /** Also serve under this path prefix, e.g. JupyterHub's /services/pid-mock/ (its proxy keeps the prefix). */
   basePath?: string | undefined;
+  /** The hub's OAuth for the instructor pages, when the server runs as a JupyterHub service. */
+  hubLogin?: HubLoginSettings | undefined;
   /** Connection timeouts (defaults: DEFAULT_TIMEOUTS). */
   timeouts?: ConnectionTimeouts;
 }
@@ -165,7 +168,7 @@ export function buildApp(config: MockServerConfig): FastifyInstance {
     config.reset();
     for (const listener of afterReset) listener();
   };
-  void app.register(instructorFeatures, { service, sessions, reset, afterReset, reseed: config.reseed, ...config.classProgress });
+  void app.register(instructorFeatures, { service, sessions, reset, afterReset, reseed: config.reseed, ...config.classProgress, hubLogin: config.hubLogin });
   void app.register(apiRoutes, { service, siteInfo: config.site });
   void app.register(hrlsRoutes, { store: config.store, users: config.hrlsUsers });
   void app.register(adminRoutes, { store: config.store, guard: sessions.guard(), reset, reseed: config.reseed });

@@ -5,6 +5,7 @@ import { Command, Option } from 'commander';
 import { startMockServer, DEFAULT_PREFIX } from './server.js';
 import { addIdentity, addPrefix } from './data-folder/admin.js';
 import { adminTokenFromEnvironment } from './instructor/admin-token.js';
+import { hubLoginFromEnvironment } from './instructor/hub-login.js';
 import { registerClassCommands } from './instructor/class/cli.js';
 import { registerStateCommands } from './instructor/state/cli.js';
 import { faultsCommand } from './instructor/faults/command.js';
@@ -95,6 +96,8 @@ export function cli(): Command {
           adminTokenSource: env('PID_MOCK_ADMIN_TOKEN_SOURCE'),
           ...classProgress,
           basePath: opts.basePath,
+          // JupyterHub gives a managed service its API URL, token and OAuth client id.
+          hubLogin: hubLoginFromEnvironment(),
           // Request log lines go to stderr (or --log-file) so stdout stays the readiness announcement.
           logger: opts.quiet ? false : { level: 'info', stream: log },
         });

@@ -19,6 +19,7 @@ import { dataFolderLayout } from './data-folder/layout.js';
 import { lockDataFolder } from './data-folder/lock.js';
 import { timeoutsFromEnv, type ConnectionTimeouts } from './http/listener.js';
 import type { StuckRules } from './instructor/class-progress/model.js';
+import type { HubLoginSettings } from './instructor/hub-login.js';
 
 export interface ServeOptions {
   host: string;
@@ -43,6 +44,8 @@ export interface ServeOptions {
   stuckRules?: StuckRules | undefined;
   /** The lesson's exercise ids, so that "done" means every one of them. */
   exercises?: string[] | undefined;
+  /** The hub's OAuth settings when running as a JupyterHub service (instructor/hub-login.ts). */
+  hubLogin?: HubLoginSettings | undefined;
 }
 
 export interface RunningMockServer {
@@ -122,6 +125,7 @@ async function startOnFolder(options: ServeOptions, stateDir: string, timeouts: 
       afterImport: () => writeCredentials(stateDir, { ...current(), adminToken }, httpsUrl),
     },
     basePath: options.basePath,
+    hubLogin: options.hubLogin,
     timeouts,
   });
   await reserved?.release();

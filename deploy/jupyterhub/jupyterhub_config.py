@@ -75,14 +75,24 @@ services = [
             "PATH": os.environ.get("PATH", ""),
         },
         "display": True,
+        # One login for instructors: the mock's instructor pages send a browser without a session through
+        # the hub's OAuth (mock-server/instructor/hub-login.ts) and open the board for hub admins only. The
+        # mock derives the same callback from JUPYTERHUB_SERVICE_PREFIX; no confirmation page, as the
+        # service is part of the class.
+        "oauth_redirect_uri": "/services/pid-mock/_admin/hub-login/callback",
+        "oauth_no_confirm": True,
     }
 ]
+# Every user may go through the service's OAuth (admins already may), so that a trainee who follows the
+# Services link gets the mock's own "this page is for the class's instructors", not the hub's bare 403.
+roles = [{"name": "user", "scopes": ["self", "access:services!service=pid-mock"]}]
 hub_api_token = setting("PID_HANDSON_HUB_API_TOKEN", "-")
 if hub_api_token != "-":
     # For scripts (and the tests): create users and start servers through the hub's REST API.
     services.append({"name": "class-admin", "api_token": hub_api_token, "display": False})
-    c.JupyterHub.load_roles = [{"name": "class-admin", "scopes": ["admin:users", "admin:servers", "tokens", "list:users"], "services": ["class-admin"]}]
+    roles.append({"name": "class-admin", "scopes": ["admin:users", "admin:servers", "tokens", "list:users"], "services": ["class-admin"]})
 c.JupyterHub.services = services
+c.JupyterHub.load_roles = roles
 
 # ---- one Jupyter server per user: a local process as their own Unix user, in their own 0700 home ------
 c.JupyterHub.spawner_class = pid_handson_hub.ClassSpawner

@@ -1,7 +1,7 @@
 // Serving the mock behind a proxy that keeps a path prefix (JupyterHub's /services/pid-mock/): requests
 // under the prefix are routed as if it were not there, and the answers to them name their own paths
 // (redirects, links, form actions, script URLs) under the prefix again, so pages work through the hub.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 
 /** "/services/pid-mock/" → "/services/pid-mock"; "" or "/" → undefined (no prefix). */
 export function normaliseBasePath(value: string | undefined): string | undefined {
@@ -16,6 +16,17 @@ export function withoutBasePath(url: string, basePath: string): string {
 }
 
 const TEXT = /^(text\/html|application\/javascript|text\/javascript)/;
+
+const LEADS_OUTSIDE = Symbol('the redirect leads outside this server');
+
+/**
+ * A redirect to a page of the proxy's own (the hub's /hub/api/oauth2/authorize): its root-relative
+ * location is not one of ours and keeps no prefix of ours.
+ */
+export function redirectOutside(reply: FastifyReply, location: string): FastifyReply {
+  (reply as unknown as Record<symbol, boolean>)[LEADS_OUTSIDE] = true;
+  return reply.code(302).header('location', location).send();
+}
 
 /** Root-relative URLs in a page or script: attribute values and string literals that start with one "/". */
 export function prefixRootPaths(text: string, basePath: string): string {
@@ -34,7 +45,8 @@ export function serveUnderBasePath(app: FastifyInstance, basePath: string): void
   app.addHook('onSend', async (request, reply, payload) => {
     if (!underPrefix(request.originalUrl)) return payload;
     const location = reply.getHeader('location');
-    if (typeof location === 'string' && location.startsWith('/') && !location.startsWith('//') && !location.startsWith(`${basePath}/`)) {
+    const outside = (reply as unknown as Record<symbol, boolean>)[LEADS_OUTSIDE] === true;
+    if (typeof location === 'string' && !outside && location.startsWith('/') && !location.startsWith('//') && !location.startsWith(`${basePath}/`)) {
       reply.header('location', `${basePath}${location}`);
     }
     const cookies = reply.getHeader('set-cookie');

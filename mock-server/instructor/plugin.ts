@@ -14,6 +14,7 @@ import { ClassActivity } from './class-progress/activity.js';
 import classProgressRoutes from './class-progress/routes.js';
 import boardRoutes from './board/routes.js';
 import { DEFAULT_STUCK_RULES, type StuckRules } from './class-progress/model.js';
+import { HUB_CALLBACK_PATH, HubLogin, type HubLoginSettings } from './hub-login.js';
 
 export interface InstructorOptions {
   service: HandleService;
@@ -27,6 +28,8 @@ export interface InstructorOptions {
   stuckRules?: StuckRules | undefined;
   /** The lesson's exercise ids (`pid-mock serve --exercises`), so "done" means the whole lesson. */
   exercises?: string[] | undefined;
+  /** Set when the server runs as a JupyterHub service: its instructor pages log hub admins in through the hub. */
+  hubLogin?: HubLoginSettings | undefined;
 }
 
 async function instructorFeatures(app: FastifyInstance, options: InstructorOptions): Promise<void> {
@@ -67,9 +70,14 @@ async function instructorFeatures(app: FastifyInstance, options: InstructorOptio
     done();
   });
 
+  const hubLogin = options.hubLogin ? new HubLogin(options.hubLogin, sessions) : undefined;
+  // Quieter than info: the app's request line would carry the URL, and with it the hub's login code.
+  if (hubLogin) app.get(HUB_CALLBACK_PATH, { logLevel: 'warn' }, (request, reply) => hubLogin.callback(request, reply));
+
   await app.register(faultRoutes, { faults, sessions });
   await app.register(liveRoutes, {
     sessions,
+    hubLogin,
     feed,
     reset: options.reset,
     reseed: options.reseed,
@@ -83,7 +91,7 @@ async function instructorFeatures(app: FastifyInstance, options: InstructorOptio
     rules: options.stuckRules ?? DEFAULT_STUCK_RULES,
     exercises: options.exercises ?? [],
   });
-  await app.register(boardRoutes, { sessions });
+  await app.register(boardRoutes, { sessions, hubLogin });
 }
 
 // fastify-plugin's marker, without the dependency: the hooks above must apply to the whole server.

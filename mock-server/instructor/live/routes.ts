@@ -2,6 +2,7 @@
 // and the page's reset and reseed buttons (session cookie plus CSRF header).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AdminSessions } from '../admin-session.js';
+import type { HubLogin } from '../hub-login.js';
 import { refuse, sameOrigin } from '../admin-session.js';
 import { sendPage } from '../html.js';
 import { LIVE_CSS, LIVE_JS } from './assets.js';
@@ -10,6 +11,8 @@ import { LOGIN_TARGETS, renderLivePage, renderLoginPage } from './page.js';
 
 export interface LiveRoutesOptions {
   sessions: AdminSessions;
+  /** The hub's OAuth instead of the token form, when the server runs as a JupyterHub service. */
+  hubLogin?: HubLogin | undefined;
   feed: ClassFeed;
   reset: () => void;
   reseed: () => void;
@@ -29,6 +32,7 @@ export default async function liveRoutes(app: FastifyInstance, options: LiveRout
 
   app.get('/_admin/live', async (request, reply) => {
     const session = sessions.of(request);
+    if (!session && options.hubLogin?.applies(request)) return options.hubLogin.start(request, reply, '/_admin/live');
     if (!session) return sendPage(reply, 200, renderLoginPage(sessions.tokenSource));
     return sendPage(reply, 200, renderLivePage(session.csrf));
   });
