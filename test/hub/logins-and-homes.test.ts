@@ -145,13 +145,17 @@ test('only the instructor is a hub admin', async () => {
   assert.ok([403, 404].includes(other.status), `trainee01 starting trainee02's server: ${other.status}`);
 });
 
-/** Every process the hub started for the user (their server and its kernels), by JUPYTERHUB_USER. */
-function processesOf(user: string): { pid: string; uid: number; environment: string; command: string }[] {
+/**
+ * Every process this hub started for the user (their server and its kernels), by JUPYTERHUB_USER and the
+ * home under this class folder: another hub (a test running beside this one) may have a user of that name.
+ */
+function processesOf(user: string, home: string): { pid: string; uid: number; environment: string; command: string }[] {
   const found = [];
   for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
     try {
       const environment = readFileSync(`/proc/${pid}/environ`, 'utf8');
-      if (!environment.split('\0').includes(`JUPYTERHUB_USER=${user}`)) continue;
+      const variables = environment.split('\0');
+      if (!variables.includes(`JUPYTERHUB_USER=${user}`) || !variables.includes(`HOME=${home}`)) continue;
       const uid = Number(/^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
       found.push({ pid, uid, environment, command: readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ') });
     } catch {
@@ -174,7 +178,7 @@ test("each user's server runs as their own Unix user, in a 0700 home with 0600 c
     assert.equal(account.home, home);
     uids.set(user, account.uid);
 
-    const processes = processesOf(user);
+    const processes = processesOf(user, home);
     assert.ok(
       processes.some((p) => /jupyterhub-singleuser/.test(p.command)),
       `${user}'s server process: ${JSON.stringify(processes)}`,
