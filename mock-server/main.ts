@@ -7,6 +7,7 @@ import { addIdentity, addPrefix } from './data-folder/admin.js';
 import { adminTokenFromEnvironment } from './instructor/admin-token.js';
 import { hubLoginFromEnvironment } from './instructor/hub-login.js';
 import { registerClassCommands } from './instructor/class/cli.js';
+import { TRAINEE_NAME } from './instructor/class/roster.js';
 import { registerStateCommands } from './instructor/state/cli.js';
 import { faultsCommand } from './instructor/faults/command.js';
 import { ClassProgressSettingError, parseExerciseList, parseStuckRules } from './instructor/class-progress/settings.js';
@@ -50,6 +51,11 @@ export function cli(): Command {
       'the lesson\'s exercise ids, e.g. 1.1,1.2,2.1: "done" then means all of them (default: those reported so far)',
       env('PID_MOCK_EXERCISES'),
     )
+    .option(
+      '--reserve <names>',
+      "trainee names kept for identities before they are provisioned, e.g. alice,bob (a hub's roster): no trainee may create them",
+      env('PID_MOCK_RESERVED_NAMES'),
+    )
     .addHelpText(
       'after',
       '\nExample:\n  pid-mock serve --data ./demo-data --port 18000\n  curl --cacert ./demo-data/credentials/ca.pem https://127.0.0.1:18000/api/handles/11304/cf8956a2-39d3-11e5-8a18-f31aa6f4d448',
@@ -68,6 +74,7 @@ export function cli(): Command {
         stuckAfterWrong?: string;
         stuckIdle?: string;
         exercises?: string;
+        reserve?: string;
       }) => {
         const port = Number(opts.port);
         if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -84,6 +91,13 @@ export function cli(): Command {
           if (error instanceof ClassProgressSettingError) program.error(error.message, { exitCode: 2 });
           throw error;
         }
+        const reservedNames = opts.reserve?.split(/[\s,]+/).filter(Boolean) ?? [];
+        const badName = reservedNames.find((name) => !TRAINEE_NAME.test(name));
+        if (badName !== undefined) {
+          program.error(`--reserve: "${badName}" is not a trainee name (letters, digits, ".", "_", "-"; at most 40, starting with a letter or digit)`, {
+            exitCode: 2,
+          });
+        }
         const log = heldBack(opts.logFile ? logFile(opts.logFile) : process.stderr);
         const server = await startMockServer({
           host: opts.host,
@@ -95,6 +109,7 @@ export function cli(): Command {
           adminToken: adminTokenFromEnvironment(),
           adminTokenSource: env('PID_MOCK_ADMIN_TOKEN_SOURCE'),
           ...classProgress,
+          reservedNames,
           basePath: opts.basePath,
           // JupyterHub gives a managed service its API URL, token and OAuth client id.
           hubLogin: hubLoginFromEnvironment(),

@@ -14,6 +14,7 @@ import { writeCredentials } from './data-folder/credentials.js';
 import { seedRecords } from './fixtures/seed-records.js';
 import { publicKeyJwkOfCertificate } from './handle/peer-identity.js';
 import { identityNameReservation } from './handle/reserved-names.js';
+import { storageKey } from './vocabulary/handle-names.js';
 import { saveAddresses } from './data-folder/addresses.js';
 import { dataFolderLayout } from './data-folder/layout.js';
 import { lockDataFolder } from './data-folder/lock.js';
@@ -44,6 +45,8 @@ export interface ServeOptions {
   stuckRules?: StuckRules | undefined;
   /** The lesson's exercise ids, so that "done" means every one of them. */
   exercises?: string[] | undefined;
+  /** Trainee names kept for identities before they are provisioned (`--reserve`). */
+  reservedNames?: string[] | undefined;
   /** The hub's OAuth settings when running as a JupyterHub service (instructor/hub-login.ts). */
   hubLogin?: HubLoginSettings | undefined;
 }
@@ -95,6 +98,7 @@ async function startOnFolder(options: ServeOptions, stateDir: string, timeouts: 
   const state = await provision(store, stateDir, tls, { prefixes: options.prefixes, hostnames: [publicHost], publicBaseUrl });
   // The roster and identities may change under a running server (`pid-mock class`, a state import).
   const current = () => currentState(store) ?? state;
+  const announcedNames = new Set((options.reservedNames ?? []).map((name) => storageKey(name)));
   const adminToken = options.adminToken ?? state.adminToken;
   const httpsUrl = `https://${hostInUrl}:${port}`;
   saveAddresses(store, { httpsUrl, httpUrl: publicBaseUrl });
@@ -102,7 +106,8 @@ async function startOnFolder(options: ServeOptions, stateDir: string, timeouts: 
     store,
     tls: tls.server,
     serverAdmins: () => serverAdminsOf(current()),
-    reservedNames: (handle) => identityNameReservation(handle, { prefixes: current().prefixes, identityHandles: identityHandles(current()) }),
+    reservedNames: (handle) =>
+      identityNameReservation(handle, { prefixes: current().prefixes, identityHandles: identityHandles(current()), announced: announcedNames }),
     hrlsUsers: () => current().hrlsUsers,
     adminToken,
     // The data folder's file holds the token in force, also one from PID_MOCK_ADMIN_TOKEN (writeCredentials).

@@ -72,6 +72,9 @@ services = [
         "environment": {
             "PID_MOCK_ADMIN_TOKEN": admin_token,
             "PID_MOCK_ADMIN_TOKEN_SOURCE": f'{os.path.join(class_dir, "class.json")} ("adminToken")',
+            # Every hub user's identity name is kept from the first request on: a trainee spawned early cannot
+            # take a later one's name (21.T12995/carol) before carol's first login provisions it.
+            "PID_MOCK_RESERVED_NAMES": ",".join(sorted({pid_handson_hub.trainee_name(user) for user in set(trainees) | set(instructors)})),
             "PATH": os.environ.get("PATH", ""),
         },
         "display": True,

@@ -12,6 +12,11 @@ export interface IdentityNames {
   prefixes: string[];
   /** Identity handles of the roster and of `pid-mock identity add`, in storage form. */
   identityHandles: ReadonlySet<string>;
+  /**
+   * Names announced before they are provisioned (`pid-mock serve --reserve`, which the hub fills with its
+   * roster), in storage form: kept from the first request on, not only from the trainee's first login.
+   */
+  announced?: ReadonlySet<string>;
 }
 
 /**
@@ -22,8 +27,8 @@ export const GENERATED_IDENTITY_SUFFIX = /^(USER|TRAINEE)[0-9]+$/i;
 
 /**
  * Reserves, in each identity prefix, the roster's names and the generated identity names. Names given
- * by hand (`carol`) are reserved once provisioned: provisioning them before handing out any bundle
- * leaves no moment to take them.
+ * by hand (`carol`) are reserved once provisioned, or from the start when announced (the hub announces its
+ * whole roster): provisioning them before handing out any bundle leaves no moment to take them.
  *
  * @example identityNameReservation('21.T12995/trainee03', { prefixes: ['21.T12995'], identityHandles: new Set() })
  */
@@ -31,7 +36,7 @@ export function identityNameReservation(handle: string, names: IdentityNames): s
   const prefix = storageKey(prefixOf(handle));
   if (!names.prefixes.some((p) => storageKey(p) === prefix)) return undefined;
   const suffix = handle.slice(handle.indexOf('/') + 1);
-  if (names.identityHandles.has(storageKey(handle))) {
+  if (names.identityHandles.has(storageKey(handle)) || names.announced?.has(storageKey(suffix))) {
     return `${handle} is reserved: it is the identity handle of a trainee on this server. Choose another name for your handle`;
   }
   if (GENERATED_IDENTITY_SUFFIX.test(suffix)) {

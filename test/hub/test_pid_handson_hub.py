@@ -94,6 +94,39 @@ class TraineeNameTest(unittest.TestCase):
         self.assertEqual(hub.trainee_name("anna@uni.example"), hub.trainee_name("anna@uni.example"))
 
 
+class HubConfigTest(unittest.TestCase):
+    def test_the_mock_service_is_told_every_hub_users_identity_name_before_anyone_logs_in(self):
+        # A trainee spawned early must not take a later one's name (21.T12995/carol): the mock keeps the
+        # roster's names from its first request on (pid-mock serve --reserve, PID_MOCK_RESERVED_NAMES).
+        from traitlets.config import Config
+
+        class_dir = tempfile.mkdtemp(prefix="pid-hub-config-")
+        self.addCleanup(shutil.rmtree, class_dir, True)
+        config = Config()
+        path = os.path.join(ROOT, "deploy", "jupyterhub", "jupyterhub_config.py")
+        environment = {
+            "PID_HANDSON_CLASS_DIR": class_dir,
+            "PID_MOCK_PORT": "18999",
+            "PID_MOCK_ADMIN_TOKEN": TOKEN,
+            "PID_HANDSON_USERS": "carol,dave.k,anna@uni.example",
+            "PID_HANDSON_INSTRUCTORS": "lead",
+        }
+        saved = {name: os.environ.get(name) for name in environment}
+        os.environ.update(environment)
+        try:
+            with open(path, encoding="utf-8") as source:
+                exec(compile(source.read(), path, "exec"), {"get_config": lambda: config, "__file__": path, "__name__": "jupyterhub_config"})
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+        service = next(s for s in config.JupyterHub.services if s["name"] == "pid-mock")
+        announced = service["environment"]["PID_MOCK_RESERVED_NAMES"].split(",")
+        self.assertEqual(sorted(announced), sorted(["carol", "dave.k", hub.trainee_name("anna@uni.example"), "lead"]))
+
+
 class HookTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
