@@ -179,13 +179,20 @@ describe('the class board at 1920×1080', () => {
     assert.match((await page.textContent('#summary'))!, /^20 trainees · 2 stuck · 1 working · 3 done · 14 not started · class median: solved up to 1\.1$/);
   });
 
-  test("a trainee's detail shows their failed requests, the planned one labelled as the lesson's", async () => {
+  test("a trainee's detail shows their failed requests with the hint they read, the planned one labelled as the lesson's, and their latest requests", async () => {
     await page.click('#class tbody tr[data-trainee="TRAINEE05"] th button');
     await page.waitForSelector('#detail:not([hidden])');
     await assertAccessible(page, "the board with a trainee's detail open");
     const items = await page.$$eval('#detail-errors li', (lis) => lis.map((li) => li.textContent));
     assert.equal(items.length, 1);
-    assert.match(items[0]!, /409 \(responseCode 101\) PUT \/api\/handles\/21\.T12995\/pid-5 — planned \(lesson demonstration: chapter3-409\)$/);
+    assert.match(items[0]!, /409 \(responseCode 101\) PUT \/api\/handles\/21\.T12995\/pid-5 — planned \(lesson demonstration: chapter3-409\)/);
+    // The hint the lesson's client showed the trainee for that reply, and what they did lately.
+    assert.match(items[0]!, /hint shown: generate a new suffix \(generatePidName\) or pass overwrite: true to replace the record$/);
+    const requests = await page.$$eval('#detail-requests li', (lis) => lis.map((li) => li.textContent));
+    assert.deepEqual(
+      requests.map((r) => / (PUT \S+ → \d+)/.exec(r ?? '')?.[1]),
+      ['PUT /api/handles/21.T12995/pid-5 → 409', 'PUT /api/handles/21.T12995/pid-5 → 201'],
+    );
     await page.click('#detail-close');
     await page.waitForSelector('#detail', { state: 'hidden' });
   });

@@ -86,7 +86,8 @@ interface Row {
   attempts: Record<string, number>;
   unexpectedErrors: number;
   plannedErrors: number;
-  recentErrors: unknown[];
+  recentErrors: Array<{ status: number; responseCode?: number; planned?: string; hint?: string }>;
+  recentRequests: Array<{ method: string; path: string; status: number }>;
 }
 
 interface View {
@@ -337,6 +338,17 @@ describe('a class of 22', () => {
     assert.equal(rowOf(view, 3).exercises['3.1'], 'correct');
     const t4 = rowOf(view, 4);
     assert.deepEqual([t4.unexpectedErrors, t4.plannedErrors], [0, 1], "chapter 3's planned 409 is no unexpected error");
+    // The detail view's facts: the hint the lesson's client showed for that 409, and the latest requests.
+    assert.equal(
+      t4.recentErrors[0]?.hint,
+      'generate a new suffix (generatePidName) or pass overwrite: true to replace the record',
+      "the client's own hint for a 409 (src/transport/reply.ts)",
+    );
+    assert.deepEqual(
+      t4.recentRequests.map((r) => `${r.method} ${r.status}`),
+      ['PUT 200', 'PUT 409', 'PUT 201'],
+      'the overwrite, the planned 409, the registration: newest first (progress reports are not listed)',
+    );
     const t5 = rowOf(view, 5);
     assert.deepEqual([t5.unexpectedErrors, t5.plannedErrors], [1, 0]);
     assert.match(t5.stuckBecause ?? '', /unexpected error/);

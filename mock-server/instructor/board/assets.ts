@@ -41,6 +41,7 @@ tfoot th, tfoot td { font-weight: bold; border-top: 2px solid var(--fg); }
 .detail { margin-top: 1em; padding: .6em 1em; border: 2px solid #0b3d62; max-width: 60em; }
 .detail h2 { margin: 0 0 .3em; }
 .detail h3 { font-size: 1em; margin: .6em 0 .2em; }
+.detail .hint { margin-left: 1.5em; font-style: italic; }
 .empty { color: var(--muted); }
 `;
 
@@ -172,11 +173,20 @@ export const BOARD_JS = `
       (STATE[t.state] || t.state) + (t.stuckBecause ? ': ' + t.stuckBecause : '') + ' \\u00b7 last seen ' + clock(t.lastSeen);
     var list = document.createDocumentFragment();
     (t.recentErrors || []).forEach(function (e) {
-      list.appendChild(el('li', clock(e.at) + ' ' + e.status + (e.responseCode ? ' (responseCode ' + e.responseCode + ')' : '') + ' ' + e.method + ' ' + e.path +
-        (e.planned ? ' \\u2014 planned (lesson demonstration: ' + e.planned + ')' : '')));
+      var item = el('li', clock(e.at) + ' ' + e.status + (e.responseCode ? ' (responseCode ' + e.responseCode + ')' : '') + ' ' + e.method + ' ' + e.path +
+        (e.planned ? ' \\u2014 planned (lesson demonstration: ' + e.planned + ')' : ''));
+      if (e.hint) item.appendChild(el('div', 'hint shown: ' + e.hint, 'hint'));
+      list.appendChild(item);
     });
     document.getElementById('detail-errors').replaceChildren(list);
     document.getElementById('detail-none').hidden = (t.recentErrors || []).length > 0;
+    var requests = document.createDocumentFragment();
+    (t.recentRequests || []).forEach(function (r) {
+      requests.appendChild(el('li', clock(r.at) + ' ' + r.method + ' ' + r.path + ' \\u2192 ' + r.status + (r.responseCode ? ' (responseCode ' + r.responseCode + ')' : '') +
+        (r.planned ? ' \\u2014 planned: ' + r.planned : '')));
+    });
+    document.getElementById('detail-requests').replaceChildren(requests);
+    document.getElementById('detail-no-requests').hidden = (t.recentRequests || []).length > 0;
   }
 
   document.getElementById('detail-close').addEventListener('click', function () { shown = null; renderDetail(); });

@@ -27,9 +27,12 @@ export function renderBoardPage(): string {
 <section id="detail" class="detail" aria-live="polite" hidden>
 <h2 id="detail-title">Trainee</h2>
 <p id="detail-state"></p>
-<h3>Failed requests since the server started</h3>
+<h3>Failed requests since the server started, with the hint the trainee read</h3>
 <ol id="detail-errors"></ol>
 <p id="detail-none" hidden>None.</p>
+<h3>Latest requests</h3>
+<ol id="detail-requests"></ol>
+<p id="detail-no-requests" hidden>None yet.</p>
 <button type="button" id="detail-close">Close</button>
 </section>
 </main>

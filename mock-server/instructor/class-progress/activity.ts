@@ -4,6 +4,7 @@
 // (300:) and certificate (301:) identities are one person.
 import { isPlannedFailure, isUnexpectedFailure } from '../live/progress.js';
 import type { RequestRecord } from '../live/request-log.js';
+import { clientHint } from './client-hint.js';
 
 export interface TraineeActivity {
   lastSeen: string;
@@ -14,6 +15,17 @@ export interface TraineeActivity {
   plannedErrors: number;
   /** The last few failed requests, newest first, for the board's detail view (paths only, never a query or body). */
   recentFailures: RecentFailure[];
+  /** The last few requests of any outcome, newest first: what the trainee has been doing. */
+  recentRequests: RecentRequest[];
+}
+
+export interface RecentRequest {
+  at: string;
+  method: string;
+  path: string;
+  status: number;
+  responseCode?: number | undefined;
+  planned?: string | undefined;
 }
 
 export interface RecentFailure {
@@ -24,9 +36,12 @@ export interface RecentFailure {
   responseCode?: number | undefined;
   /** The lesson demonstration's label when the failure was planned. */
   planned?: string | undefined;
+  /** The hint the lesson's client showed the trainee for this reply. */
+  hint?: string | undefined;
 }
 
 const RECENT_FAILURES = 5;
+const RECENT_REQUESTS = 8;
 
 /** `300:21.T12995/ada` → `21.T12995/ADA`: handles are compared case-insensitively. */
 export function identityKey(identity: string): string {
@@ -41,20 +56,26 @@ export class ClassActivity {
     const key = identityKey(record.identity);
     let row = this.byTrainee.get(key);
     if (!row) {
-      row = { lastSeen: record.at, unexpectedErrors: 0, plannedErrors: 0, recentFailures: [] };
+      row = { lastSeen: record.at, unexpectedErrors: 0, plannedErrors: 0, recentFailures: [], recentRequests: [] };
       this.byTrainee.set(key, row);
     }
     if (record.at > row.lastSeen) row.lastSeen = record.at;
     const planned = isPlannedFailure(record);
+    const request: RecentRequest = {
+      at: record.at,
+      method: record.method,
+      path: record.path,
+      status: record.status,
+      responseCode: record.responseCode,
+      planned: record.planned,
+    };
+    // The board shows a trainee's verdicts already; their progress reports would crowd out the Handle requests.
+    if (!record.path.endsWith('/_lesson/progress')) {
+      row.recentRequests.unshift(request);
+      row.recentRequests.length = Math.min(row.recentRequests.length, RECENT_REQUESTS);
+    }
     if (planned || isUnexpectedFailure(record)) {
-      row.recentFailures.unshift({
-        at: record.at,
-        method: record.method,
-        path: record.path,
-        status: record.status,
-        responseCode: record.responseCode,
-        planned: record.planned,
-      });
+      row.recentFailures.unshift({ ...request, hint: clientHint(record.status, record.responseCode) });
       row.recentFailures.length = Math.min(row.recentFailures.length, RECENT_FAILURES);
     }
     if (planned) row.plannedErrors += 1;

@@ -4,7 +4,7 @@
 import type { ProvisionedState, TraineeRecord } from '../../data-folder/provisioning-state.js';
 import type { ProgressReport } from '../../storage/store.js';
 import { traineeHandle } from '../class/roster.js';
-import { type ClassActivity, identityKey, type RecentFailure } from './activity.js';
+import { type ClassActivity, identityKey, type RecentFailure, type RecentRequest } from './activity.js';
 import { EXERCISE_ID, type Verdict } from './report.js';
 
 export type TraineeState = 'not-started' | 'working' | 'done' | 'stuck';
@@ -34,6 +34,8 @@ export interface TraineeRow {
   plannedErrors: number;
   /** The last few failed requests since the server started, newest first (planned ones carry their label). */
   recentErrors: RecentFailure[];
+  /** The trainee's last few requests of any outcome, newest first. */
+  recentRequests: RecentRequest[];
 }
 
 export interface ClassProgressView {
@@ -159,6 +161,7 @@ export function classProgress(sources: ClassSources): ClassProgressView {
       unexpectedErrors: activity?.unexpectedErrors ?? 0,
       plannedErrors: activity?.plannedErrors ?? 0,
       recentErrors: activity?.recentFailures.map((f) => ({ ...f })) ?? [],
+      recentRequests: activity?.recentRequests.map((r) => ({ ...r })) ?? [],
     };
     if (lastSeen === undefined) return { ...row, state: 'not-started' };
     const stuck = (why: string): TraineeRow => ({ ...row, state: 'stuck', stuckBecause: why });
