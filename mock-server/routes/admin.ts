@@ -16,7 +16,8 @@ export interface AdminOptions {
 
 export default async function adminRoutes(app: FastifyInstance, options: AdminOptions): Promise<void> {
   // Probed every few seconds by container health checks: logging each probe would bury the useful lines.
-  app.get('/_admin/health', { logLevel: 'silent' }, async () => ({ status: 'serving' }));
+  // Degraded is still a 200: reads work, and a restart would not free the disk (docs/class-admin-api.md).
+  app.get('/_admin/health', { logLevel: 'silent' }, async () => options.store.writeHealth.report());
 
   const requireToken = options.guard;
 

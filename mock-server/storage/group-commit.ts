@@ -2,6 +2,7 @@
 // transaction and so one fsync (synchronous=FULL stays), and no reply that depends on them leaves before
 // that COMMIT has returned. See docs/performance.md ("Durable writes") for the reasoning.
 import type Database from 'better-sqlite3';
+import type { WriteHealth } from './write-health.js';
 
 /** Why a reply could not be acknowledged: the transaction holding its write (or what it read) is not durable. */
 export class CommitFailedError extends Error {}
@@ -29,6 +30,8 @@ export class GroupCommit {
     private readonly onRollback: () => void = () => undefined,
     /** Called after a group was committed (the store's background checkpoints start from here). */
     private readonly onCommit: () => void = () => undefined,
+    /** Told of every refused and every durable write, so the health probe can say whether writes work. */
+    private readonly health?: WriteHealth,
   ) {
     // IMMEDIATE takes the write lock up front, so a second process's writer cannot make our first write fail.
     this.begin = db.prepare('BEGIN IMMEDIATE');
@@ -54,6 +57,10 @@ export class GroupCommit {
     let result: T;
     try {
       result = this.db.transaction(work)();
+    } catch (error) {
+      // A disk that is full fails the statement itself when SQLite must spill pages to the WAL.
+      if (this.depth === 1) this.health?.failed(error, 1);
+      throw error;
     } finally {
       this.depth--;
     }
@@ -102,6 +109,7 @@ export class GroupCommit {
     }
     this.stats.commits++;
     this.stats.writes += group.writes;
+    if (group.writes > 0) this.health?.succeeded();
     group.resolve();
     this.onCommit();
   }
@@ -120,6 +128,7 @@ export class GroupCommit {
       }
     }
     this.stats.failedCommits++;
+    this.health?.failed(error, group.writes);
     this.onRollback();
     const reason = error instanceof Error ? error.message : String(error);
     group.reject(error instanceof CommitFailedError ? error : new CommitFailedError(`COMMIT failed: ${reason}`));

@@ -5,6 +5,7 @@ import type { StoredValue } from '../vocabulary/model.js';
 import { storageKey } from '../vocabulary/handle-names.js';
 import { GroupCommit } from './group-commit.js';
 import { BackgroundCheckpointer } from './checkpointer.js';
+import { WriteHealth } from './write-health.js';
 
 export interface ChangeEvent {
   id: number;
@@ -277,6 +278,8 @@ export class HandleStore {
   /** Reverse look-ups differ only in how many keys and wildcards they have: a few shapes, compiled once. */
   private readonly searchStatements = new Map<string, Database.Statement>();
   private group: GroupCommit | undefined;
+  /** Whether the server's grouped writes currently reach the disk (read by the health probe and the live page). */
+  readonly writeHealth = new WriteHealth();
   private checkpointer: BackgroundCheckpointer | undefined;
   /**
    * Records as last read (null = no such handle): a resolve is then no SQL at all. Own writes drop their
@@ -389,6 +392,7 @@ export class HandleStore {
       // A rolled-back group may have been read into the cache: forget everything read since.
       () => this.forgetAll(),
       () => this.checkpointer?.afterCommit(),
+      this.writeHealth,
     );
     return this.group;
   }

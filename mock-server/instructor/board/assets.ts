@@ -43,6 +43,7 @@ tfoot th, tfoot td { font-weight: bold; border-top: 2px solid var(--fg); }
 .detail h3 { font-size: 1em; margin: .6em 0 .2em; }
 .detail .hint { margin-left: 1.5em; font-style: italic; }
 .empty { color: var(--muted); }
+.write-health { margin: 0; padding: .5em 1em; background: #fff; color: var(--bad); border: 4px solid var(--bad); font-weight: bold; }
 `;
 
 /** No inline handlers and no innerHTML: every value is set with textContent, so stored markup stays text. */
@@ -191,8 +192,19 @@ export const BOARD_JS = `
 
   document.getElementById('detail-close').addEventListener('click', function () { shown = null; renderDetail(); });
 
+  /** Writes failing (a full disk): said in words, so the banner does not rely on its colour. */
+  function pollHealth() {
+    fetch('/_admin/health', { cache: 'no-store' }).then(function (r) { return r.json(); }).then(function (health) {
+      var box = document.getElementById('write-health');
+      if (health.status !== 'degraded') { box.hidden = true; box.textContent = ''; return; }
+      box.textContent = '\u26a0 Server degraded, changes are not being saved: ' + health.reason + '. Trainees see errors until disk space is freed.';
+      box.hidden = false;
+    }).catch(function () { /* the progress poll already says when the server cannot be reached */ });
+  }
+
   var connection = document.getElementById('connection');
   function poll() {
+    pollHealth();
     fetch('/_admin/class/progress', { credentials: 'same-origin', cache: 'no-store' }).then(function (r) {
       if (r.status === 401) { connection.textContent = 'logged out: reload the page to log in'; connection.className = 'connection down'; return; }
       if (!r.ok) throw new Error('HTTP ' + r.status);

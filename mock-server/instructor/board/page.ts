@@ -14,6 +14,7 @@ export function renderBoardPage(): string {
 <p id="connection" class="connection">connecting…</p>
 <nav aria-label="Instructor pages"><a class="button" href="/_admin/live">Live requests</a></nav>
 </header>
+<p id="write-health" class="write-health" role="alert" hidden></p>
 <main>
 <p class="legend"><strong>Verdicts:</strong> <span>✓ correct</span> <span>✗ wrong</span> <span>! error</span> <span>· not tried</span>
 <span class="tries">(small number: tries)</span> <strong>States:</strong> <span>⚠ stuck</span> <span>▶ working</span> <span>★ done</span> <span>○ not started</span></p>

@@ -17,6 +17,7 @@ header button.danger { color: var(--bad); border-color: var(--bad); margin-left:
 button:focus, a.button:focus { outline: 3px solid #ffbf47; outline-offset: 2px; }
 .connection { font-size: .7em; opacity: .85; }
 .connection.down { color: #ffb4a9; font-weight: bold; }
+.write-health { margin: 0; padding: .5em 1em; background: #fff; color: var(--bad); border: 4px solid var(--bad); font-weight: bold; font-size: 1.1em; }
 .faults { margin: 0; padding: .5em 1em; background: #ffd54f; font-weight: bold; font-size: 1.1em; }
 .totals { display: flex; gap: 2em; padding: .4em 1em; font-size: .9em; }
 .totals span { font-weight: bold; font-size: 1.3em; }
@@ -88,6 +89,14 @@ export const LIVE_JS = `
     box.hidden = false;
   }
 
+  /** Writes failing (a full disk): said in words, so the banner does not rely on its colour. */
+  function renderHealth(health) {
+    var box = document.getElementById('write-health');
+    if (!health || health.status !== 'degraded') { box.hidden = true; box.textContent = ''; return; }
+    box.textContent = '\u26a0 Server degraded, changes are not being saved: ' + health.reason + '. Reads still work; free disk space on the server.';
+    box.hidden = false;
+  }
+
   function render(s) {
     document.getElementById('total-trainees').textContent = String(s.totals.trainees);
     document.getElementById('total-changes').textContent = String(s.totals.changes);
@@ -134,6 +143,7 @@ export const LIVE_JS = `
     recent.replaceChildren(items);
     faults = s.faults;
     renderFaults();
+    renderHealth(s.health);
   }
 
   var connection = document.getElementById('connection');

@@ -2,6 +2,7 @@
 // commits to the same data folder) and the request log, and hands listeners a fresh snapshot soon
 // after anything happens.
 import type { HandleStore } from '../../storage/store.js';
+import type { WriteHealthReport } from '../../storage/write-health.js';
 import type { ActiveFaults } from '../faults/settings.js';
 import type { FaultSwitch } from '../faults/switch.js';
 import { ClassProgress, isPlannedFailure, type TraineeProgress } from './progress.js';
@@ -22,6 +23,8 @@ export interface ClassSnapshot {
   totals: { trainees: number; requests: number; changes: number; errors: number };
   recent: FeedItem[];
   faults: ActiveFaults | null;
+  /** What GET /_admin/health answers: the page shows a banner while writes fail. */
+  health: WriteHealthReport;
 }
 
 const JOURNAL_POLL_MS = 200;
@@ -70,6 +73,7 @@ export class ClassFeed {
         this.changed();
       }),
       faults.subscribe(() => this.changed()),
+      store.writeHealth.subscribe(() => this.changed()),
     );
   }
 
@@ -106,6 +110,7 @@ export class ClassFeed {
       // Journal entries arrive by polling, requests at once: the list is put in time order, newest first.
       recent: [...this.recent].sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0)),
       faults: this.faults.current() ?? null,
+      health: this.store.writeHealth.report(),
     };
   }
 

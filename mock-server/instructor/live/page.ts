@@ -45,6 +45,7 @@ export function renderLivePage(csrf: string): string {
 <button type="button" id="logout">Log out</button>
 </nav>
 </header>
+<section id="write-health" class="write-health" role="alert" hidden></section>
 <section id="faults" class="faults" hidden></section>
 <section class="totals">
 <div><span id="total-trainees">0</span> trainees</div>
