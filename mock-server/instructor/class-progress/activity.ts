@@ -25,17 +25,11 @@ export interface RecentRequest {
   path: string;
   status: number;
   responseCode?: number | undefined;
+  /** The lesson demonstration's label when the request was one of its planned failures. */
   planned?: string | undefined;
 }
 
-export interface RecentFailure {
-  at: string;
-  method: string;
-  path: string;
-  status: number;
-  responseCode?: number | undefined;
-  /** The lesson demonstration's label when the failure was planned. */
-  planned?: string | undefined;
+export interface RecentFailure extends RecentRequest {
   /** The hint the lesson's client showed the trainee for this reply. */
   hint?: string | undefined;
 }
