@@ -11,6 +11,11 @@ export interface TraineeActivity {
   /** The last request answered below 400 (a 404 on a read counts: it is how a free name is learnt). */
   lastSuccess?: string | undefined;
   lastUnexpectedError?: string | undefined;
+  /**
+   * Whether the latest of those two came last in the log: a success and a failure within one millisecond
+   * share a timestamp, and only their order says which came after the other.
+   */
+  lastOutcome?: 'success' | 'unexpected-error' | undefined;
   unexpectedErrors: number;
   plannedErrors: number;
   /** The last few failed requests, newest first, for the board's detail view (paths only, never a query or body). */
@@ -76,7 +81,11 @@ export class ClassActivity {
     else if (isUnexpectedFailure(record)) {
       row.unexpectedErrors += 1;
       row.lastUnexpectedError = record.at;
-    } else row.lastSuccess = record.at;
+      row.lastOutcome = 'unexpected-error';
+    } else {
+      row.lastSuccess = record.at;
+      row.lastOutcome = 'success';
+    }
   }
 
   of(identityHandle: string): TraineeActivity | undefined {

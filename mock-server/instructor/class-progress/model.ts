@@ -171,7 +171,13 @@ export function classProgress(sources: ClassSources): ClassProgressView {
     );
     if (struggling) return stuck(`${struggling[0]} wrong ${struggling[1].failuresSinceCorrect} times since its last correct answer`);
     const lastSuccess = latest(activity?.lastSuccess, mine?.lastCorrect);
-    if (activity?.lastUnexpectedError && (!lastSuccess || activity.lastUnexpectedError > lastSuccess)) {
+    const errorCameLast =
+      activity?.lastUnexpectedError !== undefined &&
+      (!lastSuccess ||
+        activity.lastUnexpectedError > lastSuccess ||
+        // The same millisecond: the log's order decides (a report's time never ties a request's exactly in practice).
+        (activity.lastUnexpectedError === lastSuccess && activity.lastOutcome === 'unexpected-error'));
+    if (errorCameLast) {
       return stuck('an unexpected error, and nothing has succeeded since');
     }
     if (required.length > 0 && required.every((id) => verdicts[id] === 'correct')) return { ...row, state: 'done' };
