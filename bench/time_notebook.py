@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Times one notebook headless on its kernel (nbclient, as test/notebooks/run_notebook.py runs it):
+"""Times one notebook headless on its kernel (deploy/site/notebook_runner.py, as the site and the tests run it):
 kernel start-up, then every code cell from execute request to reply — what a trainee waits after
 Shift-Enter. Usage: time_notebook.py NOTEBOOK → prints JSON {kernelStart, total, cells: [{index, seconds, ok}]}.
 """
@@ -10,8 +10,8 @@ import time
 
 import nbformat
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "test", "notebooks"))
-from run_notebook import notebook_client  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "deploy", "site"))
+from notebook_runner import notebook_client  # noqa: E402
 
 
 def main() -> int:

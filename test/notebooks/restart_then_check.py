@@ -15,8 +15,8 @@ import time
 import nbformat
 from nbclient.util import run_sync
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from run_notebook import KERNEL_START_ATTEMPTS, PAUSE_AFTER_ERROR_S, notebook_client, outputs_of  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "deploy", "site"))
+from notebook_runner import KERNEL_START_ATTEMPTS, PAUSE_AFTER_ERROR_S, notebook_client, outputs_of  # noqa: E402
 
 
 def main() -> int:
@@ -46,7 +46,7 @@ def main() -> int:
         report["steps"].append({"step": label, "status": status, "error": error or (text[-1500:] if status != "ok" else None), "verdicts": re.findall(r'data-outcome="(\w+)"', text)})
 
     # A kernel that fails before its first cell (a TCP port taken by another kernel starting at the same
-    # moment, see run_notebook.execute) is started again.
+    # moment, see notebook_runner.execute) is started again.
     for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
         client = notebook_client(learner, learner_path, on_cell_executed=on_cell_executed)
         try:
