@@ -76,28 +76,30 @@ export interface PidCommandResult {
   stderr: string;
 }
 
-/**
- * V8 flags for each `pid` process runPid starts. A `pid` run parses an HTTP answer or two with undici's
- * WebAssembly parser (llhttp); V8 then compiles the parser's hot function again with its optimising
- * compiler in the background, and a process waits for that compile before it exits: about a quarter
- * of a second per command, for code that never runs again. A tier-up budget far above what one command
- * executes keeps the parser on V8's baseline code (nothing else changes; TurboFan stays available).
- */
-const PID_NODE_FLAGS = ['--wasm-tiering-budget=1000000000'];
+/** How long runPid waits for one command before it gives up, far beyond any lesson command. */
+const PID_COMMAND_TIMEOUT_MS = 120_000;
+
+let pidWorker: ((args: string[], environment: Record<string, string>) => PidCommandResult) | undefined;
 
 /**
  * Runs the `pid` command line as a terminal would and prints the session (`$ pid …`, its output, its
- * error line and exit code) so a notebook cell shows what the learner would see in a terminal.
+ * error line and exit code) so a notebook cell shows what the learner would see in a terminal. The
+ * command runs in a warm worker thread of the kernel (pid-worker.ts), not a new Node process per cell:
+ * the same program with the same output and exit code, without a Node start on every command.
  * @example runPid(['read', '11304/cf8956a2-39d3-11e5-8a18-f31aa6f4d448', '--key', 'URL']);
  */
-export function runPid(args: string[], options: { quiet?: boolean; input?: string } = {}): PidCommandResult {
-  const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
-  const bin = resolve(__dirname, '..', '..', '..', 'bin', 'pid.cjs');
+export function runPid(args: string[], options: { quiet?: boolean } = {}): PidCommandResult {
+  if (!pidWorker) {
+    const { createSyncFn } = require('synckit') as typeof import('synckit');
+    pidWorker = createSyncFn(join(__dirname, 'pid-worker.js'), { timeout: PID_COMMAND_TIMEOUT_MS });
+  }
   // Inside planned(), the command's requests are labelled too.
   const label = plannedFailureLabel();
-  const env = label === undefined ? process.env : { ...process.env, [PLANNED_FAILURE_ENVIRONMENT]: label };
-  const result = spawnSync(process.execPath, [...PID_NODE_FLAGS, bin, ...args], { encoding: 'utf8', env, input: options.input ?? '' });
-  const outcome = { status: result.status ?? 4, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
+  const environment: Record<string, string> = {};
+  for (const [name, value] of Object.entries(process.env)) if (value !== undefined) environment[name] = value;
+  if (label !== undefined) environment[PLANNED_FAILURE_ENVIRONMENT] = label;
+  const result = pidWorker([...args], environment);
+  const outcome = { status: result.status, stdout: result.stdout, stderr: result.stderr };
   if (!options.quiet) {
     const shown = args.map((a) => (/^[\w./:=@%+-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
     const lines = [`$ pid ${shown}`];

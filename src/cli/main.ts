@@ -22,18 +22,24 @@ export async function main(argv: string[]): Promise<number> {
   // A failure escaping the promise chain (an emitter inside a library) must still end as one line.
   process.once('uncaughtException', reportAndExit);
   process.once('unhandledRejection', reportAndExit);
-  let code: ExitCode;
-  try {
-    await pidProgram().parseAsync(argv);
-    code = ExitCode.ok;
-  } catch (error) {
-    if (error instanceof CommanderError && error.exitCode === 0) {
-      code = ExitCode.ok;
-    } else {
-      process.stderr.write(`pid: ${describeFailure(error)}\n`);
-      code = exitCodeFor(error);
-    }
-  }
+  const code = await runPidCommand(argv);
   process.exitCode = code;
   return code;
+}
+
+/**
+ * One `pid` command without the process around it: what it prints goes to process.stdout and
+ * process.stderr, a failure becomes its one stderr line, and the exit code is returned, never set or
+ * acted on. The lesson kit runs commands this way in a warm worker (lesson/kit/pid-worker.ts).
+ * @example const code = await runPidCommand(['node', 'pid', 'read', '21.T12995/abc']);
+ */
+export async function runPidCommand(argv: string[]): Promise<ExitCode> {
+  try {
+    await pidProgram().parseAsync(argv);
+    return ExitCode.ok;
+  } catch (error) {
+    if (error instanceof CommanderError && error.exitCode === 0) return ExitCode.ok;
+    process.stderr.write(`pid: ${describeFailure(error)}\n`);
+    return exitCodeFor(error);
+  }
 }

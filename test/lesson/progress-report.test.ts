@@ -303,7 +303,7 @@ describe('planned failures', () => {
       await reply.body.text();
     });
     await agent.close();
-    // runPid waits for its `pid` process (spawnSync), so it runs in a process of its own while this one answers.
+    // runPid blocks its thread until the `pid` command has its answer, so it runs in a process of its own while this one answers.
     assertBuilt();
     const script = [
       "const { planned, runPid } = require('./dist/lesson/index.js');",
