@@ -158,19 +158,14 @@ function ensureKernel() {
   // The lesson's kernel is tslab started through dist/lesson/kernel/launch.js (it adds the advice after a
   // restart), by this very Node, so Jupyter, JupyterLab and VS Code start it whatever their PATH.
   const launcher = path.join(ROOT, 'dist', 'lesson', 'kernel', 'launch.js');
-  const kernels = path.join(JUPYTER_DATA, 'kernels');
-  const spec = path.join(kernels, 'tslab', 'kernel.json');
-  try {
-    const [node, script] = JSON.parse(fs.readFileSync(spec, 'utf8')).argv;
-    if (node === process.execPath && script === launcher && !fs.existsSync(path.join(kernels, 'jslab'))) {
-      step(`TypeScript kernel: registered (${path.relative(ROOT, path.dirname(spec))})`);
-      return;
-    }
-  } catch {
-    // not registered yet, or by an older checkout at another path
+  const prefix = path.join(ROOT, '.jupyter');
+  // `check` says whether the spec and the kernel's start-up snapshot are this checkout's and this Node's.
+  if (spawnSync(process.execPath, [launcher, 'check', '--prefix', prefix]).status === 0) {
+    step(`TypeScript kernel: registered (${path.relative(ROOT, path.join(JUPYTER_DATA, 'kernels', 'tslab'))})`);
+    return;
   }
-  step(`registering the TypeScript kernel (tslab) in ${path.relative(ROOT, JUPYTER_DATA)}/`);
-  const installed = spawnSync(process.execPath, [launcher, 'install', '--prefix', path.join(ROOT, '.jupyter')], { cwd: ROOT, encoding: 'utf8' });
+  step(`registering the TypeScript kernel (tslab) in ${path.relative(ROOT, JUPYTER_DATA)}/, with its start-up snapshot (about 10 s)`);
+  const installed = spawnSync(process.execPath, [launcher, 'install', '--prefix', prefix], { cwd: ROOT, encoding: 'utf8' });
   if (installed.status !== 0) fail('registering the kernel failed', `${installed.stdout}${installed.stderr}`.trim());
 }
 
