@@ -32,7 +32,14 @@ test('npm start serves the mock server and opens Jupyter on the trainee workspac
     assert.deepEqual(readdirSync(local), ['tslab'], 'the project registers only the TypeScript kernel, in its own data folder');
     assert.deepEqual(
       JSON.parse(readFileSync(join(local, 'tslab', 'kernel.json'), 'utf8')).argv,
-      [process.execPath, '--snapshot-blob', join(local, 'tslab', 'typescript.blob'), join(ROOT, 'dist', 'lesson', 'kernel', 'launch.js'), '--config-path', '{connection_file}'],
+      [
+        process.execPath,
+        '--snapshot-blob',
+        join(local, 'tslab', 'typescript.blob'),
+        join(ROOT, 'dist', 'lesson', 'kernel', 'launch.js'),
+        '--config-path',
+        '{connection_file}',
+      ],
       "the kernel is this package's tslab, started by this Node through the lesson's launcher, from its start-up snapshot",
     );
 
