@@ -146,10 +146,8 @@ before(
 );
 
 after(async () => {
-  if (containerId && process.env.BINDER_TEST_KEEP !== '1') {
-    await docker(['rm', '-f', containerId]).catch(() => '');
-  }
-  if (process.env.BINDER_TEST_KEEP !== '1') await docker(['network', 'rm', RUN]).catch(() => '');
+  if (containerId) await docker(['rm', '-f', containerId]).catch(() => '');
+  await docker(['network', 'rm', RUN]).catch(() => '');
 });
 
 test('binder/Dockerfile is what binder/make-dockerfile.cjs makes from deploy/docker/Dockerfile', async () => {
