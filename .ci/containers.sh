@@ -2,7 +2,8 @@
 # Container test for CI (and for anyone on a Debian machine without a running Docker engine): installs
 # Debian's Docker engine, docker-compose and debootstrap when missing, starts dockerd when no engine
 # answers (without iptables or the default bridge, as this machine needs; compose networks and
-# published ports still work) and stops it again afterwards, then runs test/containers/run.sh.
+# published ports still work) and stops it again afterwards, then runs the container tests (npm run test:containers:
+# test/containers/run.sh, then the Binder image's test/containers/binder.test.ts, which finds run.sh's layers cached).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -43,4 +44,4 @@ if ! docker info >/dev/null 2>&1; then
 fi
 echo "== docker $(docker version --format '{{.Server.Version}}' 2>/dev/null)"
 
-bash test/containers/run.sh
+npm run test:containers
