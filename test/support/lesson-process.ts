@@ -18,6 +18,9 @@ export interface LessonProcess {
   /** A JSON GET on the Jupyter server at `url`, with its token. */
   api: (url: URL) => (path: string) => Promise<unknown>;
   stop: () => Promise<void>;
+  /** Ctrl+C as a terminal sends it (SIGINT to the whole process group); resolves with the exit code. */
+  interrupt: () => Promise<number | null>;
+  pid: number;
 }
 
 export async function startLesson(env: Record<string, string>, args: string[] = []): Promise<LessonProcess> {
@@ -47,7 +50,14 @@ export async function startLesson(env: Record<string, string>, args: string[] = 
     });
   });
   url.catch(() => undefined);
+  // 'close', not 'exit': the last lines of output are in by then.
+  const exit = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   return {
+    pid: child.pid!,
+    interrupt: async () => {
+      if (child.exitCode === null) process.kill(-child.pid!, 'SIGINT');
+      return exit;
+    },
     output: () => output,
     url,
     api: (base: URL) => (path: string) =>
