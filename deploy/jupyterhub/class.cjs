@@ -285,7 +285,9 @@ async function main() {
     });
   hub.once('exit', (code, signal) => {
     if (stopping && (code === 0 || signal === 'SIGTERM'))
-      process.stdout.write(`\n■ ${stopping}: stopped the class hub, its users' servers and the mock Handle server; \`npm run class\` again resumes the class.\n`);
+      process.stdout.write(
+        `\n■ ${stopping}: stopped the class hub, its users' servers and the mock Handle server; \`npm run class\` again resumes the class.\n`,
+      );
     process.exit(code ?? (signal ? 0 : 1));
   });
   // This script ending any other way must not leave the hub running on its own.

@@ -50,26 +50,27 @@ function candidates({ venv, platform, apt }) {
   return list;
 }
 
-/** The candidates that run and are Python 3.9 or newer, each with its version. */
+/** The candidate with its version ("3.11") when it runs and is Python 3.9 or newer. */
+function working(candidate, env) {
+  // Python 2 prints its version to stderr, so it never matches; neither does Windows' Store stub.
+  const version = /^Python (\d+)\.(\d+)/.exec(ask(candidate, ['--version'], env) ?? '');
+  if (!version) return undefined;
+  const [major, minor] = [Number(version[1]), Number(version[2])];
+  return major === OLDEST[0] && minor >= OLDEST[1] ? { ...candidate, version: `${major}.${minor}` } : undefined;
+}
+
 function workingPythons(list, env) {
-  const found = [];
+  return list.map((candidate) => working(candidate, env)).filter(Boolean);
+}
+
+/** The first working candidate that imports Jupyter, with its notebook server's version ("6.4.12", "7.2.1"). */
+function firstWithJupyter(list, env) {
   for (const candidate of list) {
-    // Python 2 prints its version to stderr, so it never matches; neither does Windows' Store stub.
-    const version = /^Python (\d+)\.(\d+)/.exec(ask(candidate, ['--version'], env) ?? '');
-    if (!version) continue;
-    const [major, minor] = [Number(version[1]), Number(version[2])];
-    if (major === OLDEST[0] && minor >= OLDEST[1]) found.push({ ...candidate, version: `${major}.${minor}` });
+    const found = working(candidate, env);
+    const notebook = found && ask(found, ['-c', `import ${JUPYTER_MODULES.join(', ')}; print(notebook.__version__)`], env);
+    if (notebook) return { python: found, notebook };
   }
-  return found;
-}
-
-function importsJupyter(candidate, env) {
-  return ask(candidate, ['-c', `import ${JUPYTER_MODULES.join(', ')}`], env) !== undefined;
-}
-
-/** The notebook server's version ("6.4.12", "7.2.1"), through the Python that has it. */
-function notebookVersion(candidate, env) {
-  return ask(candidate, ['-m', 'notebook', '--version'], env);
+  return undefined;
 }
 
 function installHint(platform) {
@@ -86,13 +87,12 @@ const DOCKER = 'or skip all of this and use Docker: `docker compose up` (README,
  */
 async function ensureJupyter({ venv, allowInstall, isRoot, env = process.env, platform = process.platform, shownVenv = venv }) {
   const apt = platform === 'linux' && hasCommand('apt-get', ['--version'], env);
-  const pythons = workingPythons(candidates({ venv, platform, apt }), env);
-  const ready = pythons.find((candidate) => importsJupyter(candidate, env));
+  const ready = firstWithJupyter(candidates({ venv, platform, apt }), env);
   if (ready) {
-    const notebook = notebookVersion(ready, env);
-    step(`Jupyter: found (${ready.shown}, Python ${ready.version}, Notebook ${notebook})`);
-    return { python: ready, notebook };
+    step(`Jupyter: found (${ready.python.shown}, Python ${ready.python.version}, Notebook ${ready.notebook})`);
+    return ready;
   }
+  const pythons = workingPythons(candidates({ venv, platform, apt }), env);
   if (!allowInstall) {
     if (pythons.length === 0) fail('Python 3 (3.9 or newer) and Jupyter are not installed', `${installHint(platform)}; ${DOCKER}`);
     const ways = apt ? `sudo apt-get install -y ${DEBIAN_PACKAGES.join(' ')}, or ` : '';
@@ -107,9 +107,10 @@ async function ensureJupyter({ venv, allowInstall, isRoot, env = process.env, pl
   } else {
     await installIntoVenv({ pythons, venv, env, platform, shownVenv });
   }
-  const installed = workingPythons(candidates({ venv, platform, apt }), env).find((candidate) => importsJupyter(candidate, env));
+  const installed = firstWithJupyter(candidates({ venv, platform, apt }), env);
   if (!installed) fail('Jupyter was installed but no Python here can import it', `open a new terminal and run npm start again; ${DOCKER}`);
-  return { python: installed, notebook: notebookVersion(installed, env) };
+  detail(`Jupyter: ${installed.python.shown}, Python ${installed.python.version}, Notebook ${installed.notebook}`);
+  return installed;
 }
 
 /** An argument as a POSIX shell takes it back, for a command shown to be copied. */
