@@ -250,7 +250,7 @@ async function stopAll() {
   if (children.jupyter) {
     const { child, origin, token } = children.jupyter;
     const { kernels, how } = await shutdownJupyter(child, origin, token);
-    if (how !== 'gone') stopped.push(`Jupyter (${kernels === 1 ? '1 kernel' : `${kernels} kernels`})`);
+    if (how !== 'gone') stopped.push(kernels ? `Jupyter (${kernels === 1 ? '1 kernel' : `${kernels} kernels`})` : 'Jupyter');
     if (how === 'killed') detail('Jupyter did not stop when asked nor on SIGTERM: it was killed');
   }
   if (children.runtime) fs.rmSync(children.runtime, { recursive: true, force: true });

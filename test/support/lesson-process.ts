@@ -64,7 +64,7 @@ export async function startLesson(env: Record<string, string>, args: string[] = 
       fetch(`${base.origin}${path}?token=${base.searchParams.get('token')}`, { signal: AbortSignal.timeout(20_000) }).then((r) => r.json()),
     stop: async () => {
       if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
+      const exited = exit;
       child.kill('SIGTERM');
       const stopped = await Promise.race([exited.then(() => true), new Promise((r) => setTimeout(() => r(false), 15_000))]);
       try {
