@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { devNull } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../support/paths.js';
@@ -96,4 +97,38 @@ test('no Python at all: npm start names what to install and the Docker way, exit
   assert.equal(told.status, 1);
   assert.match(told.stderr, /^\n✗ Python 3 \(3\.9 or newer\) and Jupyter are not installed\n {2}→ install Python 3 .*docker compose up/);
   assert.doesNotMatch(told.all, /Traceback|\n\s+at /);
+});
+
+const { candidates } = createRequire(__filename)('../../deploy/local/python.cjs') as {
+  candidates: (where: { venv: string; platform: string; apt: boolean }) => Array<{ shown: string }>;
+};
+const { jupyterArgs } = createRequire(__filename)('../../deploy/local/jupyter-server.cjs') as {
+  jupyterArgs: (options: {
+    major: number;
+    root: string;
+    port: number;
+    instructor: boolean;
+    hideGlobs: string[];
+    isRoot: boolean;
+    openBrowser: boolean;
+  }) => string[];
+};
+
+test('where each system keeps Python: the py launcher on Windows, Homebrew on macOS, Debian’s python3 only where apt is', () => {
+  const shown = (platform: string, apt: boolean) => candidates({ venv: '/p/.jupyter/venv', platform, apt }).map((c) => c.shown);
+  assert.deepEqual(shown('win32', false), [join('/p/.jupyter/venv', 'Scripts', 'python.exe'), 'py -3', 'python', 'python3']);
+  assert.deepEqual(shown('darwin', false), ['/p/.jupyter/venv/bin/python', 'python3', '/opt/homebrew/bin/python3', '/usr/local/bin/python3', 'python']);
+  assert.deepEqual(shown('linux', true), ['/p/.jupyter/venv/bin/python', 'python3', '/usr/bin/python3', 'python']);
+  assert.deepEqual(shown('linux', false), ['/p/.jupyter/venv/bin/python', 'python3', 'python']);
+});
+
+test("Notebook 7 (pip's) is given jupyter_server's option names, Notebook 6 (Debian's) its own", () => {
+  const options = { root: '/ws', port: 8890, instructor: true, hideGlobs: ['node_modules'], isRoot: false, openBrowser: false };
+  const seven = jupyterArgs({ ...options, major: 7 });
+  const six = jupyterArgs({ ...options, major: 6 });
+  for (const option of ['--ServerApp.root_dir=/ws', '--ServerApp.port_retries=0', '--JupyterNotebookApp.default_url=/tree/instructor'])
+    assert.ok(seven.includes(option), option);
+  for (const option of ['--notebook-dir=/ws', '--NotebookApp.port_retries=0', '--NotebookApp.default_url=/tree/instructor'])
+    assert.ok(six.includes(option), option);
+  assert.ok(!seven.some((arg) => arg.startsWith('--NotebookApp.')), 'no NotebookApp option, which jupyter_server would warn about');
 });
