@@ -267,10 +267,33 @@ async function main() {
     // Debian's configurable-http-proxy finds its modules only there with a Node that is not Debian's.
     NODE_PATH: [process.env.NODE_PATH, DEBIAN_PROXY_MODULES].filter(Boolean).join(path.delimiter),
   };
-  const hub = spawn(JUPYTERHUB, ['-f', CONFIG], { cwd: classDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group: the terminal's Ctrl+C would otherwise reach the hub, its proxy and the mock
+  // server at once, and the hub would then get the forwarded signal a second time in the middle of its
+  // clean-up. The hub gets one SIGTERM, stops the users' servers, the proxy and its services, and exits.
+  const hub = spawn(JUPYTERHUB, ['-f', CONFIG], { cwd: classDir, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   hub.once('error', (error) => fail(`cannot run ${JUPYTERHUB}: ${error.message}`));
-  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => hub.kill(signal));
-  hub.once('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)));
+  let stopping;
+  for (const [signal, reason] of [
+    ['SIGINT', 'Ctrl+C'],
+    ['SIGTERM', 'SIGTERM'],
+    ['SIGHUP', 'terminal closed'],
+  ])
+    process.on(signal, () => {
+      if (stopping) return;
+      stopping = reason;
+      hub.kill('SIGTERM');
+    });
+  hub.once('exit', (code, signal) => {
+    if (stopping && (code === 0 || signal === 'SIGTERM'))
+      process.stdout.write(
+        `\n■ ${stopping}: stopped the class hub, its users' servers and the mock Handle server; \`npm run class\` again resumes the class.\n`,
+      );
+    process.exit(code ?? (signal ? 0 : 1));
+  });
+  // This script ending any other way must not leave the hub running on its own.
+  process.on('exit', () => {
+    if (hub.exitCode === null && hub.signalCode === null) hub.kill('SIGTERM');
+  });
 
   // The hub's own line, rather than polling the proxy: a poll before the hub has set its routes makes
   // the proxy log a 404 (or a refused connection) per attempt, which reads as trouble when there is none.

@@ -9,7 +9,8 @@
 //   --prepare-only  stop after the preparation (used by `npm test`)
 //   --no-install    install nothing; say what is missing instead
 // Environment: PID_MOCK_PORT (8000), PID_MOCK_DATA (./data), PID_WORKSPACE (./workspace), JUPYTER_PORT
-// (the first free port from 8888).
+// (the first free port from 8888), PID_JUPYTER_VENV (.jupyter/venv: where Jupyter is installed when neither
+// a Python with it nor apt as root is there; see deploy/local/python.cjs).
 'use strict';
 const { spawnSync, spawn } = require('node:child_process');
 const crypto = require('node:crypto');
@@ -18,6 +19,9 @@ const net = require('node:net');
 const path = require('node:path');
 const http = require('node:http');
 const { prepareWorkspace, linkPackage, jupyterHideGlobs } = require('./workspace.cjs');
+const { planSteps, step, detail, fail, runLong } = require('./progress.cjs');
+const { ensureJupyter } = require('./python.cjs');
+const { jupyterArgs: serverArgs, runtimeFolder, shutdownJupyter, signalGroup } = require('./jupyter-server.cjs');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const args = new Set(process.argv.slice(2));
@@ -33,26 +37,17 @@ const GIVEN_CREDENTIALS = process.env.PID_CREDENTIALS ? path.resolve(process.env
 // The project's own Jupyter data folder: the kernel registered here is seen only by Jupyter processes
 // that npm start (or the tests) run with it on JUPYTER_PATH, and goes away with the checkout.
 const JUPYTER_DATA = path.join(ROOT, '.jupyter', 'share', 'jupyter');
-const JUPYTER_PACKAGES = ['jupyter-notebook', 'jupyter-nbconvert', 'python3-nbclient', 'python3-ipykernel'];
+const JUPYTER_VENV = path.resolve(process.env.PID_JUPYTER_VENV || path.join(ROOT, '.jupyter', 'venv'));
+// Kernel connection files and the server's own files of one run, in a folder of this run that the stop
+// removes: nothing is left in the user's Jupyter runtime folder, even by a kernel that did not stop.
+const JUPYTER_RUNTIME = path.join(ROOT, '.jupyter', 'runtime');
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
-function step(message) {
-  process.stdout.write(`\n▸ ${message}\n`);
-}
+// What the stop must end, also while Jupyter is still starting.
+const children = {};
 
-function fail(message, fix) {
-  process.stderr.write(`\n✗ ${message}\n${fix ? `  → ${fix}\n` : ''}`);
-  process.exit(1);
-}
-
-function run(command, commandArgs, options = {}) {
-  const result = spawnSync(command, commandArgs, { cwd: ROOT, stdio: 'inherit', ...options });
-  return result.status === 0;
-}
-
-function quiet(command, commandArgs) {
-  const result = spawnSync(command, commandArgs, { cwd: ROOT, encoding: 'utf8' });
-  return result.status === 0 ? result.stdout.trim() : undefined;
+function shown(dir) {
+  return dir === ROOT || dir.startsWith(`${ROOT}${path.sep}`) ? `./${path.relative(ROOT, dir)}` : dir;
 }
 
 function newest(dir, pattern) {
@@ -84,14 +79,21 @@ function dependenciesMatchLock() {
   }
 }
 
-function ensureDependencies() {
+async function ensureDependencies() {
   if (dependenciesMatchLock()) {
     step('npm dependencies: installed');
     return;
   }
   if (!allowInstall) fail('npm dependencies are not installed (or not those of package-lock.json)', 'run `npm ci` (or npm start without --no-install)');
-  step('installing npm dependencies (npm ci; the SQLite driver compiles, about a minute)');
-  if (!run('npm', ['ci', '--no-audit', '--no-fund'])) fail('npm ci failed', 'read the npm output above');
+  step('installing the npm dependencies (npm ci): 1 to 2 minutes, or 4 to 6 where the SQLite driver has no prebuilt binary to download and compiles');
+  // Through the npm that runs `npm start` (npm_execpath): on Windows `npm` alone is npm.cmd, which Node
+  // does not run without a shell.
+  const npm = process.env.npm_execpath ? [process.execPath, [process.env.npm_execpath]] : ['npm', []];
+  const ok = await runLong('installing the npm dependencies', npm[0], [...npm[1], 'ci', '--no-audit', '--no-fund'], {
+    cwd: ROOT,
+    shell: !process.env.npm_execpath && process.platform === 'win32',
+  });
+  if (!ok) fail('npm ci failed', 'read the npm output above');
 }
 
 function ensureBuild() {
@@ -101,46 +103,9 @@ function ensureBuild() {
     step('build: up to date');
     return;
   }
-  step('building the client and the mock server (TypeScript → dist/)');
-  if (!run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'])) fail('the build failed', 'read the compiler errors above');
-}
-
-function pythonWithJupyter() {
-  for (const python of ['/usr/bin/python3', 'python3']) {
-    if (quiet(python, ['-c', 'import nbclient, notebook, ipykernel, jupyter_client']) !== undefined) return python;
-  }
-  return undefined;
-}
-
-function ensureJupyter() {
-  let python = pythonWithJupyter();
-  if (python && quiet('jupyter', ['notebook', '--version']) !== undefined) {
-    step(`Jupyter: found (${python})`);
-    return python;
-  }
-  if (!allowInstall)
-    fail('Jupyter is not installed', `install it: sudo apt-get install -y ${JUPYTER_PACKAGES.join(' ')} (or pip install --user notebook nbclient ipykernel)`);
-  if (isRoot && quiet('which', ['apt-get']) !== undefined) {
-    step(`installing Jupyter from Debian packages: ${JUPYTER_PACKAGES.join(' ')}`);
-    run('apt-get', ['update', '-qq']);
-    if (!run('apt-get', ['install', '-y', '-qq', ...JUPYTER_PACKAGES], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }))
-      fail('apt-get install failed');
-  } else if (quiet('which', ['pipx']) !== undefined) {
-    step('installing Jupyter with pipx');
-    run('pipx', ['install', '--include-deps', 'notebook']);
-    run('pipx', ['inject', 'notebook', 'nbclient', 'ipykernel']);
-  } else if (quiet('python3', ['-m', 'pip', '--version']) !== undefined) {
-    step('installing Jupyter into your user environment (pip install --user)');
-    if (!run('python3', ['-m', 'pip', 'install', '--user', 'notebook', 'nbclient', 'nbconvert', 'ipykernel'])) fail('pip install failed');
-  } else {
-    fail(
-      'Jupyter is not installed and no installer is available here',
-      `as root: apt-get install -y ${JUPYTER_PACKAGES.join(' ')}; otherwise install Python's pip and run npm start again`,
-    );
-  }
-  python = pythonWithJupyter();
-  if (!python) fail('Jupyter was installed but Python cannot import it', 'open a new terminal (PATH) and run npm start again');
-  return python;
+  step('building the client and the mock server (TypeScript → dist/, about 30 s)');
+  const built = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'inherit' });
+  if (built.status !== 0) fail('the build failed', 'read the compiler errors above');
 }
 
 /** The environment every Jupyter process of the lesson runs with (server, kernels, test runners). */
@@ -167,6 +132,7 @@ function ensureKernel() {
   step(`registering the TypeScript kernel (tslab) in ${path.relative(ROOT, JUPYTER_DATA)}/, with its start-up snapshot (about 10 s)`);
   const installed = spawnSync(process.execPath, [launcher, 'install', '--prefix', prefix], { cwd: ROOT, encoding: 'utf8' });
   if (installed.status !== 0) fail('registering the kernel failed', `${installed.stdout}${installed.stderr}`.trim());
+  detail('done');
 }
 
 function healthy(port) {
@@ -178,14 +144,17 @@ async function startMockServer() {
     step(`mock Handle server: already serving on port ${PORT}`);
     return undefined;
   }
-  const shown = (dir) => (dir.startsWith(ROOT) ? `./${path.relative(ROOT, dir)}` : dir);
   const log = path.join(DATA, 'pid-mock.log');
   step(`starting the mock Handle server on port ${PORT} (data in ${shown(DATA)}, request log in ${shown(log)})`);
   fs.mkdirSync(DATA, { recursive: true });
+  // Its own process group, like Jupyter's: the terminal's Ctrl+C reaches only this script, which stops each
+  // once, in order.
   const child = spawn(process.execPath, ['bin/pid-mock.cjs', 'serve', '--data', DATA, '--port', String(PORT), '--log-file', log], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'inherit'],
+    detached: process.platform !== 'win32',
   });
+  children.mock = child;
   await new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (chunk) => {
@@ -195,7 +164,6 @@ async function startMockServer() {
     });
     child.once('exit', (code) => reject(new Error(`the mock server exited with code ${code} (is port ${PORT} taken? set PID_MOCK_PORT)`)));
   }).catch((error) => fail(error.message));
-  return child;
 }
 
 function portIsFree(port) {
@@ -229,38 +197,33 @@ function answers(url, timeoutMs = 2000) {
 }
 
 function prepareTraineeWorkspace() {
-  step(`workspace: ${WORKSPACE.startsWith(ROOT) ? `./${path.relative(ROOT, WORKSPACE)}` : WORKSPACE} (your copies of the notebooks; your changes stay there)`);
-  for (const change of prepareWorkspace(path.join(ROOT, 'notebooks'), WORKSPACE)) process.stdout.write(`  ${change}\n`);
+  step(`workspace: ${shown(WORKSPACE)} (your copies of the notebooks; your changes stay there)`);
+  for (const change of prepareWorkspace(path.join(ROOT, 'notebooks'), WORKSPACE)) detail(change);
 }
 
-// What a Ctrl+C must stop, also while Jupyter is still starting.
-const children = {};
-
-async function startJupyter() {
+async function startJupyter(jupyter) {
   const credentials = GIVEN_CREDENTIALS ?? path.join(DATA, 'credentials', 'cred_file.json');
   const port = await jupyterPort();
   // Chosen here, not generated by Jupyter, so that this script prints the one address to open.
   const token = crypto.randomBytes(24).toString('hex');
   const root = instructor ? path.join(ROOT, 'notebooks') : WORKSPACE;
   step(instructor ? 'opening Jupyter on the instructor masters (notebooks/instructor, with solutions)' : 'opening Jupyter on the workspace');
-  const jupyterArgs = [
-    'notebook',
-    `--notebook-dir=${root}`,
-    '--ip=127.0.0.1',
-    `--port=${port}`,
-    '--NotebookApp.port_retries=0',
-    '--MappingKernelManager.default_kernel_name=tslab',
-    ...jupyterHideGlobs.map((glob) => `--ContentsManager.hide_globs=${glob}`),
-    // Jupyter's informational lines drown the one line that matters; warnings and errors still show.
-    '--log-level=WARN',
-    ...(instructor ? ['--NotebookApp.default_url=/tree/instructor'] : []),
-    ...(isRoot ? ['--allow-root'] : []),
-    ...(process.env.DISPLAY ? [] : ['--no-browser']),
-  ];
-  const env = { ...jupyterEnv(), PID_CREDENTIALS: credentials, JUPYTER_TOKEN: token };
+  const major = Number.parseInt(jupyter.notebook ?? '6', 10);
+  const jupyterArgs = serverArgs({ major, root, port, instructor, hideGlobs: jupyterHideGlobs, isRoot, openBrowser: Boolean(process.env.DISPLAY) });
+  const runtime = runtimeFolder(JUPYTER_RUNTIME);
+  children.runtime = runtime;
+  const env = { ...jupyterEnv(), PID_CREDENTIALS: credentials, JUPYTER_TOKEN: token, JUPYTER_RUNTIME_DIR: runtime };
   // No stdin: Jupyter then stops on the first Ctrl+C instead of asking "Shutdown this notebook server?".
-  const child = spawn('jupyter', jupyterArgs, { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] });
-  children.jupyter = child;
+  // Its own process group: see deploy/local/jupyter-server.cjs.
+  const { command, prefix } = jupyter.python;
+  const child = spawn(command, [...prefix, '-m', 'notebook', ...jupyterArgs], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    detached: process.platform !== 'win32',
+    windowsHide: true,
+  });
+  children.jupyter = { child, origin: `http://127.0.0.1:${port}`, token };
   // An instructor lands on the masters themselves, not on the learner copies with the masters a folder down.
   const url = `http://127.0.0.1:${port}/${instructor ? 'tree/instructor' : ''}?token=${token}`;
   for (let i = 0; i < 240 && child.exitCode === null; i++) {
@@ -272,47 +235,76 @@ async function startJupyter() {
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  if (child.exitCode === null) {
-    child.kill('SIGTERM');
-    throw new Error(`Jupyter did not answer on port ${port} within a minute`);
-  }
+  if (child.exitCode === null) throw new Error(`Jupyter did not answer on port ${port} within a minute`);
   throw new Error(`Jupyter exited with code ${child.exitCode} (is port ${port} taken? set JUPYTER_PORT)`);
+}
+
+/** Stops what this run started, in order, and says in one line what was stopped. */
+async function stopAll() {
+  const stopped = [];
+  if (children.jupyter) {
+    const { child, origin, token } = children.jupyter;
+    const { kernels, how } = await shutdownJupyter(child, origin, token);
+    if (how !== 'gone') stopped.push(kernels ? `Jupyter (${kernels === 1 ? '1 kernel' : `${kernels} kernels`})` : 'Jupyter');
+    if (how === 'killed') detail('Jupyter did not stop when asked nor on SIGTERM: it was killed');
+  }
+  if (children.runtime) fs.rmSync(children.runtime, { recursive: true, force: true });
+  if (children.mock && (await stopMockServer(children.mock))) stopped.push('the mock Handle server');
+  return stopped;
+}
+
+function steps() {
+  const preparation = 4; // dependencies, build, Jupyter, kernel
+  if (prepareOnly) return preparation;
+  return preparation + 1 /* mock server or given credentials */ + (instructor ? 0 : 1) /* workspace */ + 1; /* Jupyter */
 }
 
 async function main() {
   checkNode();
-  ensureDependencies();
+  planSteps(steps());
+  await ensureDependencies();
   ensureBuild();
   // The notebooks import `pid-handson/lesson`: the package must be found from every notebook folder.
   linkPackage(ROOT);
-  ensureJupyter();
+  const jupyter = await ensureJupyter({ venv: JUPYTER_VENV, shownVenv: shown(JUPYTER_VENV), allowInstall, isRoot });
   ensureKernel();
   if (prepareOnly) {
-    step('prepared: dependencies, build, Jupyter and the TypeScript kernel are ready');
+    process.stdout.write('\n✓ prepared: dependencies, build, Jupyter and the TypeScript kernel are ready\n');
     return;
   }
-  const mock = GIVEN_CREDENTIALS ? useGivenCredentials() : await startMockServer();
-  if (!instructor) prepareTraineeWorkspace();
   let stopping = false;
-  const stop = (code) => {
+  const stop = (reason, code) => {
     if (stopping) return;
     stopping = true;
-    void (async () => {
-      if (children.jupyter && children.jupyter.exitCode === null) children.jupyter.kill('SIGTERM');
-      if (mock) await stopMockServer(mock);
+    void stopAll().then((stopped) => {
+      const what = stopped.length ? `stopped ${stopped.join(' and ')}` : 'nothing was running';
+      const kept = instructor ? '' : `; your work is in ${shown(WORKSPACE)}`;
+      if (code === 0) process.stdout.write(`\n■ ${reason}: ${what}${kept}.\n`);
+      else process.stderr.write(`\n✗ ${reason}: ${what}${kept}.\n`);
       process.exit(code);
-    })();
+    });
   };
-  process.on('SIGINT', () => stop(0));
-  process.on('SIGTERM', () => stop(0));
-  let jupyter;
+  // A terminal's Ctrl+C (SIGINT), a closed terminal (SIGHUP) or a service manager (SIGTERM).
+  process.on('SIGINT', () => stop('Ctrl+C', 0));
+  process.on('SIGTERM', () => stop('SIGTERM', 0));
+  process.on('SIGHUP', () => stop('terminal closed', 0));
+  // Whatever ends this script (an uncaught error too) must not leave the servers behind.
+  process.on('exit', () => {
+    for (const child of [children.jupyter?.child, children.mock])
+      if (child && child.exitCode === null && child.signalCode === null) signalGroup(child, 'SIGKILL');
+  });
+  if (GIVEN_CREDENTIALS) useGivenCredentials();
+  else await startMockServer();
+  if (!instructor) prepareTraineeWorkspace();
+  let child;
   try {
-    jupyter = await startJupyter();
+    child = await startJupyter(jupyter);
   } catch (error) {
-    if (mock) await stopMockServer(mock);
+    await stopAll();
     fail(error.message);
   }
-  jupyter.on('exit', (code) => stop(code ?? 0));
+  // Exit 0 is Jupyter's own Quit button; anything else is a failure the trainee must see.
+  child.on('exit', (code, signal) => (code === 0 ? stop('Jupyter was quit from its page', 0) : stop(`Jupyter ended (${signal ?? `exit code ${code}`})`, 1)));
 }
 
 function useGivenCredentials() {
@@ -327,14 +319,14 @@ function useGivenCredentials() {
 }
 
 // The server stops on SIGTERM once its connections are closed; a browser's idle preconnected socket
-// can hold that up, and the trainee's Ctrl+C must not leave a server behind.
+// can hold that up, and the trainee's Ctrl+C must not leave a server behind. Resolves whether it was running.
 function stopMockServer(mock) {
-  if (mock.exitCode !== null || mock.signalCode !== null) return Promise.resolve();
+  if (mock.exitCode !== null || mock.signalCode !== null) return Promise.resolve(false);
   return new Promise((resolve) => {
     const timer = setTimeout(() => mock.kill('SIGKILL'), 5000);
     mock.once('exit', () => {
       clearTimeout(timer);
-      resolve();
+      resolve(true);
     });
     mock.kill('SIGTERM');
   });

@@ -132,7 +132,8 @@ function linkNodeModules(lessonDir, workspace) {
   const inside = !path.relative(project, workspace).startsWith('..');
   const link = path.join(workspace, 'node_modules');
   if (inside || fs.existsSync(link)) return;
-  fs.symlinkSync(path.join(project, 'node_modules'), link, 'dir');
+  // A junction on Windows: a directory symlink there needs administrator rights or developer mode.
+  fs.symlinkSync(path.join(project, 'node_modules'), link, process.platform === 'win32' ? 'junction' : 'dir');
 }
 
 /**
@@ -157,7 +158,8 @@ function linkPackage(project) {
   if (stat && (!stat.isSymbolicLink() || fs.readlinkSync(link) === target)) return false;
   if (stat) fs.unlinkSync(link);
   try {
-    fs.symlinkSync(target, link, 'dir');
+    if (process.platform === 'win32') fs.symlinkSync(path.resolve(modules, target), link, 'junction');
+    else fs.symlinkSync(target, link, 'dir');
   } catch (error) {
     // Another preparation (tests run side by side) made the same link first.
     if (error.code !== 'EEXIST') throw error;

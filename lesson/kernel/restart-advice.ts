@@ -1,4 +1,4 @@
-// After Kernel → Restart the kernel has forgotten every name, and tslab refuses the next cell at compile
+// After a restart of the kernel it has forgotten every name, and tslab refuses the next cell at compile
 // time with `Cannot find name 'exercises'`: nothing of the lesson runs, so only the kernel itself can
 // say what happened and which cell to run. The kernel does not know which notebook sent the cell, but it
 // runs in the notebooks' folder: the notebooks there tell where each name is defined.
@@ -121,9 +121,10 @@ export function restartAdvice(unknown: readonly string[], definitions: ReadonlyM
   }
   const list = (names: string[]) => names.map((name) => `\`${name}\``).join(', ');
   const lines = [
-    `↻ The kernel does not know ${list(known)} yet: ${known.length === 1 ? 'the cell that defines it has' : 'the cells that define them have'} not run since the kernel started (after Kernel → Restart it forgets every cell).`,
+    `↻ The kernel does not know ${list(known)} yet: ${known.length === 1 ? 'the cell that defines it has' : 'the cells that define them have'} not run since the kernel started (a restart of the kernel forgets every cell).`,
     ...[...byPlace].map(([place, names]) => `  ${list(names)} ${names.length === 1 ? 'comes' : 'come'} from ${WHERE[place]}.`),
-    '  What to do: click in this cell, choose Cell → Run All Above, then run this cell again.',
+    // Every UI the lesson runs in has the command under another name.
+    '  What to do: click in this cell, run the cells above it (Notebook 6: Cell → Run All Above; Notebook 7 and JupyterLab: Run → Run All Above Selected Cell; VS Code: Execute Above Cells), then run this cell again.',
   ];
   return lines.join('\n');
 }

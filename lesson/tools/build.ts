@@ -132,8 +132,10 @@ function cellId(chapter: string, kind: string, index: number): string {
  * compile error (`Cannot find name 'exercises'`) before any of the lesson's code runs, so the advice has to
  * be on the page. Run All Above is safe because no cell destroys what later cells need (decision 028).
  */
+// The menus of every UI the lesson runs in are named: Notebook 6 (npm start with Debian's Jupyter, the
+// class hub), Notebook 7 and JupyterLab (pip's Jupyter, Binder), VS Code.
 export const RESTART_LINE =
-  "↻ After **Kernel → Restart**, or when you come back to this notebook later, the kernel has forgotten every cell: click in the cell where you were and use **Cell → Run All Above**. An error `Cannot find name '…'` means exactly this.";
+  "↻ After a restart of the kernel (**Kernel → Restart**), or when you come back to this notebook later, the kernel has forgotten every cell: click in the cell where you were and run the cells above it: **Cell → Run All Above** (Notebook 6), **Run → Run All Above Selected Cell** (Notebook 7, JupyterLab), **Execute Above Cells** in the cell's run menu (VS Code). An error `Cannot find name '…'` means exactly this.";
 
 function navigation(chapters: Chapter[], index: number, inInstructorFolder: boolean): { header: string; footer: string } {
   const chapter = chapters[index]!;

@@ -55,7 +55,10 @@ test('the advice names each forgotten name with the cell that defines it and say
   assert.match(advice, /does not know `exercises`, `myPid` yet/);
   assert.match(advice, /`exercises` comes from the set-up cell, the first code cell of the chapter/);
   assert.match(advice, /`myPid` comes from your answer cell \(the exercise cell above/);
-  assert.match(advice, /Cell → Run All Above, then run this cell again/);
+  assert.match(
+    advice,
+    /Notebook 6: Cell → Run All Above; Notebook 7 and JupyterLab: Run → Run All Above Selected Cell; VS Code: Execute Above Cells\), then run this cell again/,
+  );
   assert.doesNotMatch(advice, /notALessonName/);
   assert.equal(restartAdvice(['notALessonName'], definitions), undefined);
 });

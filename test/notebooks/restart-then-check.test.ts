@@ -31,7 +31,10 @@ describe('a kernel restart in the middle of a chapter', { concurrency: 2 }, () =
       // The kernel (lesson/kernel/launch.ts) says under the compiler's message what happened and what to run.
       assert.match(afterRestart?.error ?? '', /The kernel does not know [^\n]*`exercises`/);
       assert.match(afterRestart?.error ?? '', /`exercises`[^\n]* from the set-up cell, the first code cell of the chapter/);
-      assert.match(afterRestart?.error ?? '', /Cell → Run All Above, then run this cell again/);
+      assert.match(
+        afterRestart?.error ?? '',
+        /Cell → Run All Above; Notebook 7 and JupyterLab: Run → Run All Above Selected Cell; VS Code: Execute Above Cells\), then run this cell again/,
+      );
       assert.equal(of("the master's answer")[0]?.status, 'ok');
       assert.deepEqual(of('the check cell again')[0]?.verdicts, ['correct']);
     });

@@ -67,11 +67,17 @@ test('npm start serves the mock server and opens Jupyter on the trainee workspac
       assert.ok(output.includes(step), `npm start says "${step}":\n${output}`);
     }
     assert.ok(output.indexOf('pid-mock serving prefix') < output.indexOf('opening Jupyter'), 'the mock server banner comes first');
+    assert.deepEqual(
+      [...output.matchAll(/^▸ \[(\d)\/(\d)\] /gm)].map((m) => `${m[1]}/${m[2]}`),
+      ['1/7', '2/7', '3/7', '4/7', '5/7', '6/7', '7/7'],
+      'every step is numbered, k of 7',
+    );
     assert.doesNotMatch(output, /"level":|frozen modules|\[I \d/, 'no raw JSON log lines, debugger warnings or Jupyter info lines');
     assert.match(readFileSync(join(folders.data, 'pid-mock.log'), 'utf8'), /"msg":"Server listening/, 'the request log goes to the data folder');
   } finally {
     await lesson.stop();
   }
+  assert.match(lesson.output(), /\n■ SIGTERM: stopped Jupyter and the mock Handle server; your work is in .*\.\n$/, 'the stop says what it stopped');
 
   // The trainee edits chapter 1 and deletes chapter 2: the edit survives, chapter 2 comes back fresh.
   const first = join(folders.workspace, '01-warming-up.ipynb');

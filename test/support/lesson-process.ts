@@ -18,6 +18,9 @@ export interface LessonProcess {
   /** A JSON GET on the Jupyter server at `url`, with its token. */
   api: (url: URL) => (path: string) => Promise<unknown>;
   stop: () => Promise<void>;
+  /** Ctrl+C as a terminal sends it (SIGINT to the whole process group); resolves with the exit code. */
+  interrupt: () => Promise<number | null>;
+  pid: number;
 }
 
 export async function startLesson(env: Record<string, string>, args: string[] = []): Promise<LessonProcess> {
@@ -47,14 +50,21 @@ export async function startLesson(env: Record<string, string>, args: string[] = 
     });
   });
   url.catch(() => undefined);
+  // 'close', not 'exit': the last lines of output are in by then.
+  const exit = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   return {
+    pid: child.pid!,
+    interrupt: async () => {
+      if (child.exitCode === null) process.kill(-child.pid!, 'SIGINT');
+      return exit;
+    },
     output: () => output,
     url,
     api: (base: URL) => (path: string) =>
       fetch(`${base.origin}${path}?token=${base.searchParams.get('token')}`, { signal: AbortSignal.timeout(20_000) }).then((r) => r.json()),
     stop: async () => {
       if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
+      const exited = exit;
       child.kill('SIGTERM');
       const stopped = await Promise.race([exited.then(() => true), new Promise((r) => setTimeout(() => r(false), 15_000))]);
       try {
