@@ -28,7 +28,7 @@ export interface PitRoutesOptions {
   registry: DataTypeRegistry;
 }
 
-const PID_PATH = '/api/v1/pit/pid/';
+const TYPED_PID_PATH = '/api/v1/pit/pid/';
 const DTR_OBJECTS = '/dtr/objects/';
 
 /** The HS_ADMIN a new typed record gets: the prefix's admin group, as the client's registerHandle writes it. */
@@ -175,15 +175,15 @@ export default async function pitRoutes(app: FastifyInstance, options: PitRoutes
         },
       );
     }
-    return reply.code(201).type(contentType).header('location', `${PID_PATH}${pid}`).send(answer);
+    return reply.code(201).type(contentType).header('location', `${TYPED_PID_PATH}${pid}`).send(answer);
   };
-  app.post(PID_PATH, register);
-  app.post(PID_PATH.slice(0, -1), register);
+  app.post(TYPED_PID_PATH, register);
+  app.post(TYPED_PID_PATH.slice(0, -1), register);
 
-  app.get(`${PID_PATH}*`, async (request, reply) => {
+  app.get(`${TYPED_PID_PATH}*`, async (request, reply) => {
     let pid: string;
     try {
-      pid = decodeHandlePath((request.raw.url ?? '').split('?')[0]!.slice(PID_PATH.length));
+      pid = decodeHandlePath((request.raw.url ?? '').split('?')[0]!.slice(TYPED_PID_PATH.length));
     } catch (error) {
       if (error instanceof HandleNameError) return replyProblem(request, reply, 400, error.message);
       throw error;
