@@ -8,6 +8,10 @@ import { readFileSync } from 'node:fs';
 import { Agent } from 'undici';
 import { basicHeader, httpRequest, type HttpResult } from '../support/http.js';
 import { startMockProcess, type MockProcess } from '../support/mock-process.js';
+import { startMockServer } from '../../mock-server/server.js';
+import { HandleStore } from '../../mock-server/storage/store.js';
+import { dataFolderLayout } from '../../mock-server/data-folder/layout.js';
+import { removeTemporaryFolder, temporaryFolder } from '../support/temporary-folders.js';
 
 const KIP = '21.T11148/076759916209e5d62bd5';
 const OBJECT_TYPE = '21.T11148/1c699a5d1b4ad3ba4956';
@@ -229,5 +233,37 @@ describe('validation on write (POST /api/v1/pit/pid/)', () => {
     assert.match(problem(noEntries).message, /not a PID record/);
     const text = await send('POST', '/api/v1/pit/pid/', { auth: traineeAuth, body: 'x', contentType: 'text/plain' });
     assert.equal(text.status, 415);
+  });
+});
+
+describe('a data folder made before the registry existed', () => {
+  test('gets the 21.T11148 prefix and its records on its next start', async () => {
+    const dataDir = temporaryFolder('pid-mock-pit-');
+    try {
+      const first = await startMockServer({ host: '127.0.0.1', port: 0, dataDir, prefixes: ['21.T12995'], logger: false });
+      await first.close();
+      // The folder as an older pid-mock left it: no registry prefix, no registry records.
+      const store = HandleStore.open(dataFolderLayout(dataDir).database);
+      const contents = store.exportContents();
+      store.replaceContents({
+        ...contents,
+        handles: contents.handles.filter((r) => !/^(0\.NA\/)?21\.T11148(\/|$)/i.test(r.handle)),
+        prefixes: contents.prefixes.filter((p) => p.toUpperCase() !== '21.T11148'),
+      });
+      assert.equal(store.isHomed('21.T11148'), false);
+      store.close();
+
+      const again = await startMockServer({ host: '127.0.0.1', port: 0, dataDir, prefixes: ['21.T12995'], logger: false });
+      try {
+        const result = await httpRequest(`${again.httpUrl}/api/handles/${HELMHOLTZ_KIP}`, {});
+        assert.equal(result.status, 200);
+        const admins = await httpRequest(`${again.httpUrl}/api/handles/0.NA/21.T11148`, {});
+        assert.equal(admins.status, 200);
+      } finally {
+        await again.close();
+      }
+    } finally {
+      removeTemporaryFolder(dataDir);
+    }
   });
 });
