@@ -267,3 +267,36 @@ describe('a data folder made before the registry existed', () => {
     }
   });
 });
+
+describe('behind a base path (a JupyterHub service)', () => {
+  test('the PIT API, the registry views and the typed record answer under the prefix too', async () => {
+    const served = await startMockServer({ host: '127.0.0.1', port: 0, memory: true, prefixes: ['21.T12995'], logger: false, basePath: '/services/pid-mock/' });
+    try {
+      const base = `${served.httpsUrl}/services/pid-mock`;
+      const tls = new Agent({ connect: { ca: readFileSync(`${served.credentialsDir}/ca.pem`, 'utf8') } });
+      const basic = JSON.parse(readFileSync(`${served.credentialsDir}/cred_basic.json`, 'utf8')) as { username: string; password: string };
+      try {
+        const view = await httpRequest(`${base}/dtr/objects/${LICENSE}`, { dispatcher: tls });
+        assert.equal((view.json() as { name: string }).name, 'license');
+        const created = await httpRequest(`${base}/api/v1/pit/pid/`, {
+          method: 'POST',
+          dispatcher: tls,
+          headers: { authorization: basicHeader(basic.username, basic.password), 'content-type': 'application/json' },
+          body: JSON.stringify(surveysRecord()),
+        });
+        assert.equal(created.status, 201, created.text);
+        const pid = (created.json() as { pid: string }).pid;
+        assert.equal(created.headers.location, `/services/pid-mock/api/v1/pit/pid/${pid}`);
+        assert.equal((await httpRequest(`${base}/api/v1/pit/pid/${pid}`, { dispatcher: tls })).status, 200);
+        // The resolver shows a typed record (it has no URL to redirect to) as its values page.
+        const page = await httpRequest(`${base}/${pid}`, { dispatcher: tls });
+        assert.equal(page.status, 200);
+        assert.match(page.text, /21\.T11148\/2f314c8fe5fb6a0063a8/);
+      } finally {
+        await tls.close();
+      }
+    } finally {
+      await served.close();
+    }
+  });
+});
