@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { brokenRecord, handleAbsent, handleFailure, notAuthenticated, typedRecordRefused } from './error-kinds.js';
 import { checkHandleSyntax } from './handle-syntax.js';
+import { handlePath } from './handle-path.js';
 import { errorFor, type HandleResponse, type HandleTransport } from './transport/index.js';
 import type { HandleRecordJson } from './types.js';
 
@@ -146,7 +147,7 @@ export async function getTypedRecord(context: TypedRecordContext, pid: string): 
   const action = `read typed record ${pid}`;
   const response = await context.transport.send({
     method: 'GET',
-    url: `${context.pitUrl}${pid.split('/').map(encodeURIComponent).join('/')}`,
+    url: `${context.pitUrl}${handlePath(pid)}`,
     headers: { accept: 'application/json' },
     action,
     handle: pid,

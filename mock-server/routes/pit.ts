@@ -99,25 +99,20 @@ export default async function pitRoutes(app: FastifyInstance, options: PitRoutes
     return { authentication, overTls };
   }
 
-  function refuseAnonymous(request: FastifyRequest, reply: FastifyReply, caller: Caller | 'failed'): FastifyReply | undefined {
-    if (caller === 'failed') {
-      reply.header('www-authenticate', 'Basic realm="handle"');
-      return replyProblem(request, reply, 401, 'Identity not verified: check the user name and password (or certificate) of your credentials');
-    }
-    if (caller.authentication.kind === 'anonymous') {
-      if (!caller.overTls) return replyProblem(request, reply, 403, 'Credentials count only over HTTPS: send the request to the https:// address');
-      reply.header('www-authenticate', 'Basic realm="handle"');
-      return replyProblem(request, reply, 401, 'Registering a typed PID needs your Handle credentials (Basic or a client certificate)');
-    }
-    return undefined;
+  /** The answer to a write without a usable identity: 401 for wrong or missing credentials, 403 over plain HTTP. */
+  function refuseWrite(request: FastifyRequest, reply: FastifyReply, caller: Caller | 'failed'): FastifyReply {
+    if (caller !== 'failed' && !caller.overTls)
+      return replyProblem(request, reply, 403, 'Credentials count only over HTTPS: send the request to the https:// address');
+    reply.header('www-authenticate', 'Basic realm="handle"');
+    return caller === 'failed'
+      ? replyProblem(request, reply, 401, 'Identity not verified: check the user name and password (or certificate) of your credentials')
+      : replyProblem(request, reply, 401, 'Registering a typed PID needs your Handle credentials (Basic or a client certificate)');
   }
 
   const register = async (request: FastifyRequest, reply: FastifyReply) => {
     const caller = callerOf(request);
-    const refused = refuseAnonymous(request, reply, caller);
-    if (refused) return refused;
-    const { authentication, overTls } = caller as Caller;
-    if (authentication.kind !== 'authenticated') return reply;
+    if (caller === 'failed' || caller.authentication.kind !== 'authenticated') return refuseWrite(request, reply, caller);
+    const { authentication, overTls } = caller;
 
     const mediaType = mediaTypeOf(request.headers['content-type']);
     if (mediaType !== 'application/json' && mediaType !== SIMPLE_RECORD_TYPE) {
@@ -190,7 +185,7 @@ export default async function pitRoutes(app: FastifyInstance, options: PitRoutes
     }
     if (!pid.includes('/')) return replyProblem(request, reply, 400, `${pid} is not a PID: write prefix/suffix`);
     const caller = callerOf(request);
-    if (caller === 'failed') return refuseAnonymous(request, reply, caller);
+    if (caller === 'failed') return refuseWrite(request, reply, caller);
     let values: HandleValueJson[];
     try {
       const envelope = service.resolve(pid, { indexes: [], types: [], publicOnly: undefined }, caller);
