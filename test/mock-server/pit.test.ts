@@ -12,6 +12,10 @@ import { startMockServer } from '../../mock-server/server.js';
 import { HandleStore } from '../../mock-server/storage/store.js';
 import { dataFolderLayout } from '../../mock-server/data-folder/layout.js';
 import { removeTemporaryFolder, temporaryFolder } from '../support/temporary-folders.js';
+import { buildApp } from '../../mock-server/app.js';
+import { createCertificateAuthority, issueServerCertificate } from '../../mock-server/data-folder/certificates.js';
+import { seedRecords } from '../../mock-server/fixtures/seed-records.js';
+import { applyRecords } from '../../mock-server/data-folder/provisioning.js';
 
 const KIP = '21.T11148/076759916209e5d62bd5';
 const OBJECT_TYPE = '21.T11148/1c699a5d1b4ad3ba4956';
@@ -298,5 +302,43 @@ describe('behind a base path (a JupyterHub service)', () => {
     } finally {
       await served.close();
     }
+  });
+});
+
+describe('with the typed services switched off (typedServices: false, the plain Handle server)', () => {
+  test('no PIT API and no registry views answer, while the registry records stay ordinary Handle records', async () => {
+    const ca = await createCertificateAuthority('pit test CA');
+    const tls = await issueServerCertificate(ca, { dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] });
+    const store = HandleStore.open(':memory:');
+    store.homePrefix('21.T11148');
+    applyRecords(store, seedRecords({ prefix: '21.T12995', publicBaseUrl: 'http://127.0.0.1' }), 'test');
+    const config = {
+      store,
+      tls,
+      serverAdmins: () => [],
+      hrlsUsers: () => ({}),
+      adminToken: 'not-used-here-0123456789',
+      publicBaseUrl: 'http://127.0.0.1',
+      reset: () => {},
+      reseed: () => {},
+      site: () => ({}),
+      logger: false,
+    };
+    for (const typedServices of [false, true]) {
+      const app = buildApp({ ...config, typedServices });
+      try {
+        await app.listen({ host: '127.0.0.1', port: 0 });
+        const origin = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+        const view = await httpRequest(`${origin}/dtr/objects/${LICENSE}`, {});
+        const pit = await httpRequest(`${origin}/api/v1/pit/pid/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+        assert.equal(view.status, typedServices ? 200 : 404, `registry view with typedServices ${typedServices}`);
+        // Switched on, an anonymous write over plain HTTP is refused (403); switched off, the path is unknown.
+        assert.equal(pit.status, typedServices ? 403 : 404, `PIT API with typedServices ${typedServices}`);
+        assert.equal((await httpRequest(`${origin}/api/handles/${LICENSE}`, {})).status, 200);
+      } finally {
+        await app.close();
+      }
+    }
+    store.close();
   });
 });
