@@ -25,8 +25,19 @@ export interface TypedRecordOptions {
 const entrySchema = z.object({ key: z.string(), name: z.string().optional(), value: z.string() });
 const typedRecordSchema = z.object({ pid: z.string(), entries: z.record(z.string(), z.array(entrySchema)) });
 
-/** A typed record as the service answers it: the PID and, per attribute, its entries (key, name, value). */
-export type TypedRecord = z.infer<typeof typedRecordSchema>;
+/**
+ * A typed record as the service answers it: the PID and, per attribute, its entries (key, name, value).
+ * Written out rather than inferred from the schema so that the declarations the notebooks' kernel loads
+ * need none of zod's types; the check below keeps the two the same.
+ */
+export interface TypedRecord {
+  pid: string;
+  entries: Record<string, Array<{ key: string; name?: string | undefined; value: string }>>;
+}
+
+type ParsedRecord = z.infer<typeof typedRecordSchema>;
+const typedRecordMatchesSchema: [ParsedRecord extends TypedRecord ? true : false, TypedRecord extends ParsedRecord ? true : false] = [true, true];
+void typedRecordMatchesSchema;
 
 const refusalSchema = z.object({
   message: z.string(),
