@@ -65,11 +65,13 @@ export function readPidRecord(body: unknown, simple: boolean): { entries: TypedE
 
 /** A record in the service's full shape; `names` fills each entry's name (the registry's or the caller's). */
 export function pidRecordJson(pid: string, entries: TypedEntries, nameOf: (attribute: string) => string | undefined): PidRecordJson {
-  const out: Record<string, PidRecordEntry[]> = {};
-  for (const [key, values] of entries) {
-    const name = nameOf(key);
-    out[key] = values.map((value) => ({ key, ...(name !== undefined ? { name } : {}), value }));
-  }
+  // fromEntries defines own properties: a key such as "__proto__" stays a key.
+  const out = Object.fromEntries(
+    [...entries].map(([key, values]) => {
+      const name = nameOf(key);
+      return [key, values.map((value) => ({ key, ...(name !== undefined ? { name } : {}), value }))];
+    }),
+  );
   return { pid, entries: out };
 }
 

@@ -182,6 +182,15 @@ describe('validation on write (POST /api/v1/pit/pid/)', () => {
     }
   });
 
+  test('an attribute named __proto__ is an unknown type like any other, not a prototype', async () => {
+    const body = '{"entries": {"__proto__": [{"key": "__proto__", "value": "x"}]}}';
+    const result = await send('POST', '/api/v1/pit/pid/?dryrun=true', { auth: traineeAuth, body });
+    assert.equal(result.status, 400);
+    assert.equal(problem(result).attribute, '__proto__');
+    assert.equal(problem(result).rule, 'unknown-type');
+    assert.match(String((result.json() as Record<string, unknown>)['pid-record']), /"__proto__":\[\{"key":"__proto__","value":"x"\}\]/);
+  });
+
   test('dryrun validates and answers 200 with the record, registering nothing', async () => {
     const result = await send('POST', '/api/v1/pit/pid/?dryrun=true', { auth: traineeAuth, body: surveysRecord() });
     assert.equal(result.status, 200);
