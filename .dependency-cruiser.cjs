@@ -51,6 +51,12 @@ module.exports = {
     forbid('http-below-routes-and-views', layer('http'), '^mock-server/(routes|views)/', 'HTTP plumbing does not know the pages or routes it serves.'),
     forbid('handle-below-http', layer('handle'), '^mock-server/(http|routes|views)/', 'The Handle rules know nothing of HTTP.'),
     forbid(
+      'typed-below-http',
+      layer('typed'),
+      '^mock-server/(http|routes|views|handle|storage)/',
+      'The registry and its validation know types and records, nothing of HTTP or storage.',
+    ),
+    forbid(
       'storage-below-handle',
       layer('storage'),
       '^mock-server/(handle|http|routes|views|fixtures)/',

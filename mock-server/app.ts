@@ -20,6 +20,8 @@ import adminRoutes from './routes/admin.js';
 import filesRoutes from './routes/files.js';
 import staticRoutes from './routes/static.js';
 import resolverRoutes from './routes/resolver.js';
+import pitRoutes from './routes/pit.js';
+import { DataTypeRegistry } from './typed/registry.js';
 import { HOME_PAGE_SCRIPT } from './views/resolver-pages.js';
 import { normaliseBasePath, serveUnderBasePath, withoutBasePath } from './http/base-path.js';
 import instructorRoutes, { type InstructorOptions } from './instructor/routes.js';
@@ -57,6 +59,11 @@ export interface MockServerConfig {
   hubLogin?: HubLoginSettings | undefined;
   /** Connection timeouts (defaults: DEFAULT_TIMEOUTS). */
   timeouts?: ConnectionTimeouts;
+  /**
+   * The typed-PID services (default on): the Typed PID Maker-shaped API under /api/v1/pit and the Data Type
+   * Registry's JSON views under /dtr/objects. Off, the registry's types stay ordinary Handle records.
+   */
+  typedServices?: boolean | undefined;
 }
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -173,6 +180,7 @@ export function buildApp(config: MockServerConfig): FastifyInstance {
   void app.register(hrlsRoutes, { store: config.store, users: config.hrlsUsers });
   void app.register(adminRoutes, { store: config.store, guard: sessions.guard(), reset, reseed: config.reseed });
   if (config.instructor) void app.register(instructorRoutes, { ...config.instructor, store: config.store, guard: sessions.guard() });
+  if (config.typedServices ?? true) void app.register(pitRoutes, { service, registry: new DataTypeRegistry() });
   void app.register(filesRoutes, { publicBaseUrl: config.publicBaseUrl });
   void app.register(staticRoutes);
   void app.register(resolverRoutes, {

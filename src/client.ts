@@ -46,6 +46,16 @@ import {
 } from './loc10320.js';
 import type { HandleRecordJson, HandleValue, HandleValueInput } from './types.js';
 import { runBatch, type BatchOptions, type BatchResult } from './batch.js';
+import {
+  getTypedRecord,
+  registerTypedRecord,
+  resolveType,
+  type TypedEntries,
+  type TypeDefinition,
+  type TypedRecord,
+  type TypedRecordContext,
+  type TypedRecordOptions,
+} from './typed-records.js';
 
 export interface HandleClientOptions extends TransportOptions {
   /** Base URL of the Handle server; default the global proxy https://hdl.handle.net (read only). */
@@ -70,6 +80,8 @@ export interface HandleClientOptions extends TransportOptions {
   reverseLookupPassword?: string | undefined;
   /** Value types searchHandle accepts; default `['URL', 'CHECKSUM']`; `[]` allows any. */
   allowedSearchKeys?: string[] | undefined;
+  /** The PIT service for typed records (Typed PID Maker API v1); default `<handleServerUrl>/api/v1/pit/pid/`, as the mock serves it. */
+  typedPidServiceUrl?: string | undefined;
   /** Use this dispatcher instead of creating one (tests, shared pools); it is not closed by close(), and the client cannot reopen it once its owner closes it. */
   dispatcher?: Dispatcher | undefined;
 }
@@ -245,7 +257,7 @@ export class HandleClient {
     return `${handleUrl(this.apiUrl, handle)}${qs ? `?${qs}` : ''}`;
   }
 
-  private writeHeaders(action: string, handle: string): Record<string, string> {
+  private writeHeaders(action: string, handle: string | undefined): Record<string, string> {
     switch (this.writeAuth.kind) {
       case 'password':
       case 'certificate':
@@ -662,6 +674,59 @@ export class HandleClient {
       },
       options,
     );
+  }
+
+  // ---- typed records (Kernel Information Profiles, a PIT service) ----
+
+  private typedContext(): TypedRecordContext {
+    return {
+      transport: this.transport,
+      serverUrl: this.serverUrl,
+      pitUrl: `${(this.options.typedPidServiceUrl ?? `${this.serverUrl}/api/v1/pit/pid`).replace(/\/+$/, '')}/`,
+      writeHeaders: (action, handle) => this.writeHeaders(action, handle),
+      readRecord: (handle) => this.retrieveHandleRecordJson(handle),
+    };
+  }
+
+  /**
+   * Registers a typed record with the PIT service, which validates it against its profile and the types'
+   * schemas first and mints the PID under your prefix; `dryRun: true` only validates. A refused record
+   * throws TypedRecordRefusedError naming the attribute and the rule.
+   * @example
+   * const record = await client.registerTypedRecord(
+   *   {
+   *     '21.T11148/1c699a5d1b4ad3ba4956': '21.T11148/ab53242825a85a0f6d2f', // digitalObjectType
+   *     '21.T11148/b8457812905b83046284': 'http://127.0.0.1:8000/files/surveys.csv', // digitalObjectLocation
+   *     '21.T11148/aafd5fb4c7222e2d950a': new Date().toISOString(), // dateCreated
+   *     '21.T11148/2f314c8fe5fb6a0063a8': 'https://spdx.org/licenses/CC-BY-4.0.html', // license
+   *   },
+   *   { profile: '21.T11148/b9b76f887845e32d29f7', dryRun: true },
+   * );
+   * console.log(record.pid);
+   */
+  async registerTypedRecord(entries: TypedEntries, options: TypedRecordOptions = {}): Promise<TypedRecord> {
+    return registerTypedRecord(this.typedContext(), entries, options);
+  }
+
+  /**
+   * A typed record as the PIT service reads it (its entries by type PID), or null when the PID does not exist.
+   * @example (await client.getTypedRecord(pid))?.entries['21.T11148/2f314c8fe5fb6a0063a8']?.[0]?.value
+   */
+  async getTypedRecord(pid: string): Promise<TypedRecord | null> {
+    return getTypedRecord(this.typedContext(), pid);
+  }
+
+  /**
+   * What a type's (or a profile's) PID stands for: resolves its Handle record and reads the Data Type
+   * Registry entry its URL leads to: name, description, the JSON Schema of its values, a profile's attributes.
+   * @example
+   * const license = await client.resolveType('21.T11148/2f314c8fe5fb6a0063a8');
+   * console.log(license.name, license.schema);
+   * const kip = await client.resolveType('21.T11148/b9b76f887845e32d29f7');
+   * console.log(kip.attributes?.filter((a) => a.mandatory).map((a) => a.name));
+   */
+  async resolveType(typePid: string): Promise<TypeDefinition> {
+    return resolveType(this.typedContext(), typePid);
   }
 
   /**

@@ -15,6 +15,7 @@ import {
   HandleTimeoutError,
   IllegalOperationError,
   ReverseLookupError,
+  TypedRecordRefusedError,
   type HandleErrorDetails,
 } from './errors.js';
 
@@ -114,4 +115,27 @@ export function illegalOperation(handle: string, message: string, hint: string):
 /** A record the operation cannot work on as it is. */
 export function brokenRecord(handle: string, message: string, facts: ErrorFacts = {}): BrokenHandleRecordError {
   return new BrokenHandleRecordError(message, { handle, ...facts });
+}
+
+const RULE_HINTS: Record<string, string> = {
+  mandatory: "add the attribute: the record's profile requires it (resolveType(profile) lists what a profile requires)",
+  'not-repeatable': 'give the attribute one value only: the profile does not let it repeat',
+  'not-in-profile': 'remove the attribute, or choose a profile that lists it',
+  'unknown-type': 'use the PID of a type registered in the Data Type Registry as the key',
+  'unknown-profile': 'name a registered Kernel Information Profile in kernelInformationProfile',
+  'empty-record': 'give the record at least its profile and the attributes the profile requires',
+};
+
+/**
+ * A validation service refused a typed record; the hint says what to change for the rule that was broken.
+ * @example typedRecordRefused('21.T12995/abc', { attribute: '21.T11148/2f314c8fe5fb6a0063a8', rule: 'mandatory', reason: '…' }, { httpStatus: 400 })
+ */
+export function typedRecordRefused(
+  handle: string | undefined,
+  refusal: { attribute: string | undefined; rule: string; reason: string },
+  facts: ErrorFacts = {},
+): TypedRecordRefusedError {
+  const hint = RULE_HINTS[refusal.rule] ?? "change the value so that it matches the type's schema (resolveType(attribute).schema shows it)";
+  const about = refusal.attribute ? `attribute ${refusal.attribute} breaks rule ${refusal.rule}` : `the record breaks rule ${refusal.rule}`;
+  return new TypedRecordRefusedError(`typed record refused: ${about}: ${refusal.reason}`, { handle, hint, ...facts, ...refusal });
 }

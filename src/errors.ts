@@ -91,6 +91,29 @@ export class IllegalOperationError extends HandleError {}
 /** The record is in a state the operation cannot handle (two values of a type it must change once). @example new BrokenHandleRecordError('…') */
 export class BrokenHandleRecordError extends HandleError {}
 
+/**
+ * A typed PID record the validation service refused: an attribute missing that the profile requires, a value
+ * that does not match its type's schema, an attribute given more often than the profile allows, a type the
+ * registry does not know. `attribute` is the type PID at fault, `rule` the rule it broke.
+ * @example
+ * try { await client.registerTypedRecord(entries, { profile: '21.T11148/b9b76f887845e32d29f7' }); }
+ * catch (e) { if (e instanceof TypedRecordRefusedError) console.log(e.attribute, e.rule, e.reason); }
+ */
+export class TypedRecordRefusedError extends HandleError {
+  /** The attribute's type PID, e.g. `21.T11148/2f314c8fe5fb6a0063a8`; undefined for a fault of the whole record. */
+  readonly attribute: string | undefined;
+  /** `mandatory`, `not-repeatable`, `not-in-profile`, `unknown-type`, `unknown-profile`, `empty-record` or `schema:<keyword>` (e.g. `schema:pattern`). */
+  readonly rule: string;
+  /** The service's reason in its own words. */
+  readonly reason: string;
+  constructor(message: string, details: HandleErrorDetails & { attribute: string | undefined; rule: string; reason: string }) {
+    super(message, details);
+    this.attribute = details.attribute;
+    this.rule = details.rule;
+    this.reason = details.reason;
+  }
+}
+
 // The Python names, so the B2HANDLE lesson's `except HandleNotFoundException` maps one to one.
 export {
   HandleNotFoundError as HandleNotFoundException,

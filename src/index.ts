@@ -13,6 +13,7 @@ export {
   type RetryOptions,
   type RetryPolicy,
 } from './transport/index.js';
+export { KERNEL_INFORMATION_PROFILE, type TypedEntries, type TypedRecord, type TypedRecordOptions, type TypeDefinition } from './typed-records.js';
 export { runBatch, type BatchOptions, type BatchResult } from './batch.js';
 export * as loc10320 from './loc10320.js';
 export type { HandleRecordJson, HandleValue, HandleValueInput, HsAdminValue } from './types.js';

@@ -10,8 +10,10 @@ import { issueClientCertificate } from './certificates.js';
 import { newSecret, readState, saveState, type IdentitySpec, type ProvisionedState } from './provisioning-state.js';
 import type { ServerTls } from './server-tls.js';
 import { seedRecords, WARMUP_DOI, WARMUP_HANDLE, type SeedRecord, type SeedValue } from '../fixtures/seed-records.js';
+import { DTR_PREFIX } from '../fixtures/data-types.js';
 
-const WARMUP_PREFIXES = [WARMUP_HANDLE.split('/')[0]!, WARMUP_DOI.split('/')[0]!];
+/** Prefixes of the lesson's own records (warm-up PIDs, the Data Type Registry's types): only the instructor writes there. */
+const WARMUP_PREFIXES = [WARMUP_HANDLE.split('/')[0]!, WARMUP_DOI.split('/')[0]!, DTR_PREFIX];
 
 function admin(at: number, handle: string, index: number, permissions: string): SeedValue {
   return { index: at, type: 'HS_ADMIN', data: { format: 'admin', value: { handle, index, permissions } } };
@@ -157,6 +159,22 @@ export async function provision(
     }
     // Data folders provisioned before identities were instructor-only are brought up to date.
     reconcileIdentityRecords(store, existing, 'pid-mock migration');
+    // Data folders made before a lesson prefix existed (the registry's 21.T11148) get it with its records.
+    const unhomed = WARMUP_PREFIXES.filter((p) => !store.isHomed(p));
+    if (unhomed.length) {
+      const ofUnhomed = (handle: string) => unhomed.some((p) => storageKey(prefixOf(handle)) === storageKey(p) || handle === prefixHandle(p));
+      for (const p of unhomed) store.homePrefix(p);
+      applyRecords(
+        store,
+        baseRecords(existing).filter((r) => ofUnhomed(r.handle)),
+        'pid-mock migration',
+      );
+      applyRecords(
+        store,
+        seedRecords({ prefix: existing.prefixes[0]!, publicBaseUrl: options.publicBaseUrl }).filter((r) => ofUnhomed(r.handle)),
+        'pid-mock migration',
+      );
+    }
     return existing;
   }
   const prefixes = options.prefixes.map(bareprefix);
