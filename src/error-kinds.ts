@@ -4,6 +4,7 @@
 // uses the package catches the classes, it does not build them.
 import {
   BrokenHandleRecordError,
+  CitationNotAvailableError,
   CredentialsFormatError,
   GenericHandleError,
   HandleAlreadyExistsError,
@@ -114,4 +115,9 @@ export function illegalOperation(handle: string, message: string, hint: string):
 /** A record the operation cannot work on as it is. */
 export function brokenRecord(handle: string, message: string, facts: ErrorFacts = {}): BrokenHandleRecordError {
   return new BrokenHandleRecordError(message, { handle, ...facts });
+}
+
+/** A resolver cannot give a DOI's metadata in the format asked for; the hint names the formats it can. */
+export function citationNotAvailable(doi: string, message: string, facts: ErrorFacts & { format: string; offered: string[] }): CitationNotAvailableError {
+  return new CitationNotAvailableError(message, { handle: doi, ...facts });
 }

@@ -14,6 +14,16 @@ export {
   type RetryPolicy,
 } from './transport/index.js';
 export { runBatch, type BatchOptions, type BatchResult } from './batch.js';
+export {
+  CITATION_MEDIA_TYPES,
+  citationAccept,
+  CslItemSchema,
+  DataCiteJsonSchema,
+  type CitationFormat,
+  type CitationOptions,
+  type CslItem,
+  type DataCiteJson,
+} from './citation.js';
 export * as loc10320 from './loc10320.js';
 export type { HandleRecordJson, HandleValue, HandleValueInput, HsAdminValue } from './types.js';
 
