@@ -92,7 +92,10 @@ describe('the lesson DOI in every format', () => {
     assert.match(german.text, /Verfügbar unter:/);
     assert.equal((await resolve(DOI, 'text/x-bibliography; style=vancouver; locale=de')).text, german.text, 'a bare language picks its locale');
     const harvard = await resolve(DOI, 'text/x-bibliography; style=harvard1');
-    assert.match(harvard.text, /^Ernest, M\. et al\. \(2017\) “Portal Project rodent surveys, 1977–2002 \(teaching extract\)\.” .*doi:10\.5072\/surveys-2017\./);
+    assert.match(
+      harvard.text,
+      /^Ernest, M\. et al\. \(2017\) “Portal Project rodent surveys, 1977–2002 \(teaching extract\)\.” .*doi:10\.5072\/surveys-2017\./,
+    );
   });
 
   test('DataCite JSON: the metadata with id, doi and the registered URL', async () => {
