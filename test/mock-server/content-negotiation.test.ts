@@ -4,10 +4,13 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
+import Database from 'better-sqlite3';
 import { XMLParser } from 'fast-xml-parser';
 import { Agent } from 'undici';
+import { dataFolderLayout } from '../../mock-server/data-folder/layout.js';
 import { basicHeader, httpRequest, type HttpResult } from '../support/http.js';
-import { startMockProcess, type MockProcess } from '../support/mock-process.js';
+import { spawnServer, startMockProcess, type MockProcess } from '../support/mock-process.js';
+import { removeTemporaryFolder, temporaryFolder } from '../support/temporary-folders.js';
 
 const DOI = '10.5072/surveys-2017';
 const WARMUP_HANDLE = '11304/cf8956a2-39d3-11e5-8a18-f31aa6f4d448';
@@ -277,5 +280,33 @@ describe('prefix 10.5072 is read-only for trainees', () => {
     assert.equal(change.status, 403, change.text);
     const still = await resolve(DOI);
     assert.equal(still.headers.location, landingPage());
+  });
+});
+
+describe('a data folder made before 10.5072 was seeded', () => {
+  test('gets the prefix, its admin handle and the lesson DOI on its next start', async () => {
+    const dataDir = temporaryFolder('pid-mock-before-10.5072-');
+    try {
+      await (await spawnServer(dataDir)).kill('SIGTERM');
+      // What an older pid-mock left: no 10.5072 prefix, no records under it.
+      const db = new Database(dataFolderLayout(dataDir).database);
+      db.prepare("DELETE FROM prefixes WHERE prefix = '10.5072'").run();
+      db.prepare("DELETE FROM handles WHERE handle LIKE '10.5072/%' OR handle = '0.NA/10.5072'").run();
+      db.prepare("DELETE FROM handle_names WHERE handle LIKE '10.5072/%' OR handle = '0.NA/10.5072'").run();
+      db.close();
+
+      const upgraded = await spawnServer(dataDir);
+      try {
+        const bibtex = await httpRequest(`${upgraded.httpUrl}/${DOI}`, { headers: { accept: 'application/x-bibtex' } });
+        assert.equal(bibtex.status, 200, bibtex.text);
+        assert.match(bibtex.text, /^@misc\{/);
+        const prefixHandle = await httpRequest(`${upgraded.httpUrl}/api/handles/0.NA/10.5072`, {});
+        assert.equal(prefixHandle.status, 200, prefixHandle.text);
+      } finally {
+        await upgraded.kill('SIGTERM');
+      }
+    } finally {
+      removeTemporaryFolder(dataDir);
+    }
   });
 });
