@@ -7,7 +7,9 @@ import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { XMLParser } from 'fast-xml-parser';
 import { Agent } from 'undici';
+import { dataciteXml } from '../../mock-server/citations/datacite.js';
 import { dataFolderLayout } from '../../mock-server/data-folder/layout.js';
+import { doiMetadata, LESSON_DOI } from '../../mock-server/fixtures/doi-metadata.js';
 import { basicHeader, httpRequest, type HttpResult } from '../support/http.js';
 import { spawnServer, startMockProcess, type MockProcess } from '../support/mock-process.js';
 import { removeTemporaryFolder, temporaryFolder } from '../support/temporary-folders.js';
@@ -169,6 +171,45 @@ describe('q-values and order', () => {
     assert.equal(await chosen('text/html, application/x-bibtex'), '302');
     assert.equal(await chosen('application/x-bibtex;q=0.4, text/html;q=0.8'), '302');
     assert.equal(await chosen('*/*'), '302');
+  });
+});
+
+describe('the DataCite XML writer', () => {
+  test('escapes markup in every value and attribute', () => {
+    const hostile = '<script>alert("x")</script> & \'q\'';
+    const lesson = doiMetadata(LESSON_DOI)!;
+    const xml = dataciteXml({
+      ...lesson,
+      titles: [{ title: hostile }],
+      creators: [{ name: hostile, nameType: 'Organizational' }],
+      relatedIdentifiers: [{ relatedIdentifier: 'x', relatedIdentifierType: 'URL', relationType: `a"b<c>` }],
+    });
+    assert.doesNotMatch(xml, /<script>/);
+    assert.match(xml, /<title>&lt;script&gt;alert\(&quot;x&quot;\)&lt;\/script&gt; &amp; &apos;q&apos;<\/title>/);
+    assert.match(xml, /relationType="a&quot;b&lt;c&gt;"/);
+    const parsed = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_' }).parse(xml) as { resource: { titles: { title: string } } };
+    assert.equal(parsed.resource.titles.title, hostile);
+  });
+});
+
+describe('headers that are not media ranges', () => {
+  test('an Accept header with no well-formed range counts as absent: the redirect', async () => {
+    for (const accept of ['garbage', 'application/x-bibtex;q=2', ';;,,']) {
+      const reply = await resolve(DOI, accept);
+      assert.equal(reply.status, 302, accept);
+    }
+  });
+
+  test('a malformed element is skipped, the rest is honoured', async () => {
+    const reply = await resolve(DOI, 'nonsense, application/x-research-info-systems');
+    assert.equal(mediaType(reply), 'application/x-research-info-systems');
+  });
+
+  test('a very long Accept header is quoted shortened in the 406', async () => {
+    const accept = `application/x-unknown-${'a'.repeat(2000)}`;
+    const reply = await resolve(DOI, accept);
+    assert.equal(reply.status, 406);
+    assert.ok(reply.text.length < 1500, String(reply.text.length));
   });
 });
 
