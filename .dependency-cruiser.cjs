@@ -43,13 +43,24 @@ module.exports = {
     ),
     forbid(
       'data-folder-only-for-root-and-instructor',
-      '^mock-server/(routes|views|http|handle|storage|vocabulary|fixtures)/',
+      '^mock-server/(routes|views|citations|http|handle|storage|vocabulary|fixtures)/',
       layer('data-folder'),
       'Paths, provisioning, certificates and credentials files are set up by the root and the instructor commands.',
     ),
     forbid('views-below-routes', layer('views'), layer('routes'), 'Routes render views; views do not know routes.'),
-    forbid('http-below-routes-and-views', layer('http'), '^mock-server/(routes|views)/', 'HTTP plumbing does not know the pages or routes it serves.'),
-    forbid('handle-below-http', layer('handle'), '^mock-server/(http|routes|views)/', 'The Handle rules know nothing of HTTP.'),
+    forbid(
+      'citations-beside-views',
+      layer('citations'),
+      '^mock-server/(routes|views|http|storage)/',
+      'DOI content negotiation renders seed metadata for the resolver route; it knows no route, page, HTTP plumbing or store.',
+    ),
+    forbid(
+      'http-below-routes-and-views',
+      layer('http'),
+      '^mock-server/(routes|views|citations)/',
+      'HTTP plumbing does not know the pages or routes it serves.',
+    ),
+    forbid('handle-below-http', layer('handle'), '^mock-server/(http|routes|views|citations)/', 'The Handle rules know nothing of HTTP.'),
     forbid(
       'typed-below-http',
       layer('typed'),
@@ -59,13 +70,13 @@ module.exports = {
     forbid(
       'storage-below-handle',
       layer('storage'),
-      '^mock-server/(handle|http|routes|views|fixtures)/',
+      '^mock-server/(handle|http|routes|views|citations|fixtures)/',
       'The store keeps values; it does not know the rules about them.',
     ),
     forbid(
       'vocabulary-lowest',
       '^mock-server/(vocabulary|fixtures)/',
-      '^mock-server/(storage|handle|http|routes|views|data-folder|instructor)/',
+      '^mock-server/(storage|handle|http|routes|views|citations|data-folder|instructor)/',
       'The shared Handle words and seed data import nothing of the server.',
     ),
     forbid(

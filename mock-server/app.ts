@@ -22,6 +22,7 @@ import staticRoutes from './routes/static.js';
 import resolverRoutes from './routes/resolver.js';
 import pitRoutes from './routes/pit.js';
 import { DataTypeRegistry } from './typed/registry.js';
+import { answerForDoi } from './citations/doi-content.js';
 import { HOME_PAGE_SCRIPT } from './views/resolver-pages.js';
 import { normaliseBasePath, serveUnderBasePath, withoutBasePath } from './http/base-path.js';
 import instructorRoutes, { type InstructorOptions } from './instructor/routes.js';
@@ -64,6 +65,11 @@ export interface MockServerConfig {
    * Registry's JSON views under /dtr/objects. Off, the registry's types stay ordinary Handle records.
    */
   typedServices?: boolean | undefined;
+  /**
+   * DOI content negotiation at the resolver (citations/): metadata of the lesson DOI by Accept header, 406 for
+   * types it cannot give. Default on; false makes a DOI redirect whatever Accept says, as a plain Handle proxy does.
+   */
+  citations?: boolean | undefined;
 }
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -189,6 +195,7 @@ export function buildApp(config: MockServerConfig): FastifyInstance {
       return found.status === 'found' ? { status: 'found', handle, values: found.values } : found;
     },
     baseUrl: (request: FastifyRequest) => `${isTls(request.raw) ? 'https' : 'http'}://${request.headers.host ?? 'localhost'}`,
+    doiContent: config.citations === false ? undefined : answerForDoi,
   });
   return app;
 }

@@ -56,6 +56,7 @@ import {
   type TypedRecordContext,
   type TypedRecordOptions,
 } from './typed-records.js';
+import { fetchCitation, type CitationFormat, type CitationOptions, type CslItem, type DataCiteJson } from './citation.js';
 
 export interface HandleClientOptions extends TransportOptions {
   /** Base URL of the Handle server; default the global proxy https://hdl.handle.net (read only). */
@@ -330,6 +331,27 @@ export class HandleClient {
     const rec = record && record.handle?.toUpperCase() === handle.toUpperCase() ? record : await this.retrieveHandleRecordJson(handle);
     if (rec === null && mustExist) throw handleAbsent(handle, this.serverUrl);
     return rec;
+  }
+
+  // ---- citations: a DOI's metadata by content negotiation ----
+
+  /**
+   * The citation of a DOI in `format`, asked of this client's server as a resolver with an Accept header
+   * (content negotiation, as at doi.org): `'bibtex'`, `'ris'`, `'citation'` (formatted; `style`, `locale`)
+   * and `'datacite-xml'` give text, `'csl-json'` and `'datacite-json'` checked objects. For real DOIs, build a
+   * reader for doi.org: `HandleClient.forReadAccess('https://doi.org')`. Throws CitationNotAvailableError,
+   * naming what the resolver offers, when it cannot give that format (HTTP 406).
+   * @example
+   * const bib = await client.citation('10.5072/surveys-2017', 'bibtex');
+   * const apa = await client.citation('10.5072/surveys-2017', 'citation', { style: 'apa', locale: 'en-US' });
+   * const item = await client.citation('10.5072/surveys-2017', 'csl-json'); // item.title, item.author
+   */
+  async citation(doi: string, format: 'csl-json', options?: CitationOptions): Promise<CslItem>;
+  async citation(doi: string, format: 'datacite-json', options?: CitationOptions): Promise<DataCiteJson>;
+  async citation(doi: string, format: 'bibtex' | 'ris' | 'citation' | 'datacite-xml', options?: CitationOptions): Promise<string>;
+  async citation(doi: string, format: CitationFormat, options?: CitationOptions): Promise<string | CslItem | DataCiteJson>;
+  async citation(doi: string, format: CitationFormat, options: CitationOptions = {}): Promise<string | CslItem | DataCiteJson> {
+    return fetchCitation(this.transport, this.serverUrl, doi, format, options);
   }
 
   // ---- registering ----

@@ -4,6 +4,7 @@
 // uses the package catches the classes, it does not build them.
 import {
   BrokenHandleRecordError,
+  CitationNotAvailableError,
   CredentialsFormatError,
   GenericHandleError,
   HandleAlreadyExistsError,
@@ -138,4 +139,9 @@ export function typedRecordRefused(
   const hint = RULE_HINTS[refusal.rule] ?? "change the value so that it matches the type's schema (resolveType(attribute).schema shows it)";
   const about = refusal.attribute ? `attribute ${refusal.attribute} breaks rule ${refusal.rule}` : `the record breaks rule ${refusal.rule}`;
   return new TypedRecordRefusedError(`typed record refused: ${about}: ${refusal.reason}`, { handle, hint, ...facts, ...refusal });
+}
+
+/** A resolver cannot give a DOI's metadata in the format asked for; the hint names the formats it can. */
+export function citationNotAvailable(doi: string, message: string, facts: ErrorFacts & { format: string; offered: string[] }): CitationNotAvailableError {
+  return new CitationNotAvailableError(message, { handle: doi, ...facts });
 }

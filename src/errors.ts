@@ -114,6 +114,21 @@ export class TypedRecordRefusedError extends HandleError {
   }
 }
 
+/**
+ * A resolver cannot give a DOI's metadata in the format asked for (HTTP 406, or an answer of another type):
+ * `format` names what was asked, `offered` the media types the resolver said it can give.
+ * @example if (e instanceof CitationNotAvailableError) console.log(e.format, 'not offered; offered:', e.offered)
+ */
+export class CitationNotAvailableError extends HandleError {
+  readonly format: string;
+  readonly offered: string[];
+  constructor(message: string, details: HandleErrorDetails & { format: string; offered: string[] }) {
+    super(message, details);
+    this.format = details.format;
+    this.offered = details.offered;
+  }
+}
+
 // The Python names, so the B2HANDLE lesson's `except HandleNotFoundException` maps one to one.
 export {
   HandleNotFoundError as HandleNotFoundException,

@@ -15,6 +15,16 @@ export {
 } from './transport/index.js';
 export { KERNEL_INFORMATION_PROFILE, type TypedEntries, type TypedRecord, type TypedRecordOptions, type TypeDefinition } from './typed-records.js';
 export { runBatch, type BatchOptions, type BatchResult } from './batch.js';
+export {
+  CITATION_MEDIA_TYPES,
+  citationAccept,
+  CslItemSchema,
+  DataCiteJsonSchema,
+  type CitationFormat,
+  type CitationOptions,
+  type CslItem,
+  type DataCiteJson,
+} from './citation.js';
 export * as loc10320 from './loc10320.js';
 export type { HandleRecordJson, HandleValue, HandleValueInput, HsAdminValue } from './types.js';
 

@@ -9,11 +9,12 @@ import { bareprefix, parseValueReference, prefixHandle, prefixOf, storageKey } f
 import { issueClientCertificate } from './certificates.js';
 import { newSecret, readState, saveState, type IdentitySpec, type ProvisionedState } from './provisioning-state.js';
 import type { ServerTls } from './server-tls.js';
-import { seedRecords, WARMUP_DOI, WARMUP_HANDLE, type SeedRecord, type SeedValue } from '../fixtures/seed-records.js';
 import { DTR_PREFIX } from '../fixtures/data-types.js';
+import { LESSON_DOI, seedRecords, WARMUP_DOI, WARMUP_HANDLE, type SeedRecord, type SeedValue } from '../fixtures/seed-records.js';
 
-/** Prefixes of the lesson's own records (warm-up PIDs, the Data Type Registry's types): only the instructor writes there. */
-const WARMUP_PREFIXES = [WARMUP_HANDLE.split('/')[0]!, WARMUP_DOI.split('/')[0]!, DTR_PREFIX];
+// Homed so they resolve, administered by the instructor alone: read-only for trainees (the warm-up PIDs,
+// the lesson DOI, the Data Type Registry's types).
+const WARMUP_PREFIXES = [...[WARMUP_HANDLE, WARMUP_DOI, LESSON_DOI].map((handle) => handle.split('/')[0]!), DTR_PREFIX];
 
 function admin(at: number, handle: string, index: number, permissions: string): SeedValue {
   return { index: at, type: 'HS_ADMIN', data: { format: 'admin', value: { handle, index, permissions } } };
@@ -136,6 +137,25 @@ export function applyInitialRecords(store: HandleStore, state: ProvisionedState,
   applyRecords(store, seedRecords({ prefix: state.prefixes[0]!, publicBaseUrl }), 'pid-mock');
 }
 
+/**
+ * A warm-up prefix that a newer pid-mock seeds (10.5072, the lesson DOI's) is homed and seeded on a data
+ * folder made before it, so an upgraded class server resolves the lesson DOI without a reset.
+ */
+function homeNewWarmupPrefixes(store: HandleStore, state: ProvisionedState, publicBaseUrl: string): void {
+  const missing = WARMUP_PREFIXES.filter((prefix) => !store.isHomed(prefix));
+  if (missing.length === 0) return;
+  const isMissing = (prefix: string) => missing.some((p) => storageKey(p) === storageKey(prefix));
+  for (const prefix of missing) store.homePrefix(prefix);
+  applyRecords(
+    store,
+    [
+      ...baseRecords(state).filter((r) => missing.some((p) => r.handle === prefixHandle(p))),
+      ...seedRecords({ prefix: state.prefixes[0]!, publicBaseUrl }).filter((r) => isMissing(prefixOf(r.handle))),
+    ],
+    'pid-mock migration',
+  );
+}
+
 /** First start: decide identities and secrets, issue the trainee certificate, write the records. */
 export async function provision(
   store: HandleStore,
@@ -159,22 +179,7 @@ export async function provision(
     }
     // Data folders provisioned before identities were instructor-only are brought up to date.
     reconcileIdentityRecords(store, existing, 'pid-mock migration');
-    // Data folders made before a lesson prefix existed (the registry's 21.T11148) get it with its records.
-    const unhomed = WARMUP_PREFIXES.filter((p) => !store.isHomed(p));
-    if (unhomed.length) {
-      const ofUnhomed = (handle: string) => unhomed.some((p) => storageKey(prefixOf(handle)) === storageKey(p) || handle === prefixHandle(p));
-      for (const p of unhomed) store.homePrefix(p);
-      applyRecords(
-        store,
-        baseRecords(existing).filter((r) => ofUnhomed(r.handle)),
-        'pid-mock migration',
-      );
-      applyRecords(
-        store,
-        seedRecords({ prefix: existing.prefixes[0]!, publicBaseUrl: options.publicBaseUrl }).filter((r) => ofUnhomed(r.handle)),
-        'pid-mock migration',
-      );
-    }
+    homeNewWarmupPrefixes(store, existing, options.publicBaseUrl);
     return existing;
   }
   const prefixes = options.prefixes.map(bareprefix);

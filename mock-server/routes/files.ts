@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { generateSurveysCsv } from '../fixtures/surveys-csv.js';
-import { WARMUP_DOI, WARMUP_HANDLE } from '../fixtures/seed-records.js';
+import { LESSON_DOI, WARMUP_DOI, WARMUP_HANDLE } from '../fixtures/seed-records.js';
 import { escapeHtml } from '../views/resolver-pages.js';
 
 export interface FilesRoutesOptions {
@@ -73,6 +73,19 @@ const LANDING_PAGES: readonly LandingPage[] = [
         'site this page would carry the title, authors, abstract and full text.',
       'This is an offline stand-in for the publisher’s landing page. A DOI is a Handle under a prefix ' +
         'starting with “10.”, so the Handle proxy resolves it as well as the DOI proxy.',
+    ],
+  },
+  {
+    path: `/files/landing/${LESSON_DOI}`,
+    title: 'Portal Project rodent surveys, 1977–2002 (teaching extract), as a dataset with a DOI',
+    pid: LESSON_DOI,
+    kind: 'DOI',
+    citeAs: `https://doi.org/${LESSON_DOI}`,
+    description: [
+      'The same survey data as a dataset with a DataCite DOI. Prefix 10.5072 is DataCite’s test prefix: it never resolves at ' +
+        'doi.org, and this server’s resolver stands in for it.',
+      'Its metadata (creators, title, year, licence) is held by the registration agency, not by the Handle record. Ask the ' +
+        'resolver for it with an Accept header, e.g. application/x-bibtex, and it answers with a citation instead of this page.',
     ],
   },
   {

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { HandleValueJson } from '../vocabulary/model.js';
 import { DEFAULT_TTL } from '../vocabulary/model.js';
 import { chooseRedirect, encodeIriToUri, listLocations } from '../handle/loc-selection.js';
+import { isDoi, type DoiAnswer } from '../citations/doi-content.js';
 import {
   encodeUrlPath,
   handlePath,
@@ -24,6 +25,11 @@ export interface ResolverOptions {
   lookup: RecordLookup;
   /** Scheme, host and port learners use to reach this server, e.g. `http://127.0.0.1:8000`. */
   baseUrl: (request: FastifyRequest) => string;
+  /**
+   * Content negotiation for DOIs (citations/doi-content.ts): what a DOI answers for the request's Accept
+   * header, given the URL its record holds. Absent, a DOI redirects like any handle, whatever Accept says.
+   */
+  doiContent?: ((doi: string, accept: string | undefined, landingUrl: string | undefined) => DoiAnswer) | undefined;
 }
 
 const HTML = 'text/html;charset=utf-8';
@@ -187,7 +193,7 @@ function sendValuesPage(reply: FastifyReply, handle: string, values: HandleValue
  * @example app.register(resolverRoutes, { lookup: (h) => store.lookupPublic(h), baseUrl: () => 'http://127.0.0.1:8000' })
  */
 export default async function resolverRoutes(app: FastifyInstance, opts: ResolverOptions): Promise<void> {
-  const { lookup, baseUrl } = opts;
+  const { lookup, baseUrl, doiContent } = opts;
 
   app.route({
     method: ['GET', 'HEAD'],
@@ -229,6 +235,14 @@ export default async function resolverRoutes(app: FastifyInstance, opts: Resolve
 
       const action = (firstParam(query, 'action') ?? (query.has('noredirect') ? 'showvalues' : 'redirect')).toLowerCase();
       if (action === 'showvalues') return sendValuesPage(reply, handle, values, base());
+      if (action === 'redirect' && doiContent !== undefined && isDoi(handle)) {
+        // The same DOI answers a browser and a citation manager differently, so caches must key on Accept.
+        reply.header('vary', 'Accept');
+        const landingUrl = found.values.find((value) => value.type === 'URL')?.data.value;
+        const answer = doiContent(handle, request.headers.accept, typeof landingUrl === 'string' ? landingUrl : undefined);
+        if (answer.kind === 'representation') return reply.code(200).type(answer.contentType).send(answer.body);
+        if (answer.kind === 'not-acceptable') return reply.code(406).type('text/plain; charset=utf-8').send(answer.body);
+      }
       if (action === 'showurls') {
         const locations = listLocations(values);
         if (locations.length === 0) return sendValuesPage(reply, handle, values, base());
