@@ -180,7 +180,12 @@ describe('CLI reset and import next to a running server (issue 21, finding 8)', 
         const server = await spawnServer(dataDir);
         try {
           const handles = await exportedHandles(server);
-          const found = JSON.stringify(handles) === JSON.stringify(afterReset) ? 'reset' : JSON.stringify(handles) === JSON.stringify(beforeReset) ? 'as before' : 'neither';
+          const found =
+            JSON.stringify(handles) === JSON.stringify(afterReset)
+              ? 'reset'
+              : JSON.stringify(handles) === JSON.stringify(beforeReset)
+                ? 'as before'
+                : 'neither';
           console.log(`# reset ${killed ? 'killed' : 'finished first'} (a whole reset takes ${resetMs} ms); the restarted folder: ${found}`);
           const whole = JSON.stringify(handles) === JSON.stringify(beforeReset) || JSON.stringify(handles) === JSON.stringify(afterReset);
           const lost = [...beforeReset, ...afterReset].filter((h) => !handles.includes(h) && afterReset.includes(h));
@@ -239,6 +244,25 @@ describe('CLI reset and import next to a running server (issue 21, finding 8)', 
           await server.kill('SIGTERM');
         }
       });
+    }
+  });
+
+  test('a folder an older pid-mock left half reset (no prefix handle) gets it back on the next start', async () => {
+    const dataDir = join(work, 'old-half-reset');
+    const first = await spawnServer(dataDir);
+    await first.kill('SIGTERM');
+    // What the old CLI reset left when killed between its transactions: the prefix handle and its admin
+    // group gone (the identities, which every start reconciles, are not the point here).
+    const db = new Database(join(dataDir, 'handles.sqlite'));
+    db.prepare('DELETE FROM handles WHERE handle = ?').run(`0.NA/${PREFIX}`);
+    db.prepare('DELETE FROM handle_names WHERE handle = ?').run(`0.NA/${PREFIX}`);
+    db.close();
+    const server = await spawnServer(dataDir);
+    try {
+      assert.equal(await get(server, `0.NA/${PREFIX}`), 200, 'the prefix handle is back');
+      assert.equal(await create(server, 'after-old-half-reset'), 201, 'a trainee can create');
+    } finally {
+      await server.kill('SIGTERM');
     }
   });
 });
