@@ -140,7 +140,7 @@ describe('CLI reset and import next to a running server (issue 21, finding 8)', 
       stop = true;
       await Promise.all(pollers);
       console.log(`# ${polls} polls during ${resets} CLI resets and ${imports} CLI imports: ${missing.length} missing`);
-      assert.ok(resets >= 2 && polls >= 300, `enough happened (${resets} resets, ${polls} polls)`);
+      assert.ok(resets >= 1 && polls >= 300, `enough happened (${resets} resets, ${polls} polls)`);
       assert.deepEqual(missing.slice(0, 10), [], `${missing.length} of ${polls} polls found a handle missing`);
       assert.equal(await create(server, 'after-polling'), 201, 'trainees can still create');
     } finally {
