@@ -20,6 +20,7 @@ import { PID_MOCK_BIN, ROOT } from '../support/paths.js';
 import { removeTemporaryFolder, temporaryFolder } from '../support/temporary-folders.js';
 
 const execFileAsync = promisify(execFile);
+// biome-ignore lint/suspicious/noExplicitAny: the tests walk parsed state files field by field, as JSON
 type Json = Record<string, any>;
 
 /** How long the pollers read while the CLI resets and imports. */

@@ -18,6 +18,7 @@ import { removeTemporaryFolder, temporaryFolder } from '../support/temporary-fol
 
 const execFileAsync = promisify(execFile);
 
+// biome-ignore lint/suspicious/noExplicitAny: the tests walk parsed state files field by field, as JSON
 type Json = Record<string, any>;
 
 let parent: string;
