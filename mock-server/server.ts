@@ -7,7 +7,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { HandleStore } from './storage/store.js';
 import { buildApp } from './app.js';
-import { applyInitialRecords, applyRecords, identityHandles, provision } from './data-folder/provisioning.js';
+import { applyRecords, identityHandles, provision, resetToFirstStart } from './data-folder/provisioning.js';
 import { currentState, serverAdminsOf, type ProvisionedState } from './data-folder/provisioning-state.js';
 import { ensureTls } from './data-folder/server-tls.js';
 import { writeCredentials } from './data-folder/credentials.js';
@@ -114,13 +114,9 @@ async function startOnFolder(options: ServeOptions, stateDir: string, timeouts: 
     adminTokenSource: options.adminTokenSource ?? dataFolderLayout(stateDir).instructor.adminToken,
     classProgress: { stuckRules: options.stuckRules, exercises: options.exercises },
     publicBaseUrl,
-    // One transaction: a server killed mid-reset must come back either as it was or freshly seeded,
-    // never emptied of the identity handles every trainee logs in with.
-    reset: () =>
-      store.transaction(() => {
-        store.clear();
-        applyInitialRecords(store, current(), publicBaseUrl);
-      }),
+    // The same one transaction as `pid-mock state reset`: a server killed mid-reset comes back either as
+    // it was or freshly seeded, never emptied of the identity handles every trainee logs in with.
+    reset: () => resetToFirstStart(store, publicBaseUrl, () => current()),
     reseed: () => applyRecords(store, seedRecords({ prefix: current().prefixes[0]!, publicBaseUrl }), 'pid-mock'),
     site: () => siteInfo(tls.server.certPem, port),
     logger: options.logger ?? false,

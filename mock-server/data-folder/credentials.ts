@@ -86,6 +86,18 @@ export function writeTraineeKeyFiles(
 }
 
 /**
+ * Makes the trainees' key files in credentials/ those of the state (after a state import, or on the
+ * start after one was interrupted): only trainees whose files are there already (the self-study
+ * trainee's) and whose state holds both PEMs.
+ */
+export function writeStateKeyFiles(stateDir: string, state: Pick<ProvisionedState, 'trainees'>): void {
+  for (const t of state.trainees) {
+    if (t.privateKeyPem && t.certificatePem)
+      writeTraineeKeyFiles(stateDir, t.name, { keyPem: t.privateKeyPem, certPem: t.certificatePem }, { onlyIfPresent: true });
+  }
+}
+
+/**
  * Writes the credentials files for the current server URL (rewritten on every start, since the
  * port may change): `cred_file.json` for a client certificate, `cred_basic.json` for a password, and
  * the instructor's own file and admin token outside the folder shared with trainees.

@@ -2,6 +2,7 @@
 // the state files read and write. Trainees are handed credentials/; instructor/ stays with the
 // instructor (mode 0700).
 import { join } from 'node:path';
+import { isTraineeName, TraineeNameError, TRAINEE_NAME_RULE } from './trainee-name.js';
 
 /** The two B2HANDLE credentials files and the CA beside them, as named in a folder and a bundle alike. */
 export const CREDENTIALS_FILES = {
@@ -12,8 +13,13 @@ export const CREDENTIALS_FILES = {
   ca: 'ca.pem',
 } as const;
 
-/** A trainee's key and certificate files, by trainee name: the same names in credentials/ and in bundles. */
+/**
+ * A trainee's key and certificate files, by trainee name: the same names in credentials/ and in bundles.
+ * Names come from the store, which a state file fills: one such as `../../victim` would put key files
+ * outside the folder, so anything but a roster name is refused here, whoever asks.
+ */
 export function traineeKeyFileNames(trainee: string): { key: string; cert: string } {
+  if (!isTraineeName(trainee)) throw new TraineeNameError(`trainee name ${JSON.stringify(trainee)} cannot name a key file: ${TRAINEE_NAME_RULE}`);
   return { key: `${trainee}_privkey.pem`, cert: `${trainee}_certificate_only.pem` };
 }
 

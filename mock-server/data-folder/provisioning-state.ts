@@ -76,6 +76,27 @@ export function saveState(store: HandleStore, state: ProvisionedState): void {
   store.setSetting(STATE_KEY, JSON.stringify(state));
 }
 
+const KEY_FILES_PENDING = 'key-files-pending';
+
+/**
+ * A state import changes the store in one transaction and the self-study trainee's key files after
+ * it: this marker, set inside that transaction and cleared once the files are written, tells the next
+ * start (or command) that a process died in between and the files still follow the old state.
+ */
+export function markKeyFilesPending(store: HandleStore, operation: string): void {
+  store.setSetting(KEY_FILES_PENDING, JSON.stringify({ operation, at: new Date().toISOString() }));
+}
+
+export function keyFilesPending(store: HandleStore): { operation: string; at: string } | undefined {
+  const text = store.getSetting(KEY_FILES_PENDING);
+  return text ? (JSON.parse(text) as { operation: string; at: string }) : undefined;
+}
+
+export function clearKeyFilesPending(store: HandleStore): void {
+  // An empty setting reads as absent: the store keeps no delete for settings.
+  store.setSetting(KEY_FILES_PENDING, '');
+}
+
 export function serverAdminsOf(state: ProvisionedState): ValueReference[] {
   return state.serverAdmins.map(parseValueReference);
 }

@@ -4,10 +4,11 @@
 import type { HandleStore } from '../storage/store.js';
 import type { StoredValue, ValueReference } from '../vocabulary/model.js';
 import { parseValueInput, sameContent } from '../handle/value-codec.js';
-import { writeTraineeKeyFiles } from './credentials.js';
+import { writeStateKeyFiles, writeTraineeKeyFiles } from './credentials.js';
 import { bareprefix, parseValueReference, prefixHandle, prefixOf, storageKey } from '../vocabulary/handle-names.js';
 import { issueClientCertificate } from './certificates.js';
-import { newSecret, readState, saveState, type IdentitySpec, type ProvisionedState } from './provisioning-state.js';
+import { clearKeyFilesPending, keyFilesPending, newSecret, readState, saveState, type IdentitySpec, type ProvisionedState } from './provisioning-state.js';
+import { DataFolderError } from './open.js';
 import type { ServerTls } from './server-tls.js';
 import { DTR_PREFIX } from '../fixtures/data-types.js';
 import { LESSON_DOI, seedRecords, WARMUP_DOI, WARMUP_HANDLE, type SeedRecord, type SeedValue } from '../fixtures/seed-records.js';
@@ -124,6 +125,55 @@ export function reconcileIdentityRecords(store: HandleStore, state: ProvisionedS
   return stale.map((r) => r.handle);
 }
 
+/**
+ * Back to the first-start records as one transaction taken with the write lock (BEGIN IMMEDIATE), for
+ * `POST /_admin/reset` and `pid-mock state reset` alike: a server reading meanwhile sees the records
+ * before or after, never a folder without identities or seeds, and a process killed in the middle
+ * leaves the folder as it was. The roster is read inside, so a trainee added meanwhile is kept.
+ */
+export function resetToFirstStart(store: HandleStore, publicBaseUrl: string, stateOf: (store: HandleStore) => ProvisionedState | undefined = readState): void {
+  store.atomically(() => {
+    const state = stateOf(store);
+    if (!state) throw new DataFolderError('this data folder was never provisioned: start "pid-mock serve" on it once');
+    store.clear();
+    applyInitialRecords(store, state, publicBaseUrl);
+  });
+}
+
+/**
+ * Finishes what a killed process left half done, so the folder comes back whole: the key files of
+ * an interrupted state import, and prefix handles lost by an older pid-mock's non-atomic reset (its
+ * identities come back through reconcileIdentityRecords). Throws DataFolderError, saying how to
+ * repair the folder, when the key files cannot be written.
+ */
+export function completeInterruptedChanges(store: HandleStore, stateDir: string, state: ProvisionedState): string[] {
+  const done: string[] = [];
+  const pending = keyFilesPending(store);
+  if (pending) {
+    try {
+      writeStateKeyFiles(stateDir, state);
+    } catch (error) {
+      throw new DataFolderError(
+        `a state ${pending.operation} of ${pending.at} was interrupted and its key files cannot be written now (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); repair the folder with "pid-mock state import <file> --data ${stateDir}" once the folder is writable`,
+      );
+    }
+    clearKeyFilesPending(store);
+    done.push(`key files of the interrupted state ${pending.operation}`);
+  }
+  const missing = state.prefixes.filter((p) => !store.isHomed(p) || !store.exists(prefixHandle(p)));
+  if (missing.length) {
+    for (const p of missing) store.homePrefix(p);
+    const wanted = new Set(missing.map((p) => storageKey(prefixHandle(p))));
+    applyRecords(
+      store,
+      baseRecords(state).filter((r) => wanted.has(storageKey(r.handle))),
+      'pid-mock repair',
+    );
+    done.push(`prefix handles ${missing.map(prefixHandle).join(', ')}`);
+  }
+  return done;
+}
+
 export interface ProvisionOptions {
   prefixes: string[];
   /** Host names and addresses the server certificate must be valid for, besides localhost. */
@@ -179,6 +229,7 @@ export async function provision(
     }
     // Data folders provisioned before identities were instructor-only are brought up to date.
     reconcileIdentityRecords(store, existing, 'pid-mock migration');
+    completeInterruptedChanges(store, stateDir, existing);
     homeNewWarmupPrefixes(store, existing, options.publicBaseUrl);
     return existing;
   }

@@ -200,7 +200,7 @@ describe('pid-mock state', () => {
       ['{"format": "pid-handson-state", "version": 1, "handles": [', /not valid JSON/],
       [JSON.stringify({ ...first, version: 2 }), /version 2 is not supported/],
       [JSON.stringify({ ...first, format: 'something-else' }), /not a pid-handson state file/],
-      [JSON.stringify({ ...first, handles: [{ handle: 'x/y', values: [{ index: 'one' }] }] }), /handles\.0\.values\.0/],
+      [JSON.stringify({ ...first, handles: [{ handle: 'x/y', values: [{ index: 'one' }] }] }), /handles\[0\]\.values\[0\]\.index/],
       [JSON.stringify({ ...first, provisioning: { ...(first.provisioning as object), trainees: 'all' } }), /provisioning\.trainees/],
     ];
     for (const [text, message] of broken) {

@@ -424,7 +424,7 @@ describe('a class of 22', () => {
     const before = await progress();
     const broken = await send('PUT', '/_admin/state', { auth: adminHeader(), body: { ...file, progress: [{ ...file.progress[0], verdict: 'maybe' }] } });
     assert.equal(broken.status, 400, broken.text);
-    assert.match((broken.json() as { message: string }).message, /progress\.0\.verdict/);
+    assert.match((broken.json() as { message: string }).message, /progress\[0\]\.verdict/);
     assert.deepEqual(
       (await progress()).trainees.map((t) => t.exercises),
       before.trainees.map((t) => t.exercises),

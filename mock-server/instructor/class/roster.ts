@@ -8,9 +8,9 @@ import { bareprefix, parseValueReference, prefixHandle, prefixOf, storageKey } f
 import { issueClientCertificate } from '../../data-folder/certificates.js';
 import { readCertificateAuthority } from '../../data-folder/server-tls.js';
 import { Rc } from '../../handle/envelope.js';
+import { isTraineeName, TRAINEE_NAME_RULE } from '../../data-folder/trainee-name.js';
 
-/** The name alphabet of the contract: safe in a handle, a file name and a URL path alike. */
-export const TRAINEE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/;
+export { TRAINEE_NAME } from '../../data-folder/trainee-name.js';
 /** A class larger than this is a typo (30 is a big workshop), and every trainee costs an RSA key. */
 export const MAX_TRAINEES = 500;
 
@@ -29,12 +29,7 @@ export class ClassError extends Error {
 }
 
 export function checkTraineeName(name: unknown): string {
-  if (typeof name !== 'string' || !TRAINEE_NAME.test(name)) {
-    throw new ClassError(
-      400,
-      `trainee name ${JSON.stringify(name)} is not allowed: use 1 to 40 letters, digits, ".", "_" or "-", starting with a letter or digit (e.g. USER02 or ada.lovelace)`,
-    );
-  }
+  if (!isTraineeName(name)) throw new ClassError(400, `trainee name ${JSON.stringify(name)} is not allowed: ${TRAINEE_NAME_RULE}`);
   return name;
 }
 

@@ -4,11 +4,15 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { withDataFolder } from '../../data-folder/open.js';
 import { InstructorCommandError } from '../command-error.js';
-import { applyInitialRecords } from '../../data-folder/provisioning.js';
+import { resetToFirstStart } from '../../data-folder/provisioning.js';
 import { readState } from '../../data-folder/provisioning-state.js';
 import { writeCredentials } from '../../data-folder/credentials.js';
 import { readAddresses } from '../../data-folder/addresses.js';
-import { exportState, importState, parseStateText } from './snapshot.js';
+import { exportState, importState } from './snapshot.js';
+import { parseStateText, StateFileError } from './schema.js';
+
+/** A refused state file is a usage mistake (exit 2, as for a bad option), told in one line. */
+const REFUSED_FILE_EXIT = 2;
 
 function dataOption(): [string, string, string] {
   return ['--data <dir>', 'data folder', process.env.PID_MOCK_DATA || './data'];
@@ -42,7 +46,15 @@ export function registerStateCommands(program: Command): void {
       } catch (error) {
         throw new InstructorCommandError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
       }
-      const parsed = parseStateText(text);
+      let parsed: ReturnType<typeof parseStateText>;
+      try {
+        parsed = parseStateText(text);
+      } catch (error) {
+        if (!(error instanceof StateFileError)) throw error;
+        process.stderr.write(`pid-mock: ${file}: ${error.message}\n`);
+        process.exitCode = REFUSED_FILE_EXIT;
+        return;
+      }
       withDataFolder(opts.data, (store, dir) => {
         const counts = importState(store, dir, parsed);
         const addresses = readAddresses(store);
@@ -62,8 +74,7 @@ export function registerStateCommands(program: Command): void {
       withDataFolder(opts.data, (store) => {
         const addresses = readAddresses(store);
         if (!addresses) throw new InstructorCommandError(`start "pid-mock serve --data ${opts.data}" once more first: the seeds need the server's address`);
-        store.clear();
-        applyInitialRecords(store, readState(store)!, addresses.httpUrl);
+        resetToFirstStart(store, addresses.httpUrl);
         process.stdout.write(`reset: ${store.allHandles().length} handles\n`);
       });
     });

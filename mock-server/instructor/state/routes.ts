@@ -5,7 +5,9 @@ import type { HandleStore } from '../../storage/store.js';
 import { replyHandleError } from '../../http/handle-replies.js';
 import type { preHandlerAsyncHookHandler } from 'fastify';
 import { Rc } from '../../handle/envelope.js';
-import { checkStateFile, exportState, importState, StateFileError } from './snapshot.js';
+import { jsonDepth, tooDeepMessage } from '../../http/json-depth.js';
+import { exportState, importState } from './snapshot.js';
+import { checkStateFile, StateFileError } from './schema.js';
 
 export interface StateRouteOptions {
   store: HandleStore;
@@ -20,6 +22,22 @@ const STATE_BODY_LIMIT = 256 * 1024 * 1024;
 
 export default async function stateRoutes(app: FastifyInstance, options: StateRouteOptions): Promise<void> {
   const guard = options.guard;
+  // In this plugin only: a state file is read with plain JSON.parse (after the usual depth bound), so a
+  // `__proto__` key reaches checkStateFile, which refuses it naming its field, instead of Fastify's
+  // parser refusing it with no word of where it is. Nothing is spread or assigned before that check.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const nesting = jsonDepth(body as string);
+    if (nesting.exceededAt !== undefined) {
+      done(Object.assign(new Error(tooDeepMessage(nesting.exceededAt)), { statusCode: 400 }), undefined);
+      return;
+    }
+    try {
+      done(null, JSON.parse(body as string));
+    } catch (error) {
+      done(Object.assign(new Error((error as Error).message), { statusCode: 400 }), undefined);
+    }
+  });
   app.setErrorHandler((error: { statusCode?: number; message: string }, _request, reply) => {
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500)
       return replyHandleError(reply, error.statusCode, Rc.invalidValue, `unreadable state file: ${error.message}`);
