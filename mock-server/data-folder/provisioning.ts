@@ -55,12 +55,12 @@ export function identitiesOf(state: ProvisionedState): IdentitySpec[] {
  * prefix's admin group, can read or overwrite anyone's password or key. A revoked trainee's handle
  * keeps only that HS_ADMIN.
  */
-export function baseRecords(state: ProvisionedState): SeedRecord[] {
+export function baseRecords(state: ProvisionedState, lessonRecords = true): SeedRecord[] {
   const main = state.prefixes[0]!;
   const instructor = parseValueReference(state.instructor.identity);
   const identities = identitiesOf(state);
   const records: SeedRecord[] = [];
-  for (const prefix of [...state.prefixes, ...WARMUP_PREFIXES]) {
+  for (const prefix of [...state.prefixes, ...(lessonRecords ? WARMUP_PREFIXES : [])]) {
     const members: ValueReference[] = [
       instructor,
       ...identities.filter((i) => i.adminOf.some((p) => storageKey(bareprefix(p)) === storageKey(prefix))).map((i) => parseValueReference(i.identity)),
@@ -127,11 +127,14 @@ export interface ProvisionOptions {
   hostnames: string[];
 }
 
-/** Rebuilds identities and prefix handles, and the seeds, for a new or reset server. */
-export function applyInitialRecords(store: HandleStore, state: ProvisionedState, publicBaseUrl: string): void {
-  for (const prefix of ['0.NA', ...state.prefixes, ...WARMUP_PREFIXES]) store.homePrefix(prefix);
-  applyRecords(store, baseRecords(state), 'pid-mock');
-  applyRecords(store, seedRecords({ prefix: state.prefixes[0]!, publicBaseUrl }), 'pid-mock');
+/**
+ * Rebuilds identities and prefix handles, and the seeds, for a new or reset server. Without
+ * `lessonRecords` (a plain server, `pid-mock serve --plain`) neither the warm-up prefixes nor the seeds.
+ */
+export function applyInitialRecords(store: HandleStore, state: ProvisionedState, publicBaseUrl: string, lessonRecords = true): void {
+  for (const prefix of ['0.NA', ...state.prefixes, ...(lessonRecords ? WARMUP_PREFIXES : [])]) store.homePrefix(prefix);
+  applyRecords(store, baseRecords(state, lessonRecords), 'pid-mock');
+  if (lessonRecords) applyRecords(store, seedRecords({ prefix: state.prefixes[0]!, publicBaseUrl }), 'pid-mock');
 }
 
 /** First start: decide identities and secrets, issue the trainee certificate, write the records. */
@@ -139,7 +142,7 @@ export async function provision(
   store: HandleStore,
   stateDir: string,
   tls: ServerTls,
-  options: ProvisionOptions & { publicBaseUrl: string },
+  options: ProvisionOptions & { publicBaseUrl: string; lessonRecords?: boolean },
 ): Promise<ProvisionedState> {
   const existing = readState(store);
   if (existing) {
@@ -180,6 +183,6 @@ export async function provision(
   };
   writeTraineeKeyFiles(stateDir, trainee.name, client);
   saveState(store, state);
-  applyInitialRecords(store, state, options.publicBaseUrl);
+  applyInitialRecords(store, state, options.publicBaseUrl, options.lessonRecords ?? true);
   return state;
 }
