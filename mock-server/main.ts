@@ -134,9 +134,7 @@ export function cli(): Command {
             `pid-mock serving prefix ${server.state.prefixes.join(', ')} on port ${server.port}${opts.plain ? ' as a plain Handle server' : ''}`,
             `  REST API (HTTPS): ${server.httpsUrl}/api/handles/`,
             `  resolver:         ${server.httpUrl}/`,
-            ...(opts.plain
-              ? []
-              : [`  reverse look-up:  ${server.httpsUrl}/hrls/handles`, `  repository:       ${server.httpUrl}/files/`]),
+            ...(opts.plain ? [] : [`  reverse look-up:  ${server.httpsUrl}/hrls/handles`, `  repository:       ${server.httpUrl}/files/`]),
             `  credentials:      ${server.credentialsDir}/cred_file.json (certificate), cred_basic.json (password)`,
             ...(opts.plain ? [] : [`  instructor:       ${server.instructorDir}/ (admin token, instructor credentials)`]),
             'ready',
