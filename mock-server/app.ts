@@ -31,8 +31,50 @@ import { AdminSessions } from './instructor/admin-session.js';
 import type { StuckRules } from './instructor/class-progress/model.js';
 import type { HubLoginSettings } from './instructor/hub-login.js';
 
+/**
+ * The parts of the mock that a real Handle.Net server does not have. `pid-mock serve --plain` turns every
+ * one off, so the lesson can be tried against what a trainee meets at home (docs/taking-it-home.md); a
+ * path they would serve is then answered as a real server answers it (the resolver's "not found" page for
+ * `/files/…`, `/hrls/…` and `/_admin/…`, 404 with responseCode 4 for an unknown `/api/…` path).
+ * A new mock-only service gets a switch here, and PLAIN_SERVER turns it off.
+ */
+export interface MockFeatures {
+  /** The stand-in data repository and ARK resolver (routes/files.ts): `/files/…`, `/ark:/…`. */
+  repository: boolean;
+  /** EUDAT's reverse look-up servlet (routes/hrls.ts): `/hrls/…`. */
+  reverseLookup: boolean;
+  /**
+   * The classroom: everything under `/_admin` (health, reset, the admin token's APIs, the live page, the
+   * class board, history, teaching faults), `/_history/…` and the lesson's progress reports (`/_lesson/progress`).
+   */
+  classroom: boolean;
+  /** The Typed PID Maker's API (`/api/v1/pit/…`) and the Data Type Registry's JSON views (`/dtr/objects/…`). */
+  typedServices: boolean;
+  /** DOI content negotiation at the resolver (citations/): a DOI's metadata by Accept header. */
+  contentNegotiation: boolean;
+}
+
+/** The whole mock: what `pid-mock serve` runs by default. */
+export const FULL_MOCK: Readonly<MockFeatures> = Object.freeze({
+  repository: true,
+  reverseLookup: true,
+  classroom: true,
+  typedServices: true,
+  contentNegotiation: true,
+});
+/** A plain Handle.Net server: the REST API, the resolver and its images, nothing else (`--plain`). */
+export const PLAIN_SERVER: Readonly<MockFeatures> = Object.freeze({
+  repository: false,
+  reverseLookup: false,
+  classroom: false,
+  typedServices: false,
+  contentNegotiation: false,
+});
+
 export interface MockServerConfig {
   store: HandleStore;
+  /** Which mock-only parts to serve (default FULL_MOCK). */
+  features?: Readonly<MockFeatures> | undefined;
   tls: { certPem: string; keyPem: string };
   serverAdmins: () => ValueReference[];
   /** Names only a server admin may create (trainee identities); none when absent. */
@@ -181,13 +223,18 @@ export function buildApp(config: MockServerConfig): FastifyInstance {
     config.reset();
     for (const listener of afterReset) listener();
   };
-  void app.register(instructorFeatures, { service, sessions, reset, afterReset, reseed: config.reseed, ...config.classProgress, hubLogin: config.hubLogin });
+  const features = config.features ?? FULL_MOCK;
+  if (features.classroom) {
+    void app.register(instructorFeatures, { service, sessions, reset, afterReset, reseed: config.reseed, ...config.classProgress, hubLogin: config.hubLogin });
+  }
   void app.register(apiRoutes, { service, siteInfo: config.site });
-  void app.register(hrlsRoutes, { store: config.store, users: config.hrlsUsers });
-  void app.register(adminRoutes, { store: config.store, guard: sessions.guard(), reset, reseed: config.reseed });
-  if (config.instructor) void app.register(instructorRoutes, { ...config.instructor, store: config.store, guard: sessions.guard() });
-  if (config.typedServices ?? true) void app.register(pitRoutes, { service, registry: new DataTypeRegistry() });
-  void app.register(filesRoutes, { publicBaseUrl: config.publicBaseUrl });
+  if (features.reverseLookup) void app.register(hrlsRoutes, { store: config.store, users: config.hrlsUsers });
+  if (features.classroom) {
+    void app.register(adminRoutes, { store: config.store, guard: sessions.guard(), reset, reseed: config.reseed });
+    if (config.instructor) void app.register(instructorRoutes, { ...config.instructor, store: config.store, guard: sessions.guard() });
+  }
+  if (config.typedServices ?? features.typedServices) void app.register(pitRoutes, { service, registry: new DataTypeRegistry() });
+  if (features.repository) void app.register(filesRoutes, { publicBaseUrl: config.publicBaseUrl });
   void app.register(staticRoutes);
   void app.register(resolverRoutes, {
     lookup: (handle: string) => {
@@ -195,7 +242,7 @@ export function buildApp(config: MockServerConfig): FastifyInstance {
       return found.status === 'found' ? { status: 'found', handle, values: found.values } : found;
     },
     baseUrl: (request: FastifyRequest) => `${isTls(request.raw) ? 'https' : 'http'}://${request.headers.host ?? 'localhost'}`,
-    doiContent: config.citations === false ? undefined : answerForDoi,
+    doiContent: (config.citations ?? features.contentNegotiation) ? answerForDoi : undefined,
   });
   return app;
 }

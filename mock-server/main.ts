@@ -17,6 +17,12 @@ function env(name: string): string | undefined {
   return value === undefined || value === '' ? undefined : value;
 }
 
+/** A yes/no variable: unset, empty, 0, false or no is off; anything else is on. */
+function flagFromEnvironment(name: string): boolean {
+  const value = env(name);
+  return value !== undefined && !/^(0|false|no|off)$/i.test(value.trim());
+}
+
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
@@ -34,6 +40,11 @@ export function cli(): Command {
     .option('--prefix <prefix>', "prefix to home (repeatable; the first is the trainees' prefix)", collect)
     .option('--public-host <host>', 'host name written into credentials and seed URLs', env('PID_MOCK_PUBLIC_HOST'))
     .option('--quiet', 'no request log on stderr', false)
+    .option(
+      '--plain',
+      'behave as a plain Handle.Net server: no stand-in repository, reverse look-up, class board, progress or /_admin (try the lesson as at home)',
+      flagFromEnvironment('PID_MOCK_PLAIN'),
+    )
     .option(
       '--base-path <path>',
       "also serve everything under this path (JupyterHub's /services/<name>/ proxy keeps it)",
@@ -69,6 +80,7 @@ export function cli(): Command {
         prefix?: string[];
         publicHost?: string;
         quiet: boolean;
+        plain: boolean;
         basePath?: string;
         logFile?: string;
         stuckAfterWrong?: string;
@@ -113,18 +125,18 @@ export function cli(): Command {
           basePath: opts.basePath,
           // JupyterHub gives a managed service its API URL, token and OAuth client id.
           hubLogin: hubLoginFromEnvironment(),
+          plain: opts.plain,
           // Request log lines go to stderr (or --log-file) so stdout stays the readiness announcement.
           logger: opts.quiet ? false : { level: 'info', stream: log },
         });
         process.stdout.write(
           [
-            `pid-mock serving prefix ${server.state.prefixes.join(', ')} on port ${server.port}`,
+            `pid-mock serving prefix ${server.state.prefixes.join(', ')} on port ${server.port}${opts.plain ? ' as a plain Handle server' : ''}`,
             `  REST API (HTTPS): ${server.httpsUrl}/api/handles/`,
             `  resolver:         ${server.httpUrl}/`,
-            `  reverse look-up:  ${server.httpsUrl}/hrls/handles`,
-            `  repository:       ${server.httpUrl}/files/`,
+            ...(opts.plain ? [] : [`  reverse look-up:  ${server.httpsUrl}/hrls/handles`, `  repository:       ${server.httpUrl}/files/`]),
             `  credentials:      ${server.credentialsDir}/cred_file.json (certificate), cred_basic.json (password)`,
-            `  instructor:       ${server.instructorDir}/ (admin token, instructor credentials)`,
+            ...(opts.plain ? [] : [`  instructor:       ${server.instructorDir}/ (admin token, instructor credentials)`]),
             'ready',
             '',
           ].join('\n'),

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { HandleStore } from './storage/store.js';
-import { buildApp } from './app.js';
+import { buildApp, FULL_MOCK, PLAIN_SERVER } from './app.js';
 import { applyRecords, identityHandles, provision, resetToFirstStart } from './data-folder/provisioning.js';
 import { currentState, serverAdminsOf, type ProvisionedState } from './data-folder/provisioning-state.js';
 import { ensureTls } from './data-folder/server-tls.js';
@@ -49,6 +49,11 @@ export interface ServeOptions {
   reservedNames?: string[] | undefined;
   /** The hub's OAuth settings when running as a JupyterHub service (instructor/hub-login.ts). */
   hubLogin?: HubLoginSettings | undefined;
+  /**
+   * A plain Handle.Net server (`--plain`): no mock-only part (app.ts PLAIN_SERVER), and a fresh data folder
+   * gets no lesson records (warm-up PIDs, B2SAFE-style PIDs), as a real server homing one's own prefix has none.
+   */
+  plain?: boolean | undefined;
 }
 
 export interface RunningMockServer {
@@ -95,7 +100,8 @@ async function startOnFolder(options: ServeOptions, stateDir: string, timeouts: 
   const port = reserved?.port ?? options.port;
   const hostInUrl = publicHost.includes(':') ? `[${publicHost}]` : publicHost;
   const publicBaseUrl = `http://${hostInUrl}:${port}`;
-  const state = await provision(store, stateDir, tls, { prefixes: options.prefixes, hostnames: [publicHost], publicBaseUrl });
+  const lessonRecords = !options.plain;
+  const state = await provision(store, stateDir, tls, { prefixes: options.prefixes, hostnames: [publicHost], publicBaseUrl, lessonRecords });
   // The roster and identities may change under a running server (`pid-mock class`, a state import).
   const current = () => currentState(store) ?? state;
   const announcedNames = new Set((options.reservedNames ?? []).map((name) => storageKey(name)));
@@ -104,6 +110,7 @@ async function startOnFolder(options: ServeOptions, stateDir: string, timeouts: 
   saveAddresses(store, { httpsUrl, httpUrl: publicBaseUrl });
   const app = buildApp({
     store,
+    features: options.plain ? PLAIN_SERVER : FULL_MOCK,
     tls: tls.server,
     serverAdmins: () => serverAdminsOf(current()),
     reservedNames: (handle) =>
@@ -116,7 +123,7 @@ async function startOnFolder(options: ServeOptions, stateDir: string, timeouts: 
     publicBaseUrl,
     // The same one transaction as `pid-mock state reset`: a server killed mid-reset comes back either as
     // it was or freshly seeded, never emptied of the identity handles every trainee logs in with.
-    reset: () => resetToFirstStart(store, publicBaseUrl, () => current()),
+    reset: () => resetToFirstStart(store, publicBaseUrl, () => current(), lessonRecords),
     reseed: () => applyRecords(store, seedRecords({ prefix: current().prefixes[0]!, publicBaseUrl }), 'pid-mock'),
     site: () => siteInfo(tls.server.certPem, port),
     logger: options.logger ?? false,

@@ -26,6 +26,7 @@ export const handleTarget = lessonExercise<string>({
       "pass `{ redirect: 'manual' }` as fetch's second argument so that you get the 302 itself.",
   },
   title: 'Where the Handle leads',
+  needs: ['warm-up-records'],
   check: async (answer) => {
     const urls = lessonUrls(loadLessonCredentials());
     const response = await fetch(`${urls.resolver}/11304/cf8956a2-39d3-11e5-8a18-f31aa6f4d448`, { redirect: 'manual' });

@@ -49,6 +49,7 @@ export const warmUpUrl = lessonExercise<string>({
     ifMissing: "getValueFromHandle gives null when the record has no value of the type you named: the type is `'URL'`, in capitals.",
   },
   title: 'Read a URL with a read-only client',
+  needs: ['warm-up-records'],
   check: async (answer) => {
     return withLessonReader(async (reader) => {
       const expected = await reader.getValueFromHandle(WARMUP_HANDLE, 'URL');

@@ -57,6 +57,7 @@ export const downloadName = lessonExercise<string>({
       'Fetch the resolver URL of a PID of the CSV (method HEAD) and print the header to see what it holds.',
   },
   title: 'The file name of the download',
+  needs: ['repository'],
   check: async (answer) => {
     const urls = lessonUrls(loadLessonCredentials());
     const response = await fetch(urls.surveysCsv, { method: 'HEAD' });

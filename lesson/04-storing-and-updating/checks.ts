@@ -63,6 +63,7 @@ export const storeChecksum = lessonExercise<string>({
     ifMissing: 'modifyHandleValue returns nothing: keep the PID from generateAndRegisterHandle and put that PID in the variable.',
   },
   title: 'Store the md5 of the bytes as CHECKSUM',
+  needs: ['repository'],
   check: async (answer) => {
     const facts = await factsFor(answer);
     if (facts.record === null) return `${answer} is not registered: register a new PID for urls.surveysCsv first`;
@@ -87,6 +88,7 @@ export const moveToFileUrl = lessonExercise<string>({
     ifMissing: 'modifyHandleValue returns nothing: put the PID you changed in the variable, e.g. `const movedPid = checksummedPid;`.',
   },
   title: 'The file moved: a file: URL',
+  needs: ['repository'],
   check: async (answer) => {
     const facts = await factsFor(answer);
     if (facts.record === null) return `${answer} is not registered`;

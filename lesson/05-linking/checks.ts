@@ -5,6 +5,7 @@ import { parseLocations } from '../../src/loc10320.js';
 import { lessonExercise } from '../kit/exercise.js';
 import { withLessonReader } from '../kit/lesson.js';
 import type { HandleRecordJson } from '../../src/types.js';
+import { serverOffers } from '../kit/offers.js';
 
 /** The made-up mirror of exercise 5.2 (the class is offline: the resolver only names it, nobody downloads from it). */
 export const INSTITUTE_MIRROR = 'https://data.my-institute.example/portal/surveys.csv';
@@ -68,7 +69,8 @@ export const instituteMirror = lessonExercise<string>({
       if (url !== urls.surveysCsv) {
         return `${pid} points to ${url ?? 'nothing'}, not to the public copy ${urls.surveysCsv}: the mirror belongs in B's record (pidB), not in A's`;
       }
-      if ((await client.searchHandle({ REPLICA: pid })).length === 0) {
+      // Without a reverse look-up (a plain Handle server) the check cannot ask which record names it.
+      if ((await serverOffers('reverse-lookup')) && (await client.searchHandle({ REPLICA: pid })).length === 0) {
         return `${pid} is a PID of the public copy, but not B: no record names it as its REPLICA. Use pidB, the PID that A's REPLICA names`;
       }
       if (!(await client.isUrlContainedIn10320Loc(pid, INSTITUTE_MIRROR, record))) {
@@ -101,6 +103,7 @@ export const climateReplica = lessonExercise<string>({
       "the link is `'EUDAT/REPLICA'` in climateOriginal's record, the address is `'URL'` in the replica's.",
   },
   title: 'Follow EUDAT/REPLICA to the replica of a climate file',
+  needs: ['reverse-lookup'],
   check: async (url) => {
     if (!/^irods:\/\//.test(url)) return `"${url}" is not an iRODS location: B2SAFE's URLs start with irods://`;
     return withLessonReader(async (client) => {

@@ -32,6 +32,7 @@ export const pidOfChecksum = lessonExercise<string>({
       '(the variable, run the cell that sets it first) and print the result.',
   },
   title: 'Find the PID of a file from its checksum',
+  needs: ['reverse-lookup'],
   check: async (pid) => {
     const wanted = await colleaguesChecksum();
     return withLessonReader(async (client) => {
@@ -61,6 +62,7 @@ export const replicaCount = lessonExercise<number>({
     ifMissing: '`.length` belongs to the list a search returns: put `await` in front of searchHandle, in parentheses, then `.length`.',
   },
   title: 'How many B2SAFE PIDs are replicas?',
+  needs: ['reverse-lookup'],
   check: async (count) => {
     return withLessonReader(async (client) => {
       const replicas = (await client.searchHandle({ URL: 'irods:*/replicas/*' })).length;

@@ -26,6 +26,7 @@ export const cliCreate = lessonExercise<string>({
     ifMissing: 'the parsed JSON has no field of that name: the new handle is in `.handle`. Print `JSON.parse(result.stdout)` to see its fields.',
   },
   title: 'Create a PID with checksum and TYPE in one pid command',
+  needs: ['repository'],
   check: async (pid) => {
     if (pid.trim().startsWith('{')) return 'that is the whole JSON output: parse it with JSON.parse(…) and take its .handle';
     if (!pid.includes('/')) return `"${pid}" is not a handle (prefix/suffix): take the .handle field of the --json output`;
@@ -84,6 +85,7 @@ export const bulkReadLine = lessonExercise<string>({
   name: 'bulkReadLine',
   answer: { type: 'string', what: 'one line of text (a string)', fromList: 'write one line: a string such as `READ ${warmUpHandle} URL`' },
   title: 'A bulk line that reads the URL of the warm-up Handle',
+  needs: ['warm-up-records'],
   check: async (line) => {
     if (line.trim().includes('\n')) return 'write exactly one line: no line breaks';
     const [operation] = line.trim().split(/\s+/);

@@ -7,15 +7,16 @@ import { compactJson, isObject } from '../../src/record-view/shape.js';
 import { type AnswerShape, isPlaceholder, shapeProblem } from './answer-shape.js';
 import { emit } from './output.js';
 import { type ProgressKind, reportVerdict } from './progress.js';
+import { serverOffer, type ServerPart } from './offers.js';
 
 /**
  * What a check found: nothing filled in yet, a wrong answer, an answer that raised an error, or a
- * correct answer.
+ * correct answer; or that it could not check on this server (a part of the mock it needs is missing).
  *
  * @example
  * const outcome: CheckOutcome = await task31.check(pid); // 'correct'
  */
-export type CheckOutcome = 'unattempted' | 'wrong' | 'error' | 'correct';
+export type CheckOutcome = 'unattempted' | 'wrong' | 'error' | 'correct' | 'skipped';
 
 /**
  * How an exercise is checked and helped with.
@@ -54,6 +55,8 @@ export interface ExerciseSpec<T> {
   callName?: string;
   /** What a progress report calls it (default `'exercise'`; a formative question is a `'question'`). */
   kind?: ProgressKind;
+  /** Parts of the mock the exercise needs: on a server without one, the check says so and skips (offers.ts). */
+  needs?: ServerPart[];
 }
 
 /**
@@ -94,6 +97,7 @@ const BOXES: Record<CheckOutcome | 'hint' | 'solution', BoxStyle> = {
   wrong: { label: 'Not quite', border: '#e8590c', text: '#b4450a', background: '#fff4e6', symbol: '✗' },
   error: { label: 'Your code raised an error', border: '#c92a2a', text: '#c92a2a', background: '#fff5f5', symbol: '!' },
   correct: { label: 'Correct', border: '#2b8a3e', text: '#237032', background: '#ebfbee', symbol: '✓' },
+  skipped: { label: 'Skipped on this server', border: '#868e96', text: '#495057', background: '#f8f9fa', symbol: '⤼' },
   hint: { label: 'Hint', border: '#7048e8', text: '#5f3dc4', background: '#f3f0ff', symbol: '?' },
   solution: { label: 'Solution', border: '#495057', text: '#495057', background: '#f8f9fa', symbol: '=' },
 };
@@ -200,8 +204,23 @@ export function exercise<T>(spec: ExerciseSpec<T>): Exercise {
     show('wrong', `${message}\n${help}`, `${richText(message)}<div style="margin-top:4px;${MUTED};font-size:12px">${richText(help)}</div>`);
   }
 
+  /** The reason this server cannot check the exercise, when a part it needs is missing. */
+  async function missingPart(): Promise<string | undefined> {
+    for (const part of spec.needs ?? []) {
+      const offer = await serverOffer(part);
+      if (!offer.offered) return offer.reason;
+    }
+    return undefined;
+  }
+
   async function judge(answer: unknown): Promise<CheckOutcome> {
     try {
+      const missing = await missingPart();
+      if (missing !== undefined) {
+        const text = `${missing}\nThis exercise needs it, so it is not checked here; it works on the mock (npm start).`;
+        show('skipped', text, richText(text).replace('\n', '<br>'));
+        return 'skipped';
+      }
       // `check(client.getValueFromHandle(…))` without await is the commonest slip. The Promise is awaited
       // here and a right value is still judged correct: the exercise asks for the value, and the box
       // tells the learner to put `await` in front so that the variable holds it for later cells. A
@@ -248,8 +267,9 @@ export function exercise<T>(spec: ExerciseSpec<T>): Exercise {
         // Only reachable if showing the verdict itself failed; a check must never break a cell.
         outcome = 'error';
       }
-      // After the verdict is shown, and not awaited: the report never delays or breaks the box.
-      reportVerdict(spec.id, spec.kind ?? 'exercise', outcome);
+      // After the verdict is shown, and not awaited: the report never delays or breaks the box. A skip is
+      // no verdict: only a server without the part skips, and such a server takes no reports.
+      if (outcome !== 'skipped') reportVerdict(spec.id, spec.kind ?? 'exercise', outcome);
       return outcome;
     },
     hint(n = 1): void {

@@ -10,3 +10,4 @@ export { setDisplay, showRecord, type DisplaySink, type TslabLikeDisplay } from 
 export { exercise, type CheckOutcome, type Exercise, type ExerciseSpec } from './exercise.js';
 export { question, type Question, type QuestionOption, type QuestionSpec } from './question.js';
 export { YOUR_ANSWER, describeAnswer, isPlaceholder, shapeProblem, type AnswerShape } from './answer-shape.js';
+export { offers, serverOffer, serverOffers, warmUpOr, whenOffered, type Offer, type ServerPart } from './offers.js';

@@ -59,12 +59,12 @@ export function identitiesOf(state: ProvisionedState): IdentitySpec[] {
  * prefix's admin group, can read or overwrite anyone's password or key. A revoked trainee's handle
  * keeps only that HS_ADMIN.
  */
-export function baseRecords(state: ProvisionedState): SeedRecord[] {
+export function baseRecords(state: ProvisionedState, lessonRecords = true): SeedRecord[] {
   const main = state.prefixes[0]!;
   const instructor = parseValueReference(state.instructor.identity);
   const identities = identitiesOf(state);
   const records: SeedRecord[] = [];
-  for (const prefix of [...state.prefixes, ...WARMUP_PREFIXES]) {
+  for (const prefix of [...state.prefixes, ...(lessonRecords ? WARMUP_PREFIXES : [])]) {
     const members: ValueReference[] = [
       instructor,
       ...identities.filter((i) => i.adminOf.some((p) => storageKey(bareprefix(p)) === storageKey(prefix))).map((i) => parseValueReference(i.identity)),
@@ -131,12 +131,17 @@ export function reconcileIdentityRecords(store: HandleStore, state: ProvisionedS
  * before or after, never a folder without identities or seeds, and a process killed in the middle
  * leaves the folder as it was. The roster is read inside, so a trainee added meanwhile is kept.
  */
-export function resetToFirstStart(store: HandleStore, publicBaseUrl: string, stateOf: (store: HandleStore) => ProvisionedState | undefined = readState): void {
+export function resetToFirstStart(
+  store: HandleStore,
+  publicBaseUrl: string,
+  stateOf: (store: HandleStore) => ProvisionedState | undefined = readState,
+  lessonRecords = true,
+): void {
   store.atomically(() => {
     const state = stateOf(store);
     if (!state) throw new DataFolderError('this data folder was never provisioned: start "pid-mock serve" on it once');
     store.clear();
-    applyInitialRecords(store, state, publicBaseUrl);
+    applyInitialRecords(store, state, publicBaseUrl, lessonRecords);
   });
 }
 
@@ -180,11 +185,14 @@ export interface ProvisionOptions {
   hostnames: string[];
 }
 
-/** Rebuilds identities and prefix handles, and the seeds, for a new or reset server. */
-export function applyInitialRecords(store: HandleStore, state: ProvisionedState, publicBaseUrl: string): void {
-  for (const prefix of ['0.NA', ...state.prefixes, ...WARMUP_PREFIXES]) store.homePrefix(prefix);
-  applyRecords(store, baseRecords(state), 'pid-mock');
-  applyRecords(store, seedRecords({ prefix: state.prefixes[0]!, publicBaseUrl }), 'pid-mock');
+/**
+ * Rebuilds identities and prefix handles, and the seeds, for a new or reset server. Without
+ * `lessonRecords` (a plain server, `pid-mock serve --plain`) neither the warm-up prefixes nor the seeds.
+ */
+export function applyInitialRecords(store: HandleStore, state: ProvisionedState, publicBaseUrl: string, lessonRecords = true): void {
+  for (const prefix of ['0.NA', ...state.prefixes, ...(lessonRecords ? WARMUP_PREFIXES : [])]) store.homePrefix(prefix);
+  applyRecords(store, baseRecords(state, lessonRecords), 'pid-mock');
+  if (lessonRecords) applyRecords(store, seedRecords({ prefix: state.prefixes[0]!, publicBaseUrl }), 'pid-mock');
 }
 
 /**
@@ -211,7 +219,7 @@ export async function provision(
   store: HandleStore,
   stateDir: string,
   tls: ServerTls,
-  options: ProvisionOptions & { publicBaseUrl: string },
+  options: ProvisionOptions & { publicBaseUrl: string; lessonRecords?: boolean },
 ): Promise<ProvisionedState> {
   const existing = readState(store);
   if (existing) {
@@ -230,7 +238,8 @@ export async function provision(
     // Data folders provisioned before identities were instructor-only are brought up to date.
     reconcileIdentityRecords(store, existing, 'pid-mock migration');
     completeInterruptedChanges(store, stateDir, existing);
-    homeNewWarmupPrefixes(store, existing, options.publicBaseUrl);
+    // A plain server's folder has none of the lesson's own prefixes, and gets none.
+    if (options.lessonRecords ?? true) homeNewWarmupPrefixes(store, existing, options.publicBaseUrl);
     return existing;
   }
   const prefixes = options.prefixes.map(bareprefix);
@@ -254,6 +263,6 @@ export async function provision(
   };
   writeTraineeKeyFiles(stateDir, trainee.name, client);
   saveState(store, state);
-  applyInitialRecords(store, state, options.publicBaseUrl);
+  applyInitialRecords(store, state, options.publicBaseUrl, options.lessonRecords ?? true);
   return state;
 }

@@ -51,11 +51,23 @@ export function readyPort(child: ChildProcess, timeoutMs: number, stderr: () => 
   });
 }
 
-/** Spawns `node bin/pid-mock.cjs serve --port 0` on a fresh data folder; needs a build (`npm run build`) first. */
-export async function startMockProcess(options: { prefixes?: string[] } = {}): Promise<MockProcess> {
+/**
+ * Spawns `node bin/pid-mock.cjs serve --port 0` on a fresh data folder (`--plain` too with `plain`); needs a
+ * build (`npm run build`) first.
+ */
+export async function startMockProcess(options: { prefixes?: string[]; plain?: boolean } = {}): Promise<MockProcess> {
   assertDistExists();
   const dataDir = temporaryFolder('pid-mock-test-');
-  const args = ['bin/pid-mock.cjs', 'serve', '--data', dataDir, '--port', '0', ...(options.prefixes ?? []).flatMap((p) => ['--prefix', p])];
+  const args = [
+    'bin/pid-mock.cjs',
+    'serve',
+    '--data',
+    dataDir,
+    '--port',
+    '0',
+    ...(options.prefixes ?? []).flatMap((p) => ['--prefix', p]),
+    ...(options.plain ? ['--plain'] : []),
+  ];
   const child: ChildProcess = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
