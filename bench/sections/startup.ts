@@ -1,13 +1,15 @@
 // Section 5, start-up and notebooks: the mock from spawn to a healthy answer (first start with
-// provisioning, restart on the same folder) against a bare `node -e` start, and every learner notebook
-// executed headless on tslab with the time per code cell (what a trainee waits after Shift-Enter).
-import { execFile, spawn } from 'node:child_process';
+// provisioning, restart on the same folder) and the lesson's kernel from asking for it to its first cell's
+// output (from its start-up snapshot and without), each against a bare `node -e` start; and every learner
+// notebook executed headless on tslab with the time per code cell (what a trainee waits after Shift-Enter).
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { request } from 'undici';
 import { ROOT } from '../../test/support/paths.js';
+import { temporaryFolder } from '../../test/support/temporary-folders.js';
 import { startMock, type ServerProcess } from '../lib/processes.js';
 import { ms, summarise, type Section } from '../lib/report.js';
 
@@ -28,6 +30,62 @@ async function bareNodeStart(): Promise<number> {
   const started = performance.now();
   await new Promise((resolve, reject) => spawn(process.execPath, ['-e', '0']).once('exit', resolve).once('error', reject));
   return performance.now() - started;
+}
+
+interface KernelStart {
+  firstOutput: number;
+  ready: number;
+  cpu: number;
+  peakMB: number;
+  status: string;
+}
+
+/** A kernel spec of the lesson's kernel in a folder of its own, with or without its start-up snapshot. */
+function installKernel(snapshot: boolean): string {
+  const prefix = temporaryFolder(snapshot ? 'pid-bench-kernel-snapshot-' : 'pid-bench-kernel-plain-');
+  const env = { ...process.env, PID_HANDSON_KERNEL_SNAPSHOT: snapshot ? '1' : '0' };
+  const run = spawnSync(process.execPath, [join(ROOT, 'dist', 'lesson', 'kernel', 'launch.js'), 'install', '--prefix', prefix], { env, encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`installing the kernel failed: ${run.stderr}`);
+  return join(prefix, 'share', 'jupyter');
+}
+
+async function kernelStart(jupyterPath: string, credentialsFile: string): Promise<KernelStart> {
+  const { stdout } = await promisify(execFile)('/usr/bin/python3', [join(ROOT, 'bench', 'kernel_start.py'), join(ROOT, 'notebooks', '01-warming-up.ipynb')], {
+    env: { ...jupyterEnv(process.env), JUPYTER_PATH: jupyterPath, PID_CREDENTIALS: credentialsFile },
+    timeout: 5 * 60 * 1000,
+  });
+  const start = JSON.parse(stdout) as KernelStart;
+  if (start.status !== 'ok') throw new Error(`the first cell of chapter 1 replied ${start.status}`);
+  return start;
+}
+
+/** Kernel start to chapter 1's first output, from the snapshot and without, in alternating rounds with the bare start. */
+async function kernelStarts(rounds: number, bare: number[]): Promise<Section['rows']> {
+  const kernels = { snapshot: installKernel(true), plain: installKernel(false) };
+  const server = await startMock();
+  const seen: Record<'snapshot' | 'plain', KernelStart[]> = { snapshot: [], plain: [] };
+  try {
+    const credentials = join(server.dataDir, 'credentials', 'cred_file.json');
+    for (let r = 0; r < rounds; r++) {
+      bare.push(await bareNodeStart());
+      seen.snapshot.push(await kernelStart(kernels.snapshot, credentials));
+      seen.plain.push(await kernelStart(kernels.plain, credentials));
+    }
+  } finally {
+    await server.stop();
+  }
+  const base = summarise(bare).p50;
+  return (['snapshot', 'plain'] as const).map((kind) => {
+    const first = summarise(seen[kind].map((k) => k.firstOutput * 1000)).p50;
+    const cpu = summarise(seen[kind].map((k) => k.cpu * 1000)).p50;
+    const peak = Math.max(...seen[kind].map((k) => k.peakMB));
+    return {
+      label: `kernel start to chapter 1's first output, ${kind === 'snapshot' ? 'from its start-up snapshot (npm start, Docker, Binder)' : 'without a snapshot (PID_HANDSON_KERNEL_SNAPSHOT=0)'}`,
+      value: ms(first, 0),
+      ratio: (first / base).toFixed(1),
+      target: `≤ 12 × bare; kernel CPU ${ms(cpu, 0)}; kernel peak memory ${peak.toFixed(0)} MB (target ≤ 150 MB)`,
+    };
+  });
 }
 
 interface NotebookTiming {
@@ -51,10 +109,12 @@ export async function startupAndNotebooks(options: { rounds: number; notebooks: 
     restart.push(b.ms);
     await b.server.stop();
   }
+  const kernelRows = options.notebooks === false ? [] : await kernelStarts(options.rounds, bare);
   const base = summarise(bare).p50;
   rows.push({ label: 'bare `node -e 0` start (baseline)', value: ms(base, 0), ratio: '1.00' });
   rows.push({ label: 'mock first start (provisioning) to healthy', value: ms(summarise(first).p50, 0), ratio: (summarise(first).p50 / base).toFixed(1) });
   rows.push({ label: 'mock restart on its data folder to healthy', value: ms(summarise(restart).p50, 0), ratio: (summarise(restart).p50 / base).toFixed(1) });
+  rows.push(...kernelRows);
 
   const timings: NotebookTiming[] = [];
   if (options.notebooks !== false) {
@@ -92,6 +152,18 @@ export async function startupAndNotebooks(options: { rounds: number; notebooks: 
     }
     const allCells = timings.flatMap((t) => t.cells.slice(1).map((c) => c.seconds * 1000));
     if (allCells.length) rows.push({ label: 'all learner notebooks: median code cell after the import', value: ms(summarise(allCells).p50, 0) });
+    const medianOtherCell = (prefix: string) => {
+      const timing = timings.find((t) => t.notebook.startsWith(prefix));
+      return timing && timing.cells.length > 1 ? summarise(timing.cells.slice(1).map((c) => c.seconds * 1000)).p50 : undefined;
+    };
+    const [chapter1, chapter8] = [medianOtherCell('01-'), medianOtherCell('08-')];
+    if (chapter1 && chapter8)
+      rows.push({
+        label: 'chapter 8 (the pid command line) median cell against chapter 1 median cell',
+        value: ms(chapter8, 0),
+        ratio: (chapter8 / chapter1).toFixed(1),
+        target: '≤ 2 × (runPid runs the command in a warm worker thread, not a process per cell)',
+      });
     if (timings.length) {
       rows.push({ label: 'all learner notebooks: median kernel start', value: `${summarise(timings.map((t) => t.kernelStart * 1000)).p50.toFixed(0)} ms` });
       rows.push({
