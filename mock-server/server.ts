@@ -21,6 +21,8 @@ import { lockDataFolder } from './data-folder/lock.js';
 import { timeoutsFromEnv, type ConnectionTimeouts } from './http/listener.js';
 import type { StuckRules } from './instructor/class-progress/model.js';
 import type { HubLoginSettings } from './instructor/hub-login.js';
+import type { QuotaLimits } from './handle/quotas.js';
+import type { LookupBounds } from './routes/hrls.js';
 
 export interface ServeOptions {
   host: string;
@@ -49,6 +51,10 @@ export interface ServeOptions {
   reservedNames?: string[] | undefined;
   /** The hub's OAuth settings when running as a JupyterHub service (instructor/hub-login.ts). */
   hubLogin?: HubLoginSettings | undefined;
+  /** Per-identity quotas (`--quota-*`); defaults in handle/quotas.ts. */
+  quotas?: QuotaLimits | undefined;
+  /** The reverse look-up's answer bounds (`--lookup-*`); defaults in routes/hrls.ts. */
+  lookupBounds?: LookupBounds | undefined;
 }
 
 export interface RunningMockServer {
@@ -132,6 +138,8 @@ async function startOnFolder(options: ServeOptions, stateDir: string, timeouts: 
     basePath: options.basePath,
     hubLogin: options.hubLogin,
     timeouts,
+    quotas: options.quotas,
+    lookupBounds: options.lookupBounds,
   });
   await reserved?.release();
   await app.listen({ host: options.host, port });
