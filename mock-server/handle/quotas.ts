@@ -17,10 +17,10 @@ export interface QuotaLimits {
 /**
  * Every chapter's notebook run with its solutions leaves a trainee 12 handles (14 created), 1,683 bytes and
  * records of at most 6 values (the seeded ones hold 9); see docs/reliability.md. Each default is more than
- * ten times that, also for a trainee who re-runs every cell several times, and still keeps a class's
- * database small (30 trainees × 5 MB).
+ * ten times that, also for a trainee who re-runs every cell several times or registers a batch of
+ * 1,000 PIDs, and still keeps a class's database small (30 trainees × 5 MB).
  */
-export const DEFAULT_QUOTAS: QuotaLimits = { handles: 1000, bytes: 5_000_000, valuesPerRecord: 100 };
+export const DEFAULT_QUOTAS: QuotaLimits = { handles: 2000, bytes: 5_000_000, valuesPerRecord: 100 };
 
 /** The `pid-mock serve` option that sets each quota, named in the refusal so an instructor knows what to raise. */
 const OPTION: Record<keyof QuotaLimits, string> = { handles: '--quota-handles', bytes: '--quota-bytes', valuesPerRecord: '--quota-values' };
