@@ -1,6 +1,7 @@
-// Fair share for heavy requests (reverse look-ups that return records, large writes): at most one runs
-// per caller and a few in all, callers take turns, and a caller with a full queue is told the server is
-// busy. Simple requests never wait here, so one trainee's heavy load cannot stall another's GET.
+// Fair share for heavy requests (reverse look-ups that return records, large writes): one runs at a time
+// (DEFAULT_FAIR_SHARE), callers take turns, a pause after each leaves the server to everyone else, and a
+// caller with a full queue is told the server is busy. Simple requests never wait here, so one trainee's
+// heavy load cannot stall another's GET (test/reliability/fair-share.test.ts measures it).
 import type { FastifyInstance } from 'fastify';
 import { Rc } from '../handle/envelope.js';
 import { replyHandleError } from './handle-replies.js';
@@ -25,6 +26,9 @@ export class FairShare {
   /** Callers with a running request; each runs one at a time. */
   private readonly busy = new Set<string>();
   private running = 0;
+  /** No heavy request starts before this time (performance.now()): the pause after the last one. */
+  private resumeAt = 0;
+  private resumeTimer: NodeJS.Timeout | undefined;
 
   constructor(readonly limits: FairShareLimits = DEFAULT_FAIR_SHARE) {}
 
@@ -47,14 +51,24 @@ export class FairShare {
       released = true;
       this.running--;
       this.busy.delete(caller);
-      // The next heavy request waits twice as long as this one ran (up to a limit): heavy work then has at
-      // most about a third of the server's time, and the simple requests that queued meanwhile the rest.
-      setTimeout(() => this.next(), Math.min(2 * (performance.now() - started), MAX_PAUSE_MS));
+      // The next heavy request, of any caller, waits twice as long as this one ran (up to a limit): heavy
+      // work then has at most about a third of the server's time, and the simple requests the rest.
+      const ran = performance.now() - started;
+      this.resumeAt = performance.now() + Math.min(2 * ran, MAX_PAUSE_MS);
+      this.next();
     };
   }
 
   /** Starts waiting requests, taking callers in turn (the longest-waiting caller's queue is the map's first). */
   private next(): void {
+    const pause = this.resumeAt - performance.now();
+    if (pause > 0) {
+      this.resumeTimer ??= setTimeout(() => {
+        this.resumeTimer = undefined;
+        this.next();
+      }, Math.ceil(pause)).unref();
+      return;
+    }
     for (const [caller, queue] of this.queues) {
       if (this.running >= this.limits.running) return;
       if (this.busy.has(caller)) continue;

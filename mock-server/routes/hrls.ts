@@ -173,7 +173,7 @@ export default async function hrlsRoutes(app: FastifyInstance, options: HrlsOpti
     }
     const fields: SearchField[] = [...byType].map(([type, patterns]) => ({ type, patterns }));
     const retrieve = (params.get('retrieverecords') ?? '').toLowerCase() === 'true';
-    const release = retrieve && options.share ? await options.share.enter(`${realmUser(request, options.users())} ${heavyCaller(request.raw)}`) : () => {};
+    const release = retrieve && options.share ? await options.share.enter(heavyCaller(request.raw)) : () => {};
     if (!release) {
       return reply
         .code(503)
