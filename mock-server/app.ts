@@ -10,12 +10,14 @@ import type { HandleStore } from './storage/store.js';
 import type { ValueReference } from './vocabulary/model.js';
 import { HandleService } from './handle/handle-service.js';
 import type { NameReservations } from './handle/reserved-names.js';
+import { DEFAULT_QUOTAS, IdentityQuotas, type QuotaLimits } from './handle/quotas.js';
+import { FairShare, shareHeavyWrites } from './http/fair-share.js';
 import { Rc } from './handle/envelope.js';
 import { notDurablePayload, replyClientError, replyHandleError, replyInternalError } from './http/handle-replies.js';
 import { isTls } from './http/connection.js';
 import { refuseUnknownTransferCodings } from './http/transfer-coding.js';
 import apiRoutes from './routes/api.js';
-import hrlsRoutes from './routes/hrls.js';
+import hrlsRoutes, { type LookupBounds } from './routes/hrls.js';
 import adminRoutes from './routes/admin.js';
 import filesRoutes from './routes/files.js';
 import staticRoutes from './routes/static.js';
@@ -112,6 +114,10 @@ export interface MockServerConfig {
    * types it cannot give. Default on; false makes a DOI redirect whatever Accept says, as a plain Handle proxy does.
    */
   citations?: boolean | undefined;
+  /** Per-identity quotas (defaults: DEFAULT_QUOTAS). */
+  quotas?: QuotaLimits | undefined;
+  /** A reverse look-up's page size and byte cap (defaults: DEFAULT_LOOKUP_BOUNDS). */
+  lookupBounds?: LookupBounds | undefined;
 }
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -213,7 +219,10 @@ export function buildApp(config: MockServerConfig): FastifyInstance {
 
   app.setNotFoundHandler((request, reply) => replyClientError(request, reply, 404, `Nothing at ${request.method} ${request.url.split('?')[0]}`));
 
-  const service = new HandleService(config.store, config.serverAdmins, config.reservedNames);
+  // Heavy requests take turns, one per caller at a time, so that simple requests are never stuck behind them.
+  const share = new FairShare();
+  shareHeavyWrites(app, share);
+  const service = new HandleService(config.store, config.serverAdmins, config.reservedNames, new IdentityQuotas(config.store, config.quotas ?? DEFAULT_QUOTAS));
   // First, so that its request-log and teaching-fault hooks apply to every route registered after it.
   // One admin guard for every /_admin route: the Bearer token for scripts, the live page's session for browsers.
   const sessions = new AdminSessions(config.adminToken, config.adminTokenSource);
@@ -228,7 +237,7 @@ export function buildApp(config: MockServerConfig): FastifyInstance {
     void app.register(instructorFeatures, { service, sessions, reset, afterReset, reseed: config.reseed, ...config.classProgress, hubLogin: config.hubLogin });
   }
   void app.register(apiRoutes, { service, siteInfo: config.site });
-  if (features.reverseLookup) void app.register(hrlsRoutes, { store: config.store, users: config.hrlsUsers });
+  if (features.reverseLookup) void app.register(hrlsRoutes, { store: config.store, users: config.hrlsUsers, bounds: config.lookupBounds, share });
   if (features.classroom) {
     void app.register(adminRoutes, { store: config.store, guard: sessions.guard(), reset, reseed: config.reseed });
     if (config.instructor) void app.register(instructorRoutes, { ...config.instructor, store: config.store, guard: sessions.guard() });

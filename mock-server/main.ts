@@ -3,6 +3,8 @@
 import { createWriteStream } from 'node:fs';
 import { Command, Option } from 'commander';
 import { startMockServer, DEFAULT_PREFIX } from './server.js';
+import { DEFAULT_QUOTAS } from './handle/quotas.js';
+import { DEFAULT_LOOKUP_BOUNDS } from './routes/hrls.js';
 import { addIdentity, addPrefix } from './data-folder/admin.js';
 import { adminTokenFromEnvironment } from './instructor/admin-token.js';
 import { hubLoginFromEnvironment } from './instructor/hub-login.js';
@@ -67,6 +69,19 @@ export function cli(): Command {
       "trainee names kept for identities before they are provisioned, e.g. alice,bob (a hub's roster): no trainee may create them",
       env('PID_MOCK_RESERVED_NAMES'),
     )
+    .option('--quota-handles <n>', `handles one identity may have created (that still exist; default ${DEFAULT_QUOTAS.handles})`, env('PID_MOCK_QUOTA_HANDLES'))
+    .option('--quota-bytes <n>', `bytes the records an identity created may hold (default ${DEFAULT_QUOTAS.bytes})`, env('PID_MOCK_QUOTA_BYTES'))
+    .option('--quota-values <n>', `values one record may hold (default ${DEFAULT_QUOTAS.valuesPerRecord})`, env('PID_MOCK_QUOTA_VALUES'))
+    .option(
+      '--lookup-page-size <n>',
+      `most handles one reverse look-up answer lists (default ${DEFAULT_LOOKUP_BOUNDS.pageSize})`,
+      env('PID_MOCK_LOOKUP_PAGE_SIZE'),
+    )
+    .option(
+      '--lookup-max-bytes <n>',
+      `most bytes one reverse look-up answer holds (default ${DEFAULT_LOOKUP_BOUNDS.maxBytes})`,
+      env('PID_MOCK_LOOKUP_MAX_BYTES'),
+    )
     .addHelpText(
       'after',
       '\nExample:\n  pid-mock serve --data ./demo-data --port 18000\n  curl --cacert ./demo-data/credentials/ca.pem https://127.0.0.1:18000/api/handles/11304/cf8956a2-39d3-11e5-8a18-f31aa6f4d448',
@@ -87,6 +102,11 @@ export function cli(): Command {
         stuckIdle?: string;
         exercises?: string;
         reserve?: string;
+        quotaHandles?: string;
+        quotaBytes?: string;
+        quotaValues?: string;
+        lookupPageSize?: string;
+        lookupMaxBytes?: string;
       }) => {
         const port = Number(opts.port);
         if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -110,6 +130,23 @@ export function cli(): Command {
             exitCode: 2,
           });
         }
+        const count = (flag: string, text: string | undefined, fallback: number): number => {
+          if (text === undefined) return fallback;
+          const value = Number(text.trim());
+          if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < 1) {
+            program.error(`${flag} must be a whole number of at least 1, not "${text}"`, { exitCode: 2 });
+          }
+          return value;
+        };
+        const quotas = {
+          handles: count('--quota-handles', opts.quotaHandles, DEFAULT_QUOTAS.handles),
+          bytes: count('--quota-bytes', opts.quotaBytes, DEFAULT_QUOTAS.bytes),
+          valuesPerRecord: count('--quota-values', opts.quotaValues, DEFAULT_QUOTAS.valuesPerRecord),
+        };
+        const lookupBounds = {
+          pageSize: count('--lookup-page-size', opts.lookupPageSize, DEFAULT_LOOKUP_BOUNDS.pageSize),
+          maxBytes: count('--lookup-max-bytes', opts.lookupMaxBytes, DEFAULT_LOOKUP_BOUNDS.maxBytes),
+        };
         const log = heldBack(opts.logFile ? logFile(opts.logFile) : process.stderr);
         const server = await startMockServer({
           host: opts.host,
@@ -122,6 +159,8 @@ export function cli(): Command {
           adminTokenSource: env('PID_MOCK_ADMIN_TOKEN_SOURCE'),
           ...classProgress,
           reservedNames,
+          quotas,
+          lookupBounds,
           basePath: opts.basePath,
           // JupyterHub gives a managed service its API URL, token and OAuth client id.
           hubLogin: hubLoginFromEnvironment(),

@@ -21,6 +21,8 @@ import { lockDataFolder } from './data-folder/lock.js';
 import { timeoutsFromEnv, type ConnectionTimeouts } from './http/listener.js';
 import type { StuckRules } from './instructor/class-progress/model.js';
 import type { HubLoginSettings } from './instructor/hub-login.js';
+import type { QuotaLimits } from './handle/quotas.js';
+import type { LookupBounds } from './routes/hrls.js';
 
 export interface ServeOptions {
   host: string;
@@ -54,6 +56,10 @@ export interface ServeOptions {
    * gets no lesson records (warm-up PIDs, B2SAFE-style PIDs), as a real server homing one's own prefix has none.
    */
   plain?: boolean | undefined;
+  /** Per-identity quotas (`--quota-*`); defaults in handle/quotas.ts. */
+  quotas?: QuotaLimits | undefined;
+  /** The reverse look-up's answer bounds (`--lookup-*`); defaults in routes/hrls.ts. */
+  lookupBounds?: LookupBounds | undefined;
 }
 
 export interface RunningMockServer {
@@ -135,6 +141,8 @@ async function startOnFolder(options: ServeOptions, stateDir: string, timeouts: 
     basePath: options.basePath,
     hubLogin: options.hubLogin,
     timeouts,
+    quotas: options.quotas,
+    lookupBounds: options.lookupBounds,
   });
   await reserved?.release();
   await app.listen({ host: options.host, port });

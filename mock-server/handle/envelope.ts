@@ -36,6 +36,7 @@ export function envelopeBody(responseCode: number, message?: string, handle?: st
 export const Rc = {
   success: 1,
   error: 2,
+  serverTooBusy: 3,
   protocolError: 4,
   handleNotFound: 100,
   handleAlreadyExists: 101,

@@ -10,6 +10,7 @@ import { AdminBit, type AdminBitNumber } from './permissions.js';
 import { parseValueInput, sameContent, type ValueInput, valueToJson } from './value-codec.js';
 import { asArray, asString, JavaReadError } from './gson-reading.js';
 import type { NameReservations } from './reserved-names.js';
+import type { IdentityQuotas } from './quotas.js';
 
 export interface Caller {
   authentication: Exclude<Authentication, { kind: 'failed' }>;
@@ -91,6 +92,7 @@ export class HandleService {
     readonly store: HandleStore,
     serverAdmins: () => ValueReference[],
     private readonly reservations: NameReservations = () => undefined,
+    private readonly quotas?: IdentityQuotas,
   ) {
     this.authoriser = new Authoriser(store, serverAdmins);
   }
@@ -209,6 +211,7 @@ export class HandleService {
     } else if (!this.mayReplace(identity, handle, existing, values)) {
       throw fail.noPermission(handle);
     }
+    this.checkQuotas(identity, handle, existing, values);
     const stamped = this.stamp(values, existing);
     this.store.replaceRecord(handle, stamped, { actor: this.actor(caller), action: existing ? 'replace' : 'create' });
     return { httpStatus: existing ? 200 : 201, body: envelopeBody(Rc.success, undefined, handle) };
@@ -255,9 +258,17 @@ export class HandleService {
       else for (const bit of changeBits(old, next)) bits.add(bit);
     }
     if (!this.authoriser.granted(identity, existing, [...bits])) throw fail.noPermission(handle);
+    const after = new Map(existing.map((v): [number, ValueInput] => [v.index, v]));
+    for (const value of values) after.set(value.index, value);
+    this.checkQuotas(identity, handle, existing, [...after.values()]);
     const replacedAny = values.some((v) => byIndex.has(v.index));
     this.store.putValues(handle, this.stamp(values, existing), { actor: this.actor(caller), action: 'add-values' });
     return { httpStatus: replacedAny ? 200 : 201, body: envelopeBody(Rc.success, undefined, handle) };
+  }
+
+  /** After authorisation, so that a refusal for rights is not reported as a quota; server admins have none. */
+  private checkQuotas(identity: ValueReference, handle: string, existing: StoredValue[] | undefined, after: ValueInput[]): void {
+    if (this.quotas && !this.authoriser.isServerAdmin(identity)) this.quotas.check(handle, existing, after, formatReference(identity));
   }
 
   /** New or changed values get the current time; unchanged ones keep theirs, as on the real server. */

@@ -3,17 +3,36 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { HandleStore, SearchField } from '../storage/store.js';
+import { type FairShare, heavyCaller, yieldToOthers } from '../http/fair-share.js';
 
 export interface HrlsOptions {
   store: HandleStore;
   /** Realm users (name → password) with the handle-search role. */
   users: () => Record<string, string>;
+  /** The answer bounds (decision 037); defaults DEFAULT_LOOKUP_BOUNDS. */
+  bounds?: LookupBounds | undefined;
+  /** Look-ups that return records take turns here with other heavy requests. */
+  share?: FairShare | undefined;
 }
+
+export interface LookupBounds {
+  /** Most handles one answer lists: a larger `limit` is cut to this. */
+  pageSize: number;
+  /** Most bytes of JSON in one answer: a page that would be larger is cut to fewer handles. */
+  maxBytes: number;
+}
+
+/**
+ * The servlet's default page (1000) stays whole: 1000 names of the usual length (under 1 kB each) fit in
+ * 1 MB, so in practice only answers with records are cut (the lesson's records are about 300 bytes each).
+ */
+export const DEFAULT_LOOKUP_BOUNDS: LookupBounds = { pageSize: 1000, maxBytes: 1_000_000 };
 
 const SPECIAL = new Set(['limit', 'page', 'retrieverecords', 'enforcesql']);
 const PREFIX_SEGMENT = /^\d{2}[0-9a-zA-Z.]*$/;
 const DEFAULT_LIMIT = 1000;
-const MAX_LIMIT = 100000;
+/** Records are built in slices of about this many milliseconds, with other requests answered in between. */
+const SLICE_MS = 8;
 // Each key is one self-join and each pattern up to three SQL terms; SQLite refuses more than 64 joins
 // and deeply nested expressions, so a look-up is bounded well below both and told why when it is not.
 export const MAX_SEARCH_KEYS = 16;
@@ -58,6 +77,52 @@ function parseCount(text: string | null, fallback: number): number | string {
   // Java int range, as the servlet's Integer.parseInt.
   if (!/^-?\d+$/.test(text.trim()) || value > 2147483647 || value < -2147483648) return `Invalid number: For input string: "${text}"`;
   return value;
+}
+
+/**
+ * The largest page size up to `most` whose pages have a boundary at `start`, so that the next page is
+ * again a plain `limit`/`page` request (a page of 250 can follow 1000 handles; one of 300 cannot).
+ */
+function pageStartingAt(start: number, most: number): number {
+  if (start === 0) return most;
+  for (let size = most; size > 1; size--) if (start % size === 0) return size;
+  return Math.min(most, 1);
+}
+
+/**
+ * As on the servlet: every value but HS_SECKEY, data as raw text (binary values come out garbled); unlike
+ * it, only public values, since the account is the class's and not a trusted operator's. Each entry is made
+ * as its own JSON text, in slices, so that a long answer does not hold up other trainees' requests.
+ */
+async function recordEntries(store: HandleStore, handles: string[], maxBytes: number): Promise<string[]> {
+  const entries: string[] = [];
+  let bytes = 2;
+  let sliceStart = performance.now();
+  for (const handle of handles) {
+    const values = (store.getValues(handle) ?? [])
+      .filter((v) => v.publicRead && v.type.toUpperCase() !== 'HS_SECKEY')
+      .map((v) => ({ type: v.type, value: v.data.toString('utf8') }));
+    const entry = `${JSON.stringify(handle)}:${JSON.stringify(values)}`;
+    entries.push(entry);
+    // One entry past the cap is enough to know the page is cut; the rest would be made for nothing.
+    bytes += Buffer.byteLength(entry, 'utf8') + 1;
+    if (bytes > maxBytes) break;
+    if (performance.now() - sliceStart > SLICE_MS) {
+      await yieldToOthers();
+      sliceStart = performance.now();
+    }
+  }
+  return entries;
+}
+
+/** How many entries fit in `maxBytes` with the brackets and commas; at least one, so paging always moves on. */
+function fittingCount(entries: string[], maxBytes: number): number {
+  let bytes = 2;
+  for (let i = 0; i < entries.length; i++) {
+    bytes += Buffer.byteLength(entries[i]!, 'utf8') + (i > 0 ? 1 : 0);
+    if (bytes > maxBytes) return Math.max(1, i);
+  }
+  return entries.length;
 }
 
 export default async function hrlsRoutes(app: FastifyInstance, options: HrlsOptions): Promise<void> {
@@ -107,24 +172,50 @@ export default async function hrlsRoutes(app: FastifyInstance, options: HrlsOpti
       return badQuery(reply, `A reverse look-up type or pattern may be at most ${MAX_PATTERN_LENGTH} characters long; one here has ${longest}`);
     }
     const fields: SearchField[] = [...byType].map(([type, patterns]) => ({ type, patterns }));
-    // The realm account is shared by the whole class: it finds and shows public values only (decision 030).
-    const handles = options.store.search(fields, {
-      ...(segment ? { handlePrefix: segment } : {}),
-      publicOnly: true,
-      limit: Math.min(limit, MAX_LIMIT),
-      page,
-    });
     const retrieve = (params.get('retrieverecords') ?? '').toLowerCase() === 'true';
-    if (!retrieve) return reply.type('application/json;charset=utf-8').send(JSON.stringify(handles));
-    // As on the servlet: every value but HS_SECKEY, data as raw text (binary values come out garbled);
-    // unlike it, only public values, since the account is the class's and not a trusted operator's.
-    const records: Record<string, Array<{ type: string; value: string }>> = {};
-    for (const handle of handles) {
-      records[handle] = (options.store.getValues(handle) ?? [])
-        .filter((v) => v.publicRead && v.type.toUpperCase() !== 'HS_SECKEY')
-        .map((v) => ({ type: v.type, value: v.data.toString('utf8') }));
+    const release = retrieve && options.share ? await options.share.enter(heavyCaller(request.raw)) : () => {};
+    if (!release) {
+      return reply
+        .code(503)
+        .header('retry-after', '1')
+        .type('text/plain;charset=utf-8')
+        .send(`${JSON.stringify('Server too busy: this account already has look-ups with records waiting; other requests go first. Try again shortly')}\n`);
     }
-    return reply.type('application/json;charset=utf-8').send(JSON.stringify(records));
+    try {
+      // Asked for: `limit` handles from `page * limit` on. Answered: a page that starts there and fits the bounds.
+      const start = page * limit;
+      // Beyond 2^53 the offset is not a whole number any more; no store holds that many handles.
+      if (!Number.isSafeInteger(start)) return reply.type('application/json;charset=utf-8').send(retrieve ? '{}' : '[]');
+      const bounds = options.bounds ?? DEFAULT_LOOKUP_BOUNDS;
+      let size = pageStartingAt(start, Math.min(limit, bounds.pageSize));
+      // The realm account is shared by the whole class: it finds and shows public values only (decision 030).
+      const query = { ...(segment ? { handlePrefix: segment } : {}), publicOnly: true };
+      const handles = size === 0 ? [] : options.store.search(fields, { ...query, limit: size, page: start / size });
+      const entries = retrieve ? await recordEntries(options.store, handles, bounds.maxBytes) : handles.map((handle) => JSON.stringify(handle));
+      const fitting = fittingCount(entries, bounds.maxBytes);
+      if (fitting < entries.length) size = pageStartingAt(start, fitting);
+      const kept = entries.slice(0, Math.min(size, entries.length));
+      // A full page may have more after it: it links to the next one (after the last full page, an empty one),
+      // which spares every look-up a second search.
+      const more = size > 0 && kept.length === size;
+      if (more) {
+        const next = new URLSearchParams(params);
+        next.set('limit', String(size));
+        next.set('page', String(start / size + 1));
+        reply.header('link', `<?${next.toString()}>; rel="next"`);
+      }
+      if (size < limit && more) {
+        const why =
+          size < Math.min(limit, bounds.pageSize)
+            ? `an answer may be at most ${bounds.maxBytes} bytes`
+            : `an answer may list at most ${bounds.pageSize} handles`;
+        reply.header('x-reverse-lookup-cut', `${kept.length} of the ${limit} handles asked for: ${why}; the Link header names the next page`);
+      }
+      const body = retrieve ? `{${kept.join(',')}}` : `[${kept.join(',')}]`;
+      return reply.type('application/json;charset=utf-8').send(body);
+    } finally {
+      release();
+    }
   };
   app.get('/hrls/handles', search);
   app.get('/hrls/handles/', search);

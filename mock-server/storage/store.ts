@@ -98,7 +98,8 @@ CREATE TABLE IF NOT EXISTS handles (
   pub_write INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (handle, idx)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS handles_by_type_data ON handles (type, data);
+-- pub_read too, so that the class's reverse look-up (public values only) is answered from the index alone.
+CREATE INDEX IF NOT EXISTS handles_by_type_data ON handles (type, data, pub_read);
 -- A handle may exist with no values at all (PUT {"values": []}), which one-row-per-value cannot show.
 CREATE TABLE IF NOT EXISTS handle_names (handle TEXT PRIMARY KEY) WITHOUT ROWID;
 INSERT OR IGNORE INTO handle_names SELECT DISTINCT handle FROM handles;
@@ -298,6 +299,9 @@ export class HandleStore {
     // FULL makes each commit durable in WAL mode: an acknowledged write survives a power cut.
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
+    // Folders made before the index covered pub_read get it rebuilt once (IF NOT EXISTS keeps an old one).
+    const indexed = this.db.prepare<[], { name: string }>("PRAGMA index_info('handles_by_type_data')").all();
+    if (indexed.length === 2) this.db.exec('DROP INDEX handles_by_type_data');
     this.db.exec(SCHEMA);
     const columns = new Set(
       this.db
@@ -576,7 +580,8 @@ export class HandleStore {
   events(options: { afterId?: number; handle?: string; limit?: number } = {}): ChangeEvent[] {
     const rows = this.db
       .prepare<[number, string | null, string | null, number], { id: number; at: string; actor: string; action: string; handle: string; detail: string }>(
-        'SELECT * FROM events WHERE id > ? AND (? IS NULL OR handle = ?) ORDER BY id LIMIT ?',
+        // Not the values before and after (up to megabytes each): a change event names indexes and types only.
+        'SELECT id, at, actor, action, handle, detail FROM events WHERE id > ? AND (? IS NULL OR handle = ?) ORDER BY id LIMIT ?',
       )
       .all(options.afterId ?? 0, options.handle ? storageKey(options.handle) : null, options.handle ? storageKey(options.handle) : null, options.limit ?? 1000);
     return rows.map((r) => ({
