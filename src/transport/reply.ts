@@ -62,6 +62,13 @@ export function errorFor(action: string, handle: string | undefined, response: H
     });
   }
   if (response.status === 403 && (rc === 400 || rc === 401)) {
+    // The mock refuses a write beyond a trainee's quota as the real server refuses a permission, and says so.
+    if (message?.startsWith('Quota exceeded')) {
+      return permissionDenied(handle, `${said}: this identity has reached a quota`, {
+        ...details,
+        hint: 'delete handles or values you no longer need, or ask the instructor to raise the quota',
+      });
+    }
     return permissionDenied(handle, `${said}: this identity may not do that`, details);
   }
   if (response.status === 404 && rc === 100) {

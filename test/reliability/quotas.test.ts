@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent } from 'undici';
-import { HandleClient, PIDClientCredentials } from '../../src/index.js';
+import { HandleClient, HandlePermissionError, PIDClientCredentials } from '../../src/index.js';
 import { addIdentityWithCli, readyPort } from '../support/mock-process.js';
 import { assertHandleEnvelope, basicHeader, httpRequest, realmBasicHeader, type HttpResult } from '../support/http.js';
 import { PREFIX, uniqueName, type BasicIdentity } from '../support/mock-server.js';
@@ -88,6 +88,25 @@ function assertOverQuota(answer: HttpResult, quota: RegExp, ...numbers: number[]
   assert.match(message, quota);
   for (const n of numbers) assert.match(message, new RegExp(`\\b${n}\\b`), `${n} in: ${message}`);
 }
+
+test('the client reports a quota refusal as a quota, with what to do, not as a missing HS_ADMIN permission', async () => {
+  const s = await serve(['--quota-handles', '1']);
+  const client = await HandleClient.withCredentials(PIDClientCredentials.loadFromJSON(s.credentialsFile));
+  try {
+    await client.registerHandle(`${PREFIX}/${uniqueName('Q')}`, 'https://example.org/first');
+    const refused = await client.registerHandle(`${PREFIX}/${uniqueName('Q')}`, 'https://example.org/second').then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    assert.ok(refused instanceof HandlePermissionError, String(refused));
+    assert.match(refused.message, /has reached a quota/);
+    assert.match(refused.hint ?? '', /ask the instructor to raise the quota/);
+    assert.doesNotMatch(refused.hint ?? '', /HS_ADMIN/);
+  } finally {
+    await client.close();
+    await s.stop();
+  }
+});
 
 describe('per-identity quotas (flags)', () => {
   let s: Served;
