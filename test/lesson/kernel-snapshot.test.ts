@@ -8,20 +8,12 @@ import { execFile, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { linkLessonPackage, PYTHON } from '../support/notebook-runs.js';
+import { type CellReport, linkLessonPackage, PYTHON } from '../support/notebook-runs.js';
 import { assertBuilt, ROOT } from '../support/paths.js';
 import { temporaryFolder } from '../support/temporary-folders.js';
 
 const execFileAsync = promisify(execFile);
 const LAUNCHER = join(ROOT, 'dist', 'lesson', 'kernel', 'launch.js');
-
-interface CellReport {
-  index: number;
-  status: string;
-  error: string | null;
-  stderr: string | null;
-  output: string;
-}
 
 function install(prefix: string, launcher = LAUNCHER, snapshot = true): { argv: string[]; env?: Record<string, string> } {
   const env = { ...process.env, PID_HANDSON_KERNEL_SNAPSHOT: snapshot ? '1' : '0' };

@@ -14,6 +14,7 @@ import { ch00 } from '../../lesson/index.js';
 import { lessonUrls, loadLessonCredentials } from '../../lesson/kit/lesson.js';
 import { setDisplay } from '../../lesson/kit/notebook.js';
 import { startMockProcess, type MockProcess } from '../support/mock-process.js';
+import type { CellReport } from '../support/notebook-runs.js';
 import { ROOT } from '../support/paths.js';
 import { temporaryFolder } from '../support/temporary-folders.js';
 
@@ -98,12 +99,6 @@ function plainBlocks(markdown: string): string[] {
     }
   }
   return blocks;
-}
-
-interface CellReport {
-  index: number;
-  status: string;
-  stderr: string | null;
 }
 
 describe('the type errors chapter 0 shows as text', () => {

@@ -9,22 +9,12 @@ import { readdirSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { startMockProcess } from '../support/mock-process.js';
-import { jupyterEnv, PYTHON, runNotebookDriver, sharedNotebookServer } from '../support/notebook-runs.js';
+import { type CellReport, jupyterEnv, PYTHON, runNotebookDriver, sharedNotebookServer } from '../support/notebook-runs.js';
 import { ROOT } from '../support/paths.js';
 import { temporaryFolder } from '../support/temporary-folders.js';
 import { chapterExpectations } from './expectations.js';
 
 const execFileAsync = promisify(execFile);
-
-interface CellReport {
-  index: number;
-  status: string;
-  error: string | null;
-  stderr: string | null;
-  stdout: string;
-  output: string;
-  source: string;
-}
 
 interface NotebookReport {
   notebook: string;

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { MISSING, NO_SEARCH_ACCOUNT, type ServerPart } from '../../lesson/kit/offers.js';
 import { type MockProcess, startMockProcess } from '../support/mock-process.js';
-import { jupyterEnv, lessonChapters, linkLessonPackage, NOTEBOOKS, PYTHON } from '../support/notebook-runs.js';
+import { type CellReport, jupyterEnv, lessonChapters, linkLessonPackage, NOTEBOOKS, PYTHON } from '../support/notebook-runs.js';
 import { ROOT } from '../support/paths.js';
 import { temporaryFolder } from '../support/temporary-folders.js';
 
@@ -27,16 +27,6 @@ const SKIPPED: Record<string, ServerPart[]> = {
   '07-under-the-hood': ['teaching-faults', 'warm-up-records'],
   '08-the-command-line': ['repository', 'reverse-lookup', 'warm-up-records'],
 };
-
-interface CellReport {
-  index: number;
-  status: string;
-  error: string | null;
-  stderr: string | null;
-  stdout: string;
-  output: string;
-  source: string;
-}
 
 const REASONS = new Set([...Object.values(MISSING), NO_SEARCH_ACCOUNT]);
 let server: MockProcess | undefined;

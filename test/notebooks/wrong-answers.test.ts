@@ -11,7 +11,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { lessonChapters, NOTEBOOKS, runNotebookDriver, sharedNotebookServer } from '../support/notebook-runs.js';
+import { type CellReport, lessonChapters, NOTEBOOKS, runNotebookDriver, sharedNotebookServer } from '../support/notebook-runs.js';
 import { ROOT } from '../support/paths.js';
 import { temporaryFolder } from '../support/temporary-folders.js';
 import { parseSource } from '../../lesson/tools/build.js';
@@ -26,15 +26,6 @@ interface Cell {
   outputs?: unknown[];
   execution_count?: null;
   id?: string;
-}
-
-interface CellReport {
-  index: number;
-  status: string;
-  error: string | null;
-  stderr: string | null;
-  output: string;
-  source: string;
 }
 
 /** A wrong value of the right shape, then a wrong answer of each other shape, for an exercise whose answer is a string, a number or a list of strings. */

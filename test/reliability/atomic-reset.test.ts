@@ -8,18 +8,16 @@
 // the import had not written yet.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { request } from 'undici';
-import { spawnServer, type ServerProcess } from '../support/mock-process.js';
+import { runCliOutcome, spawnServer, type ServerProcess } from '../support/mock-process.js';
 import { PREFIX, WARMUP_HANDLE } from '../support/mock-server.js';
 import { PID_MOCK_BIN, ROOT } from '../support/paths.js';
 import { removeTemporaryFolder, temporaryFolder } from '../support/temporary-folders.js';
 
-const execFileAsync = promisify(execFile);
 // biome-ignore lint/suspicious/noExplicitAny: the tests walk parsed state files field by field, as JSON
 type Json = Record<string, any>;
 
@@ -34,15 +32,7 @@ before(() => {
 });
 after(() => removeTemporaryFolder(work));
 
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, [PID_MOCK_BIN, ...args], { cwd: ROOT, timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
+const cli = (...args: string[]) => runCliOutcome(args);
 
 async function get(server: ServerProcess, handle: string): Promise<number> {
   const response = await request(`${server.httpsUrl}/api/handles/${handle}`, { dispatcher: server.agent });

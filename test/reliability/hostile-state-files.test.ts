@@ -6,17 +6,12 @@
 // `../../victim` trainee once wrote its key files there).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { request } from 'undici';
-import { spawnServer, type ServerProcess } from '../support/mock-process.js';
+import { runCliOutcome, spawnServer, type ServerProcess } from '../support/mock-process.js';
 import { PREFIX } from '../support/mock-server.js';
-import { PID_MOCK_BIN, ROOT } from '../support/paths.js';
 import { removeTemporaryFolder, temporaryFolder } from '../support/temporary-folders.js';
-
-const execFileAsync = promisify(execFile);
 
 // biome-ignore lint/suspicious/noExplicitAny: the tests walk parsed state files field by field, as JSON
 type Json = Record<string, any>;
@@ -30,15 +25,7 @@ let exported: Json;
 /** Where a trainee named `../../victim` would have its key written: beside the data folder. */
 let victimKey: string;
 
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, [PID_MOCK_BIN, ...args], { cwd: ROOT, timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
+const cli = (...args: string[]) => runCliOutcome(args);
 
 async function admin(method: 'GET' | 'PUT', body?: string): Promise<{ status: number; json: Json }> {
   const response = await request(`${server.httpsUrl}/_admin/state`, {

@@ -162,6 +162,16 @@ export async function runCli(args: string[]): Promise<RunCliResult> {
   return { stdout, stderr };
 }
 
+/** Runs `node bin/pid-mock.cjs <args>` and resolves with its exit code and output, whatever the code. */
+export async function runCliOutcome(args: string[]): Promise<RunCliResult & { code: number }> {
+  try {
+    return { code: 0, ...(await runCli(args)) };
+  } catch (error) {
+    const e = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
 function asText(value: unknown, what: string): string {
   if (typeof value !== 'string' || value === '') throw new Error(`${what} is missing or not a string`);
   return value;

@@ -83,9 +83,15 @@ export async function runNotebookDriver(
 /** One code cell as run_notebook.py reports it. */
 export interface CellReport {
   index: number;
+  /** The kernel's execute_reply status: ok, error or abort (or "not executed"). */
   status: string;
+  /** Its error outputs as "Name: value" lines, or null. */
   error: string | null;
   stderr: string | null;
+  stdout: string;
+  /** What the cell shows: its streams, and the HTML (else plain text) of its results and displays. */
+  output: string;
+  /** The first 200 characters of its source. */
   source: string;
 }
 
