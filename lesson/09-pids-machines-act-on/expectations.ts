@@ -17,7 +17,7 @@ export const expectations: RegExp[] = [
   /kernelInformationProfile\s+21\.T11148\/076759916209e5d62bd5\s+21\.T11148\/b9b76f887845e32d29f7/,
   /license\s+21\.T11148\/2f314c8fe5fb6a0063a8\s+https:\/\/spdx\.org\/licenses\/CC-BY-4\.0\.html/,
   // The REST view: the value types are the type PIDs.
-  />21\.T11148\/2f314c8fe5fb6a0063a8</,
+  /\d+ {2}21\.T11148\/2f314c8fe5fb6a0063a8 {2}"https:\/\/spdx\.org\/licenses\/CC-BY-4\.0\.html"/,
   // The refusals: a missing mandatory attribute, then a value against the type's pattern.
   /error\.name:\s+TypedRecordRefusedError\s+error\.attribute: 21\.T11148\/2f314c8fe5fb6a0063a8\s+error\.rule:\s+mandatory/,
   /error\.reason:\s+Attribute 21\.T11148\/2f314c8fe5fb6a0063a8 \(license\) missing, but is mandatory in profile 21\.T11148\/b9b76f887845e32d29f7/,
