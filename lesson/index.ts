@@ -16,3 +16,4 @@ export * as ch05 from './05-linking/checks.js';
 export * as ch06 from './06-reverse-lookups/checks.js';
 export * as ch07 from './07-under-the-hood/checks.js';
 export * as ch08 from './08-the-command-line/checks.js';
+export * as ch09 from './09-pids-machines-act-on/checks.js';

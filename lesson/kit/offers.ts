@@ -1,5 +1,6 @@
 // What the lesson's server offers beyond a plain Handle server. The mock has a stand-in repository, the
-// EUDAT reverse look-up, copies of the warm-up PIDs and teaching faults; a trainee's own Handle server at
+// EUDAT reverse look-up, copies of the warm-up PIDs, teaching faults, a Data Type Registry with a PIT service
+// and DOI content negotiation; a trainee's own Handle server at
 // home may have none of them (docs/taking-it-home.md). Each part is probed once per kernel and server, and
 // a cell or a check that needs a missing part says so in plain words and skips, instead of failing.
 import { HandleClient } from '../../src/client.js';
@@ -7,10 +8,16 @@ import { PIDClientCredentials } from '../../src/credentials.js';
 import { findCredentialsFile, lessonUrls, type LessonUrls } from './lesson.js';
 
 /** A part of the mock that a plain Handle server may lack. */
-export type ServerPart = 'repository' | 'reverse-lookup' | 'warm-up-records' | 'teaching-faults';
+export type ServerPart = 'repository' | 'reverse-lookup' | 'warm-up-records' | 'teaching-faults' | 'typed-services' | 'content-negotiation';
 
 /** The lesson's warm-up PIDs (chapter 1): a Handle of EUDAT's prefix and a DOI, copied onto the mock. */
 export const WARM_UP_PIDS = ['11304/cf8956a2-39d3-11e5-8a18-f31aa6f4d448', '10.3389/fgene.2013.00289'] as const;
+
+/** The Helmholtz Kernel Information Profile: its entry in the mock's Data Type Registry answers the typed-services probe. */
+const PROBED_PROFILE = '21.T11148/b9b76f887845e32d29f7';
+
+/** The lesson's DOI (DataCite's test prefix): its BibTeX answers the content-negotiation probe. */
+export const LESSON_DOI = '10.5072/surveys-2017';
 
 /** A part is offered, or it is not, with the sentence that says why. */
 export type Offer = { offered: true } | { offered: false; reason: string };
@@ -33,6 +40,12 @@ export const MISSING: Record<ServerPart, string> = {
     "This server does not hold the lesson's warm-up PIDs (11304/… and the DOI 10.3389/…); the mock keeps copies of them. " +
     'Online, open them at https://hdl.handle.net/11304/cf8956a2-39d3-11e5-8a18-f31aa6f4d448 and https://doi.org/10.3389/fgene.2013.00289.',
   'teaching-faults': 'This server has no teaching faults (the mock can make itself slow or busy on purpose); a real server is busy only when it really is.',
+  'typed-services':
+    'This server has no Data Type Registry and no PIT service (the mock stands in for the ePIC test DTR, 21.T11148, and for the Typed PID Maker). ' +
+    'Online, the types resolve at https://hdl.handle.net/21.T11148/b9b76f887845e32d29f7 and the Typed PID Maker is at https://github.com/kit-data-manager/pit-service.',
+  'content-negotiation':
+    `This server does not answer a DOI with its metadata (content negotiation; the mock holds the lesson's DOI ${LESSON_DOI}). ` +
+    'Online, doi.org does it for every DataCite and Crossref DOI: https://citation.crosscite.org/docs.html.',
 };
 
 /** The one reason that is about the credentials file rather than the server. */
@@ -72,6 +85,12 @@ const probes: Record<ServerPart, (side: ServerSide) => Promise<Offer>> = {
   // Without the admin token the switch refuses with 401; a server without it has no such path at all.
   'teaching-faults': async ({ urls }) =>
     answers(await status(`${urls.resolver}/_admin/faults`, 'GET'), 'teaching-faults', (code) => code === 401 || code === 200),
+  // The registry's JSON view of a profile; a server without the registry answers its "not found" page.
+  'typed-services': async ({ urls }) =>
+    answers(await status(`${urls.resolver}/dtr/objects/${PROBED_PROFILE}`, 'GET', 'application/json'), 'typed-services', (code) => code === 200),
+  // A server without content negotiation redirects whatever the Accept header says, or does not hold the DOI.
+  'content-negotiation': async ({ urls }) =>
+    answers(await status(`${urls.resolver}/${LESSON_DOI}`, 'GET', 'application/x-bibtex'), 'content-negotiation', (code) => code === 200),
 };
 
 function answers(code: number | undefined, part: ServerPart, offered: (code: number) => boolean): Offer {
@@ -79,9 +98,10 @@ function answers(code: number | undefined, part: ServerPart, offered: (code: num
 }
 
 /** The HTTP status of one request, or undefined when no answer came (refused, unreachable, too slow). */
-async function status(url: string, method: 'GET' | 'HEAD'): Promise<number | undefined> {
+async function status(url: string, method: 'GET' | 'HEAD', accept?: string): Promise<number | undefined> {
   try {
-    const response = await fetch(url, { method, redirect: 'manual', signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
+    const headers = accept === undefined ? undefined : { accept };
+    const response = await fetch(url, { method, headers, redirect: 'manual', signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
     await response.body?.cancel();
     return response.status;
   } catch {

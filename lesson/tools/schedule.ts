@@ -213,13 +213,19 @@ export function scheduleMarkdown(chapters: ScheduledChapter[]): string {
   ].join('\n');
 }
 
+/** A list as a sentence says it: 7, `7 and 9`, `5, 7 and 9`; `none` when empty. */
+function inWords(items: readonly number[]): string {
+  if (items.length === 0) return 'none';
+  return items.length === 1 ? String(items[0]) : `${items.slice(0, -1).join(', ')} and ${String(items.at(-1))}`;
+}
+
 /** The README's sentence about the lesson's length. */
 export function readmeTiming(chapters: ScheduledChapter[]): string {
   const core = coreTotal(chapters);
   const breaks = BREAKS_MINUTES.reduce((a, b) => a + b, 0);
   const optionalChapters = chapters.filter((c) => c.schedule.kind === 'optional').map((c) => chapterNumber(c.file));
   return wrap(
-    `The **core path** (every chapter except ${optionalChapters.join(', ') || 'none'}, without the sections marked ` +
+    `The **core path** (every chapter except ${inWords(optionalChapters)}, without the sections marked ` +
       `"Optional (N min)") takes ${core} min of teaching and exercises: with ${BREAKS_MINUTES.length} breaks of ` +
       `${BREAKS_MINUTES.join(' and ')} min it fits a ${hoursAndMinutes(WORKSHOP_MINUTES)} half-day ` +
       `(${clock(core + breaks)}); the optional parts add ${optionalTotal(chapters)} min. The timetable: ` +

@@ -95,7 +95,7 @@ describe('the questions of the chapters', () => {
   const chapters = Object.entries(lesson).filter(([name]) => /^ch\d\d$/.test(name)) as Array<[string, Record<string, unknown>]>;
 
   test('every chapter exports at least one question, named as its notebook reaches it, with one right option and explained wrong ones', () => {
-    assert.equal(chapters.length, 9);
+    assert.equal(chapters.length, 10);
     for (const [chapter, checks] of chapters) {
       const questions = Object.entries(checks).filter(([, v]) => typeof v === 'object' && v !== null && 'options' in v) as Array<[string, LessonQuestion]>;
       assert.ok(questions.length >= 1, `${chapter} has a question`);

@@ -18,7 +18,7 @@ const text = (cell: Cell) => (Array.isArray(cell.source) ? cell.source.join('') 
 for (const folder of ['notebooks', join('notebooks', 'instructor')]) {
   const chapters = readdirSync(join(ROOT, folder)).filter((f) => /^\d\d-.*\.ipynb$/.test(f));
   test(`every chapter in ${folder}/ says at its top what to do after a kernel restart, and starts with its set-up`, () => {
-    assert.equal(chapters.length, 9);
+    assert.equal(chapters.length, 10);
     for (const chapter of chapters) {
       const cells = (JSON.parse(readFileSync(join(ROOT, folder, chapter), 'utf8')) as { cells: Cell[] }).cells;
       assert.ok(text(cells[0]!).includes(RESTART_LINE), `${chapter}: the first cell carries the restart advice`);

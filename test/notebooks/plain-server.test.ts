@@ -26,6 +26,7 @@ const SKIPPED: Record<string, ServerPart[]> = {
   '06-reverse-lookups': ['repository', 'reverse-lookup'],
   '07-under-the-hood': ['teaching-faults', 'warm-up-records'],
   '08-the-command-line': ['repository', 'reverse-lookup', 'warm-up-records'],
+  '09-pids-machines-act-on': ['content-negotiation', 'typed-services'],
 };
 
 const REASONS = new Set([...Object.values(MISSING), NO_SEARCH_ACCOUNT]);
