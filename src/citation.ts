@@ -94,7 +94,8 @@ function header(reply: HandleResponse, name: string): string | undefined {
 
 /** The media types a 406 answer lists, one per indented line (the mock's form; other servers may list none). */
 function offeredTypes(body: string): string[] {
-  return [...body.matchAll(/^\s+([a-z0-9.+-]+\/[a-z0-9.+-]+)\b/gim)].map((match) => match[1]!.toLowerCase());
+  // A media type's top-level type starts with a letter: an indented DOI (10.5072/…) in the text is none.
+  return [...body.matchAll(/^\s+([a-z][a-z0-9.+-]*\/[a-z0-9.+-]+)\b/gim)].map((match) => match[1]!.toLowerCase());
 }
 
 function offeredFormats(offered: string[]): string {
@@ -144,7 +145,7 @@ export async function fetchCitation(
   }
   const accept = citationAccept(format, options);
   const mediaType = CITATION_MEDIA_TYPES[format];
-  const action = `${format} citation of ${doi}`;
+  const action = format === 'citation' ? `formatted citation of ${doi}` : `${format} citation of ${doi}`;
   let url = handleUrl(resolver.replace(/\/+$/, ''), doi);
   for (let hop = 0; ; hop++) {
     const reply = await transport.send({ method: 'GET', url, headers: { accept }, action, handle: doi, expect: ANY_REPLY });
