@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { hubApi, logIn, requireJupyterHub, startClassHub, userApi, type ClassHub } from '../../test/support/class-hub.js';
+import { hubApi, logIn, requireJupyterHub, startClassHub, unixUsers, userApi, type ClassHub } from '../../test/support/class-hub.js';
 import { ROOT } from '../../test/support/paths.js';
 import { removeTemporaryFolder, temporaryFolder } from '../../test/support/temporary-folders.js';
 import { KernelChannel } from '../../test/hub/kernel-channel.js';
@@ -186,6 +186,7 @@ export async function hubClass(options: HubClassOptions): Promise<Section> {
   const single: TraineeRun = { user: users[0]!, cellMs: [], waveMs: [], failures: [] };
   let serversUpMs = NaN;
   let singleMemory = { traineesKb: 0, kernelKb: 0 };
+  let unixUids: number[] = [];
   try {
     // Each trainee logs in with their own password, as the browser's login does, before the clock starts.
     const tokens = new Map<string, string>();
@@ -244,6 +245,7 @@ export async function hubClass(options: HubClassOptions): Promise<Section> {
       );
     }
   } finally {
+    unixUids = unixUsers(hub.unixPrefix).map((u) => u.uid);
     for (const run of [single, ...runs]) run.channel?.close();
     // Stopping the hub stops every user's server; close() then removes the Unix users the spawns made.
     await hub.close();
@@ -328,6 +330,9 @@ export async function hubClass(options: HubClassOptions): Promise<Section> {
     ],
     data: {
       errorCount: failures.length,
+      unixPrefix: hub.unixPrefix,
+      unixUids,
+      classDir,
       failures: failures.slice(0, 50),
       bareMs: bare,
       hubStartMs,
