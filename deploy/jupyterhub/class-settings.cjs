@@ -10,7 +10,7 @@ const CLASS_DEFAULTS = Object.freeze({
   startTimeout: 120,
   cullIdle: 60,
   memLimit: '',
-  kernelSnapshot: 'off',
+  kernelSnapshot: 'on',
 });
 
 const UNITS = { K: 1024, M: 1024 ** 2, G: 1024 ** 3 };

@@ -212,15 +212,22 @@ function loginsOnly(opts) {
   );
 }
 
-/** The snapshot the lesson's preparation built beside its own kernel spec (lesson/kernel/launch.ts). */
-function kernelSnapshotFile() {
+/**
+ * The snapshot the lesson's preparation built beside its own kernel spec (lesson/kernel/launch.ts), or ''
+ * for kernels without one: asked for and missing is an error, the default without one says so and goes on.
+ */
+function kernelSnapshotFile(settings, asked) {
+  if (settings.kernelSnapshot !== 'on') return '';
   const blob = path.join(ROOT, '.jupyter', 'share', 'jupyter', 'kernels', 'tslab', 'typescript.blob');
-  if (!fs.existsSync(blob))
+  if (fs.existsSync(blob)) return blob;
+  if (asked)
     fail(
       `--kernel-snapshot on: there is no kernel snapshot at ${blob}`,
       'run `npm run prepare:lesson` (without PID_HANDSON_KERNEL_SNAPSHOT=0), or give --kernel-snapshot off',
     );
-  return blob;
+  process.stdout.write(`class: no kernel snapshot at ${blob}: kernels start without one (slower, lighter)\n`);
+  settings.kernelSnapshot = 'off';
+  return '';
 }
 
 async function main() {
@@ -248,14 +255,15 @@ async function main() {
   const strangers = (opts['new-password'] ?? []).filter((name) => !users.some((u) => u.user === name));
   if (strangers.length) fail(`--new-password: ${strangers.join(', ')} is not a user of this class`);
   // Each user's server runs as their own Unix user, who must reach the package and the kernel from /.
+  const snapshotFile = kernelSnapshotFile(opts.settings, opts['kernel-snapshot'] !== undefined);
   const closed = unreachable([
+    ...(snapshotFile ? [snapshotFile] : []),
     path.dirname(classDir),
     path.join(ROOT, 'dist', 'lesson', 'kernel', 'launch.js'),
     path.join(ROOT, 'node_modules', 'tslab', 'package.json'),
     path.join(ROOT, 'notebooks', 'README.md'),
     path.join(__dirname, 'pid_handson_hub.py'),
     process.execPath,
-    ...(opts.settings.kernelSnapshot === 'on' ? [kernelSnapshotFile()] : []),
   ]);
   if (closed.length)
     fail(
@@ -298,7 +306,7 @@ async function main() {
     PID_HANDSON_UNIX_PREFIX: state.unixPrefix,
     PID_HANDSON_NODE: process.execPath,
     PID_HANDSON_HUB_API_TOKEN: opts['api-token'] ?? process.env.PID_HANDSON_HUB_API_TOKEN ?? '',
-    ...hubSettingsEnv(opts.settings, opts.settings.kernelSnapshot === 'on' ? kernelSnapshotFile() : ''),
+    ...hubSettingsEnv(opts.settings, snapshotFile),
     // Debian's configurable-http-proxy finds its modules only there with a Node that is not Debian's.
     NODE_PATH: [process.env.NODE_PATH, DEBIAN_PROXY_MODULES].filter(Boolean).join(path.delimiter),
   };
