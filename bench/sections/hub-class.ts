@@ -187,6 +187,7 @@ export async function hubClass(options: HubClassOptions): Promise<Section> {
   let serversUpMs = NaN;
   let singleMemory = { traineesKb: 0, kernelKb: 0 };
   let unixUids: number[] = [];
+  let peaks = memory.peaks();
   try {
     // Each trainee logs in with their own password, as the browser's login does, before the clock starts.
     const tokens = new Map<string, string>();
@@ -245,6 +246,8 @@ export async function hubClass(options: HubClassOptions): Promise<Section> {
       );
     }
   } finally {
+    // Stopped whatever happened: a running sampler would keep the bench process alive after a failure.
+    peaks = memory.stop();
     unixUids = unixUsers(hub.unixPrefix).map((u) => u.uid);
     for (const run of [single, ...runs]) run.channel?.close();
     // Stopping the hub stops every user's server; close() then removes the Unix users the spawns made.
@@ -252,7 +255,6 @@ export async function hubClass(options: HubClassOptions): Promise<Section> {
     removeMemoryCgroups(hub.unixPrefix);
     removeTemporaryFolder(classDir);
   }
-  const peaks = memory.stop();
 
   const failures = [...single.failures, ...runs.flatMap((r) => r.failures)];
   const firstOutputs = runs.map((r) => r.firstOutputMs).filter((v): v is number => v !== undefined);
