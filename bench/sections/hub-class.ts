@@ -185,7 +185,7 @@ export async function hubClass(options: HubClassOptions): Promise<Section> {
   const runs: TraineeRun[] = users.map((user) => ({ user, cellMs: [], waveMs: [], failures: [] }));
   const single: TraineeRun = { user: users[0]!, cellMs: [], waveMs: [], failures: [] };
   let serversUpMs = NaN;
-  let singleMemory = { traineesKb: 0, kernelKb: 0 };
+  let singleMemory = { traineesKb: 0, kernelKb: 0, traineesCpuMs: 0, kernelsCpuMs: 0 };
   let unixUids: number[] = [];
   let peaks = memory.peaks();
   try {
@@ -322,6 +322,12 @@ export async function hubClass(options: HubClassOptions): Promise<Section> {
         label: 'largest kernel process (peak sample)',
         value: mb(peaks.kernelKb),
         target: met(peaks.kernelKb / 1024 <= KERNEL_PEAK_TARGET_MB, `≤ ${KERNEL_PEAK_TARGET_MB} MB per trainee`),
+      },
+      {
+        label: `class of ${n}: CPU of the trainees' processes, per trainee`,
+        value: s((peaks.traineesCpuMs - singleMemory.traineesCpuMs) / n),
+        ratio: `${s((peaks.kernelsCpuMs - singleMemory.kernelsCpuMs) / n)} kernel`,
+        target: 'spawn, chapter 1, waves; × trainees ÷ cores = the least wall time for the start',
       },
       {
         label: 'machine memory in use: peak rise over before the hub',

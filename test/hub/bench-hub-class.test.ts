@@ -49,6 +49,11 @@ test('the class benchmark runs two trainees through the hub and reports every fi
   assert.ok(memory.traineesKb > 200 * 1024, `trainees' processes ${memory.traineesKb} kB`);
   assert.ok(memory.kernelKb > 50 * 1024 && memory.kernelKb < memory.traineesKb, `largest kernel ${memory.kernelKb} kB`);
   assert.ok(memory.single.traineesKb > 0 && memory.single.traineesKb < memory.traineesKb, 'one trainee alone weighs less than the class');
+  const cpu = section.data.memoryKb as { traineesCpuMs: number; kernelsCpuMs: number };
+  // Starting a tslab kernel alone takes over a second of CPU: two kernels and two servers far more than that.
+  assert.ok(cpu.kernelsCpuMs > 2000, `kernels' CPU ${cpu.kernelsCpuMs} ms`);
+  assert.ok(cpu.kernelsCpuMs < cpu.traineesCpuMs, 'the servers used CPU too');
+  assert.ok(seconds(value(/CPU of the trainees' processes, per trainee/).value) > 0.5);
   assert.equal(value(/failures/).value, '0', JSON.stringify(section.data.failures));
 
   const trainees = section.data.trainees as { user: string; serverReadyMs: number; firstOutputMs: number; cellMs: number[]; waveMs: number[] }[];
