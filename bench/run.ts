@@ -1,6 +1,6 @@
-// `npm run bench`: the five performance sections of issue 14, each as absolute figures next to a ratio
+// `npm run bench`: the performance sections of issues 14 and 24 (section 6: a class on a real JupyterHub), each as absolute figures next to a ratio
 // against a baseline measured in the same run; a table on stdout and JSON in bench/results/latest.json.
-// `npm run bench -- --smoke` runs every section with tiny sizes to check the machinery (not the timings);
+// `BENCH_HUB_TRAINEES=60` sizes section 6. `npm run bench -- --smoke` runs every section with tiny sizes to check the machinery (not the timings);
 // `--only=resolve,writes` picks sections; `--profile` runs section 1 with the server under --cpu-prof.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { durableWrites } from './sections/writes.js';
 import { reverseLookup } from './sections/reverse-lookup.js';
 import { classroom } from './sections/class.js';
 import { startupAndNotebooks } from './sections/startup.js';
+import { hubClass } from './sections/hub-class.js';
 
 const args = process.argv.slice(2);
 const smoke = args.includes('--smoke');
@@ -59,6 +60,17 @@ const sections: Array<[string, Runner]> = [
   ],
   ['lookup', () => reverseLookup(smoke ? { sizes: [100, 400], rounds: 15 } : { sizes: [1_000, 100_000], rounds: 300 })],
   ['startup', () => startupAndNotebooks(smoke ? { rounds: 1, notebooks: false } : { rounds: 3, notebooks: true })],
+  [
+    'hub',
+    () =>
+      hubClass({
+        trainees: smoke ? 3 : Number(process.env.BENCH_HUB_TRAINEES ?? 30),
+        waves: smoke ? 1 : 3,
+        timeoutMs: (smoke ? 5 : 20) * 60_000,
+        // e.g. BENCH_HUB_CLASS_ARGS='--kernel-snapshot on' measures the class with `npm run class`'s options.
+        classArgs: (process.env.BENCH_HUB_CLASS_ARGS ?? '').split(/\s+/).filter(Boolean),
+      }),
+  ],
 ];
 
 async function main(): Promise<void> {

@@ -20,6 +20,7 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const CONFIG = path.join(__dirname, 'jupyterhub_config.py');
 const JUPYTERHUB = process.env.PID_HANDSON_JUPYTERHUB || '/usr/bin/jupyterhub';
 const DEBIAN_PROXY_MODULES = '/usr/share/nodejs';
+const { CLASS_DEFAULTS, classSettings, describeSettings, hubSettingsEnv } = require('./class-settings.cjs');
 
 const USAGE = `usage: npm run class -- (--users N | --names a,b,c) [options]
 
@@ -36,7 +37,19 @@ const USAGE = `usage: npm run class -- (--users N | --names a,b,c) [options]
   --logins-only        write the logins (hub-logins.json, logins.csv) into the class folder and stop:
                        for a hub elsewhere, e.g. on Kubernetes (docs/class-on-kubernetes.md)
   --no-install         never install anything; say what is missing instead
-  --no-prepare         skip the lesson's preparation (build, Jupyter, kernel) when it is known to be done`;
+  --no-prepare         skip the lesson's preparation (build, Jupyter, kernel) when it is known to be done
+
+  settings for a class on one machine (docs/class-on-one-machine.md has the measured figures):
+  --spawn-limit N      servers starting at once; a trainee beyond it is told to try again (default ${CLASS_DEFAULTS.spawnLimit})
+  --active-limit N     servers running at once; 0 = no limit (default ${CLASS_DEFAULTS.activeLimit})
+  --start-timeout S    seconds a server may take to start before the hub gives up (default ${CLASS_DEFAULTS.startTimeout})
+  --cull-idle MINUTES  a kernel nobody has used (and no open notebook shows) for this long is stopped, and
+                       a server with no kernel and no activity for this long stops itself; 0 = never
+                       (default ${CLASS_DEFAULTS.cullIdle})
+  --mem-limit SIZE     e.g. 1G or 800M: each user's server and kernels; enforced through a memory cgroup
+                       where this machine lets root make one, advisory otherwise (default none)
+  --kernel-snapshot on|off  start kernels from the Node start-up snapshot: about half the CPU per kernel
+                       start, about 35 MB more per kernel (default ${CLASS_DEFAULTS.kernelSnapshot})`;
 
 function fail(message, fix) {
   process.stderr.write(`class: ${message}\n${fix ? `  → ${fix}\n` : ''}`);
@@ -58,6 +71,12 @@ function options() {
         ip: { type: 'string' },
         port: { type: 'string' },
         'api-token': { type: 'string' },
+        'spawn-limit': { type: 'string' },
+        'active-limit': { type: 'string' },
+        'start-timeout': { type: 'string' },
+        'cull-idle': { type: 'string' },
+        'mem-limit': { type: 'string' },
+        'kernel-snapshot': { type: 'string' },
         'logins-only': { type: 'boolean', default: false },
         'no-install': { type: 'boolean', default: false },
         'no-prepare': { type: 'boolean', default: false },
@@ -79,6 +98,9 @@ function options() {
     fail(`--unix-prefix must be a lower-case letter and up to 11 more of a-z, 0-9, "_" and "-", not "${parsed['unix-prefix']}"`);
   if (parsed['api-token'] !== undefined && parsed['api-token'].length < 16) fail('--api-token must have at least 16 characters');
   if (parsed.names !== undefined) namesOf(parsed.names);
+  const settings = classSettings(parsed);
+  if (settings.error) fail(settings.error);
+  parsed.settings = settings.value;
   for (const name of [...(parsed.instructor ?? []), ...(parsed['new-password'] ?? [])]) namesOf(name);
   return parsed;
 }
@@ -190,6 +212,24 @@ function loginsOnly(opts) {
   );
 }
 
+/**
+ * The snapshot the lesson's preparation built beside its own kernel spec (lesson/kernel/launch.ts), or ''
+ * for kernels without one: asked for and missing is an error, the default without one says so and goes on.
+ */
+function kernelSnapshotFile(settings, asked) {
+  if (settings.kernelSnapshot !== 'on') return '';
+  const blob = path.join(ROOT, '.jupyter', 'share', 'jupyter', 'kernels', 'tslab', 'typescript.blob');
+  if (fs.existsSync(blob)) return blob;
+  if (asked)
+    fail(
+      `--kernel-snapshot on: there is no kernel snapshot at ${blob}`,
+      'run `npm run prepare:lesson` (without PID_HANDSON_KERNEL_SNAPSHOT=0), or give --kernel-snapshot off',
+    );
+  process.stdout.write(`class: no kernel snapshot at ${blob}: kernels start without one (slower, lighter)\n`);
+  settings.kernelSnapshot = 'off';
+  return '';
+}
+
 async function main() {
   const opts = options();
   if (opts['logins-only']) return loginsOnly(opts);
@@ -215,7 +255,9 @@ async function main() {
   const strangers = (opts['new-password'] ?? []).filter((name) => !users.some((u) => u.user === name));
   if (strangers.length) fail(`--new-password: ${strangers.join(', ')} is not a user of this class`);
   // Each user's server runs as their own Unix user, who must reach the package and the kernel from /.
+  const snapshotFile = kernelSnapshotFile(opts.settings, opts['kernel-snapshot'] !== undefined);
   const closed = unreachable([
+    ...(snapshotFile ? [snapshotFile] : []),
     path.dirname(classDir),
     path.join(ROOT, 'dist', 'lesson', 'kernel', 'launch.js'),
     path.join(ROOT, 'node_modules', 'tslab', 'package.json'),
@@ -264,6 +306,7 @@ async function main() {
     PID_HANDSON_UNIX_PREFIX: state.unixPrefix,
     PID_HANDSON_NODE: process.execPath,
     PID_HANDSON_HUB_API_TOKEN: opts['api-token'] ?? process.env.PID_HANDSON_HUB_API_TOKEN ?? '',
+    ...hubSettingsEnv(opts.settings, snapshotFile),
     // Debian's configurable-http-proxy finds its modules only there with a Node that is not Debian's.
     NODE_PATH: [process.env.NODE_PATH, DEBIAN_PROXY_MODULES].filter(Boolean).join(path.delimiter),
   };
@@ -318,6 +361,7 @@ async function main() {
       ...sheet,
       `  live page token: ${stateFile} ("adminToken")`,
       `  each user's server runs as the Unix user ${state.unixPrefix}<name>, in a home only they can read`,
+      `  settings: ${describeSettings(opts.settings)}`,
       `  class folder: ${classDir} (Ctrl-C stops the hub; running it again resumes the class)`,
       'ready',
       '',

@@ -107,10 +107,22 @@ c.Spawner.default_url = "/tree"
 c.Spawner.args = ["--MappingKernelManager.default_kernel_name=tslab"]
 c.Spawner.env_keep = ["PATH", "LANG", "LC_ALL", "NODE_PATH"]
 jupyter_path = os.path.join(class_dir, "jupyter")
-pid_handson_hub.write_kernel_spec(jupyter_path, package_root)
+snapshot_file = setting("PID_HANDSON_KERNEL_SNAPSHOT_FILE", "-")
+pid_handson_hub.write_kernel_spec(jupyter_path, package_root, snapshot=None if snapshot_file == "-" else snapshot_file)
 c.Spawner.environment = {"JUPYTER_PATH": jupyter_path}
-c.Spawner.http_timeout = 60
-c.Spawner.start_timeout = 60
+
+# ---- the class's size on this machine (npm run class's options; docs/class-on-one-machine.md) --------
+# A spawn beyond the limit is answered "too many users trying to log in, try again in a few seconds".
+c.JupyterHub.concurrent_spawn_limit = int(setting("PID_HANDSON_SPAWN_LIMIT", "100"))
+c.JupyterHub.active_server_limit = int(setting("PID_HANDSON_ACTIVE_LIMIT", "0"))
+# Under a spawn storm on two cores a server takes far longer than alone: the hub must not give up on it.
+c.Spawner.http_timeout = int(setting("PID_HANDSON_START_TIMEOUT", "120"))
+c.Spawner.start_timeout = int(setting("PID_HANDSON_START_TIMEOUT", "120"))
+c.Spawner.args += pid_handson_hub.culling_args(int(setting("PID_HANDSON_CULL_IDLE_SECONDS", "0")))
+mem_limit = int(setting("PID_HANDSON_MEM_LIMIT", "0"))
+if mem_limit:
+    # LocalProcessSpawner only passes mem_limit on as MEM_LIMIT; ClassSpawner enforces it with a cgroup.
+    c.Spawner.mem_limit = mem_limit
 c.Spawner.pre_spawn_hook = pid_handson_hub.make_pre_spawn_hook(
     mock_url=mock_url,
     admin_token=admin_token,

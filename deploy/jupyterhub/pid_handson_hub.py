@@ -320,7 +320,19 @@ class ClassSpawner(LocalProcessSpawner):
         return ensure_system_user(self.system_user, self.home_dir, f"pid-handson {self.user.name}")
 
     def make_preexec_fn(self, name):
-        return set_user_setuid(self.system_user)
+        become_user = set_user_setuid(self.system_user)
+        procs = memory_cgroup(self.system_user, int(self.mem_limit)) if self.mem_limit else None
+        if self.mem_limit and procs is None:
+            self.log.warning("no writable memory cgroup on this machine: mem_limit for %s is advisory only", self.user.name)
+
+        def preexec():
+            # Joined as root before dropping to the user: the server and every kernel it starts stay inside.
+            if procs:
+                with open(procs, "w") as out:
+                    out.write(str(os.getpid()))
+            become_user()
+
+        return preexec
 
     def user_env(self, env):
         env["USER"] = self.system_user
@@ -368,19 +380,63 @@ def prepare_home(home, package_root, bundle, instructor=False):
     return {"PID_CREDENTIALS": credentials}
 
 
-def write_kernel_spec(jupyter_path, package_root):
+def write_kernel_spec(jupyter_path, package_root, snapshot=None):
     """The lesson's kernel spec (tslab through dist/lesson/kernel/launch.js, which adds the advice after a
-    restart), for JUPYTER_PATH (ahead of any other tslab on the machine)."""
+    restart), for JUPYTER_PATH (ahead of any other tslab on the machine); with snapshot, the kernel starts
+    from that Node start-up snapshot (lesson/kernel/launch.ts kernelSpec makes the same spec)."""
     folder = os.path.join(jupyter_path, "kernels", "tslab")
     os.makedirs(folder, exist_ok=True)
-    spec = {
-        "argv": [shutil.which("node") or "node", os.path.join(package_root, "dist", "lesson", "kernel", "launch.js"), "--config-path", "{connection_file}"],
-        "display_name": "TypeScript",
-        "language": "typescript",
-    }
+    node = shutil.which("node") or "node"
+    launcher = [os.path.join(package_root, "dist", "lesson", "kernel", "launch.js"), "--config-path", "{connection_file}"]
+    spec = {"argv": [node, *launcher], "display_name": "TypeScript", "language": "typescript"}
+    if snapshot:
+        # Node refuses a snapshot under other V8 flags than it was built with: no NODE_OPTIONS for the kernel.
+        spec["argv"] = [node, "--snapshot-blob", snapshot, *launcher]
+        spec["env"] = {"NODE_OPTIONS": ""}
     with open(os.path.join(folder, "kernel.json"), "w", encoding="utf-8") as out:
         json.dump(spec, out, indent=1)
     return folder
+
+
+def culling_args(idle_seconds):
+    """The single-user server's own idle culling (JupyterHub's idle-culler service is not packaged here):
+    kernels idle that long with no notebook open on them stop, then a server with no kernels and no
+    activity that long stops itself, and the hub sees it gone."""
+    if idle_seconds <= 0:
+        return []
+    return [
+        f"--MappingKernelManager.cull_idle_timeout={idle_seconds}",
+        f"--MappingKernelManager.cull_interval={max(10, min(300, idle_seconds // 4))}",
+        "--MappingKernelManager.cull_connected=False",
+        f"--SingleUserNotebookApp.shutdown_no_activity_timeout={idle_seconds}",
+    ]
+
+
+MEMORY_CGROUP_ROOTS = ("/sys/fs/cgroup/memory", "/sys/fs/cgroup")
+
+
+def memory_cgroup(name, limit_bytes, roots=MEMORY_CGROUP_ROOTS):
+    """Makes (or reuses) the memory cgroup pid-handson/<name> with this limit; returns its cgroup.procs file,
+    or None when this machine gives root no writable memory controller (then the limit stays advisory)."""
+    for root in roots:
+        v1 = os.path.exists(os.path.join(root, "memory.limit_in_bytes")) or root.endswith("/memory")
+        limit_file = "memory.limit_in_bytes" if v1 else "memory.max"
+        if not v1 and not os.path.exists(os.path.join(root, "cgroup.controllers")):
+            continue
+        folder = os.path.join(root, "pid-handson", name)
+        try:
+            os.makedirs(folder, exist_ok=True)
+            if not v1:
+                # cgroup v2 hands the memory controller down one level at a time.
+                for parent in (root, os.path.dirname(folder)):
+                    with open(os.path.join(parent, "cgroup.subtree_control"), "w") as out:
+                        out.write("+memory")
+            with open(os.path.join(folder, limit_file), "w") as out:
+                out.write(str(limit_bytes))
+        except OSError:
+            continue
+        return os.path.join(folder, "cgroup.procs")
+    return None
 
 
 def encode_bundle(bundle):

@@ -265,6 +265,24 @@ class HookTest(unittest.TestCase):
         self.assertEqual(spec["argv"][1:], [os.path.join(ROOT, "dist", "lesson", "kernel", "launch.js"), "--config-path", "{connection_file}"])
         self.assertTrue(os.access(spec["argv"][0], os.X_OK), "argv[0] is an executable Node")
         self.assertTrue(os.path.isfile(spec["argv"][1]), "the launcher is built")
+        self.assertNotIn("env", spec)
+
+    def test_the_kernel_spec_with_a_snapshot_starts_node_from_it_without_node_options(self):
+        folder = hub.write_kernel_spec(os.path.join(self.classroom, "jupyter"), ROOT, snapshot="/srv/typescript.blob")
+        spec = json.loads(read(os.path.join(folder, "kernel.json")))
+        self.assertEqual(spec["argv"][1:4], ["--snapshot-blob", "/srv/typescript.blob", os.path.join(ROOT, "dist", "lesson", "kernel", "launch.js")])
+        self.assertEqual(spec["env"], {"NODE_OPTIONS": ""})
+
+    def test_idle_culling_is_the_servers_own_and_off_at_zero(self):
+        self.assertEqual(hub.culling_args(0), [])
+        args = hub.culling_args(1800)
+        self.assertIn("--MappingKernelManager.cull_idle_timeout=1800", args)
+        self.assertIn("--MappingKernelManager.cull_interval=300", args)
+        self.assertIn("--SingleUserNotebookApp.shutdown_no_activity_timeout=1800", args)
+        self.assertIn("--MappingKernelManager.cull_interval=15", hub.culling_args(60))
+
+    def test_a_memory_cgroup_is_none_where_no_controller_is_writable(self):
+        self.assertIsNone(hub.memory_cgroup("pid-x", 900 * 1024 * 1024, roots=(os.path.join(self.classroom, "no-cgroup"),)))
 
 
 class ClassAuthenticatorTest(unittest.TestCase):

@@ -56,7 +56,13 @@ export function requireJupyterHub(): void {
   assertDistExists();
 }
 
-export async function startClassHub(classDir: string, users: number, unixPrefix = `t${randomBytes(3).toString('hex')}-`): Promise<ClassHub> {
+export async function startClassHub(
+  classDir: string,
+  users: number,
+  unixPrefix = `t${randomBytes(3).toString('hex')}-`,
+  /** More of `npm run class`'s options (the class settings). */
+  extraArgs: string[] = [],
+): Promise<ClassHub> {
   const child: ChildProcess = spawn(
     process.execPath,
     [
@@ -73,6 +79,7 @@ export async function startClassHub(classDir: string, users: number, unixPrefix 
       HUB_API_TOKEN,
       '--no-prepare',
       '--no-install',
+      ...extraArgs,
     ],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: false },
   );
