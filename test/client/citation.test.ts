@@ -64,7 +64,10 @@ describe('HandleClient.citation', () => {
     assert.equal(error.format, 'citation');
     assert.ok(error.offered.includes('application/x-bibtex'), error.offered.join());
     assert.ok(error.offered.includes('text/html'));
-    assert.ok(error.offered.every((type) => /^[a-z]+\//.test(type)), `only media types: ${error.offered.join()}`);
+    assert.ok(
+      error.offered.every((type) => /^[a-z]+\//.test(type)),
+      `only media types: ${error.offered.join()}`,
+    );
     assert.match(error.message, /^formatted citation of 10\.5072\/surveys-2017: /);
     assert.match(error.message, /cannot give text\/x-bibliography for 10\.5072\/surveys-2017 \(HTTP 406\)/);
     assert.match(error.serverMessage ?? '', /style=chicago-author-date is not one this server has/);
