@@ -727,9 +727,10 @@ describe('the placeholder YOUR_ANSWER and the shape of an answer', () => {
         ('options' in value ? questions : found).push(`${chapter}.${key}`);
       }
     }
-    // 18 exercises and 8 questions in chapters 1–8, and one of each in chapter 0 ("Just enough TypeScript").
-    assert.equal(found.length, 19, found.join(', '));
-    assert.equal(questions.length, 9, questions.join(', '));
+    // 18 exercises and 8 questions in chapters 1–8, one of each in chapter 0 ("Just enough TypeScript"), and
+    // 2 exercises and 1 question in chapter 9 ("PIDs that machines act on").
+    assert.equal(found.length, 21, found.join(', '));
+    assert.equal(questions.length, 10, questions.join(', '));
   });
 });
 
