@@ -3,6 +3,7 @@
 // everything a server starts runs as its user), the largest kernel, and the machine's used memory; and the
 // CPU time those processes used (what decides how long a class's start takes on a given number of cores).
 import { readdirSync, readFileSync } from 'node:fs';
+import { cpuMs } from './processes.js';
 
 export interface MemoryPeaks {
   /** Largest sum of the trainees' processes' RSS seen in one sample (kB). */
@@ -33,18 +34,6 @@ export function machineUsedKb(): number {
   return field('MemTotal') - field('MemAvailable');
 }
 
-/** CPU ms (utime + stime, 10 ms ticks) of a process; NaN when it is gone. */
-function cpuOf(pid: string): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
-      .replace(/^.*\) /s, '')
-      .split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return NaN;
-  }
-}
-
 function sample(uids: Set<number>, cpu: Map<string, { ms: number; kernel: boolean }>): { traineesKb: number; kernelKb: number } {
   let traineesKb = 0;
   let kernelKb = 0;
@@ -66,7 +55,7 @@ function sample(uids: Set<number>, cpu: Map<string, { ms: number; kernel: boolea
     } catch {}
     const kernel = cmdline.includes('launch.js') && cmdline.includes('--config-path');
     if (kernel) kernelKb = Math.max(kernelKb, rss);
-    const used = cpuOf(entry);
+    const used = cpuMs(Number(entry));
     if (!Number.isNaN(used)) cpu.set(entry, { ms: used, kernel });
   }
   return { traineesKb, kernelKb };
