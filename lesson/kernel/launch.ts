@@ -9,6 +9,9 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } 
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { ConsoleInterface, ConverterSet, Executor } from 'tslab/dist/executor';
+import { useCompileService } from './compile-client.js';
+import { COMPILE_SERVICE_VARIABLE } from './compile-protocol.js';
+import { preloadAfterKernelInfo } from './preload.js';
 import { definitionsIn, restartAdvice, unknownNames } from './restart-advice.js';
 
 type CreateExecutor = (rootDir: string, convs: ConverterSet, console: ConsoleInterface) => Executor;
@@ -172,10 +175,14 @@ function option(argv: readonly string[], name: string): string {
 /** Starts tslab with the restart advice, for the connection file named in `argv` (directly, or from the snapshot). */
 export function startKernel(argv: readonly string[]): void {
   const configPath = option(argv, '--config-path');
+  // Before tslab's modules load: they take their converter and compiler from the module cache.
+  const service = process.env[COMPILE_SERVICE_VARIABLE];
+  if (service) useCompileService(service);
   // tslab's startKernel looks its executor up on the module object when it starts, so the wrapped one is used.
   const load = createRequire(__filename);
   const executorModule = load('tslab/dist/executor') as { createExecutor: CreateExecutor };
   executorModule.createExecutor = withRestartAdvice(executorModule.createExecutor);
+  preloadAfterKernelInfo((load('tslab/dist/jupyter') as { ZmqServer: Parameters<typeof preloadAfterKernelInfo>[0] }).ZmqServer, process.cwd());
   const tslab = load('tslab/dist/main') as {
     startKernel: (options: { configPath: string; enableFindLocal: boolean; jsKernel: boolean; globalVersion: string }) => void;
   };

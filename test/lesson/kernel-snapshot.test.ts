@@ -4,48 +4,17 @@
 // compiled from its new text; and the installation must say when its snapshot no longer fits.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { type CellReport, linkLessonPackage, PYTHON } from '../support/notebook-runs.js';
+import { install, KERNEL_PROBE_CELLS, KERNEL_PROBE_STATUSES, LAUNCHER, runCells, workspace } from '../support/kernel-cells.js';
+import { linkLessonPackage } from '../support/notebook-runs.js';
 import { assertBuilt, ROOT } from '../support/paths.js';
 import { temporaryFolder } from '../support/temporary-folders.js';
-
-const execFileAsync = promisify(execFile);
-const LAUNCHER = join(ROOT, 'dist', 'lesson', 'kernel', 'launch.js');
-
-function install(prefix: string, launcher = LAUNCHER, snapshot = true): { argv: string[]; env?: Record<string, string> } {
-  const env = { ...process.env, PID_HANDSON_KERNEL_SNAPSHOT: snapshot ? '1' : '0' };
-  const run = spawnSync(process.execPath, [launcher, 'install', '--prefix', prefix], { encoding: 'utf8', env });
-  assert.equal(run.status, 0, run.stderr);
-  return JSON.parse(readFileSync(join(prefix, 'share', 'jupyter', 'kernels', 'tslab', 'kernel.json'), 'utf8'));
-}
 
 function check(prefix: string, snapshot = true): number | null {
   return spawnSync(process.execPath, [LAUNCHER, 'check', '--prefix', prefix], { env: { ...process.env, PID_HANDSON_KERNEL_SNAPSHOT: snapshot ? '1' : '0' } })
     .status;
-}
-
-/** Runs the cells as a notebook in `folder` on the kernel installed in `prefix` (run_notebook.py, as every notebook test). */
-async function runCells(prefix: string, folder: string, cells: string[]): Promise<CellReport[]> {
-  const notebook = join(folder, `cells-${readdirSync(folder).length}.ipynb`);
-  writeFileSync(
-    notebook,
-    JSON.stringify({
-      nbformat: 4,
-      nbformat_minor: 5,
-      metadata: { kernelspec: { name: 'tslab', display_name: 'TypeScript', language: 'typescript' } },
-      cells: cells.map((source, i) => ({ id: `c${i}`, cell_type: 'code', metadata: {}, execution_count: null, outputs: [], source })),
-    }),
-  );
-  const runtime = temporaryFolder('pid-kernel-runtime-');
-  const { stdout } = await execFileAsync(PYTHON, [join(ROOT, 'test', 'notebooks', 'run_notebook.py'), notebook, `${notebook}.out`], {
-    cwd: folder,
-    env: { ...process.env, JUPYTER_PATH: join(prefix, 'share', 'jupyter'), JUPYTER_RUNTIME_DIR: runtime, JUPYTER_PLATFORM_DIRS: '1' },
-    maxBuffer: 16 * 1024 * 1024,
-  });
-  return (JSON.parse(stdout) as { cells: CellReport[] }).cells;
 }
 
 describe('the kernel starts from a snapshot of its TypeScript', () => {
@@ -78,20 +47,10 @@ describe('the kernel starts from a snapshot of its TypeScript', () => {
     const without = temporaryFolder('pid-kernel-without-');
     install(withSnapshot);
     install(without, LAUNCHER, false);
-    const cells = [
-      "import { lessonUrls, YOUR_ANSWER } from 'pid-handson/lesson';\nimport * as tslab from 'tslab';\ntypeof lessonUrls",
-      "const n: number = 'text';",
-      'const twice = (x: number) => x * 2;\ntwice(21)',
-      "import { readFileSync } from 'node:fs';\nreadFileSync('/etc/hostname', 'utf8').length > 0",
-      "const m = new Map<string, number[]>([['a', [1, 2]]]);\n[...m.entries()].flatMap(([, v]) => v).reduce((a, b) => a + b, 0)",
-      "throw new Error('expected in this cell');",
-      'twice(YOUR_ANSWER as unknown as number)',
-      'const later: Promise<string> = Promise.resolve(`${Buffer.from("pid").toString("base64")}`);\nawait later',
-    ];
-    const [a, b] = [await runCells(withSnapshot, workspace(), cells), await runCells(without, workspace(), cells)];
+    const [a, b] = [await runCells(withSnapshot, workspace(), KERNEL_PROBE_CELLS), await runCells(without, workspace(), KERNEL_PROBE_CELLS)];
     assert.deepEqual(
       a.map((c) => c.status),
-      ['ok', 'error', 'ok', 'ok', 'ok', 'error', 'ok', 'ok'],
+      KERNEL_PROBE_STATUSES,
       JSON.stringify(a),
     );
     assert.deepEqual(a, b);
@@ -134,10 +93,3 @@ describe('the kernel starts from a snapshot of its TypeScript', () => {
     );
   });
 });
-
-/** A workspace as npm start makes one outside the project: a folder whose node_modules is the project's. */
-function workspace(): string {
-  const folder = temporaryFolder('pid-kernel-workspace-');
-  symlinkSync(join(ROOT, 'node_modules'), join(folder, 'node_modules'), 'dir');
-  return folder;
-}

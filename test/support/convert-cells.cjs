@@ -1,0 +1,38 @@
+// Compiles cells in order as the lesson's kernel does (tslab's executor: each cell against the declarations
+// of the cells that compiled before it), through the class's compile service when PID_HANDSON_COMPILE_SERVICE
+// names one, with tslab's own converter otherwise. Run in the notebook's folder:
+// `node convert-cells.cjs CELLS.json` (a JSON array of cell sources) → a JSON array of tslab's ConvertResults,
+// plus what the process loaded: whether it loaded TypeScript itself.
+const { readFileSync } = require('node:fs');
+const { join } = require('node:path');
+
+// Which files this process compiles: whether the kernel loaded TypeScript (the client's stand-in sits in the cache).
+const Module = require('node:module');
+const compiled = new Set();
+const compileJs = Module._extensions['.js'];
+Module._extensions['.js'] = (module, filename) => {
+  compiled.add(filename);
+  return compileJs(module, filename);
+};
+
+const root = join(__dirname, '..', '..');
+const service = process.env.PID_HANDSON_COMPILE_SERVICE;
+if (service) require(join(root, 'dist', 'lesson', 'kernel', 'compile-client.js')).useCompileService(service);
+const fromTslab = Module.createRequire(require.resolve('tslab/package.json', { paths: [root] }));
+const { createConverter } = fromTslab('./dist/converter.js');
+const { getCodeMetadata } = fromTslab('./dist/metadata.js');
+
+const cells = JSON.parse(readFileSync(process.argv[2], 'utf8'));
+const converter = createConverter({ isJS: false, isBrowser: false });
+const results = [];
+let prevDecl = '';
+for (const src of cells) {
+  const meta = getCodeMetadata(src);
+  const result = converter.convert(prevDecl, src);
+  if (result.diagnostics.length === 0) prevDecl = result.declOutput ?? '';
+  results.push({ meta, result: JSON.parse(JSON.stringify(result)) });
+}
+const loadedTypeScript = compiled.has(fromTslab.resolve('@tslab/typescript-for-tslab'));
+process.stdout.write(JSON.stringify({ results, loadedTypeScript }));
+converter.close();
+process.exit(0);
