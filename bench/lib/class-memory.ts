@@ -1,7 +1,8 @@
 // The hub machine's memory during a class benchmark, sampled from /proc: the resident memory of every
 // process of the class's Unix users (each trainee's Jupyter server and kernels, their whole trees, since
 // everything a server starts runs as its user), the largest kernel, and the machine's used memory; and the
-// CPU time those processes used (what decides how long a class's start takes on a given number of cores).
+// CPU time those processes used (what decides how long a class's start takes on a given number of cores);
+// and the same for the class's compile service, which compiles for every kernel as a user of its own.
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpuMs } from './processes.js';
 
@@ -15,6 +16,9 @@ export interface MemoryPeaks {
   /** CPU time (user + system) of the trainees' processes, as last seen for each (ms); kernels apart. */
   traineesCpuMs: number;
   kernelsCpuMs: number;
+  /** The class's compile service (lesson/kernel/compile-service.ts): largest RSS (kB) and CPU time (ms). */
+  serviceKb: number;
+  serviceCpuMs: number;
   samples: number;
 }
 
@@ -34,9 +38,12 @@ export function machineUsedKb(): number {
   return field('MemTotal') - field('MemAvailable');
 }
 
-function sample(uids: Set<number>, cpu: Map<string, { ms: number; kernel: boolean }>): { traineesKb: number; kernelKb: number } {
+type CpuSeen = Map<string, { ms: number; kernel: boolean; service?: boolean }>;
+
+function sample(uids: Set<number>, cpu: CpuSeen): { traineesKb: number; kernelKb: number; serviceKb: number } {
   let traineesKb = 0;
   let kernelKb = 0;
+  let serviceKb = 0;
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     let status: string;
@@ -46,32 +53,40 @@ function sample(uids: Set<number>, cpu: Map<string, { ms: number; kernel: boolea
       continue; // gone between the listing and the read
     }
     const uid = Number(/^Uid:\s+(\d+)/m.exec(status)?.[1] ?? -1);
-    if (!uids.has(uid)) continue;
     const rss = Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0);
-    traineesKb += rss;
     let cmdline = '';
     try {
       cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
     } catch {}
+    if (cmdline.includes('compile-service.js') && cmdline.includes('--socket')) {
+      serviceKb += rss;
+      const used = cpuMs(Number(entry));
+      if (!Number.isNaN(used)) cpu.set(entry, { ms: used, kernel: false, service: true });
+      continue;
+    }
+    if (!uids.has(uid)) continue;
+    traineesKb += rss;
     const kernel = cmdline.includes('launch.js') && cmdline.includes('--config-path');
     if (kernel) kernelKb = Math.max(kernelKb, rss);
     const used = cpuMs(Number(entry));
     if (!Number.isNaN(used)) cpu.set(entry, { ms: used, kernel });
   }
-  return { traineesKb, kernelKb };
+  return { traineesKb, kernelKb, serviceKb };
 }
 
 /** Samples every intervalMs until stopped; the peaks so far at any time. */
 export function watchClassMemory(unixPrefix: string, intervalMs = 500): { peaks(): MemoryPeaks; stop(): MemoryPeaks } {
-  const peaks: MemoryPeaks = { traineesKb: 0, kernelKb: 0, machineUsedKb: 0, traineesCpuMs: 0, kernelsCpuMs: 0, samples: 0 };
+  const peaks: MemoryPeaks = { traineesKb: 0, kernelKb: 0, machineUsedKb: 0, traineesCpuMs: 0, kernelsCpuMs: 0, serviceKb: 0, serviceCpuMs: 0, samples: 0 };
   let uids = uidsOf(unixPrefix);
   // By pid, the last CPU time seen: a process that has exited keeps what it used up to the last sample.
-  const cpu = new Map<string, { ms: number; kernel: boolean }>();
+  const cpu: CpuSeen = new Map();
   const tick = () => {
     // Users appear during the spawn storm (the hub makes each on its first start).
     if (peaks.samples % 4 === 0) uids = uidsOf(unixPrefix);
     const now = sample(uids, cpu);
-    peaks.traineesCpuMs = [...cpu.values()].reduce((sum, p) => sum + p.ms, 0);
+    peaks.traineesCpuMs = [...cpu.values()].reduce((sum, p) => sum + (p.service ? 0 : p.ms), 0);
+    peaks.serviceCpuMs = [...cpu.values()].reduce((sum, p) => sum + (p.service ? p.ms : 0), 0);
+    peaks.serviceKb = Math.max(peaks.serviceKb, now.serviceKb);
     peaks.kernelsCpuMs = [...cpu.values()].reduce((sum, p) => sum + (p.kernel ? p.ms : 0), 0);
     peaks.traineesKb = Math.max(peaks.traineesKb, now.traineesKb);
     peaks.kernelKb = Math.max(peaks.kernelKb, now.kernelKb);

@@ -185,7 +185,7 @@ export async function hubClass(options: HubClassOptions): Promise<Section> {
   const runs: TraineeRun[] = users.map((user) => ({ user, cellMs: [], waveMs: [], failures: [] }));
   const single: TraineeRun = { user: users[0]!, cellMs: [], waveMs: [], failures: [] };
   let serversUpMs = NaN;
-  let singleMemory = { traineesKb: 0, kernelKb: 0, traineesCpuMs: 0, kernelsCpuMs: 0 };
+  let singleMemory = { traineesKb: 0, kernelKb: 0, traineesCpuMs: 0, kernelsCpuMs: 0, serviceCpuMs: 0 };
   let unixUids: number[] = [];
   let peaks = memory.peaks();
   try {
@@ -328,6 +328,12 @@ export async function hubClass(options: HubClassOptions): Promise<Section> {
         value: s((peaks.traineesCpuMs - singleMemory.traineesCpuMs) / n),
         ratio: `${s((peaks.kernelsCpuMs - singleMemory.kernelsCpuMs) / n)} kernel`,
         target: 'spawn, chapter 1, waves; × trainees ÷ cores = the least wall time for the start',
+      },
+      {
+        label: "the class's compile service (shared by every kernel): peak memory",
+        value: mb(peaks.serviceKb),
+        ratio: `${mb(peaks.serviceKb / n)}/trainee`,
+        target: `CPU per trainee ${s((peaks.serviceCpuMs - singleMemory.serviceCpuMs) / n)}; 0 MB: the class runs without it (--compile-service off)`,
       },
       {
         label: 'machine memory in use: peak rise over before the hub',

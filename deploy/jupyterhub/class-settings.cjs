@@ -1,6 +1,6 @@
 // The hub settings of `npm run class` that size a class to its machine: how many servers start at once and
 // run at once, how long a start may take, when idle kernels and servers go, a memory limit per user, and
-// whether kernels start from the Node snapshot. Checked here (one clear line per mistake), handed to
+// whether kernels compile through the class's compile service or start from the Node snapshot. Checked here (one clear line per mistake), handed to
 // jupyterhub_config.py as PID_HANDSON_* variables. The defaults are argued in docs/class-on-one-machine.md.
 'use strict';
 
@@ -11,6 +11,7 @@ const CLASS_DEFAULTS = Object.freeze({
   cullIdle: 60,
   memLimit: '',
   kernelSnapshot: 'on',
+  compileService: 'on',
 });
 
 const UNITS = { K: 1024, M: 1024 ** 2, G: 1024 ** 3 };
@@ -48,6 +49,13 @@ function classSettings(options) {
     if (!['on', 'off'].includes(options['kernel-snapshot'])) return { error: `--kernel-snapshot must be on or off, not "${options['kernel-snapshot']}"` };
     settings.kernelSnapshot = options['kernel-snapshot'];
   }
+  if (options['compile-service'] !== undefined) {
+    if (!['on', 'off'].includes(options['compile-service'])) return { error: `--compile-service must be on or off, not "${options['compile-service']}"` };
+    settings.compileService = options['compile-service'];
+  }
+  // A kernel that compiles through the service never uses the compiler in the snapshot, which would only
+  // add its weight to every kernel: without a word about the snapshot, the service's kernels start without.
+  if (settings.compileService === 'on' && options['kernel-snapshot'] === undefined) settings.kernelSnapshot = 'off';
   return { value: settings };
 }
 
@@ -60,6 +68,7 @@ function hubSettingsEnv(settings, snapshotFile) {
     PID_HANDSON_CULL_IDLE_SECONDS: String(settings.cullIdle * 60),
     PID_HANDSON_MEM_LIMIT: settings.memLimit ? String(bytesOf(settings.memLimit)) : '0',
     PID_HANDSON_KERNEL_SNAPSHOT_FILE: snapshotFile || '-',
+    PID_HANDSON_CLASS_COMPILE_SERVICE: settings.compileService,
   };
 }
 
@@ -71,6 +80,7 @@ function describeSettings(settings) {
     settings.cullIdle ? `idle kernels and servers stop after ${settings.cullIdle} min` : 'no idle culling',
     settings.memLimit ? `memory limit ${settings.memLimit} per user` : 'no memory limit',
     `kernel snapshot ${settings.kernelSnapshot}`,
+    `compile service ${settings.compileService}`,
   ].join(', ');
 }
 

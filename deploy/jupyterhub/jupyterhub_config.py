@@ -6,6 +6,7 @@
 # Started by `npm run class` (deploy/jupyterhub/class.cjs), which sets the PID_HANDSON_* variables below
 # and writes the class's logins. The same hook runs on Kubernetes (deploy/kubernetes/values.yaml); with
 # DockerSpawner only the spawner lines change (the hook's remote_home mode, as on Kubernetes).
+import hashlib
 import os
 import shutil
 import sys
@@ -94,6 +95,28 @@ if hub_api_token != "-":
     # For scripts (and the tests): create users and start servers through the hub's REST API.
     services.append({"name": "class-admin", "api_token": hub_api_token, "display": False})
     roles.append({"name": "class-admin", "scopes": ["admin:users", "admin:servers", "tokens", "list:users"], "services": ["class-admin"]})
+
+# ---- the class's compile service: one process compiles every trainee's cells (lesson/kernel/compile-service.ts) --
+# so that no kernel loads TypeScript itself. It runs as nobody and reads only the installation; a kernel finds
+# it through PID_HANDSON_COMPILE_SERVICE (a Linux abstract socket named after this class folder) and compiles
+# itself whenever the service cannot answer.
+compile_service = None
+if setting("PID_HANDSON_CLASS_COMPILE_SERVICE", "off") == "on":
+    compile_service = "@pid-handson-compile-" + hashlib.sha256(class_dir.encode()).hexdigest()[:16]
+    services.append(
+        {
+            "name": "compile",
+            "command": [
+                setting("PID_HANDSON_NODE", shutil.which("node") or "node"),
+                os.path.join(package_root, "dist", "lesson", "kernel", "compile-service.js"),
+                "--socket", compile_service,
+                "--root", package_root,
+            ],
+            "user": "nobody" if os.geteuid() == 0 else "",
+            "environment": {"PATH": os.environ.get("PATH", "")},
+            "display": False,
+        }
+    )
 c.JupyterHub.services = services
 c.JupyterHub.load_roles = roles
 
@@ -110,6 +133,8 @@ jupyter_path = os.path.join(class_dir, "jupyter")
 snapshot_file = setting("PID_HANDSON_KERNEL_SNAPSHOT_FILE", "-")
 pid_handson_hub.write_kernel_spec(jupyter_path, package_root, snapshot=None if snapshot_file == "-" else snapshot_file)
 c.Spawner.environment = {"JUPYTER_PATH": jupyter_path}
+if compile_service:
+    c.Spawner.environment["PID_HANDSON_COMPILE_SERVICE"] = compile_service
 
 # ---- the class's size on this machine (npm run class's options; docs/class-on-one-machine.md) --------
 # A spawn beyond the limit is answered "too many users trying to log in, try again in a few seconds".

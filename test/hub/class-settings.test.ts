@@ -4,11 +4,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { hubApi, logIn, requireJupyterHub, startClassHub, startServer, userApi, type ClassHub } from '../support/class-hub';
 import { ROOT } from '../support/paths.js';
+import { processesWith } from '../support/processes.js';
 import { temporaryFolder } from '../support/temporary-folders.js';
 import { KernelChannel } from './kernel-channel';
 
@@ -18,20 +19,6 @@ let hub: ClassHub;
 
 function launch(...args: string[]) {
   return spawnSync(process.execPath, [join(ROOT, 'deploy', 'jupyterhub', 'class.cjs'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
-}
-
-/** The pids of processes whose command line contains every one of parts. */
-function processesWith(...parts: string[]): { pid: string; cmdline: string[] }[] {
-  return readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .map((pid) => {
-      try {
-        return { pid, cmdline: readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0') };
-      } catch {
-        return { pid, cmdline: [] };
-      }
-    })
-    .filter(({ cmdline }) => parts.every((part) => cmdline.some((arg) => arg.includes(part))));
 }
 
 /** The memory cgroup a process is in ("/pid-handson/<user>" or "/"), from /proc/<pid>/cgroup (v1 or v2). */
@@ -79,6 +66,7 @@ test('bad values of the class settings are refused with what was expected', () =
       [['--mem-limit', '100M'], /--mem-limit must be a size of at least 300M, such as 800M or 2G, not "100M"/],
       [['--mem-limit', '2 GB'], /--mem-limit must be a size of at least 300M/],
       [['--kernel-snapshot', 'yes'], /--kernel-snapshot must be on or off, not "yes"/],
+      [['--compile-service', '1'], /--compile-service must be on or off, not "1"/],
     ] as const) {
       const run = launch('--users', '3', ...args, '--class-dir', join(parent, 'class'), '--no-prepare', '--no-install');
       assert.equal(run.status, 2, `${args.join(' ')}: ${run.stderr}`);
@@ -94,7 +82,7 @@ test('bad values of the class settings are refused with what was expected', () =
 test('the hub says which settings it runs with', () => {
   assert.match(
     hub.output(),
-    /settings: 1 starting at once, at most 2 running, start timeout 90 s, idle kernels and servers stop after 1 min, memory limit 900M per user, kernel snapshot on/,
+    /settings: 1 starting at once, at most 2 running, start timeout 90 s, idle kernels and servers stop after 1 min, memory limit 900M per user, kernel snapshot on, compile service on/,
   );
 });
 

@@ -4,11 +4,13 @@
 // instructor's side of the mock lists the class; a restart of the hub keeps identities and edits.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent } from 'undici';
 import { hubApi, logIn, logInWithForm, requireJupyterHub, startClassHub, startServer, userApi, type ClassHub } from '../support/class-hub';
 import { KernelChannel, type CellRun } from './kernel-channel';
+import { processesWith } from '../support/processes.js';
 import { temporaryFolder } from '../support/temporary-folders.js';
 
 const USERS = ['trainee01', 'trainee02', 'trainee03'];
@@ -93,6 +95,42 @@ test('three trainees log in, each runs chapters 3 and 5 in their own server with
   for (const [i, user] of USERS.entries()) {
     assert.match(identities[i]!, new RegExp(`^300:[^/]+/${user}$`, 'i'));
     assert.equal(credentials(user, 'cred_file.json').private_key, join(classDir, 'homes', user, 'credentials', `${user}_privkey.pem`));
+  }
+});
+
+test('kernels compile through the class compile service: it runs as nobody, kernels hold no TypeScript', async () => {
+  // jupyterhub_config.py names the class's socket after its folder, so that two classes on a machine have one each.
+  const socket = `@pid-handson-compile-${createHash('sha256').update(classDir).digest('hex').slice(0, 16)}`;
+  const [service, ...others] = processesWith('compile-service.js', socket);
+  assert.ok(service && others.length === 0, 'one compile service for the class');
+  const status = readFileSync(`/proc/${service.pid}/status`, 'utf8');
+  assert.match(status, /^Uid:\s+65534\s/m, 'the service runs as nobody');
+
+  const user = 'trainee01';
+  const token = tokens.get(user)!;
+  const session = await userApi(hub, user, token, 'sessions', { method: 'POST', body: { path: 'service.ipynb', name: 'service', type: 'notebook' } });
+  const channel = await KernelChannel.open(
+    `${hub.url.replace(/^http/, 'ws')}user/${user}/api/kernels/${session.body.kernel.id}/channels?session_id=${session.body.id}`,
+    token,
+  );
+  try {
+    const cell = await channel.execute("import { lessonUrls } from 'pid-handson/lesson';\nconst kind: string = typeof lessonUrls;\nconsole.log(kind);");
+    assert.deepEqual({ status: cell.status, output: cell.output.trim() }, { status: 'ok', output: 'function' });
+    const kernels = processesWith('launch.js', '--config-path').filter(({ pid }) =>
+      readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`PID_HANDSON_COMPILE_SERVICE=${socket}`),
+    );
+    assert.equal(kernels.length, 1, 'the kernel was told where the service is');
+    // A kernel that loaded TypeScript holds about 200 MB; one compiling through the service about 85 MB.
+    const resident = Number(/^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${kernels[0]!.pid}/status`, 'utf8'))?.[1]) / 1024;
+    assert.ok(resident < 150, `the kernel's peak memory: ${resident.toFixed(0)} MB`);
+    // The service's end of the kernel's connection: the listening socket and at least one accepted.
+    const connections = readFileSync('/proc/net/unix', 'utf8')
+      .split('\n')
+      .filter((line) => line.includes(` ${socket}`));
+    assert.ok(connections.length >= 2, `connections to the service: ${connections.length}`);
+  } finally {
+    channel.close();
+    await userApi(hub, user, token, `sessions/${session.body.id}`, { method: 'DELETE' });
   }
 });
 
