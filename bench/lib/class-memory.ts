@@ -19,6 +19,8 @@ export interface MemoryPeaks {
   /** The class's compile service (lesson/kernel/compile-service.ts): largest RSS (kB) and CPU time (ms). */
   serviceKb: number;
   serviceCpuMs: number;
+  /** CPU time of the hub's own processes: JupyterHub, its proxy and the mock server (ms). */
+  hubCpuMs: number;
   samples: number;
 }
 
@@ -38,7 +40,10 @@ export function machineUsedKb(): number {
   return field('MemTotal') - field('MemAvailable');
 }
 
-type CpuSeen = Map<string, { ms: number; kernel: boolean; service?: boolean }>;
+type CpuSeen = Map<string, { ms: number; kernel: boolean; service?: boolean; hub?: boolean }>;
+
+/** The command lines of the hub's own processes (class.cjs starts JupyterHub; it starts the proxy and the mock). */
+const HUB_PROCESSES = [/jupyterhub_config\.py|\/jupyterhub\0/, /configurable-http-proxy/, /pid-mock\.cjs\0serve/];
 
 function sample(uids: Set<number>, cpu: CpuSeen): { traineesKb: number; kernelKb: number; serviceKb: number } {
   let traineesKb = 0;
@@ -64,7 +69,13 @@ function sample(uids: Set<number>, cpu: CpuSeen): { traineesKb: number; kernelKb
       if (!Number.isNaN(used)) cpu.set(entry, { ms: used, kernel: false, service: true });
       continue;
     }
-    if (!uids.has(uid)) continue;
+    if (!uids.has(uid)) {
+      if (HUB_PROCESSES.some((pattern) => pattern.test(cmdline))) {
+        const used = cpuMs(Number(entry));
+        if (!Number.isNaN(used)) cpu.set(entry, { ms: used, kernel: false, hub: true });
+      }
+      continue;
+    }
     traineesKb += rss;
     const kernel = cmdline.includes('launch.js') && cmdline.includes('--config-path');
     if (kernel) kernelKb = Math.max(kernelKb, rss);
@@ -76,7 +87,17 @@ function sample(uids: Set<number>, cpu: CpuSeen): { traineesKb: number; kernelKb
 
 /** Samples every intervalMs until stopped; the peaks so far at any time. */
 export function watchClassMemory(unixPrefix: string, intervalMs = 500): { peaks(): MemoryPeaks; stop(): MemoryPeaks } {
-  const peaks: MemoryPeaks = { traineesKb: 0, kernelKb: 0, machineUsedKb: 0, traineesCpuMs: 0, kernelsCpuMs: 0, serviceKb: 0, serviceCpuMs: 0, samples: 0 };
+  const peaks: MemoryPeaks = {
+    traineesKb: 0,
+    kernelKb: 0,
+    machineUsedKb: 0,
+    traineesCpuMs: 0,
+    kernelsCpuMs: 0,
+    serviceKb: 0,
+    serviceCpuMs: 0,
+    hubCpuMs: 0,
+    samples: 0,
+  };
   let uids = uidsOf(unixPrefix);
   // By pid, the last CPU time seen: a process that has exited keeps what it used up to the last sample.
   const cpu: CpuSeen = new Map();
@@ -84,7 +105,8 @@ export function watchClassMemory(unixPrefix: string, intervalMs = 500): { peaks(
     // Users appear during the spawn storm (the hub makes each on its first start).
     if (peaks.samples % 4 === 0) uids = uidsOf(unixPrefix);
     const now = sample(uids, cpu);
-    peaks.traineesCpuMs = [...cpu.values()].reduce((sum, p) => sum + (p.service ? 0 : p.ms), 0);
+    peaks.traineesCpuMs = [...cpu.values()].reduce((sum, p) => sum + (p.service || p.hub ? 0 : p.ms), 0);
+    peaks.hubCpuMs = [...cpu.values()].reduce((sum, p) => sum + (p.hub ? p.ms : 0), 0);
     peaks.serviceCpuMs = [...cpu.values()].reduce((sum, p) => sum + (p.service ? p.ms : 0), 0);
     peaks.serviceKb = Math.max(peaks.serviceKb, now.serviceKb);
     peaks.kernelsCpuMs = [...cpu.values()].reduce((sum, p) => sum + (p.kernel ? p.ms : 0), 0);

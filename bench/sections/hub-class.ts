@@ -185,7 +185,7 @@ export async function hubClass(options: HubClassOptions): Promise<Section> {
   const runs: TraineeRun[] = users.map((user) => ({ user, cellMs: [], waveMs: [], failures: [] }));
   const single: TraineeRun = { user: users[0]!, cellMs: [], waveMs: [], failures: [] };
   let serversUpMs = NaN;
-  let singleMemory = { traineesKb: 0, kernelKb: 0, traineesCpuMs: 0, kernelsCpuMs: 0, serviceCpuMs: 0 };
+  let singleMemory = { traineesKb: 0, kernelKb: 0, traineesCpuMs: 0, kernelsCpuMs: 0, serviceCpuMs: 0, hubCpuMs: 0 };
   let unixUids: number[] = [];
   let peaks = memory.peaks();
   try {
@@ -334,6 +334,11 @@ export async function hubClass(options: HubClassOptions): Promise<Section> {
         value: mb(peaks.serviceKb),
         ratio: `${mb(peaks.serviceKb / n)}/trainee`,
         target: `CPU per trainee ${s((peaks.serviceCpuMs - singleMemory.serviceCpuMs) / n)}; 0 MB: the class runs without it (--compile-service off)`,
+      },
+      {
+        label: `class of ${n}: CPU of the hub, its proxy and the mock server, per trainee`,
+        value: s((peaks.hubCpuMs - singleMemory.hubCpuMs) / n),
+        target: 'spawning (users, homes, identities), proxying, the lesson’s requests',
       },
       {
         label: 'machine memory in use: peak rise over before the hub',
