@@ -71,27 +71,16 @@ export function useCompileService(address: string): void {
   const call = createSyncFn(join(__dirname, 'compile-worker.js'), { timeout: COMPILE_SERVICE_TIMEOUT_MS }) as unknown as Call;
   let unavailable = false;
   let nextId = 0;
-  let serviceFolder: string | undefined;
   const here = process.cwd();
   /**
    * The service's answer, or undefined when this kernel must compile itself. Declarations travel with their
-   * import paths rebased between this kernel's folder and the service's (declaration-paths.ts).
+   * import paths rebased between this kernel's folder and the service's (declaration-paths.ts): the worker
+   * rebases what it sends, `fromService` what comes back.
    */
   const ask = (body: RequestBody): { result: unknown; fromService: (text: string) => string } | undefined => {
     if (unavailable) return undefined;
     try {
-      let request = { ...body, id: ++nextId } as CompileRequest;
-      let folder: string | undefined;
-      const toService = (text: string) => (folder === undefined ? text : rebaseImportTypes(text, here, folder));
-      // The folder is known from the first reply on: only a first request with declarations waits for it.
-      folder = serviceFolder;
-      if ('prevDecl' in request && request.prevDecl && folder === undefined) {
-        serviceFolder = call(address, { id: ++nextId, op: 'open' }).folder;
-        folder = serviceFolder;
-      }
-      if ('prevDecl' in request) request = { ...request, prevDecl: toService(request.prevDecl) };
-      const reply = call(address, request);
-      serviceFolder = reply.folder;
+      const reply = call(address, { ...body, id: ++nextId } as CompileRequest);
       const fromService = (text: string) => rebaseImportTypes(text, reply.folder, here);
       return 'result' in reply ? { result: reply.result, fromService } : undefined;
     } catch (error) {

@@ -2,6 +2,7 @@
 // complete), so the kernel waits on this worker thread (synckit) while it talks to the service's socket.
 import { type Socket, connect } from 'node:net';
 import { runAsWorker } from 'synckit';
+import { rebaseImportTypes } from './declaration-paths.js';
 import { COMPILE_SERVICE_VARIABLE, type CompileReply, type CompileRequest, socketAddress } from './compile-protocol.js';
 
 type Waiting = { resolve(reply: CompileReply): void; reject(error: Error): void };
@@ -27,7 +28,14 @@ function open(address: string) {
     pending += chunk;
     let end = pending.indexOf('\n');
     while (end >= 0) {
-      const reply = JSON.parse(pending.slice(0, end)) as CompileReply;
+      let reply: CompileReply;
+      try {
+        reply = JSON.parse(pending.slice(0, end)) as CompileReply;
+      } catch {
+        // Not the service's answer: the kernel compiles itself from now on.
+        socket.destroy(new Error('the compile service answered something that is not JSON'));
+        return;
+      }
       pending = pending.slice(end + 1);
       end = pending.indexOf('\n');
       waiting.get(reply.id)?.resolve(reply);
@@ -60,9 +68,11 @@ runAsWorker(async (address: string, request: CompileRequest): Promise<CompileRep
   line ??= open(address);
   const current = line;
   const folder = await current.folder;
+  // The declarations of earlier cells, with their import paths as the service would have written them.
+  const sent = 'prevDecl' in request ? { ...request, prevDecl: rebaseImportTypes(request.prevDecl, process.cwd(), folder) } : request;
   const reply = await new Promise<CompileReply>((resolve, reject) => {
     current.waiting.set(request.id, { resolve, reject });
-    current.socket.write(`${JSON.stringify(request)}\n`);
+    current.socket.write(`${JSON.stringify(sent)}\n`);
   });
   return { ...reply, folder };
 });
