@@ -1,5 +1,6 @@
 // What a kernel and the compile service (compile-service.ts) say to each other: one JSON object per line,
 // a request with an id, a reply with the same id.
+import type { Socket } from 'node:net';
 
 /** The variable that names the service's socket for kernels: a path, or @NAME for a Linux abstract socket. */
 export const COMPILE_SERVICE_VARIABLE = 'PID_HANDSON_COMPILE_SERVICE';
@@ -20,4 +21,20 @@ export type CompileReply = { id: number; result: unknown } | { id: number; local
 /** The address Node's net module listens on or connects to: @NAME is the abstract socket NAME. */
 export function socketAddress(name: string): string {
   return name.startsWith('@') ? `\0${name.slice(1)}` : name;
+}
+
+/** Calls `onLine` with each line `socket` receives; a line longer than `limit` characters closes the socket. */
+export function onLines(socket: Socket, onLine: (line: string) => void, limit = Number.POSITIVE_INFINITY): void {
+  let pending = '';
+  socket.setEncoding('utf8');
+  socket.on('data', (chunk: string) => {
+    pending += chunk;
+    for (let end = pending.indexOf('\n'); end >= 0 && !socket.destroyed; end = pending.indexOf('\n')) {
+      const line = pending.slice(0, end);
+      pending = pending.slice(end + 1);
+      if (line.length > limit) socket.destroy();
+      else onLine(line);
+    }
+    if (pending.length > limit) socket.destroy();
+  });
 }

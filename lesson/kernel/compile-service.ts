@@ -14,7 +14,7 @@ import { existsSync, realpathSync, rmSync } from 'node:fs';
 import { type Server, type Socket, createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import { isAbsolute, join, relative, sep } from 'node:path';
-import { COMPILE_REQUEST_LIMIT, type CompileReply, type CompileRequest, socketAddress } from './compile-protocol.js';
+import { COMPILE_REQUEST_LIMIT, type CompileReply, type CompileRequest, onLines, socketAddress } from './compile-protocol.js';
 
 /** What every chapter's first cell imports (see preload.ts). */
 const WARM_UP_CELL = "import * as lesson from 'pid-handson/lesson';\nimport * as tslab from 'tslab';\n";
@@ -241,20 +241,10 @@ export function startCompileService(options: { address: string; root: string; lo
   const server = createServer((socket) => {
     sessions.add(socket);
     const session = new Session(() => createConverter({ isJS: false, isBrowser: false }));
-    let pending = '';
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => {
-      pending += chunk;
-      if (pending.length > COMPILE_REQUEST_LIMIT && !pending.includes('\n')) {
-        // A cell is never this large: a client that sends it is not a kernel.
-        socket.destroy();
-        return;
-      }
-      let end = pending.indexOf('\n');
-      while (end >= 0) {
-        const line = pending.slice(0, end);
-        pending = pending.slice(end + 1);
-        end = pending.indexOf('\n');
+    // A cell is never as large as the limit: a client that sends such a line is not a kernel.
+    onLines(
+      socket,
+      (line) => {
         let reply: CompileReply;
         let id: unknown;
         try {
@@ -267,8 +257,9 @@ export function startCompileService(options: { address: string; root: string; lo
           reply = { id: typeof id === 'number' ? id : -1, local: true };
         }
         socket.write(`${JSON.stringify(reply)}\n`);
-      }
-    });
+      },
+      COMPILE_REQUEST_LIMIT,
+    );
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {
       sessions.delete(socket);

@@ -3,7 +3,7 @@
 import { type Socket, connect } from 'node:net';
 import { runAsWorker } from 'synckit';
 import { rebaseImportTypes } from './declaration-paths.js';
-import { COMPILE_SERVICE_VARIABLE, type CompileReply, type CompileRequest, socketAddress } from './compile-protocol.js';
+import { COMPILE_SERVICE_VARIABLE, type CompileReply, type CompileRequest, onLines, socketAddress } from './compile-protocol.js';
 
 type Waiting = { resolve(reply: CompileReply): void; reject(error: Error): void };
 
@@ -22,25 +22,17 @@ function open(address: string) {
     socket.once('connect', resolve);
     socket.once('error', reject);
   });
-  let pending = '';
-  socket.setEncoding('utf8');
-  socket.on('data', (chunk: string) => {
-    pending += chunk;
-    let end = pending.indexOf('\n');
-    while (end >= 0) {
-      let reply: CompileReply;
-      try {
-        reply = JSON.parse(pending.slice(0, end)) as CompileReply;
-      } catch {
-        // Not the service's answer: the kernel compiles itself from now on.
-        socket.destroy(new Error('the compile service answered something that is not JSON'));
-        return;
-      }
-      pending = pending.slice(end + 1);
-      end = pending.indexOf('\n');
-      waiting.get(reply.id)?.resolve(reply);
-      waiting.delete(reply.id);
+  onLines(socket, (text) => {
+    let reply: CompileReply;
+    try {
+      reply = JSON.parse(text) as CompileReply;
+    } catch {
+      // Not the service's answer: the kernel compiles itself from now on.
+      socket.destroy(new Error('the compile service answered something that is not JSON'));
+      return;
     }
+    waiting.get(reply.id)?.resolve(reply);
+    waiting.delete(reply.id);
   });
   socket.on('error', (error) => fail(error));
   socket.on('close', () => fail(new Error('the compile service closed the connection')));

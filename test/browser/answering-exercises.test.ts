@@ -1,5 +1,5 @@
 // Exercises answered the way trainees answer them, in headless Chromium through the classic Notebook UI:
-// one `npm start`, and for chapters 1, 3 and 5 (the learner copies it puts in the workspace) a tab each.
+// one `npm start`, and for chapters 1, 3, 5 and 9 (the learner copies it puts in the workspace) a tab each.
 // Cell → Run All through the menu; then the chapter's first exercise (its formative question aside) gets a
 // wrong answer of the wrong shape typed over the placeholder in the editor, Shift+Enter on it and on its
 // check, and the verdict box must name the shape and say how to get help, with no stack trace anywhere;
@@ -51,6 +51,14 @@ const CHAPTERS: Chapter[] = [
     shape: /You gave a list of 2 PIDs; this exercise wants/,
     pictured: 'correct',
     image: 'chapter-5-exercise.png',
+  },
+  {
+    file: '09-pids-machines-act-on',
+    // The whole profile the chapter just resolved, instead of the names of its mandatory attributes.
+    wrong: 'helmholtz',
+    shape: /You gave an object with the fields? [^;]+; this exercise wants a list of attribute names/,
+    pictured: 'wrong',
+    image: 'chapter-9-exercise.png',
   },
 ];
 

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { install, KERNEL_PROBE_CELLS, KERNEL_PROBE_STATUSES, runCells, workspace } from '../support/kernel-cells.js';
 import { linkLessonPackage, NOTEBOOKS } from '../support/notebook-runs.js';
+import { onLines } from '../../lesson/kernel/compile-protocol.js';
 import { assertBuilt, ROOT } from '../support/paths.js';
 import { temporaryFolder } from '../support/temporary-folders.js';
 
@@ -40,21 +41,13 @@ function codeCells(notebook: string): string[] {
   return cells.filter((c) => c.cell_type === 'code').map((c) => (Array.isArray(c.source) ? c.source.join('') : c.source));
 }
 
-/** One request on a connection of its own (or `socket`'s), and the service's reply line. */
+/** Lines sent on a connection of their own, and the service's reply lines. */
 function ask(address: string, lines: string[]): Promise<string[]> {
   return new Promise((resolve, reject) => {
     const socket = connect(address);
     const replies: string[] = [];
-    let pending = '';
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => {
-      pending += chunk;
-      let end = pending.indexOf('\n');
-      while (end >= 0) {
-        replies.push(pending.slice(0, end));
-        pending = pending.slice(end + 1);
-        end = pending.indexOf('\n');
-      }
+    onLines(socket, (line) => {
+      replies.push(line);
       if (replies.length === lines.length) socket.end();
     });
     socket.on('close', () => resolve(replies));
