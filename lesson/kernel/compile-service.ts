@@ -14,6 +14,7 @@ import { existsSync, realpathSync, rmSync } from 'node:fs';
 import { type Server, type Socket, createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import { isAbsolute, join, relative, sep } from 'node:path';
+import { type SourceFileLike, type WatchHostLike, withSourceFileChoice } from './typescript-snapshot.js';
 import { COMPILE_REQUEST_LIMIT, type CompileReply, type CompileRequest, onLines, socketAddress } from './compile-protocol.js';
 
 /** What every chapter's first cell imports (see preload.ts). */
@@ -28,19 +29,6 @@ interface Converter {
   close(): void;
 }
 
-interface SourceFileLike {
-  fileName: string;
-  text: string;
-  isDeclarationFile: boolean;
-  version?: string;
-}
-interface CompilerHostLike {
-  getSourceFile(fileName: string, languageVersionOrOptions: unknown, onError?: unknown, createNew?: boolean): SourceFileLike | undefined;
-  getSourceFileByPath?(fileName: string, path: string, languageVersionOrOptions: unknown, onError?: unknown, createNew?: boolean): SourceFileLike | undefined;
-}
-interface WatchHostLike {
-  createProgram: (roots: unknown, options: unknown, host?: CompilerHostLike, ...rest: unknown[]) => unknown;
-}
 interface SystemLike {
   readFile(path: string, encoding?: string): string | undefined;
   fileExists(path: string): boolean;
@@ -122,32 +110,7 @@ export function sharingDeclarations(ts: TypeScriptLike, shareable: (fileName: st
     }
     return file;
   };
-  const wrapped = new WeakSet<CompilerHostLike>();
-  const compiler: Record<string, unknown> = {};
-  for (const name of Object.keys(ts))
-    Object.defineProperty(compiler, name, { enumerable: true, configurable: true, get: () => (ts as unknown as Record<string, unknown>)[name] });
-  Object.defineProperty(compiler, 'createWatchCompilerHost', {
-    enumerable: true,
-    value: (...args: unknown[]) => {
-      const watchHost = ts.createWatchCompilerHost(...args);
-      const createProgram = watchHost.createProgram;
-      watchHost.createProgram = (roots, options, host, ...rest) => {
-        if (host && !wrapped.has(host)) {
-          wrapped.add(host);
-          const getSourceFile = host.getSourceFile.bind(host);
-          host.getSourceFile = (fileName, version, onError, createNew) =>
-            share(fileName, version, createNew, () => getSourceFile(fileName, version, onError, createNew));
-          const byPath = host.getSourceFileByPath?.bind(host);
-          if (byPath)
-            host.getSourceFileByPath = (fileName, path, version, onError, createNew) =>
-              share(fileName, version, createNew, () => byPath(fileName, path, version, onError, createNew));
-        }
-        return createProgram(roots, options, host, ...rest);
-      };
-      return watchHost;
-    },
-  });
-  return compiler as unknown as TypeScriptLike;
+  return withSourceFileChoice(ts, (fileName, version, _host, parse, createNew) => share(fileName, version, createNew, parse)) as TypeScriptLike;
 }
 
 /** One kernel's converter, made on its first request (a kernel that never compiles costs nothing). */

@@ -9,6 +9,68 @@
 // snapshot, the function that starts the kernel. A build script can load only Node's built-in modules, so
 // everything is inside one function and nothing of the project is imported; launch.ts passes the plan as JSON.
 
+export interface SourceFileLike {
+  fileName: string;
+  text: string;
+  languageVersion: number;
+  isDeclarationFile: boolean;
+  version?: string;
+}
+export interface CompilerHostLike {
+  readFile(fileName: string): string | undefined;
+  fileExists(fileName: string): boolean;
+  getSourceFile(fileName: string, languageVersionOrOptions: unknown, onError?: unknown, createNew?: boolean): SourceFileLike | undefined;
+  getSourceFileByPath?(fileName: string, path: string, languageVersionOrOptions: unknown, onError?: unknown, createNew?: boolean): SourceFileLike | undefined;
+}
+export interface WatchHostLike {
+  createProgram: (roots: unknown, options: unknown, host?: CompilerHostLike, ...rest: unknown[]) => unknown;
+}
+
+/**
+ * How each watch program's compiler host gets a source file: `parse` reads and parses it as the host would.
+ * The snapshot answers with its parsed files, the compile service with files shared between sessions.
+ */
+export type SourceFileChoice = (
+  fileName: string,
+  languageVersionOrOptions: unknown,
+  host: CompilerHostLike,
+  parse: () => SourceFileLike | undefined,
+  createNew?: boolean,
+) => SourceFileLike | undefined;
+
+/**
+ * tslab's `ts` with one change: every watch program's compiler host takes its source files through `choose`.
+ * (Only this file's parameters are used: the snapshot's build script, which runs it, cannot import.)
+ */
+export function withSourceFileChoice(ts: { createWatchCompilerHost(...args: unknown[]): WatchHostLike }, choose: SourceFileChoice): object {
+  const wrapped = new WeakSet<CompilerHostLike>();
+  const compiler: Record<string, unknown> = {};
+  for (const name of Object.keys(ts))
+    Object.defineProperty(compiler, name, { enumerable: true, configurable: true, get: () => (ts as unknown as Record<string, unknown>)[name] });
+  Object.defineProperty(compiler, 'createWatchCompilerHost', {
+    enumerable: true,
+    value: (...args: unknown[]) => {
+      const watchHost = ts.createWatchCompilerHost(...args);
+      const createProgram = watchHost.createProgram;
+      watchHost.createProgram = (roots, options, host, ...rest) => {
+        if (host && !wrapped.has(host)) {
+          wrapped.add(host);
+          const getSourceFile = host.getSourceFile.bind(host);
+          host.getSourceFile = (fileName, version, onError, createNew) =>
+            choose(fileName, version, host, () => getSourceFile(fileName, version, onError, createNew), createNew);
+          const byPath = host.getSourceFileByPath?.bind(host);
+          if (byPath)
+            host.getSourceFileByPath = (fileName, path, version, onError, createNew) =>
+              choose(fileName, version, host, () => byPath(fileName, path, version, onError, createNew), createNew);
+        }
+        return createProgram(roots, options, host, ...rest);
+      };
+      return watchHost;
+    },
+  });
+  return compiler;
+}
+
 (() => {
   const { readFileSync, statSync } = require('node:fs') as typeof import('node:fs');
   const Module = require('node:module') as typeof import('node:module');
@@ -35,22 +97,6 @@
   const FIRST_CELL = "export {};\nimport * as lesson from 'pid-handson/lesson';\nimport * as tslab from 'tslab';\n";
 
   // Only the shape of TypeScript's API this file uses: the compiler is loaded from its file, not imported.
-  interface SourceFileLike {
-    fileName: string;
-    text: string;
-    languageVersion: number;
-    isDeclarationFile: boolean;
-    version?: string;
-  }
-  interface CompilerHostLike {
-    readFile(fileName: string): string | undefined;
-    fileExists(fileName: string): boolean;
-    getSourceFile(fileName: string, languageVersionOrOptions: unknown, ...rest: unknown[]): SourceFileLike | undefined;
-    getSourceFileByPath?(fileName: string, path: string, languageVersionOrOptions: unknown, ...rest: unknown[]): SourceFileLike | undefined;
-  }
-  interface WatchHostLike {
-    createProgram: (roots: unknown, options: unknown, host?: CompilerHostLike, ...rest: unknown[]) => unknown;
-  }
   interface TypeScriptLike {
     version: string;
     ModuleKind: Record<string, number>;
@@ -150,31 +196,7 @@
       }
       return same ? file : undefined;
     };
-    const wrapped = new WeakSet<CompilerHostLike>();
-    const compiler: Record<string, unknown> = {};
-    for (const name of Object.keys(ts))
-      Object.defineProperty(compiler, name, { enumerable: true, configurable: true, get: () => (ts as unknown as Record<string, unknown>)[name] });
-    Object.defineProperty(compiler, 'createWatchCompilerHost', {
-      enumerable: true,
-      value: (...args: unknown[]) => {
-        const watchHost = ts.createWatchCompilerHost(...args);
-        const createProgram = watchHost.createProgram;
-        watchHost.createProgram = (roots, options, host, ...rest) => {
-          if (host && !wrapped.has(host)) {
-            wrapped.add(host);
-            const getSourceFile = host.getSourceFile.bind(host);
-            host.getSourceFile = (fileName, version, ...more) => fromSnapshot(fileName, version, host) ?? getSourceFile(fileName, version, ...more);
-            const byPath = host.getSourceFileByPath?.bind(host);
-            if (byPath)
-              host.getSourceFileByPath = (fileName, path, version, ...more) =>
-                fromSnapshot(fileName, version, host) ?? byPath(fileName, path, version, ...more);
-          }
-          return createProgram(roots, options, host, ...rest);
-        };
-        return watchHost;
-      },
-    });
-    return compiler;
+    return withSourceFileChoice(ts, (fileName, version, host, parse) => fromSnapshot(fileName, version, host) ?? parse());
   }
 
   /** Inside the snapshot: hand tslab the snapshot's compiler (unless it was reinstalled since), then start the kernel. */
