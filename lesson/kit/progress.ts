@@ -36,6 +36,11 @@ interface Reporter {
   url: string;
   authorization: string;
   transport: HandleTransport;
+  /**
+   * The reports sent so far, one after another: the board takes a trainee's latest verdict to be the last
+   * it received, so a "wrong" and the "correct" a second later must not overtake each other on the way.
+   */
+  sent: Promise<void>;
 }
 
 let reporter: Reporter | undefined;
@@ -88,7 +93,7 @@ function reporterFor(credentials: PIDClientCredentials): Reporter | undefined {
   if (known) return known;
   try {
     const transport = new HandleTransport({ ...identity, httpsVerify: credentials.httpsVerify, timeoutMs: REPORT_TIMEOUT_MS, retries: 0 });
-    const made = { url: target.href, authorization: authorization.header, transport };
+    const made = { url: target.href, authorization: authorization.header, transport, sent: Promise.resolve() };
     reporters.set(key, made);
     return made;
   } catch (error) {
@@ -121,16 +126,21 @@ export function reportVerdict(exercise: string, kind: ProgressKind, verdict: Pro
     if (current === undefined) return;
     const report: ProgressReport = { exercise, kind, verdict, attempt, at: new Date().toISOString() };
     // A check run inside a planned failure is still a real check: its report is not part of the demonstration.
-    outsidePlannedFailure(() =>
-      current.transport.send({
-        method: 'POST',
-        url: current.url,
-        headers: { authorization: current.authorization, 'content-type': 'application/json' },
-        body: JSON.stringify(report),
-        action: `report progress on ${exercise}`,
-        expect: delivered,
-      }),
-    ).catch((error: unknown) => debug(`report on ${exercise} (attempt ${attempt}) not delivered: ${error instanceof Error ? error.message : String(error)}`));
+    const send = () =>
+      outsidePlannedFailure(() =>
+        current.transport.send({
+          method: 'POST',
+          url: current.url,
+          headers: { authorization: current.authorization, 'content-type': 'application/json' },
+          body: JSON.stringify(report),
+          action: `report progress on ${exercise}`,
+          expect: delivered,
+        }),
+      ).then(
+        () => undefined,
+        (error: unknown) => debug(`report on ${exercise} (attempt ${attempt}) not delivered: ${error instanceof Error ? error.message : String(error)}`),
+      );
+    current.sent = current.sent.then(send);
   } catch (error) {
     debug(`report on ${exercise} not sent: ${error instanceof Error ? error.message : String(error)}`);
   }

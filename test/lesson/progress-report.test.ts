@@ -32,6 +32,9 @@ interface Received {
   body: string;
   /** The subject of the client certificate the connection presented, if any. */
   peer: string | undefined;
+  /** When the request arrived and when it was answered (performance.now()). */
+  receivedAt: number;
+  answeredAt?: number;
 }
 
 /** A loopback HTTPS server with the mock's server certificate that records every request and answers as told. */
@@ -40,12 +43,14 @@ interface Recorder {
   received: Received[];
   /** How to answer the next requests: a status, or 'hang' (never answer). */
   answer: number | 'hang';
+  /** How long to wait before answering. */
+  delayMs: number;
   close(): Promise<void>;
 }
 
 async function startRecorder(tlsDir: string): Promise<Recorder> {
   const hanging: Array<() => void> = [];
-  const recorder = { received: [] as Received[], answer: 204 as number | 'hang' } as Recorder;
+  const recorder = { received: [] as Received[], answer: 204 as number | 'hang', delayMs: 0 } as Recorder;
   const server: Server = createServer(
     { key: readFileSync(join(tlsDir, 'server-key.pem')), cert: readFileSync(join(tlsDir, 'server.pem')), requestCert: true, rejectUnauthorized: false },
     (req, res) => {
@@ -53,15 +58,27 @@ async function startRecorder(tlsDir: string): Promise<Recorder> {
       req.on('data', (chunk: Buffer) => (body += chunk.toString()));
       req.on('end', () => {
         const certificate = (req.socket as TLSSocket).getPeerCertificate();
-        recorder.received.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, peer: [certificate?.subject?.CN].flat()[0] });
-        if (recorder.answer === 'hang') {
+        const received: Received = {
+          method: req.method ?? '',
+          path: req.url ?? '',
+          headers: req.headers,
+          body,
+          peer: [certificate?.subject?.CN].flat()[0],
+          receivedAt: performance.now(),
+        };
+        recorder.received.push(received);
+        const answer = recorder.answer;
+        if (answer === 'hang') {
           hanging.push(() => res.destroy());
           return;
         }
-        res.writeHead(recorder.answer, recorder.answer === 204 ? {} : { 'content-type': 'application/json' });
-        // The Handle responseCode a real server sends with the status: 409 exists, 404 not found.
-        const responseCode = recorder.answer === 409 ? 101 : recorder.answer === 404 ? 100 : 2;
-        res.end(recorder.answer === 204 ? undefined : JSON.stringify({ responseCode, handle: '21.T12995/none' }));
+        setTimeout(() => {
+          received.answeredAt = performance.now();
+          res.writeHead(answer, answer === 204 ? {} : { 'content-type': 'application/json' });
+          // The Handle responseCode a real server sends with the status: 409 exists, 404 not found.
+          const responseCode = answer === 409 ? 101 : answer === 404 ? 100 : 2;
+          res.end(answer === 204 ? undefined : JSON.stringify({ responseCode, handle: '21.T12995/none' }));
+        }, recorder.delayMs);
       });
     },
   );
@@ -211,6 +228,25 @@ describe('progress reports', () => {
       shown.map((text) => text.split('\n')[0]!.split(' — ')[0]),
       ['✗ Not quite', '✓ Correct', '✗ Not quite', '✓ Correct'],
     );
+  });
+
+  test('reports leave one after another, so a slow "wrong" cannot arrive after the "correct" that followed it', async () => {
+    useCredentials('cert', 'with');
+    loadLessonCredentials();
+    recorder.delayMs = 300;
+    try {
+      await exerciseUnderTest().check('x/wrong');
+      await exerciseUnderTest().check('x/right');
+      await until(() => reports().length === 2 && reports()[1]!.answeredAt !== undefined, 'both reports answered');
+    } finally {
+      recorder.delayMs = 0;
+    }
+    const [first, second] = reports();
+    assert.deepEqual(
+      [first, second].map((r) => (JSON.parse(r!.body) as { verdict: string }).verdict),
+      ['wrong', 'correct'],
+    );
+    assert.ok(second!.receivedAt >= first!.answeredAt!, 'the second report was sent only once the first was answered');
   });
 
   test('with password credentials the report carries the Basic header of Handle writes', async () => {
