@@ -3,7 +3,7 @@
 // Cell → Run All through the menu; then the chapter's first exercise (its formative question aside) gets a
 // wrong answer of the wrong shape typed over the placeholder in the editor, Shift+Enter on it and on its
 // check, and the verdict box must name the shape and say how to get help, with no stack trace anywhere;
-// then the master's solution is typed and its check must say Correct. SAVE_SCREENSHOTS=1 writes what the
+// then the master's solution is pasted and its check must say Correct. SAVE_SCREENSHOTS=1 writes what the
 // page then shows to docs/images/chapter-N-exercise.png (chapter 3's with its "Not quite" box).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -225,11 +225,12 @@ describe('exercises answered through the Notebook UI, after Cell → Run All', {
       await assertNoStackTrace(notebook, 'after the wrong answer');
       if (chapter.pictured === 'wrong') await picture(notebook, exercise, join(images, chapter.image));
 
-      // The master's solution, typed over everything in the cell (it may take more than one line).
+      // The master's solution over everything in the cell, pasted as a trainee pastes what `.solution()` showed:
+      // typed line by line, the editor would indent each new line itself (chapter 9's takes four lines).
       await answerCell.locator('.CodeMirror-line').first().click();
       await notebook.keyboard.press('Control+A');
-      await notebook.keyboard.type(exercise.solution);
-      assert.equal(await editorText(answerCell), exercise.solution, "the editor holds the master's solution as typed");
+      await notebook.keyboard.insertText(exercise.solution);
+      assert.equal(await editorText(answerCell), exercise.solution, "the editor holds the master's solution as pasted");
       await runAnswerAndCheck(notebook, exercise);
       const right = await verdictOf(notebook, exercise);
       assert.equal(right.outcome, 'correct', `the master's answer is Correct: ${right.text}`);
