@@ -146,6 +146,14 @@ export function resetToFirstStart(
 }
 
 /**
+ * Whether a folder holds the lesson's own records: a lesson server homes the warm-up prefixes on every start,
+ * a plain one (`pid-mock serve --plain`) never does. An offline reset keeps the folder the kind it is.
+ */
+export function holdsLessonRecords(store: HandleStore): boolean {
+  return WARMUP_PREFIXES.some((prefix) => store.isHomed(prefix));
+}
+
+/**
  * Finishes what a killed process left half done, so the folder comes back whole: the key files of
  * an interrupted state import, and prefix handles lost by an older pid-mock's non-atomic reset (its
  * identities come back through reconcileIdentityRecords). Throws DataFolderError, saying how to

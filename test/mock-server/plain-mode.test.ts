@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Agent } from 'undici';
 import { httpRequest, realmBasicHeader } from '../support/http.js';
-import { type MockProcess, readyPort, startMockProcess } from '../support/mock-process.js';
+import { type MockProcess, readyPort, runCliOutcome, startMockProcess } from '../support/mock-process.js';
 import { PID_MOCK_BIN, ROOT } from '../support/paths.js';
 import { stopChild } from '../support/processes.js';
 
@@ -132,6 +132,17 @@ describe('pid-mock serve --plain', () => {
     } finally {
       await agent.close();
     }
+  });
+
+  test("`pid-mock state reset` on a plain server's folder keeps it plain: no warm-up prefixes or seeds come back", async () => {
+    const reset = await runCliOutcome(['state', 'reset', '--data', plain.dataDir]);
+    assert.equal(reset.code, 0, reset.stderr);
+    const real = transcript('21-get-unhomed-prefix.json');
+    const answer = await httpRequest(`${plain.httpsUrl}/api/handles/${WARM_UP}`, { dispatcher: plainAgent });
+    assert.equal(answer.status, real.response.status);
+    assert.deepEqual(answer.json(), { ...(real.response.body as object), handle: WARM_UP });
+    const lessonDoi = await httpRequest(`${plain.httpsUrl}/api/handles/10.5072/surveys-2017`, { dispatcher: plainAgent });
+    assert.equal(lessonDoi.status, real.response.status, 'nor the lesson DOI');
   });
 
   test('PID_MOCK_PLAIN=1 is --plain, and the start-up lines name no repository, reverse look-up or instructor folder', async () => {

@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { withDataFolder } from '../../data-folder/open.js';
 import { InstructorCommandError } from '../command-error.js';
-import { resetToFirstStart } from '../../data-folder/provisioning.js';
+import { holdsLessonRecords, resetToFirstStart } from '../../data-folder/provisioning.js';
 import { readState } from '../../data-folder/provisioning-state.js';
 import { writeCredentials } from '../../data-folder/credentials.js';
 import { readAddresses } from '../../data-folder/addresses.js';
@@ -74,7 +74,8 @@ export function registerStateCommands(program: Command): void {
       withDataFolder(opts.data, (store) => {
         const addresses = readAddresses(store);
         if (!addresses) throw new InstructorCommandError(`start "pid-mock serve --data ${opts.data}" once more first: the seeds need the server's address`);
-        resetToFirstStart(store, addresses.httpUrl);
+        // A plain server's folder gets its first-start records back without the lesson's seeds and prefixes.
+        resetToFirstStart(store, addresses.httpUrl, readState, holdsLessonRecords(store));
         process.stdout.write(`reset: ${store.allHandles().length} handles\n`);
       });
     });
