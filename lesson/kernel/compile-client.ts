@@ -13,6 +13,9 @@ import { rebaseImportTypes } from './declaration-paths.js';
 /** The longest a kernel waits for one answer (a class's first cells queue at the service) before compiling itself. */
 const COMPILE_SERVICE_TIMEOUT_MS = 60_000;
 
+/** How long a kernel compiles itself after the service failed it before asking the service again. */
+const SERVICE_RETRY_AFTER_MS = 60_000;
+
 /** Diagnostics of a module the service could not find: the trainee may have it in their own folder. */
 const MODULE_NOT_FOUND = new Set([2307, 2792, 7016]);
 
@@ -69,7 +72,8 @@ export function useCompileService(address: string): void {
   // The worker thread starts now, and with it the connection (see compile-worker.ts).
   const { createSyncFn } = require('synckit') as typeof import('synckit');
   const call = createSyncFn(join(__dirname, 'compile-worker.js'), { timeout: COMPILE_SERVICE_TIMEOUT_MS }) as unknown as Call;
-  let unavailable = false;
+  /** After a failure the kernel compiles itself for a while, then asks the service again. */
+  let askAgainAt = 0;
   let nextId = 0;
   const here = process.cwd();
   /**
@@ -78,15 +82,15 @@ export function useCompileService(address: string): void {
    * rebases what it sends, `fromService` what comes back.
    */
   const ask = (body: RequestBody): { result: unknown; fromService: (text: string) => string } | undefined => {
-    if (unavailable) return undefined;
+    if (Date.now() < askAgainAt) return undefined;
     try {
       const reply = call(address, { ...body, id: ++nextId } as CompileRequest);
       const fromService = (text: string) => rebaseImportTypes(text, reply.folder, here);
       return 'result' in reply ? { result: reply.result, fromService } : undefined;
     } catch (error) {
-      unavailable = true;
+      askAgainAt = Date.now() + SERVICE_RETRY_AFTER_MS;
       process.stderr.write(
-        `compile service at ${address} unavailable (${error instanceof Error ? error.message : String(error)}): this kernel compiles itself\n`,
+        `compile service at ${address} unavailable (${error instanceof Error ? error.message : String(error)}): this kernel compiles itself for a minute\n`,
       );
       return undefined;
     }

@@ -9,11 +9,13 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { install, KERNEL_PROBE_CELLS, KERNEL_PROBE_STATUSES, runCells, workspace } from '../support/kernel-cells.js';
 import { linkLessonPackage, NOTEBOOKS } from '../support/notebook-runs.js';
 import { onLines } from '../../lesson/kernel/compile-protocol.js';
 import { assertBuilt, ROOT } from '../support/paths.js';
+import { stopChild } from '../support/processes.js';
 import { temporaryFolder } from '../support/temporary-folders.js';
 
 const execFileAsync = promisify(execFile);
@@ -58,24 +60,67 @@ function ask(address: string, lines: string[]): Promise<string[]> {
   });
 }
 
+/** The compile service on `address`, once it listens; `log.text` grows with what it writes on stderr. */
+async function startService(address: string): Promise<{ child: ChildProcess; log: { text: string } }> {
+  const child = spawn(process.execPath, [SERVICE, '--socket', address], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const log = { text: '' };
+  await new Promise<void>((resolve, reject) => {
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (chunk: string) => {
+      log.text += chunk;
+      if (log.text.includes('listening')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`the service exited (${code}): ${log.text}`)));
+  });
+  return { child, log };
+}
+
+/** A kernel between a trainee's cells: convert-cells.cjs reading one cell per line. */
+function interactiveKernel(folder: string, address: string) {
+  const child = spawn(process.execPath, [CONVERT_CELLS, '-'], {
+    cwd: folder,
+    env: { ...process.env, PID_HANDSON_COMPILE_SERVICE: address },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  const answers: string[] = [];
+  const waiting: Array<(line: string) => void> = [];
+  let pending = '';
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (chunk: string) => {
+    pending += chunk;
+    for (let end = pending.indexOf('\n'); end >= 0; end = pending.indexOf('\n')) {
+      const line = pending.slice(0, end);
+      pending = pending.slice(end + 1);
+      const next = waiting.shift();
+      if (next) next(line);
+      else answers.push(line);
+    }
+  });
+  return {
+    run(cell: string): Promise<{ result: { diagnostics: unknown[]; output?: string }; loadedTypeScript: boolean }> {
+      child.stdin.write(`${JSON.stringify(cell)}\n`);
+      return new Promise((resolve) => {
+        const ready = answers.shift();
+        if (ready !== undefined) resolve(JSON.parse(ready));
+        else waiting.push((line) => resolve(JSON.parse(line)));
+      });
+    },
+    close: () => stopChild(child),
+  };
+}
+
 describe('the class compile service', () => {
   let service: ChildProcess;
   let address: string;
-  let serviceLog = '';
+  let serviceLog: { text: string };
 
   before(async () => {
     assertBuilt();
     linkLessonPackage();
     address = join(temporaryFolder('pid-compile-'), 'compile.sock');
-    service = spawn(process.execPath, [SERVICE, '--socket', address], { stdio: ['ignore', 'ignore', 'pipe'] });
-    await new Promise<void>((resolve, reject) => {
-      service.stderr?.setEncoding('utf8');
-      service.stderr?.on('data', (chunk: string) => {
-        serviceLog += chunk;
-        if (serviceLog.includes('listening')) resolve();
-      });
-      service.once('exit', (code) => reject(new Error(`the service exited (${code}): ${serviceLog}`)));
-    });
+    const started = await startService(address);
+    service = started.child;
+    serviceLog = started.log;
   });
   after(() => {
     service.kill();
@@ -164,7 +209,37 @@ describe('the class compile service', () => {
     assert.ok(huge.length === 0 || huge[0] === 'closed', 'an oversized request is not served');
     const [still] = await ask(address, [JSON.stringify({ id: 3, op: 'convert', prevDecl: '', src: 'const n: number = 1;\nn' })]);
     assert.equal((JSON.parse(still ?? '{}') as { result: { diagnostics: unknown[] } }).result.diagnostics.length, 0, 'the service still serves');
-    assert.ok(!serviceLog.includes('SECRET-CELL-TEXT'), 'a cell is never logged');
+    assert.ok(!serviceLog.text.includes('SECRET-CELL-TEXT'), 'a cell is never logged');
+  });
+
+  test('a kernel waits for a restarted service and goes on through it; a service that stays away, it compiles without', { timeout: 120_000 }, async () => {
+    const own = join(temporaryFolder('pid-compile-restart-'), 'compile.sock');
+    let restartable = await startService(own);
+    const kernel = interactiveKernel(NOTEBOOKS, own);
+    try {
+      const first = await kernel.run('const seeds: number = 1;');
+      assert.deepEqual([first.result.diagnostics, first.loadedTypeScript], [[], false]);
+      // The hub restarts a service that exits; the kernel's next cell comes while it is still starting.
+      restartable.child.kill('SIGKILL');
+      const restarted = startService(own);
+      // A request on its way when the service died is compiled by the kernel (it may be what killed the
+      // service); the trainee's next cell comes after the kernel has seen the connection close.
+      await sleep(500);
+      const second = await kernel.run('const more: number = seeds + 1;');
+      restartable = await restarted;
+      assert.deepEqual([second.result.diagnostics, second.loadedTypeScript], [[], false], 'compiled by the restarted service');
+      assert.match(second.result.output ?? '', /exports\.more = more/);
+      // A service that does not come back: after the wait, the kernel compiles the cell itself.
+      restartable.child.kill('SIGKILL');
+      await sleep(500);
+      const waited = performance.now();
+      const third = await kernel.run('const most: number = more + 1;');
+      assert.deepEqual([third.result.diagnostics, third.loadedTypeScript], [[], true]);
+      assert.ok(performance.now() - waited >= 15_000, 'the kernel gave the service its time to come back first');
+    } finally {
+      await kernel.close();
+      restartable.child.kill();
+    }
   });
 
   test('a kernel on the service runs cells as a kernel without it: same replies and outputs', async () => {

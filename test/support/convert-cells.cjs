@@ -2,7 +2,8 @@
 // of the cells that compiled before it), through the class's compile service when PID_HANDSON_COMPILE_SERVICE
 // names one, with tslab's own converter otherwise. Run in the notebook's folder:
 // `node convert-cells.cjs CELLS.json` (a JSON array of cell sources) → a JSON array of tslab's ConvertResults,
-// plus what the process loaded: whether it loaded TypeScript itself.
+// plus what the process loaded: whether it loaded TypeScript itself. `node convert-cells.cjs -` compiles one
+// cell per line of stdin (a JSON string) and answers each with a line, as a kernel between a trainee's cells.
 const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
 
@@ -22,17 +23,27 @@ const fromTslab = Module.createRequire(require.resolve('tslab/package.json', { p
 const { createConverter } = fromTslab('./dist/converter.js');
 const { getCodeMetadata } = fromTslab('./dist/metadata.js');
 
-const cells = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const converter = createConverter({ isJS: false, isBrowser: false });
-const results = [];
 let prevDecl = '';
-for (const src of cells) {
+const compile = (src) => {
   const meta = getCodeMetadata(src);
   const result = converter.convert(prevDecl, src);
   if (result.diagnostics.length === 0) prevDecl = result.declOutput ?? '';
-  results.push({ meta, result: JSON.parse(JSON.stringify(result)) });
+  return { meta, result: JSON.parse(JSON.stringify(result)) };
+};
+const loadedTypeScript = () => compiled.has(fromTslab.resolve('@tslab/typescript-for-tslab'));
+
+if (process.argv[2] === '-') {
+  require('node:readline')
+    .createInterface({ input: process.stdin })
+    .on('line', (line) => process.stdout.write(`${JSON.stringify({ ...compile(JSON.parse(line)), loadedTypeScript: loadedTypeScript() })}\n`))
+    .on('close', () => {
+      converter.close();
+      process.exit(0);
+    });
+} else {
+  const results = JSON.parse(readFileSync(process.argv[2], 'utf8')).map(compile);
+  process.stdout.write(JSON.stringify({ results, loadedTypeScript: loadedTypeScript() }));
+  converter.close();
+  process.exit(0);
 }
-const loadedTypeScript = compiled.has(fromTslab.resolve('@tslab/typescript-for-tslab'));
-process.stdout.write(JSON.stringify({ results, loadedTypeScript }));
-converter.close();
-process.exit(0);
