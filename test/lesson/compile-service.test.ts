@@ -97,7 +97,7 @@ function interactiveKernel(folder: string, address: string) {
     }
   });
   return {
-    run(cell: string): Promise<{ result: { diagnostics: unknown[]; output?: string }; loadedTypeScript: boolean }> {
+    run(cell: string | { module: string; content: string }): Promise<{ result: { diagnostics: unknown[]; output?: string }; loadedTypeScript: boolean }> {
       child.stdin.write(`${JSON.stringify(cell)}\n`);
       return new Promise((resolve) => {
         const ready = answers.shift();
@@ -219,6 +219,8 @@ describe('the class compile service', () => {
     try {
       const first = await kernel.run('const seeds: number = 1;');
       assert.deepEqual([first.result.diagnostics, first.loadedTypeScript], [[], false]);
+      const module = await kernel.run({ module: 'helpers', content: 'export const twice = (n: number): number => n * 2;' });
+      assert.deepEqual([module.result.diagnostics, module.loadedTypeScript], [[], false]);
       // The hub restarts a service that exits; the kernel's next cell comes while it is still starting.
       restartable.child.kill('SIGKILL');
       const restarted = startService(own);
@@ -229,6 +231,8 @@ describe('the class compile service', () => {
       restartable = await restarted;
       assert.deepEqual([second.result.diagnostics, second.loadedTypeScript], [[], false], 'compiled by the restarted service');
       assert.match(second.result.output ?? '', /exports\.more = more/);
+      const fromModule = await kernel.run("import { twice } from './helpers';\nconst doubled: number = twice(more);");
+      assert.deepEqual([fromModule.result.diagnostics, fromModule.loadedTypeScript], [[], false], 'the restarted service has the kernel’s module');
       // A service that does not come back: after the wait, the kernel compiles the cell itself.
       restartable.child.kill('SIGKILL');
       await sleep(500);

@@ -3,7 +3,8 @@
 // names one, with tslab's own converter otherwise. Run in the notebook's folder:
 // `node convert-cells.cjs CELLS.json` (a JSON array of cell sources) → a JSON array of tslab's ConvertResults,
 // plus what the process loaded: whether it loaded TypeScript itself. `node convert-cells.cjs -` compiles one
-// cell per line of stdin (a JSON string) and answers each with a line, as a kernel between a trainee's cells.
+// cell per line of stdin (a JSON string, or { module, content } for a module) and answers each with a line, as a
+// kernel between a trainee's cells.
 const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
 
@@ -36,7 +37,12 @@ const loadedTypeScript = () => compiled.has(fromTslab.resolve('@tslab/typescript
 if (process.argv[2] === '-') {
   require('node:readline')
     .createInterface({ input: process.stdin })
-    .on('line', (line) => process.stdout.write(`${JSON.stringify({ ...compile(JSON.parse(line)), loadedTypeScript: loadedTypeScript() })}\n`))
+    .on('line', (line) => {
+      // A string is a cell; { module, content } a module the kernel adds (tslab's /** @module name */ cells).
+      const input = JSON.parse(line);
+      const answer = typeof input === 'string' ? compile(input) : { result: { diagnostics: converter.addModule(input.module, input.content) } };
+      process.stdout.write(`${JSON.stringify({ ...answer, loadedTypeScript: loadedTypeScript() })}\n`);
+    })
     .on('close', () => {
       converter.close();
       process.exit(0);
