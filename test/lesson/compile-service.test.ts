@@ -97,7 +97,9 @@ function interactiveKernel(folder: string, address: string) {
     }
   });
   return {
-    run(cell: string | { module: string; content: string }): Promise<{ result: { diagnostics: unknown[]; output?: string }; loadedTypeScript: boolean }> {
+    run(
+      cell: string | { module: string; content: string } | { inspect: string; position: number } | { complete: string; position: number },
+    ): Promise<{ result: { diagnostics: unknown[]; output?: string }; loadedTypeScript: boolean }> {
       child.stdin.write(`${JSON.stringify(cell)}\n`);
       return new Promise((resolve) => {
         const ready = answers.shift();
@@ -243,6 +245,30 @@ describe('the class compile service', () => {
     } finally {
       await kernel.close();
       restartable.child.kill();
+    }
+  });
+
+  test("what the notebook shows on Shift+Tab and Tab through the service is tslab's own, from a folder deeper down too", async () => {
+    const folder = join(NOTEBOOKS, 'instructor');
+    const asked = [
+      "import { HandleClient } from 'pid-handson/lesson';",
+      "declare const client: HandleClient;\nconst receipt = client.retrieveHandleRecordJson('x');",
+      { inspect: 'receipt', position: 3 },
+      { complete: 'client.retr', position: 11 },
+      { complete: 'recei', position: 5 },
+    ];
+    const viaService = interactiveKernel(folder, address);
+    const alone = interactiveKernel(folder, join(temporaryFolder('pid-compile-none-'), 'nobody.sock'));
+    try {
+      for (const question of asked) {
+        const [remote, local] = [await viaService.run(question), await alone.run(question)];
+        assert.deepEqual(remote.result, local.result, JSON.stringify(question));
+        assert.deepEqual([remote.loadedTypeScript, local.loadedTypeScript], [false, true]);
+        if (typeof question === 'object' && 'complete' in question && question.complete === 'client.retr')
+          assert.ok((remote.result as unknown as { candidates: string[] }).candidates.includes('retrieveHandleRecordJson'), 'a real completion');
+      }
+    } finally {
+      await Promise.all([viaService.close(), alone.close()]);
     }
   });
 

@@ -3,8 +3,8 @@
 // names one, with tslab's own converter otherwise. Run in the notebook's folder:
 // `node convert-cells.cjs CELLS.json` (a JSON array of cell sources) → a JSON array of tslab's ConvertResults,
 // plus what the process loaded: whether it loaded TypeScript itself. `node convert-cells.cjs -` compiles one
-// cell per line of stdin (a JSON string, or { module, content } for a module) and answers each with a line, as a
-// kernel between a trainee's cells.
+// cell per line of stdin (a JSON string; { module, content } for a module; { inspect | complete, position } for
+// what the notebook asks on Shift+Tab or Tab) and answers each with a line, as a kernel between a trainee's cells.
 const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
 
@@ -40,7 +40,11 @@ if (process.argv[2] === '-') {
     .on('line', (line) => {
       // A string is a cell; { module, content } a module the kernel adds (tslab's /** @module name */ cells).
       const input = JSON.parse(line);
-      const answer = typeof input === 'string' ? compile(input) : { result: { diagnostics: converter.addModule(input.module, input.content) } };
+      let answer;
+      if (typeof input === 'string') answer = compile(input);
+      else if (input.inspect !== undefined) answer = { result: converter.inspect(prevDecl, input.inspect, input.position) ?? null };
+      else if (input.complete !== undefined) answer = { result: converter.complete(prevDecl, input.complete, input.position) };
+      else answer = { result: { diagnostics: converter.addModule(input.module, input.content) } };
       process.stdout.write(`${JSON.stringify({ ...answer, loadedTypeScript: loadedTypeScript() })}\n`);
     })
     .on('close', () => {
