@@ -1,6 +1,6 @@
 // What a kernel and the compile service (compile-service.ts) say to each other: one JSON object per line,
 // a request with an id, a reply with the same id.
-import type { Socket } from 'node:net';
+import type { Readable } from 'node:stream';
 
 /** The variable that names the service's socket for kernels: a path, or @NAME for a Linux abstract socket. */
 export const COMPILE_SERVICE_VARIABLE = 'PID_HANDSON_COMPILE_SERVICE';
@@ -23,8 +23,8 @@ export function socketAddress(name: string): string {
   return name.startsWith('@') ? `\0${name.slice(1)}` : name;
 }
 
-/** Calls `onLine` with each line `socket` receives; a line longer than `limit` characters closes the socket. */
-export function onLines(socket: Socket, onLine: (line: string) => void, limit = Number.POSITIVE_INFINITY): void {
+/** Calls `onLine` with each line `socket` (or any stream) receives; a line longer than `limit` characters closes it. */
+export function onLines(socket: Readable, onLine: (line: string) => void, limit = Number.POSITIVE_INFINITY): void {
   let pending = '';
   socket.setEncoding('utf8');
   socket.on('data', (chunk: string) => {

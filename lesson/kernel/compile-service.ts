@@ -14,11 +14,8 @@ import { existsSync, realpathSync, rmSync } from 'node:fs';
 import { type Server, type Socket, createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import { isAbsolute, join, relative, sep } from 'node:path';
-import { type SourceFileLike, type WatchHostLike, withSourceFileChoice } from './typescript-snapshot.js';
+import { FIRST_CELL_IMPORTS, type SourceFileLike, type WatchHostLike, withSourceFileChoice } from './typescript-snapshot.js';
 import { COMPILE_REQUEST_LIMIT, type CompileReply, type CompileRequest, onLines, socketAddress } from './compile-protocol.js';
-
-/** What every chapter's first cell imports (see preload.ts). */
-const WARM_UP_CELL = "import * as lesson from 'pid-handson/lesson';\nimport * as tslab from 'tslab';\n";
 
 /** The tslab converter's interface (tslab/dist/converter.d.ts), as far as the service calls it. */
 interface Converter {
@@ -172,7 +169,7 @@ export function startCompileService(options: { address: string; root: string; lo
       case 'open':
         // The kernel is still starting: its converter is made now, and its module resolutions cached by
         // compiling what every chapter's first cell imports, not when the first cell waits for them.
-        if (!session.warmed) converter.convert('', WARM_UP_CELL);
+        if (!session.warmed) converter.convert('', FIRST_CELL_IMPORTS);
         session.warmed = true;
         // The folder declarations are written from (declaration-paths.ts).
         result = process.cwd();
@@ -197,7 +194,7 @@ export function startCompileService(options: { address: string; root: string; lo
 
   // The first kernel of a class should not pay for parsing the declarations every kernel shares.
   const warmUp = createConverter({ isJS: false, isBrowser: false });
-  warmUp.convert('', WARM_UP_CELL);
+  warmUp.convert('', FIRST_CELL_IMPORTS);
   warmUp.close();
 
   const sessions = new Set<Socket>();

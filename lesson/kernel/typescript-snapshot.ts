@@ -26,6 +26,9 @@ export interface WatchHostLike {
   createProgram: (roots: unknown, options: unknown, host?: CompilerHostLike, ...rest: unknown[]) => unknown;
 }
 
+/** What the first cell of every chapter imports: the snapshot parses their declarations, the compile service warms up with them. */
+export const FIRST_CELL_IMPORTS = "import * as lesson from 'pid-handson/lesson';\nimport * as tslab from 'tslab';\n";
+
 /**
  * How each watch program's compiler host gets a source file: `parse` reads and parses it as the host would.
  * The snapshot answers with its parsed files, the compile service with files shared between sessions.
@@ -93,8 +96,8 @@ export function withSourceFileChoice(ts: { createWatchCompilerHost(...args: unkn
 
   const SNAPSHOT_PLAN_VARIABLE = 'PID_HANDSON_SNAPSHOT';
 
-  /** The first cell of every chapter imports these; their declarations are parsed in the snapshot too. */
-  const FIRST_CELL = "export {};\nimport * as lesson from 'pid-handson/lesson';\nimport * as tslab from 'tslab';\n";
+  /** The first cell of every chapter as tslab hands it to the compiler (an `export {};` line first). */
+  const FIRST_CELL = `export {};\n${FIRST_CELL_IMPORTS}`;
 
   // Only the shape of TypeScript's API this file uses: the compiler is loaded from its file, not imported.
   interface TypeScriptLike {

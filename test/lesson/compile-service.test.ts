@@ -84,17 +84,10 @@ function interactiveKernel(folder: string, address: string) {
   });
   const answers: string[] = [];
   const waiting: Array<(line: string) => void> = [];
-  let pending = '';
-  child.stdout.setEncoding('utf8');
-  child.stdout.on('data', (chunk: string) => {
-    pending += chunk;
-    for (let end = pending.indexOf('\n'); end >= 0; end = pending.indexOf('\n')) {
-      const line = pending.slice(0, end);
-      pending = pending.slice(end + 1);
-      const next = waiting.shift();
-      if (next) next(line);
-      else answers.push(line);
-    }
+  onLines(child.stdout, (line) => {
+    const next = waiting.shift();
+    if (next) next(line);
+    else answers.push(line);
   });
   return {
     run(
