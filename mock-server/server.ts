@@ -187,10 +187,13 @@ function siteInfo(serverCertPem: string, port: number): Record<string, unknown> 
 }
 
 /** A port the OS says is free now; the server binds it a moment later. */
-async function reservePort(host: string): Promise<{ port: number; release: () => Promise<void> }> {
+export async function reservePort(host: string): Promise<{ port: number; release: () => Promise<void> }> {
   return new Promise((resolvePort, reject) => {
     const probe = createServer();
     probe.once('error', reject);
+    // A client may connect meanwhile (one still trying a server that had this port before): close() waits
+    // for every connection to end, so one left open would stop this server's start for good.
+    probe.on('connection', (socket) => socket.destroy());
     probe.listen({ host, port: 0 }, () => {
       // Never what keeps a process alive when the start fails before the server listens.
       probe.unref();
