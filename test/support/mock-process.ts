@@ -71,7 +71,11 @@ export async function startMockProcess(options: { prefixes?: string[]; plain?: b
   const child: ChildProcess = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const port = await readyPort(child, 30_000, () => stderr);
+  // A server that never got ready is not left behind: it would keep the test's process (and the run) waiting.
+  const port = await readyPort(child, 30_000, () => stderr).catch((error: unknown) => {
+    child.kill('SIGKILL');
+    throw error;
+  });
   const credentials = join(dataDir, 'credentials');
   return {
     port,
